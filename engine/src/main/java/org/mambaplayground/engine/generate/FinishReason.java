@@ -1,0 +1,3 @@
+package org.mambaplayground.engine.generate;
+
+public enum FinishReason { STOP, LENGTH, CANCELLED }

@@ -1,0 +1,23 @@
+package org.mambaplayground.engine.model;
+
+/**
+ * One loaded model of either architecture. Not thread-safe per state: one generation at a time per state.
+ */
+public interface Model extends AutoCloseable {
+    ModelSpec spec();
+
+    InferenceState newState();
+
+    /**
+     * Processes {@code tokens} after what {@code state} holds and returns the logits (vocabulary size)
+     * that predict the token after the last one. Uses batched (matrix) kernels; Mamba2 uses chunked SSD.
+     */
+    float[] prefill(InferenceState state, int[] tokens);
+
+    /** Processes one token (the recurrent / single-query step) and returns the next-token logits. */
+    float[] decode(InferenceState state, int token);
+
+    /** Releases the memory-mapped weights. */
+    @Override
+    void close();
+}

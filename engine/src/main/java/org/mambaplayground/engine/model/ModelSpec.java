@@ -1,0 +1,30 @@
+package org.mambaplayground.engine.model;
+
+/**
+ * Architecture facts of a configuration, for the library, the memory estimate and the comparison table.
+ * Implemented by each architecture's config; all arithmetic about the model lives here, not in the GUI.
+ */
+public interface ModelSpec {
+    Architecture architecture();
+
+    int layers();
+
+    int dim();
+
+    int vocabularySize();
+
+    /** Total parameter count of the weights. */
+    long parameterCount();
+
+    /** Bytes of weights on disk at the given element size (2 for BF16). */
+    long weightBytes(int bytesPerParameter);
+
+    /** Bytes of inference state (float32) after {@code contextTokens} tokens: the analytic formula. */
+    long stateBytesAt(long contextTokens);
+
+    /** Longest context the model supports (tokens), or -1 when unbounded (Mamba2). */
+    long maxContext();
+
+    /** Short human-readable rows for the comparison table: name -> value. */
+    java.util.SequencedMap<String, String> describe();
+}

@@ -1,0 +1,30 @@
+package org.mambaplayground.engine.tokenizer;
+
+/**
+ * Text to token ids and back, reading the model's own tokenizer file
+ * ({@code tokenizer.model.v3}: SentencePiece; {@code tekken.json}: tiktoken-style byte-level BPE).
+ */
+public interface Tokenizer {
+    int vocabularySize();
+
+    /** Encodes plain text; special-token names in the text are treated as text, never as control tokens. */
+    int[] encode(String text);
+
+    /** Decodes ids to text; control tokens are left out. */
+    String decode(int[] tokens);
+
+    /** The raw UTF-8 bytes a token stands for (empty for control tokens). */
+    byte[] tokenBytes(int token);
+
+    boolean isSpecial(int token);
+
+    int bos();
+
+    int eos();
+
+    /** Id of a control token such as {@code [INST]}, or -1 if this vocabulary has none. */
+    int specialTokenId(String name);
+
+    /** A decoder that turns a stream of ids into text without ever emitting a broken character. */
+    StreamingDecoder streamingDecoder();
+}
