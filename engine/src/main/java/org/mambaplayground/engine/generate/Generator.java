@@ -1,0 +1,119 @@
+package org.mambaplayground.engine.generate;
+
+import java.util.Arrays;
+import org.mambaplayground.engine.model.InferenceState;
+import org.mambaplayground.engine.model.Model;
+import org.mambaplayground.engine.tokenizer.StreamingDecoder;
+import org.mambaplayground.engine.tokenizer.Tokenizer;
+
+/**
+ * Runs one generation on a state: the prompt in prefill chunks (progress and cancellation between
+ * chunks), then token-by-token decode with a {@link Sampler}, streaming text through the tokenizer's
+ * {@link StreamingDecoder} and measuring {@link GenerationStats}. Not thread-safe: one call at a time
+ * per state.
+ */
+public final class Generator {
+    public static final int DEFAULT_PREFILL_CHUNK = 128;
+
+    private final Model model;
+    private final Tokenizer tokenizer;
+    private final int prefillChunk;
+
+    public Generator(Model model, Tokenizer tokenizer) { this(model, tokenizer, DEFAULT_PREFILL_CHUNK); }
+
+    public Generator(Model model, Tokenizer tokenizer, int prefillChunk) {
+        if (prefillChunk < 1) throw new IllegalArgumentException("prefill chunk must be >= 1, got " + prefillChunk);
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.prefillChunk = prefillChunk;
+    }
+
+    public Model model() { return model; }
+
+    public Tokenizer tokenizer() { return tokenizer; }
+
+    /**
+     * Feeds {@code prompt} (at least one token) after what {@code state} holds, then generates up to
+     * {@code options.maxTokens()} tokens. Ends with {@link FinishReason#STOP} on a stop token,
+     * {@link FinishReason#LENGTH} at max tokens or at the model's context limit, and
+     * {@link FinishReason#CANCELLED} when {@code cancel} is set (checked between prefill chunks and
+     * before every token). Text flushed from the decoder at the end arrives as {@code onToken(-1, text)}.
+     */
+    public GenerationResult generate(InferenceState state, int[] prompt, SamplingOptions options, int[] stopTokens,
+                                     CancellationToken cancel, GenerationListener listener) {
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token");
+        if (options.maxTokens() < 0) throw new IllegalArgumentException("max tokens must be >= 0, got " + options.maxTokens());
+        Sampler sampler = new Sampler(options);
+        CancellationToken token = cancel == null ? new CancellationToken() : cancel;
+        GenerationListener events = listener == null ? new GenerationListener() {} : listener;
+        long maxContext = model.spec().maxContext();
+
+        long start = System.nanoTime();
+        float[] logits = prefill(state, prompt, token, events);
+        long prefillEnd = System.nanoTime();
+        double prefillMillis = (prefillEnd - start) / 1e6;
+
+        StreamingDecoder decoder = tokenizer.streamingDecoder();
+        StringBuilder text = new StringBuilder();
+        int[] generated = new int[Math.min(options.maxTokens(), 1024)];
+        int count = 0;
+        double timeToFirstToken = 0;
+        long firstTokenAt = 0;
+        int decodeSteps = 0;
+        FinishReason reason;
+        if (logits == null) {
+            reason = FinishReason.CANCELLED;
+        } else {
+            while (true) {
+                if (count >= options.maxTokens()) { reason = FinishReason.LENGTH; break; }
+                if (token.isCancelled()) { reason = FinishReason.CANCELLED; break; }
+                int next = sampler.sample(logits);
+                if (count == 0) {
+                    firstTokenAt = System.nanoTime();
+                    timeToFirstToken = (firstTokenAt - start) / 1e6;
+                }
+                if (contains(stopTokens, next)) { reason = FinishReason.STOP; break; }
+                if (count == generated.length) generated = Arrays.copyOf(generated, generated.length * 2);
+                generated[count++] = next;
+                String piece = decoder.next(next);
+                text.append(piece);
+                events.onToken(next, piece);
+                if (count >= options.maxTokens()) { reason = FinishReason.LENGTH; break; }
+                if (maxContext > 0 && state.position() >= maxContext) { reason = FinishReason.LENGTH; break; }
+                if (token.isCancelled()) { reason = FinishReason.CANCELLED; break; }
+                logits = model.decode(state, next);
+                decodeSteps++;
+            }
+        }
+        String rest = decoder.flush();
+        if (!rest.isEmpty()) {
+            text.append(rest);
+            events.onToken(-1, rest);
+        }
+        long end = System.nanoTime();
+        double millisPerToken = decodeSteps == 0 ? 0 : (end - firstTokenAt) / 1e6 / decodeSteps;
+        GenerationStats stats = new GenerationStats(prompt.length, count, prefillMillis, timeToFirstToken,
+                millisPerToken, state.bytes(), state.position(), reason);
+        events.onFinished(stats);
+        return new GenerationResult(text.toString(), Arrays.copyOf(generated, count), stats);
+    }
+
+    /** Prefills in chunks; returns the logits after the last token, or null when cancelled. */
+    private float[] prefill(InferenceState state, int[] prompt, CancellationToken cancel, GenerationListener events) {
+        events.onPrefillProgress(0, prompt.length);
+        float[] logits = null;
+        for (int from = 0; from < prompt.length; from += prefillChunk) {
+            if (cancel.isCancelled()) return null;
+            int to = Math.min(prompt.length, from + prefillChunk);
+            logits = model.prefill(state, Arrays.copyOfRange(prompt, from, to));
+            events.onPrefillProgress(to, prompt.length);
+        }
+        return logits;
+    }
+
+    private static boolean contains(int[] values, int value) {
+        if (values == null) return false;
+        for (int v : values) if (v == value) return true;
+        return false;
+    }
+}
