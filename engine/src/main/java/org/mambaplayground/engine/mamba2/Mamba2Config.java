@@ -1,0 +1,207 @@
+package org.mambaplayground.engine.mamba2;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.SequencedMap;
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.Params;
+import org.mambaplayground.engine.model.Sizes;
+import org.mambaplayground.engine.model.TensorSpec;
+
+/**
+ * A Mamba2 language model as Codestral Mamba's params.json describes it. mistral-inference turns these keys
+ * into mamba_ssm's {@code MambaLMHeadModel} with {@code ssm_cfg={"ngroups": n_groups, "layer": "Mamba2"}},
+ * so the mixer sizes are mamba_ssm's code defaults: d_state 128, d_conv 4, expand 2, headdim 64, chunk
+ * size 256, norm epsilon 1e-5. Our own small demo and test models may override those five with the
+ * optional keys {@code d_state}, {@code d_conv}, {@code expand}, {@code head_dim}, {@code chunk_size}
+ * (written only when they differ from the defaults, so a real model's params.json round-trips unchanged).
+ */
+public record Mamba2Config(
+        int dim,
+        int nLayers,
+        int vocabSize,
+        int nGroups,
+        boolean rmsNorm,
+        boolean residualInFp32,
+        boolean fusedAddNorm,
+        int padVocabSizeMultiple,
+        boolean tieEmbeddings,
+        int dState,
+        int dConv,
+        int expand,
+        int headDim,
+        int chunkSize) implements ModelSpec {
+
+    public static final int DEFAULT_D_STATE = 128;
+    public static final int DEFAULT_D_CONV = 4;
+    public static final int DEFAULT_EXPAND = 2;
+    public static final int DEFAULT_HEAD_DIM = 64;
+    public static final int DEFAULT_CHUNK_SIZE = 256;
+    /** mamba_ssm's norm_epsilon default, used by the block norms, norm_f and the gated mixer norm. */
+    public static final float NORM_EPS = 1e-5f;
+
+    /** Checks the sizes fit together; {@link #fromParams} reports the same problems against the file. */
+    public Mamba2Config {
+        if (dim <= 0 || nLayers <= 0 || vocabSize <= 0 || nGroups <= 0 || padVocabSizeMultiple <= 0
+                || dState <= 0 || dConv <= 0 || expand <= 0 || headDim <= 0 || chunkSize <= 0) {
+            throw new IllegalArgumentException("Mamba2 sizes must be positive");
+        }
+        long inner = (long) expand * dim;
+        if (inner % headDim != 0) throw new IllegalArgumentException("expand * dim must be a multiple of head_dim");
+        if ((inner / headDim) % nGroups != 0) throw new IllegalArgumentException("the head count must be a multiple of n_groups");
+    }
+
+    /** Codestral Mamba 7B (mistralai/Mamba-Codestral-7B-v0.1). */
+    public static Mamba2Config codestralMamba7B() {
+        return new Mamba2Config(4096, 64, 32768, 8, true, true, true, 1, false,
+                DEFAULT_D_STATE, DEFAULT_D_CONV, DEFAULT_EXPAND, DEFAULT_HEAD_DIM, DEFAULT_CHUNK_SIZE);
+    }
+
+    /** Reads params.json; a missing or mistyped key, or sizes that do not fit, name the file and the key. */
+    public static Mamba2Config fromParams(JsonNode json, Path file) {
+        Params p = new Params(json, file);
+        String type = p.optionalString("model_type", "mamba");
+        if (!type.equals("mamba")) throw p.invalid("model_type", "expected \"mamba\", got \"" + type + "\"");
+        int dim = p.requirePositiveInt("dim");
+        int layers = p.requirePositiveInt("n_layers");
+        int vocab = p.requirePositiveInt("vocab_size");
+        int groups = p.requirePositiveInt("n_groups");
+        boolean rmsNorm = p.requireBoolean("rms_norm");
+        if (!rmsNorm) throw p.invalid("rms_norm", "only RMSNorm Mamba2 models are supported (false means LayerNorm)");
+        boolean residualInFp32 = p.requireBoolean("residual_in_fp32");
+        boolean fusedAddNorm = p.requireBoolean("fused_add_norm");
+        int padMultiple = p.requirePositiveInt("pad_vocab_size_multiple");
+        boolean tie = p.requireBoolean("tie_embeddings");
+        int dState = p.optionalPositiveInt("d_state", DEFAULT_D_STATE);
+        int dConv = p.optionalPositiveInt("d_conv", DEFAULT_D_CONV);
+        int expand = p.optionalPositiveInt("expand", DEFAULT_EXPAND);
+        int headDim = p.optionalPositiveInt("head_dim", DEFAULT_HEAD_DIM);
+        int chunk = p.optionalPositiveInt("chunk_size", DEFAULT_CHUNK_SIZE);
+        long inner = (long) expand * dim;
+        if (inner > Integer.MAX_VALUE / 4) throw p.invalid("expand", "expand * dim = " + inner + " is too large");
+        if (inner % headDim != 0) {
+            throw p.invalid("head_dim", "expand * dim = " + inner + " is not a multiple of head_dim " + headDim);
+        }
+        if ((inner / headDim) % groups != 0) {
+            throw p.invalid("n_groups", "the head count " + inner / headDim + " is not a multiple of n_groups " + groups);
+        }
+        return new Mamba2Config(dim, layers, vocab, groups, rmsNorm, residualInFp32, fusedAddNorm, padMultiple, tie,
+                dState, dConv, expand, headDim, chunk);
+    }
+
+    /** params.json as Mistral writes it, plus the optional mixer keys where they differ from the defaults. */
+    public ObjectNode toParams() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("dim", dim);
+        o.put("n_layers", nLayers);
+        o.put("vocab_size", vocabSize);
+        o.put("n_groups", nGroups);
+        o.put("rms_norm", rmsNorm);
+        o.put("residual_in_fp32", residualInFp32);
+        o.put("fused_add_norm", fusedAddNorm);
+        o.put("pad_vocab_size_multiple", padVocabSizeMultiple);
+        o.put("tie_embeddings", tieEmbeddings);
+        o.put("model_type", "mamba");
+        if (dState != DEFAULT_D_STATE) o.put("d_state", dState);
+        if (dConv != DEFAULT_D_CONV) o.put("d_conv", dConv);
+        if (expand != DEFAULT_EXPAND) o.put("expand", expand);
+        if (headDim != DEFAULT_HEAD_DIM) o.put("head_dim", headDim);
+        if (chunkSize != DEFAULT_CHUNK_SIZE) o.put("chunk_size", chunkSize);
+        return o;
+    }
+
+    /** The same model with another SSD chunk length (a compute setting: results agree up to rounding). */
+    public Mamba2Config withChunkSize(int chunk) {
+        return new Mamba2Config(dim, nLayers, vocabSize, nGroups, rmsNorm, residualInFp32, fusedAddNorm,
+                padVocabSizeMultiple, tieEmbeddings, dState, dConv, expand, headDim, chunk);
+    }
+
+    // ---- derived sizes (mamba_ssm's Mamba2 names in comments) ----
+
+    /** d_inner = d_ssm: width of x, z and y. */
+    public int innerDim() { return expand * dim; }
+
+    /** nheads. */
+    public int nHeads() { return innerDim() / headDim; }
+
+    /** Heads sharing one B and C group. */
+    public int headsPerGroup() { return nHeads() / nGroups; }
+
+    /** Channels through the depthwise conv: x, B and C. */
+    public int convDim() { return innerDim() + 2 * nGroups * dState; }
+
+    /** in_proj output, in order [z, x, B, C, dt]. */
+    public int inProjDim() { return 2 * innerDim() + 2 * nGroups * dState + nHeads(); }
+
+    /** mamba_ssm pads the embedding and lm_head rows up to a multiple of pad_vocab_size_multiple. */
+    public int paddedVocabSize() {
+        int rem = vocabSize % padVocabSizeMultiple;
+        return rem == 0 ? vocabSize : vocabSize + padVocabSizeMultiple - rem;
+    }
+
+    /** Every tensor of consolidated.safetensors, named as mamba_ssm's MambaLMHeadModel state dict. */
+    public List<TensorSpec> tensorSpecs() {
+        List<TensorSpec> specs = new ArrayList<>();
+        specs.add(new TensorSpec("backbone.embedding.weight", new long[] {paddedVocabSize(), dim}));
+        for (int i = 0; i < nLayers; i++) {
+            String m = "backbone.layers." + i + ".mixer.";
+            specs.add(new TensorSpec(m + "dt_bias", new long[] {nHeads()}));
+            specs.add(new TensorSpec(m + "A_log", new long[] {nHeads()}));
+            specs.add(new TensorSpec(m + "D", new long[] {nHeads()}));
+            specs.add(new TensorSpec(m + "in_proj.weight", new long[] {inProjDim(), dim}));
+            specs.add(new TensorSpec(m + "conv1d.weight", new long[] {convDim(), 1, dConv}));
+            specs.add(new TensorSpec(m + "conv1d.bias", new long[] {convDim()}));
+            specs.add(new TensorSpec(m + "norm.weight", new long[] {innerDim()}));
+            specs.add(new TensorSpec(m + "out_proj.weight", new long[] {dim, innerDim()}));
+            specs.add(new TensorSpec("backbone.layers." + i + ".norm.weight", new long[] {dim}));
+        }
+        specs.add(new TensorSpec("backbone.norm_f.weight", new long[] {dim}));
+        // Tied weights are stored once (safetensors cannot hold shared tensors): the embedding serves as lm_head.
+        if (!tieEmbeddings) specs.add(new TensorSpec("lm_head.weight", new long[] {paddedVocabSize(), dim}));
+        return specs;
+    }
+
+    /** Floats of one layer's state: the last d_conv - 1 conv inputs and the heads' SSM states. */
+    public long stateFloatsPerLayer() {
+        return (long) convDim() * (dConv - 1) + (long) nHeads() * headDim * dState;
+    }
+
+    @Override public Architecture architecture() { return Architecture.MAMBA2; }
+    @Override public int layers() { return nLayers; }
+    @Override public int vocabularySize() { return paddedVocabSize(); }
+
+    @Override
+    public long parameterCount() {
+        return tensorSpecs().stream().mapToLong(TensorSpec::size).sum();
+    }
+
+    @Override public long weightBytes(int bytesPerParameter) { return parameterCount() * bytesPerParameter; }
+
+    /** Constant: a Mamba2 state does not depend on how many tokens it has seen. */
+    @Override
+    public long stateBytesAt(long contextTokens) { return (long) nLayers * stateFloatsPerLayer() * Float.BYTES; }
+
+    @Override public long maxContext() { return -1; }
+
+    @Override
+    public SequencedMap<String, String> describe() {
+        SequencedMap<String, String> rows = new LinkedHashMap<>();
+        rows.put("Architecture", "Mamba2 (selective state space, SSD)");
+        rows.put("Parameters", Sizes.count(parameterCount()));
+        rows.put("Layers", Integer.toString(nLayers));
+        rows.put("Model dim", Integer.toString(dim));
+        rows.put("SSM heads", nHeads() + " x " + headDim + " (" + nGroups + " B/C groups)");
+        rows.put("State dim", Integer.toString(dState));
+        rows.put("Conv kernel", Integer.toString(dConv));
+        rows.put("Vocabulary", Integer.toString(paddedVocabSize()));
+        rows.put("Context", "unbounded");
+        rows.put("State memory", Sizes.bytes(stateBytesAt(0)) + " (constant)");
+        return rows;
+    }
+}

@@ -1,0 +1,185 @@
+package org.mambaplayground.engine.transformer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.SequencedMap;
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.Params;
+import org.mambaplayground.engine.model.Sizes;
+import org.mambaplayground.engine.model.TensorSpec;
+
+/**
+ * A Mistral decoder-only transformer as its consolidated params.json describes it.
+ *
+ * @param ropeTheta     RoPE base. When params.json has no {@code rope_theta} we use 10000: the only
+ *                      Mistral release without the key is Mistral 7B v0.1, trained with 10000 (its original
+ *                      reference code's default). Current mistral-inference would fall back to 1e6, which is
+ *                      right for newer models, and all of those write the key.
+ * @param slidingWindow attention window in tokens (a rolling KV cache), or 0 when params.json has none
+ * @param maxSeqLen     {@code max_seq_len} when params.json declares it, else 0
+ */
+public record TransformerConfig(
+        int dim,
+        int nLayers,
+        int headDim,
+        int hiddenDim,
+        int nHeads,
+        int nKvHeads,
+        double normEps,
+        int vocabSize,
+        double ropeTheta,
+        int slidingWindow,
+        int maxSeqLen) implements ModelSpec {
+
+    public static final double DEFAULT_ROPE_THETA = 10_000.0;
+    /**
+     * Longest context when params.json declares none: mistral-inference precomputes its RoPE table for
+     * 128,000 positions, so no longer context runs in the reference code.
+     */
+    public static final int DEFAULT_MAX_CONTEXT = 128_000;
+    /** The KV cache grows by this many tokens at a time (see {@link KvCacheState}). */
+    public static final int KV_BLOCK_TOKENS = 32;
+
+    public TransformerConfig {
+        if (dim <= 0 || nLayers <= 0 || headDim <= 0 || hiddenDim <= 0 || nHeads <= 0 || nKvHeads <= 0
+                || vocabSize <= 0 || slidingWindow < 0 || maxSeqLen < 0 || !(normEps > 0) || !(ropeTheta > 0)) {
+            throw new IllegalArgumentException("transformer sizes must be positive");
+        }
+        if (nHeads % nKvHeads != 0) throw new IllegalArgumentException("n_heads must be a multiple of n_kv_heads");
+        if (headDim % 2 != 0) throw new IllegalArgumentException("head_dim must be even for RoPE");
+    }
+
+    /** Mistral 7B v0.1: sliding-window attention over 4096 tokens. */
+    public static TransformerConfig mistral7B() {
+        return new TransformerConfig(4096, 32, 128, 14336, 32, 8, 1e-5, 32000, DEFAULT_ROPE_THETA, 4096, 0);
+    }
+
+    /** Mistral Nemo 12B (Mistral-Nemo-Base/Instruct-2407): full attention, 128k context. */
+    public static TransformerConfig mistralNemo12B() {
+        return new TransformerConfig(5120, 40, 128, 14336, 32, 8, 1e-5, 131072, 1_000_000.0, 0, 0);
+    }
+
+    /** Reads params.json; a missing or mistyped key, or sizes that do not fit, name the file and the key. */
+    public static TransformerConfig fromParams(JsonNode json, Path file) {
+        Params p = new Params(json, file);
+        String type = p.optionalString("model_type", "transformer");
+        if (!type.equals("transformer")) throw p.invalid("model_type", "expected \"transformer\", got \"" + type + "\"");
+        if (p.has("moe")) throw p.invalid("moe", "mixture-of-experts models are not supported");
+        int dim = p.requirePositiveInt("dim");
+        int layers = p.requirePositiveInt("n_layers");
+        int headDim = p.requirePositiveInt("head_dim");
+        int hidden = p.requirePositiveInt("hidden_dim");
+        int heads = p.requirePositiveInt("n_heads");
+        int kvHeads = p.requirePositiveInt("n_kv_heads");
+        double eps = p.requireDouble("norm_eps");
+        if (!(eps > 0)) throw p.invalid("norm_eps", "must be positive, got " + eps);
+        int vocab = p.requirePositiveInt("vocab_size");
+        double theta = p.optionalDouble("rope_theta", DEFAULT_ROPE_THETA);
+        if (!(theta > 0)) throw p.invalid("rope_theta", "must be positive, got " + theta);
+        int window = p.has("sliding_window") ? p.requirePositiveInt("sliding_window") : 0;
+        int maxSeqLen = p.has("max_seq_len") ? p.requirePositiveInt("max_seq_len") : 0;
+        if (heads % kvHeads != 0) {
+            throw p.invalid("n_kv_heads", "n_heads " + heads + " is not a multiple of n_kv_heads " + kvHeads);
+        }
+        if (headDim % 2 != 0) throw p.invalid("head_dim", "must be even for rotary embeddings, got " + headDim);
+        if ((long) heads * headDim > Integer.MAX_VALUE / 4) throw p.invalid("n_heads", "n_heads * head_dim is too large");
+        return new TransformerConfig(dim, layers, headDim, hidden, heads, kvHeads, eps, vocab, theta, window, maxSeqLen);
+    }
+
+    /** params.json as Mistral writes it (rope_theta always written, so no reader has to guess a default). */
+    public ObjectNode toParams() {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("dim", dim);
+        o.put("n_layers", nLayers);
+        o.put("head_dim", headDim);
+        o.put("hidden_dim", hiddenDim);
+        o.put("n_heads", nHeads);
+        o.put("n_kv_heads", nKvHeads);
+        o.put("norm_eps", normEps);
+        o.put("vocab_size", vocabSize);
+        o.put("rope_theta", ropeTheta);
+        if (slidingWindow > 0) o.put("sliding_window", slidingWindow);
+        if (maxSeqLen > 0) o.put("max_seq_len", maxSeqLen);
+        return o;
+    }
+
+    public boolean hasSlidingWindow() { return slidingWindow > 0; }
+
+    /** Width of one token's keys (or values) in one layer. */
+    public int kvDim() { return nKvHeads * headDim; }
+
+    /** Query heads sharing one key/value head (grouped-query attention). */
+    public int queriesPerKvHead() { return nHeads / nKvHeads; }
+
+    /** Every tensor of consolidated.safetensors, named as Mistral's reference Transformer state dict. */
+    public List<TensorSpec> tensorSpecs() {
+        List<TensorSpec> specs = new ArrayList<>();
+        specs.add(new TensorSpec("tok_embeddings.weight", new long[] {vocabSize, dim}));
+        for (int i = 0; i < nLayers; i++) {
+            String l = "layers." + i + ".";
+            specs.add(new TensorSpec(l + "attention.wq.weight", new long[] {(long) nHeads * headDim, dim}));
+            specs.add(new TensorSpec(l + "attention.wk.weight", new long[] {kvDim(), dim}));
+            specs.add(new TensorSpec(l + "attention.wv.weight", new long[] {kvDim(), dim}));
+            specs.add(new TensorSpec(l + "attention.wo.weight", new long[] {dim, (long) nHeads * headDim}));
+            specs.add(new TensorSpec(l + "feed_forward.w1.weight", new long[] {hiddenDim, dim}));
+            specs.add(new TensorSpec(l + "feed_forward.w2.weight", new long[] {dim, hiddenDim}));
+            specs.add(new TensorSpec(l + "feed_forward.w3.weight", new long[] {hiddenDim, dim}));
+            specs.add(new TensorSpec(l + "attention_norm.weight", new long[] {dim}));
+            specs.add(new TensorSpec(l + "ffn_norm.weight", new long[] {dim}));
+        }
+        specs.add(new TensorSpec("norm.weight", new long[] {dim}));
+        specs.add(new TensorSpec("output.weight", new long[] {vocabSize, dim}));
+        return specs;
+    }
+
+    /** Tokens the KV cache holds room for after {@code contextTokens}: whole blocks, at most the window. */
+    public long cachedTokensAt(long contextTokens) {
+        long blocks = (contextTokens + KV_BLOCK_TOKENS - 1) / KV_BLOCK_TOKENS;
+        long tokens = blocks * KV_BLOCK_TOKENS;
+        return hasSlidingWindow() ? Math.min(tokens, slidingWindow) : tokens;
+    }
+
+    /** Keys and values of one token across all layers, float32. */
+    public long kvBytesPerToken() { return 2L * nLayers * kvDim() * Float.BYTES; }
+
+    @Override public Architecture architecture() { return Architecture.TRANSFORMER; }
+    @Override public int layers() { return nLayers; }
+    @Override public int vocabularySize() { return vocabSize; }
+
+    @Override
+    public long parameterCount() {
+        return tensorSpecs().stream().mapToLong(TensorSpec::size).sum();
+    }
+
+    @Override public long weightBytes(int bytesPerParameter) { return parameterCount() * bytesPerParameter; }
+
+    /** The KV cache really allocated: grows in blocks with the context, stops at the sliding window. */
+    @Override
+    public long stateBytesAt(long contextTokens) { return cachedTokensAt(contextTokens) * kvBytesPerToken(); }
+
+    @Override public long maxContext() { return maxSeqLen > 0 ? maxSeqLen : DEFAULT_MAX_CONTEXT; }
+
+    @Override
+    public SequencedMap<String, String> describe() {
+        SequencedMap<String, String> rows = new LinkedHashMap<>();
+        rows.put("Architecture", "Transformer (grouped-query attention, RoPE, SwiGLU)");
+        rows.put("Parameters", Sizes.count(parameterCount()));
+        rows.put("Layers", Integer.toString(nLayers));
+        rows.put("Model dim", Integer.toString(dim));
+        rows.put("Attention heads", nHeads + " x " + headDim + " (" + nKvHeads + " KV heads)");
+        rows.put("FFN hidden", Integer.toString(hiddenDim));
+        rows.put("Vocabulary", Integer.toString(vocabSize));
+        rows.put("RoPE theta", String.format(java.util.Locale.ROOT, "%.0f", ropeTheta));
+        rows.put("Sliding window", hasSlidingWindow() ? slidingWindow + " tokens" : "none (full attention)");
+        rows.put("Context", maxContext() + " tokens");
+        rows.put("KV cache per token", Sizes.bytes(kvBytesPerToken()));
+        if (hasSlidingWindow()) rows.put("KV cache at most", Sizes.bytes(stateBytesAt(slidingWindow)));
+        return rows;
+    }
+}
