@@ -1,40 +1,129 @@
 package org.mambaplayground.engine.tensor;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The hot loops of both architectures: weight matrix times activations, reading weights in their stored
- * dtype. {@code w} is [rows, cols] row-major (PyTorch's Linear weight layout: out_features x in_features).
+ * dtype straight from their (memory-mapped) segment. {@code w} is [rows, cols] row-major (PyTorch's
+ * Linear weight layout: out_features x in_features). Rows are spread over {@link Parallel}'s threads;
+ * the inner loops use the Vector API, or plain loops when {@code jdk.incubator.vector} is not present.
+ * Tensors over native memory must come from a shared or global arena (workers read them).
  */
 public final class Kernels {
+    /** Whether the Vector API is available (the JVM was started with --add-modules=jdk.incubator.vector). */
+    public static final boolean VECTORIZED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** Multiply-adds below which a matrix product stays on the calling thread (hand-off costs more). */
+    private static final long PARALLEL_THRESHOLD = 1L << 15;
+
     private Kernels() {}
 
     /** out[r] = sum_c w[r, c] * x[c]. */
     public static void matvec(Tensor w, float[] x, float[] out) {
-        int rows = (int) w.dim(0), cols = (int) w.dim(1);
-        for (int r = 0; r < rows; r++) {
-            float sum = 0f;
-            long base = (long) r * cols;
-            for (int c = 0; c < cols; c++) sum += w.get(base + c) * x[c];
-            out[r] = sum;
-        }
+        int rows = rows(w), cols = cols(w);
+        check(w, x.length >= cols, "x has " + x.length + " elements, needs " + cols);
+        check(w, out.length >= rows, "out has " + out.length + " elements, needs " + rows);
+        MemorySegment seg = w.data();
+        DType dtype = w.dtype();
+        long rowBytes = (long) cols * dtype.bytes();
+        boolean vector = VECTORIZED && VectorKernels.vectorReadable(seg);
+        float[] heap = heapFloats(w);
+        Parallel.RangeBody body = (start, end) -> {
+            for (int r = start; r < end; r++) {
+                if (heap != null) out[r] = VECTORIZED ? VectorKernels.dot(heap, r * cols, x, 0, cols) : ScalarKernels.dot(heap, r * cols, x, 0, cols);
+                else if (vector) out[r] = VectorKernels.dot(dtype, seg, r * rowBytes, x, 0, cols);
+                else out[r] = ScalarKernels.dot(w, (long) r * cols, x, 0, cols);
+            }
+        };
+        run(rows, cols, 1, body);
     }
 
-    /** out[t, r] = sum_c w[r, c] * x[t, c] for t in [0, n): x is [n, cols], out is [n, rows], row-major. */
+    /**
+     * out[t, r] = sum_c w[r, c] * x[t, c] for t in [0, n): x is [n, cols], out is [n, rows], row-major.
+     * Each weight row is read once for a block of tokens, which is what makes prefill faster per token
+     * than decode.
+     */
     public static void matmul(Tensor w, float[] x, float[] out, int n) {
-        int rows = (int) w.dim(0), cols = (int) w.dim(1);
-        for (int t = 0; t < n; t++) {
-            for (int r = 0; r < rows; r++) {
-                float sum = 0f;
-                long base = (long) r * cols;
-                for (int c = 0; c < cols; c++) sum += w.get(base + c) * x[t * cols + c];
-                out[t * rows + r] = sum;
-            }
+        int rows = rows(w), cols = cols(w);
+        check(w, x.length >= (long) n * cols, "x has " + x.length + " elements, needs " + n + " x " + cols);
+        check(w, out.length >= (long) n * rows, "out has " + out.length + " elements, needs " + n + " x " + rows);
+        if (n == 1) {
+            matvec(w, x, out);
+            return;
         }
+        MemorySegment seg = w.data();
+        DType dtype = w.dtype();
+        long rowBytes = (long) cols * dtype.bytes();
+        boolean vector = VECTORIZED && VectorKernels.vectorReadable(seg);
+        float[] heap = heapFloats(w);
+        Parallel.RangeBody body = (start, end) -> {
+            for (int r = start; r < end; r++) {
+                int t = 0;
+                if (vector && heap == null) {
+                    for (; t + VectorKernels.TOKEN_BLOCK <= n; t += VectorKernels.TOKEN_BLOCK) {
+                        VectorKernels.dotBlock(dtype, seg, r * rowBytes, x, t, cols, out, rows, r);
+                    }
+                }
+                for (; t < n; t++) {
+                    if (heap != null) out[t * rows + r] = VECTORIZED ? VectorKernels.dot(heap, r * cols, x, t * cols, cols) : ScalarKernels.dot(heap, r * cols, x, t * cols, cols);
+                    else if (vector) out[t * rows + r] = VectorKernels.dot(dtype, seg, r * rowBytes, x, t * cols, cols);
+                    else out[t * rows + r] = ScalarKernels.dot(w, (long) r * cols, x, t * cols, cols);
+                }
+            }
+        };
+        run(rows, cols, n, body);
     }
 
     /** Copies row {@code row} of a [rows, cols] tensor into out (embedding lookup). */
     public static void row(Tensor w, int row, float[] out) {
-        int cols = (int) w.dim(1);
-        long base = (long) row * cols;
-        for (int c = 0; c < cols; c++) out[c] = w.get(base + c);
+        int rows = rows(w), cols = cols(w);
+        if (row < 0 || row >= rows) {
+            throw new IllegalArgumentException("row " + row + " is outside tensor " + w.name() + " with " + rows + " rows");
+        }
+        check(w, out.length >= cols, "out has " + out.length + " elements, needs " + cols);
+        float[] heap = heapFloats(w);
+        if (heap != null) System.arraycopy(heap, row * cols, out, 0, cols);
+        else if (VECTORIZED && VectorKernels.vectorReadable(w.data())) VectorKernels.toFloats(w.dtype(), w.data(), (long) row * cols, out, 0, cols);
+        else for (int c = 0; c < cols; c++) out[c] = w.get((long) row * cols + c);
+    }
+
+    /** sum_i a[aOff + i] * b[bOff + i] for i in [0, n). */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        return VECTORIZED ? VectorKernels.dot(a, aOff, b, bOff, n) : ScalarKernels.dot(a, aOff, b, bOff, n);
+    }
+
+    /** y[yOff + i] += alpha * x[xOff + i] for i in [0, n). */
+    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        if (VECTORIZED) VectorKernels.axpy(alpha, x, xOff, y, yOff, n);
+        else for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
+    private static void run(int rows, int cols, int tokens, Parallel.RangeBody body) {
+        long work = (long) rows * cols * tokens;
+        if (work < PARALLEL_THRESHOLD) body.run(0, rows);
+        else Parallel.forRange(rows, Math.max(1, (int) (PARALLEL_THRESHOLD / ((long) cols * tokens))), body);
+    }
+
+    /** The backing array of an F32 tensor made by {@link Tensor#ofFloats} (vector loads cannot read float[] segments). */
+    private static float[] heapFloats(Tensor w) {
+        MemorySegment seg = w.data();
+        if (w.dtype() != DType.F32 || seg.isNative()) return null;
+        Object base = seg.heapBase().orElse(null);
+        if (base instanceof float[] array && seg.address() == 0 && seg.byteSize() == 4L * array.length) return array;
+        return null;
+    }
+
+    private static int rows(Tensor w) {
+        if (w.rank() != 2) throw new IllegalArgumentException("tensor " + w + " is not a matrix");
+        if (w.dim(0) > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor " + w + " has too many rows");
+        return (int) w.dim(0);
+    }
+
+    private static int cols(Tensor w) {
+        if (w.dim(1) > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor " + w + " has too many columns");
+        return (int) w.dim(1);
+    }
+
+    private static void check(Tensor w, boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException("tensor " + w + ": " + message);
     }
 }
