@@ -1,0 +1,47 @@
+package org.mambaplayground.assets;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+
+/** The known models (catalog.json in this module's resources). */
+public final class Catalog {
+    private static final String RESOURCE = "catalog.json";
+    private final List<CatalogModel> models;
+
+    private Catalog(List<CatalogModel> models) {
+        this.models = List.copyOf(models);
+    }
+
+    /** The catalog bundled with the application. */
+    public static Catalog bundled() {
+        try (InputStream in = Catalog.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) throw new IllegalStateException("Resource " + RESOURCE + " is missing from the assets jar");
+            return read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the bundled " + RESOURCE + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Catalog read(InputStream in) throws IOException {
+        ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        Document doc = json.readValue(in, Document.class);
+        return new Catalog(doc.models());
+    }
+
+    public List<CatalogModel> models() { return models; }
+
+    public Optional<CatalogModel> byId(String id) {
+        return models.stream().filter(m -> m.id().equals(id)).findFirst();
+    }
+
+    public Optional<CatalogModel> byRepo(String repo) {
+        return models.stream().filter(m -> m.repo().equalsIgnoreCase(repo)).findFirst();
+    }
+
+    private record Document(List<CatalogModel> models) {}
+}

@@ -1,0 +1,46 @@
+package org.mambaplayground.assets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * A known model on the Hugging Face hub.
+ *
+ * @param folder  folder name under the model store (mistral-inference's layout)
+ * @param gated   the repository requires accepting its terms and an access token
+ * @param params  the repository's params.json, so the memory estimate works before downloading
+ */
+public record CatalogModel(
+        String id,
+        String name,
+        String repo,
+        String revision,
+        String folder,
+        String architecture,
+        boolean gated,
+        String license,
+        String description,
+        List<CatalogFile> files,
+        JsonNode params) {
+
+    public CatalogModel {
+        files = List.copyOf(files);
+    }
+
+    /** Sum of the files' approximate sizes (the hub listing gives exact ones). */
+    public long approxBytes() {
+        return files.stream().mapToLong(CatalogFile::approxBytes).sum();
+    }
+
+    /** The repository's page, where a gated model's terms are accepted. */
+    public String pageUrl() {
+        return "https://huggingface.co/" + repo;
+    }
+
+    public List<String> fileNames() {
+        return files.stream().map(CatalogFile::name).toList();
+    }
+
+    /** One file of a catalog model; approxBytes is for display before the hub is asked. */
+    public record CatalogFile(String name, long approxBytes) {}
+}

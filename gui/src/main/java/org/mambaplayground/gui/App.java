@@ -1,0 +1,58 @@
+package org.mambaplayground.gui;
+
+import java.nio.file.Path;
+import java.util.Map;
+import javafx.application.Application;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.image.Image;
+import javafx.stage.Stage;
+import org.mambaplayground.gui.models.EngineBinding;
+import org.mambaplayground.gui.shell.MainWindow;
+import org.mambaplayground.gui.shell.Screenshots;
+
+/**
+ * The desktop application. Options: {@code --page=chat} opens that page first, {@code --dark} starts in
+ * the dark theme, {@code --home=DIR} keeps models, cache and settings under DIR, and
+ * {@code --screenshot-dir=DIR} saves a PNG of every page there and exits.
+ */
+public class App extends Application {
+    public static final String STYLESHEET = "/org/mambaplayground/assets/app.css";
+    private AppContext ctx;
+
+    @Override
+    public void start(Stage stage) {
+        Map<String, String> options = getParameters().getNamed();
+        String home = options.getOrDefault("home", System.getProperty("mamba.home"));
+        Settings settings = home != null ? Settings.under(Path.of(home)) : Settings.fromEnvironment();
+        ctx = new AppContext(settings, EngineBinding.engine());
+        ctx.setLinkOpener(url -> getHostServices().showDocument(url));
+        String page = options.getOrDefault("page", System.getProperty("mamba.page"));
+        if (page != null) ctx.navigate(Page.parse(page));
+        boolean dark = options.containsKey("dark") || getParameters().getUnnamed().contains("--dark");
+
+        stage.setTitle("Mamba Playground");
+        stage.setScene(createScene(ctx, dark));
+        var icon = App.class.getResource("/org/mambaplayground/assets/icon-256.png");
+        if (icon != null) stage.getIcons().add(new Image(icon.toExternalForm()));
+        stage.show();
+        ctx.library().refresh();
+
+        String shots = options.get("screenshot-dir");
+        if (shots != null) Screenshots.takeAll(ctx, stage, Path.of(shots));
+    }
+
+    /** The main window's scene for a context: used by {@link #start} and by the UI tests. */
+    public static Scene createScene(AppContext ctx, boolean dark) {
+        Parent root = new MainWindow(ctx, Pages.create(ctx), dark);
+        Scene scene = new Scene(root, 1200, 780);
+        var css = App.class.getResource(STYLESHEET);
+        if (css != null) scene.getStylesheets().add(css.toExternalForm());
+        return scene;
+    }
+
+    @Override
+    public void stop() {
+        if (ctx != null) ctx.close();
+    }
+}

@@ -1,0 +1,88 @@
+package org.mambaplayground.gui;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import org.mambaplayground.gui.library.ModelLibrary;
+import org.mambaplayground.gui.models.ModelManager;
+import org.mambaplayground.gui.models.EngineBinding;
+
+/**
+ * What every view gets: the model manager, the model library, a background executor, navigation, and a
+ * registry of shared services other views create on demand (e.g. the metrics store).
+ */
+public final class AppContext implements AutoCloseable {
+    private final Settings settings;
+    private final ExecutorService background;
+    private final ModelManager models;
+    private final ModelLibrary library;
+    private final ObjectProperty<Page> page = new SimpleObjectProperty<>(this, "page", Page.LIBRARY);
+    private final Map<Class<?>, Object> shared = new ConcurrentHashMap<>();
+    private Consumer<String> linkOpener = url -> {};
+
+    public AppContext(Settings settings, EngineBinding engine) {
+        this.settings = settings;
+        this.background = Executors.newCachedThreadPool(daemonThreads());
+        this.models = new ModelManager(engine.opener(), background);
+        this.library = new ModelLibrary(settings, background, engine.specs());
+    }
+
+    public Settings settings() { return settings; }
+
+    /** Model loading, the active model and its switching. */
+    public ModelManager models() { return models; }
+
+    /** Catalog models, built-in demo models and user folders, with install state. */
+    public ModelLibrary library() { return library; }
+
+    /** Daemon threads for long work (loading, generating, downloading); publish back with Platform.runLater. */
+    public ExecutorService background() { return background; }
+
+    /** The page shown in the main window; set it to navigate. */
+    public ObjectProperty<Page> pageProperty() { return page; }
+
+    public void navigate(Page target) { page.set(target); }
+
+    /**
+     * One shared instance per type for this application, created on first use, e.g.
+     * {@code ctx.shared(MetricsStore.class, MetricsStore::new)}. Safe from any thread.
+     */
+    public <T> T shared(Class<T> type, Supplier<? extends T> create) {
+        return type.cast(shared.computeIfAbsent(type, k -> create.get()));
+    }
+
+    /** Opens a web page in the user's browser (model pages, token settings). */
+    public void openLink(String url) { linkOpener.accept(url); }
+
+    void setLinkOpener(Consumer<String> opener) { this.linkOpener = opener; }
+
+    /** Where downloaded models live. */
+    public Path modelStore() { return settings.modelStore(); }
+
+    @Override
+    public void close() {
+        models.close();
+        for (Object service : shared.values()) {
+            if (service instanceof AutoCloseable c) {
+                try { c.close(); } catch (Exception ignored) { /* shutting down */ }
+            }
+        }
+        background.shutdownNow();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "mamba-background-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

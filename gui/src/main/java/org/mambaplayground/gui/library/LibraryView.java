@@ -1,0 +1,100 @@
+package org.mambaplayground.gui.library;
+
+import atlantafx.base.theme.Styles;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.SplitPane;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import java.util.function.Function;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.shell.Formats;
+
+/** The model library: every known model with its size, architecture and memory estimate; load or download. */
+public final class LibraryView extends BorderPane {
+    private final AppContext ctx;
+    private final TableView<LibraryEntry> table = new TableView<>();
+    private final EntryDetails details;
+
+    public LibraryView(AppContext ctx) {
+        this.ctx = ctx;
+        this.details = new EntryDetails(ctx);
+        setId("library-view");
+        setPadding(new Insets(16));
+        setTop(header());
+        table.setId("library-table");
+        table.setItems(ctx.library().entries());
+        table.getColumns().setAll(java.util.List.of(
+                column("Model", LibraryEntry::name, 220),
+                column("Kind", e -> switch (e.kind()) {
+                    case CATALOG -> "Catalog";
+                    case DEMO -> "Built-in demo";
+                    case FOLDER -> "Added folder";
+                }, 110),
+                column("Architecture", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 120),
+                column("Parameters", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 100),
+                column("On disk", e -> Formats.bytes(e.bytesOnDisk()), 90),
+                column("State", EntryText::state, 110)));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.getStyleClass().add(Styles.STRIPED);
+        table.getSelectionModel().selectedItemProperty().addListener((obs, was, now) -> details.show(now));
+        // Keep the selection on the same model across rescans.
+        ctx.library().entries().addListener((javafx.collections.ListChangeListener<LibraryEntry>) c -> reselect());
+
+        SplitPane split = new SplitPane(table, details);
+        split.setDividerPositions(0.6);
+        setCenter(split);
+        BorderPane.setMargin(split, new Insets(12, 0, 0, 0));
+    }
+
+    private String lastSelected;
+
+    private void reselect() {
+        String wanted = lastSelected;
+        if (wanted == null) return;
+        table.getItems().stream().filter(e -> e.name().equals(wanted)).findFirst()
+                .ifPresent(e -> table.getSelectionModel().select(e));
+    }
+
+    private VBox header() {
+        Label title = new Label("Model library");
+        title.getStyleClass().add(Styles.TITLE_2);
+        Label hint = new Label("Built-in demo models work offline. Real models download into " + ctx.modelStore());
+        hint.getStyleClass().add(Styles.TEXT_MUTED);
+        Button add = new Button("Add folder\u2026");
+        add.setId("add-folder");
+        add.setOnAction(e -> addFolder());
+        Button refresh = new Button("Rescan");
+        refresh.setId("rescan");
+        refresh.setOnAction(e -> ctx.library().refresh());
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(8, new VBox(4, title, hint), spacer, refresh, add);
+        table.getSelectionModel().selectedItemProperty().addListener((obs, was, now) -> {
+            if (now != null) lastSelected = now.name();
+        });
+        return new VBox(bar);
+    }
+
+    private void addFolder() {
+        DirectoryChooser chooser = new DirectoryChooser();
+        chooser.setTitle("Add a model folder (params.json, weights, tokenizer)");
+        var folder = chooser.showDialog(getScene().getWindow());
+        if (folder != null) ctx.library().addFolder(folder.toPath());
+    }
+
+    private static TableColumn<LibraryEntry, String> column(String title, Function<LibraryEntry, String> text, double width) {
+        TableColumn<LibraryEntry, String> col = new TableColumn<>(title);
+        col.setCellValueFactory(cell -> new ReadOnlyStringWrapper(text.apply(cell.getValue())));
+        col.setPrefWidth(width);
+        return col;
+    }
+}

@@ -1,0 +1,28 @@
+package org.mambaplayground.gui.library;
+
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.gui.shell.Formats;
+
+/**
+ * Memory a model needs before it is loaded: its weights (BF16 on disk, memory-mapped) plus the inference
+ * state at a context length. All numbers come from the engine's {@link ModelSpec}.
+ */
+public record MemoryEstimate(long weightBytes, long stateBytes, long contextTokens, boolean stateGrows) {
+
+    public static MemoryEstimate of(ModelSpec spec, long contextTokens) {
+        long context = spec.maxContext() > 0 ? Math.min(contextTokens, spec.maxContext()) : contextTokens;
+        return new MemoryEstimate(spec.weightBytes(2), spec.stateBytesAt(context), context,
+                spec.architecture() == Architecture.TRANSFORMER);
+    }
+
+    public long totalBytes() { return weightBytes + stateBytes; }
+
+    /** e.g. "14.6 GB weights + 38.3 MB state (the same at any context)". */
+    public String describe() {
+        String state = stateGrows
+                ? Formats.bytes(stateBytes) + " KV cache at " + Formats.tokens(contextTokens) + " tokens"
+                : Formats.bytes(stateBytes) + " state (the same at any context)";
+        return Formats.bytes(weightBytes) + " weights + " + state;
+    }
+}

@@ -1,0 +1,177 @@
+package org.mambaplayground.gui.library;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.stream.Stream;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.concurrent.Task;
+import org.mambaplayground.assets.Catalog;
+import org.mambaplayground.assets.CatalogModel;
+import org.mambaplayground.assets.DemoModels;
+import org.mambaplayground.assets.DemoModels.DemoModel;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.library.LibraryEntry.InstallState;
+import org.mambaplayground.gui.library.LibraryEntry.Kind;
+
+/**
+ * The models the user can pick: the catalog (installed or not), the built-in demo models and folders the
+ * user added. Scans run on the executor; {@link #entries()} changes on the FX thread.
+ */
+public final class ModelLibrary {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Settings settings;
+    private final Executor executor;
+    private final SpecReader specs;
+    private final Catalog catalog = Catalog.bundled();
+    private final ObservableList<LibraryEntry> entries = FXCollections.observableArrayList();
+
+    public ModelLibrary(Settings settings, Executor executor, SpecReader specs) {
+        this.settings = settings;
+        this.executor = executor;
+        this.specs = specs;
+    }
+
+    public Catalog catalog() { return catalog; }
+
+    /** Read on the FX thread. */
+    public ObservableList<LibraryEntry> entries() { return entries; }
+
+    /** Rescans the disk in the background; the returned task completes after entries() was updated. */
+    public Task<List<LibraryEntry>> refresh() {
+        Task<List<LibraryEntry>> task = new Task<>() {
+            @Override
+            protected List<LibraryEntry> call() {
+                updateMessage("Scanning models");
+                return scan();
+            }
+
+            @Override
+            protected void succeeded() { entries.setAll(getValue()); }
+        };
+        executor.execute(task);
+        return task;
+    }
+
+    /** Adds a folder the user picked (remembered across runs) and rescans. */
+    public Task<List<LibraryEntry>> addFolder(Path folder) {
+        Set<Path> folders = new LinkedHashSet<>(userFolders());
+        folders.add(folder.toAbsolutePath().normalize());
+        writeUserFolders(folders);
+        return refresh();
+    }
+
+    public Task<List<LibraryEntry>> removeFolder(Path folder) {
+        Set<Path> folders = new LinkedHashSet<>(userFolders());
+        folders.remove(folder.toAbsolutePath().normalize());
+        writeUserFolders(folders);
+        return refresh();
+    }
+
+    /** Where a catalog model is (or will be) installed. */
+    public Path folderOf(CatalogModel model) { return settings.modelStore().resolve(model.folder()); }
+
+    /** Builds the entries now, on the calling thread. */
+    public List<LibraryEntry> scan() {
+        List<LibraryEntry> result = new ArrayList<>();
+        for (DemoModel demo : DemoModels.locate(settings.cacheDir())) {
+            result.add(folderEntry(Kind.DEMO, demo.name(), demo.about(), null, demo.folder()));
+        }
+        for (CatalogModel model : catalog.models()) {
+            result.add(catalogEntry(model));
+        }
+        for (Path folder : userFolders()) {
+            result.add(folderEntry(Kind.FOLDER, folder.getFileName().toString(), folder.toString(), null, folder));
+        }
+        return result;
+    }
+
+    private LibraryEntry catalogEntry(CatalogModel model) {
+        Path folder = folderOf(model);
+        long present = 0;
+        int complete = 0;
+        for (String name : model.fileNames()) {
+            Path file = folder.resolve(name);
+            if (Files.isRegularFile(file)) {
+                present += size(file);
+                complete++;
+            }
+        }
+        InstallState state = complete == model.files().size() ? InstallState.INSTALLED
+                : complete > 0 || Files.isDirectory(folder) && present > 0 ? InstallState.PARTIAL : InstallState.NOT_INSTALLED;
+        ModelSpec spec = null;
+        String problem = "";
+        try {
+            spec = specs.read(model.params(), Path.of("catalog.json#" + model.id()));
+        } catch (RuntimeException e) {
+            problem = e.getMessage();
+        }
+        return new LibraryEntry(Kind.CATALOG, model.name(), model.description(), model, folder, state, present, spec, problem);
+    }
+
+    private LibraryEntry folderEntry(Kind kind, String name, String description, CatalogModel model, Path folder) {
+        Path params = folder.resolve("params.json");
+        if (!Files.isRegularFile(params)) {
+            return new LibraryEntry(kind, name, description, model, folder, InstallState.NOT_INSTALLED,
+                    folderSize(folder), null, "No params.json in " + folder);
+        }
+        ModelSpec spec = null;
+        String problem = "";
+        try {
+            JsonNode json = JSON.readTree(params.toFile());
+            spec = specs.read(json, params);
+        } catch (IOException e) {
+            problem = params + " is not valid JSON: " + e.getMessage();
+        } catch (RuntimeException e) {
+            problem = e.getMessage();
+        }
+        return new LibraryEntry(kind, name, description, model, folder, InstallState.INSTALLED, folderSize(folder), spec, problem);
+    }
+
+    private List<Path> userFolders() {
+        Path file = settings.userFolders();
+        if (!Files.isRegularFile(file)) return List.of();
+        try (Stream<String> lines = Files.lines(file)) {
+            return lines.map(String::strip).filter(l -> !l.isEmpty()).map(Path::of).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the list of added folders " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void writeUserFolders(Set<Path> folders) {
+        Path file = settings.userFolders();
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, folders.stream().map(Path::toString).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot save the list of added folders to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long folderSize(Path folder) {
+        if (!Files.isDirectory(folder)) return 0;
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(Files::isRegularFile).mapToLong(ModelLibrary::size).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}

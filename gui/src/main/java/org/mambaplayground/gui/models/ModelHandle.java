@@ -1,0 +1,55 @@
+package org.mambaplayground.gui.models;
+
+import java.nio.file.Path;
+import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.model.ModelSpec;
+
+/**
+ * A loaded model shared by reference count: whoever uses it (the active slot, the comparison view, a
+ * running generation) holds a reference, and the mapped weights are closed when the last one is released.
+ */
+public final class ModelHandle {
+    private final LoadedModel loaded;
+    private final Runnable onClosed;
+    private int references = 1;
+
+    ModelHandle(LoadedModel loaded, Runnable onClosed) {
+        this.loaded = loaded;
+        this.onClosed = onClosed;
+    }
+
+    public LoadedModel loaded() { return loaded; }
+
+    public String name() { return loaded.name(); }
+
+    public Path folder() { return loaded.folder(); }
+
+    public ModelSpec spec() { return loaded.model().spec(); }
+
+    /** Takes one more reference; fails if the model was already closed. */
+    public synchronized ModelHandle acquire() {
+        if (references == 0) throw new IllegalStateException("Model " + name() + " was already released");
+        references++;
+        return this;
+    }
+
+    /** Gives one reference back; the last one closes the weights. Releasing a closed handle is an error. */
+    public void release() {
+        synchronized (this) {
+            if (references == 0) throw new IllegalStateException("Model " + name() + " released more often than acquired");
+            if (--references > 0) return;
+        }
+        try {
+            loaded.close();
+        } finally {
+            onClosed.run();
+        }
+    }
+
+    public synchronized int references() { return references; }
+
+    public synchronized boolean isClosed() { return references == 0; }
+
+    @Override
+    public String toString() { return name(); }
+}

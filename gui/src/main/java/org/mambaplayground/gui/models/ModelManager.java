@@ -1,0 +1,149 @@
+package org.mambaplayground.gui.models;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.concurrent.WorkerStateEvent;
+import org.mambaplayground.engine.model.LoadedModel;
+
+/**
+ * Opens model folders off the FX thread and keeps the active model. A folder that is already open is
+ * shared (same handle, one more reference) rather than mapped twice; switching the active model releases
+ * the previous one, whose weights close once no other holder (e.g. the comparison view) keeps it.
+ * Properties change on the FX thread only.
+ */
+public final class ModelManager implements AutoCloseable {
+    private final ModelOpener opener;
+    private final Executor executor;
+    private final Map<Path, ModelHandle> open = new HashMap<>();
+    private final ObservableList<ModelHandle> openModels = FXCollections.observableArrayList();
+    private final ReadOnlyObjectWrapper<ModelHandle> activeModel = new ReadOnlyObjectWrapper<>(this, "activeModel");
+    private final ReadOnlyObjectWrapper<LoadTask> activation = new ReadOnlyObjectWrapper<>(this, "activation");
+
+    public ModelManager(ModelOpener opener, Executor executor) {
+        this.opener = opener;
+        this.executor = executor;
+    }
+
+    /** The model the chat, charts and server use; null until one is loaded. */
+    public ReadOnlyObjectProperty<ModelHandle> activeModelProperty() { return activeModel.getReadOnlyProperty(); }
+
+    public ModelHandle getActiveModel() { return activeModel.get(); }
+
+    /** The activation in progress (for a progress bar and a cancel button), or null. */
+    public ReadOnlyObjectProperty<LoadTask> activationProperty() { return activation.getReadOnlyProperty(); }
+
+    /** Models whose weights are mapped now, for display; read on the FX thread. */
+    public ObservableList<ModelHandle> openModels() { return FXCollections.unmodifiableObservableList(openModels); }
+
+    /**
+     * Starts loading {@code folder} on the executor. On success the caller owns one reference and must
+     * {@link ModelHandle#release()} it. Cancelling the task releases whatever was opened.
+     */
+    public LoadTask load(Path folder) {
+        Path key = folder.toAbsolutePath().normalize();
+        LoadTask task = new LoadTask(key, t -> openShared(key, t));
+        executor.execute(task);
+        return task;
+    }
+
+    /**
+     * Loads {@code folder} and makes it the active model, releasing the previous one. A second activation
+     * cancels the one still in progress. Call on the FX thread.
+     */
+    public LoadTask activate(Path folder) {
+        LoadTask previous = activation.get();
+        if (previous != null && previous.isRunning()) previous.cancel();
+        LoadTask task = load(folder);
+        activation.set(task);
+        task.addEventHandler(WorkerStateEvent.WORKER_STATE_SUCCEEDED, e -> setActive(task.getValue()));
+        task.addEventHandler(WorkerStateEvent.ANY, e -> {
+            if (task.isDone() && activation.get() == task) activation.set(null);
+        });
+        return task;
+    }
+
+    /** Makes {@code handle} active, taking over the caller's reference; releases the previous one. FX thread. */
+    public void setActive(ModelHandle handle) {
+        ModelHandle previous = activeModel.get();
+        if (previous == handle) {
+            if (handle != null) handle.release(); // the slot already holds a reference
+            return;
+        }
+        activeModel.set(handle);
+        if (previous != null) previous.release();
+    }
+
+    /** Releases the active model; its memory is freed unless another view holds it. FX thread. */
+    public void unloadActive() { setActive(null); }
+
+    private ModelHandle openShared(Path folder, LoadTask task) {
+        synchronized (open) {
+            ModelHandle existing = open.get(folder);
+            if (existing != null && !existing.isClosed()) {
+                task.progress("Already loaded", 1);
+                return existing.acquire();
+            }
+        }
+        LoadedModel loaded;
+        try {
+            loaded = opener.open(folder, task::progress, task.token());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        if (task.token().isCancelled()) {
+            loaded.close();
+            throw new CancellationException("Loading " + folder + " was cancelled");
+        }
+        synchronized (open) {
+            ModelHandle raced = open.get(folder);
+            if (raced != null && !raced.isClosed()) { // another load of the same folder won
+                loaded.close();
+                return raced.acquire();
+            }
+            ModelHandle handle = new ModelHandle(loaded, () -> forget(folder));
+            open.put(folder, handle);
+            Platform.runLater(() -> openModels.add(handle));
+            return handle;
+        }
+    }
+
+    private void forget(Path folder) {
+        ModelHandle gone;
+        synchronized (open) {
+            gone = open.get(folder);
+            if (gone != null && gone.isClosed()) open.remove(folder); else gone = null;
+        }
+        if (gone != null) {
+            ModelHandle removed = gone;
+            Platform.runLater(() -> openModels.remove(removed));
+        }
+    }
+
+    /** Number of models mapped now (any thread). */
+    public int openCount() {
+        synchronized (open) { return open.size(); }
+    }
+
+    /** Releases the active model at shutdown. Models other views still hold are theirs to release. */
+    @Override
+    public void close() {
+        ModelHandle active = activeModel.get();
+        activeModel.set(null);
+        if (active != null && !active.isClosed()) active.release();
+    }
+
+    List<ModelHandle> snapshotOpen() {
+        synchronized (open) { return List.copyOf(open.values()); }
+    }
+}
