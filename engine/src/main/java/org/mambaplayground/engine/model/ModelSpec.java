@@ -25,6 +25,12 @@ public interface ModelSpec {
     /** Longest context the model supports (tokens), or -1 when unbounded (Mamba2). */
     long maxContext();
 
+    /** Every tensor consolidated.safetensors holds for this configuration, with its exact shape. */
+    java.util.List<TensorSpec> tensorSpecs();
+
+    /** params.json as Mistral writes it for this configuration. */
+    com.fasterxml.jackson.databind.node.ObjectNode toParams();
+
     /** Short human-readable rows for the comparison table: name -> value. */
     java.util.SequencedMap<String, String> describe();
 }

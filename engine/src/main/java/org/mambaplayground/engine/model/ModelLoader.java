@@ -1,0 +1,142 @@
+package org.mambaplayground.engine.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.io.SafetensorsFile;
+import org.mambaplayground.engine.mamba2.Mamba2Config;
+import org.mambaplayground.engine.tensor.Tensor;
+import org.mambaplayground.engine.transformer.TransformerConfig;
+
+/**
+ * Opens a Mistral model folder: reads params.json, picks the architecture, memory-maps
+ * consolidated.safetensors and checks every tensor the configuration needs is there with its exact
+ * shape before building the model. Every problem is a {@link ModelFormatException} naming the file and
+ * the key or tensor at fault.
+ */
+public final class ModelLoader {
+    public static final String PARAMS = "params.json";
+    public static final String WEIGHTS = "consolidated.safetensors";
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** Pages are pre-touched this many bytes at a time, with progress and a cancellation check between. */
+    private static final long PRETOUCH_CHUNK = 64L << 20;
+
+    private ModelLoader() {}
+
+    /** Receives loading progress: a stage name and a fraction in [0, 1] within that stage. */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = (stage, fraction) -> {};
+
+        void progress(String stage, double fraction);
+    }
+
+    /** How to load: whether to read every weight page into memory up front (slow, but no first-token stall). */
+    public record Options(boolean pretouch, Listener listener, CancellationToken cancel) {
+        public static final Options DEFAULT = new Options(false, Listener.NONE, new CancellationToken());
+    }
+
+    /** Reads and validates params.json of {@code folder} into the configuration of its architecture. */
+    public static ModelSpec readSpec(Path folder) {
+        Path file = folder.resolve(PARAMS);
+        JsonNode params = readParams(file);
+        return switch (detectArchitecture(params, file)) {
+            case MAMBA2 -> Mamba2Config.fromParams(params, file);
+            case TRANSFORMER -> TransformerConfig.fromParams(params, file);
+        };
+    }
+
+    /**
+     * The architecture params.json describes: {@code model_type} when present ("mamba" or "transformer"),
+     * else the keys only one of them has (Mamba2: n_groups, rms_norm; transformers: n_heads, head_dim).
+     */
+    public static Architecture detectArchitecture(JsonNode params, Path file) {
+        if (params == null || !params.isObject()) throw new ModelFormatException(file, "params.json must hold a JSON object");
+        JsonNode type = params.get("model_type");
+        if (type != null && !type.isNull()) {
+            if (!type.isTextual()) throw new ModelFormatException(file, "params.json key 'model_type' must be a string, got " + type);
+            return switch (type.asText()) {
+                case "mamba", "mamba2" -> Architecture.MAMBA2;
+                case "transformer" -> Architecture.TRANSFORMER;
+                default -> throw new ModelFormatException(file, "params.json key 'model_type': unsupported model type \""
+                        + type.asText() + "\" (supported: mamba, transformer)");
+            };
+        }
+        boolean mamba = params.has("n_groups") || params.has("rms_norm") || params.has("residual_in_fp32");
+        boolean transformer = params.has("n_heads") || params.has("head_dim") || params.has("hidden_dim");
+        if (mamba && !transformer) return Architecture.MAMBA2;
+        if (transformer && !mamba) return Architecture.TRANSFORMER;
+        throw new ModelFormatException(file, "cannot tell the architecture: params.json has no 'model_type' and "
+                + (mamba ? "keys of both Mamba2 (n_groups) and transformers (n_heads)" : "neither 'n_groups' (Mamba2) nor 'n_heads' (transformer)"));
+    }
+
+    static JsonNode readParams(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ModelFormatException(file, "not found: a model folder needs " + PARAMS);
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
+        }
+        try {
+            JsonNode node = JSON.readTree(text);
+            if (node == null || !node.isObject()) throw new ModelFormatException(file, "params.json must hold a JSON object");
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new ModelFormatException(file, "invalid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Maps {@code folder}/consolidated.safetensors and checks it holds every tensor of {@code spec} with
+     * the right shape. Tensors the configuration does not use are ignored.
+     */
+    public static SafetensorsFile openWeights(Path folder, ModelSpec spec) {
+        Path file = folder.resolve(WEIGHTS);
+        if (!Files.exists(file)) throw new ModelFormatException(file, "not found: a model folder needs " + WEIGHTS);
+        SafetensorsFile weights = SafetensorsFile.open(file);
+        try {
+            for (TensorSpec expected : spec.tensorSpecs()) {
+                if (!weights.names().contains(expected.name())) {
+                    throw new ModelFormatException(file, "missing tensor " + expected.name() + " (expected shape "
+                            + Arrays.toString(expected.shape()) + ")");
+                }
+                Tensor actual = weights.tensor(expected.name());
+                if (!expected.hasShape(actual.shape())) {
+                    throw new ModelFormatException(file, "tensor " + expected.name() + " has shape "
+                            + Arrays.toString(actual.shape()) + " but params.json implies " + Arrays.toString(expected.shape()));
+                }
+            }
+            return weights;
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    /** Reads every page of the weights so the first tokens do not wait on the disk; cancellable. */
+    static void pretouch(SafetensorsFile weights, Options options) {
+        long total = weights.dataBytes(), done = 0;
+        for (Tensor t : weights.tensors().values()) {
+            MemorySegment data = t.data();
+            for (long offset = 0; offset < data.byteSize(); offset += PRETOUCH_CHUNK) {
+                if (options.cancel().isCancelled()) throw new CancellationException("loading " + weights.file() + " was cancelled");
+                long n = Math.min(PRETOUCH_CHUNK, data.byteSize() - offset);
+                data.asSlice(offset, n).load();
+                done += n;
+                options.listener().progress("Reading weights", total == 0 ? 1 : (double) done / total);
+            }
+        }
+    }
+}
