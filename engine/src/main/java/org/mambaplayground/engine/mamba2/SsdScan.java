@@ -1,0 +1,110 @@
+package org.mambaplayground.engine.mamba2;
+
+import java.util.stream.IntStream;
+
+/**
+ * The selective state-space scan of a whole prompt in the chunked "state space duality" form (Mamba-2 paper,
+ * section 6): inside a chunk of L tokens the outputs are a masked matrix product (like causal attention with
+ * decay weights), and only the chunk's final state is carried to the next chunk. Per head h, with
+ * a_t = dt_t * A_h and cs_t = a_0 + ... + a_t (cumulative within the chunk):
+ *
+ * <pre>
+ *   y_t   = exp(cs_t) * C_t . S_in                                  state from earlier chunks
+ *         + sum_{s &lt;= t} (C_t . B_s) * exp(cs_t - cs_s) * dt_s * x_s   within the chunk
+ *         + D_h * x_t                                                 skip
+ *   S_out = exp(cs_last) * S_in + sum_s exp(cs_last - cs_s) * dt_s * x_s (outer) B_s
+ * </pre>
+ *
+ * which equals the recurrence S_t = exp(a_t) S_{t-1} + dt_t x_t B_t, y_t = S_t C_t + D x_t token by token.
+ * All exponents are of non-positive numbers (A &lt; 0, dt &gt; 0), so nothing overflows.
+ */
+final class SsdScan {
+    private final Mamba2Config config;
+
+    SsdScan(Mamba2Config config) { this.config = config; }
+
+    /**
+     * @param xbc   [n, conv_dim] conv outputs: x in [0, d_inner), B then C (n_groups * d_state each)
+     * @param dt    [n, n_heads] step sizes after softplus
+     * @param a     [n_heads] A = -exp(A_log)
+     * @param d     [n_heads] skip weights
+     * @param state [n_heads, head_dim, d_state], read and updated in place
+     * @param y     [n, d_inner] outputs
+     */
+    void scan(float[] xbc, float[] dt, float[] a, float[] d, float[] state, float[] y, int n) {
+        int chunk = config.chunkSize();
+        for (int start = 0; start < n; start += chunk) {
+            int len = Math.min(chunk, n - start);
+            float[][] cb = groupScores(xbc, start, len);
+            final int s0 = start;
+            IntStream.range(0, config.nHeads()).parallel()
+                    .forEach(h -> scanHead(h, xbc, dt, a[h], d[h], state, y, s0, len, cb[h / config.headsPerGroup()]));
+        }
+    }
+
+    /** Per group, the lower triangle of C_t . B_s for t, s in the chunk ([len, len]); heads of a group share it. */
+    private float[][] groupScores(float[] xbc, int start, int len) {
+        int stride = config.convDim(), nState = config.dState();
+        int bBase = config.innerDim(), cBase = bBase + config.nGroups() * nState;
+        float[][] scores = new float[config.nGroups()][len * len];
+        IntStream.range(0, config.nGroups()).parallel().forEach(g -> {
+            float[] out = scores[g];
+            for (int t = 0; t < len; t++) {
+                int cRow = (start + t) * stride + cBase + g * nState;
+                for (int s = 0; s <= t; s++) {
+                    int bRow = (start + s) * stride + bBase + g * nState;
+                    float sum = 0f;
+                    for (int k = 0; k < nState; k++) sum += xbc[cRow + k] * xbc[bRow + k];
+                    out[t * len + s] = sum;
+                }
+            }
+        });
+        return scores;
+    }
+
+    private void scanHead(int h, float[] xbc, float[] dt, float a, float dSkip, float[] state, float[] y,
+                          int start, int len, float[] cb) {
+        int stride = config.convDim(), heads = config.nHeads(), p = config.headDim(), nState = config.dState();
+        int g = h / config.headsPerGroup();
+        int bBase = config.innerDim() + g * nState, cBase = config.innerDim() + config.nGroups() * nState + g * nState;
+        int xBase = h * p, sBase = h * p * nState, inner = config.innerDim();
+
+        float[] cs = new float[len];
+        float sum = 0f;
+        for (int t = 0; t < len; t++) {
+            sum += dt[(start + t) * heads + h] * a;
+            cs[t] = sum;
+        }
+
+        float[] acc = new float[p];
+        for (int t = 0; t < len; t++) {
+            int row = (start + t) * stride;
+            float decayIn = (float) Math.exp(cs[t]);
+            for (int i = 0; i < p; i++) {
+                float dot = 0f;
+                int si = sBase + i * nState;
+                for (int k = 0; k < nState; k++) dot += xbc[row + cBase + k] * state[si + k];
+                acc[i] = decayIn * dot;
+            }
+            for (int s = 0; s <= t; s++) {
+                float w = cb[t * len + s] * (float) Math.exp(cs[t] - cs[s]) * dt[(start + s) * heads + h];
+                int xs = (start + s) * stride + xBase;
+                for (int i = 0; i < p; i++) acc[i] += w * xbc[xs + i];
+            }
+            int yRow = (start + t) * inner + xBase;
+            for (int i = 0; i < p; i++) y[yRow + i] = acc[i] + dSkip * xbc[row + xBase + i];
+        }
+
+        float decayAll = (float) Math.exp(cs[len - 1]);
+        for (int i = 0; i < p * nState; i++) state[sBase + i] *= decayAll;
+        for (int s = 0; s < len; s++) {
+            int row = (start + s) * stride;
+            float w = (float) Math.exp(cs[len - 1] - cs[s]) * dt[(start + s) * heads + h];
+            for (int i = 0; i < p; i++) {
+                float wx = w * xbc[row + xBase + i];
+                int si = sBase + i * nState;
+                for (int k = 0; k < nState; k++) state[si + k] += wx * xbc[row + bBase + k];
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.mambaplayground.engine.transformer;
+
+import java.util.stream.IntStream;
+import org.mambaplayground.engine.model.LayerMath;
+import org.mambaplayground.engine.model.Weights;
+import org.mambaplayground.engine.tensor.Kernels;
+import org.mambaplayground.engine.tensor.Tensor;
+
+/**
+ * One Mistral transformer block: x += wo(attention(RMSNorm(x))); x += w2(silu(w1 h) * w3 h) with
+ * h = RMSNorm(x). Runs n new tokens at once (n = 1 when decoding) after the positions the cache holds.
+ */
+final class TransformerLayer {
+    private final TransformerConfig c;
+    private final int index;
+    private final Tensor wq, wk, wv, wo, w1, w2, w3;
+    private final float[] attentionNorm, ffnNorm;
+
+    TransformerLayer(TransformerConfig c, Weights w, int index) {
+        this.c = c;
+        this.index = index;
+        String l = "layers." + index + ".";
+        long qDim = (long) c.nHeads() * c.headDim();
+        wq = w.tensor(l + "attention.wq.weight", qDim, c.dim());
+        wk = w.tensor(l + "attention.wk.weight", c.kvDim(), c.dim());
+        wv = w.tensor(l + "attention.wv.weight", c.kvDim(), c.dim());
+        wo = w.tensor(l + "attention.wo.weight", c.dim(), qDim);
+        w1 = w.tensor(l + "feed_forward.w1.weight", c.hiddenDim(), c.dim());
+        w2 = w.tensor(l + "feed_forward.w2.weight", c.dim(), c.hiddenDim());
+        w3 = w.tensor(l + "feed_forward.w3.weight", c.hiddenDim(), c.dim());
+        attentionNorm = w.floats(l + "attention_norm.weight", c.dim());
+        ffnNorm = w.floats(l + "ffn_norm.weight", c.dim());
+    }
+
+    /**
+     * Updates x [n, dim] in place for tokens at positions start .. start + n - 1, then stores their keys and
+     * values in the cache (after attention, so a rolling buffer never loses a key a query still needs).
+     */
+    void forward(float[] x, int n, long start, KvCacheState cache, float[][] ropeTables) {
+        int dim = c.dim(), qDim = c.nHeads() * c.headDim(), kvDim = c.kvDim();
+        float eps = (float) c.normEps();
+        float[] h = new float[n * dim];
+        LayerMath.rmsNormRows(h, x, attentionNorm, n, dim, eps);
+        float[] q = project(wq, h, n, qDim), k = project(wk, h, n, kvDim), v = project(wv, h, n, kvDim);
+        for (int t = 0; t < n; t++) {
+            Rope.rotate(q, t * qDim, c.nHeads(), c.headDim(), ropeTables[t]);
+            Rope.rotate(k, t * kvDim, c.nKvHeads(), c.headDim(), ropeTables[t]);
+        }
+        float[] attended = attention(q, k, v, n, start, cache);
+        long firstKept = c.hasSlidingWindow() ? Math.max(start, start + n - c.slidingWindow()) : start;
+        for (long pos = firstKept; pos < start + n; pos++) {
+            cache.put(index, pos, k, v, (int) (pos - start) * kvDim);
+        }
+        LayerMath.addInPlace(x, project(wo, attended, n, dim));
+
+        LayerMath.rmsNormRows(h, x, ffnNorm, n, dim, eps);
+        float[] gate = project(w1, h, n, c.hiddenDim()), up = project(w3, h, n, c.hiddenDim());
+        for (int i = 0; i < gate.length; i++) gate[i] = LayerMath.silu(gate[i]) * up[i];
+        LayerMath.addInPlace(x, project(w2, gate, n, dim));
+    }
+
+    /**
+     * Causal grouped-query attention of n queries. The query at position i sees keys j in [i - window + 1, i]
+     * (all j &le; i without a window): earlier ones from the cache, the new ones from k and v.
+     */
+    private float[] attention(float[] q, float[] k, float[] v, int n, long start, KvCacheState cache) {
+        int hd = c.headDim(), qDim = c.nHeads() * hd, kvDim = c.kvDim(), group = c.queriesPerKvHead();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] out = new float[n * qDim];
+        IntStream.range(0, c.nHeads()).parallel().forEach(head -> {
+            int kvOff = (head / group) * hd;
+            for (int t = 0; t < n; t++) {
+                long i = start + t;
+                long first = c.hasSlidingWindow() ? Math.max(0, i - c.slidingWindow() + 1) : 0;
+                int count = (int) (i - first + 1);
+                float[] scores = new float[count];
+                int qo = t * qDim + head * hd;
+                for (int s = 0; s < count; s++) {
+                    long j = first + s;
+                    float[] keys = j < start ? cache.keyBlock(index, j) : k;
+                    int ko = (j < start ? cache.offset(j) : (int) (j - start) * kvDim) + kvOff;
+                    float dot = 0f;
+                    for (int d = 0; d < hd; d++) dot += q[qo + d] * keys[ko + d];
+                    scores[s] = dot * scale;
+                }
+                LayerMath.softmax(scores, 0, count);
+                for (int s = 0; s < count; s++) {
+                    long j = first + s;
+                    float[] values = j < start ? cache.valueBlock(index, j) : v;
+                    int vo = (j < start ? cache.offset(j) : (int) (j - start) * kvDim) + kvOff;
+                    float p = scores[s];
+                    for (int d = 0; d < hd; d++) out[qo + d] += p * values[vo + d];
+                }
+            }
+        });
+        return out;
+    }
+
+    /** w times each of n rows: the matrix kernel for a prompt, the vector kernel for one token. */
+    private static float[] project(Tensor w, float[] in, int n, int rows) {
+        float[] out = new float[n * rows];
+        if (n == 1) Kernels.matvec(w, in, out);
+        else Kernels.matmul(w, in, out, n);
+        return out;
+    }
+}

@@ -1,0 +1,80 @@
+package org.mambaplayground.engine.transformer;
+
+import org.mambaplayground.engine.model.InferenceState;
+import org.mambaplayground.engine.model.LayerMath;
+import org.mambaplayground.engine.model.Model;
+import org.mambaplayground.engine.model.Weights;
+import org.mambaplayground.engine.tensor.Kernels;
+import org.mambaplayground.engine.tensor.Tensor;
+import org.mambaplayground.engine.tensor.WeightSource;
+
+/**
+ * A Mistral transformer read from consolidated weights (Mistral 7B, Mistral Nemo): token embedding, blocks of
+ * RoPE grouped-query attention and SwiGLU feed-forward, final RMSNorm and the output projection. Decoding is
+ * the same block code with one token, using the matrix-vector kernel.
+ */
+public final class TransformerModel implements Model {
+    private final TransformerConfig config;
+    private final WeightSource source;
+    private final Tensor embedding;
+    private final Tensor output;
+    private final TransformerLayer[] layers;
+    private final float[] finalNorm;
+    private final Rope rope;
+
+    public TransformerModel(TransformerConfig config, WeightSource source) {
+        this.config = config;
+        this.source = source;
+        Weights w = new Weights(source);
+        embedding = w.tensor("tok_embeddings.weight", config.vocabSize(), config.dim());
+        layers = new TransformerLayer[config.nLayers()];
+        for (int i = 0; i < layers.length; i++) layers[i] = new TransformerLayer(config, w, i);
+        finalNorm = w.floats("norm.weight", config.dim());
+        output = w.tensor("output.weight", config.vocabSize(), config.dim());
+        rope = new Rope(config.headDim(), config.ropeTheta());
+    }
+
+    @Override public TransformerConfig spec() { return config; }
+
+    @Override public KvCacheState newState() { return new KvCacheState(config); }
+
+    @Override
+    public float[] prefill(InferenceState state, int[] tokens) {
+        if (tokens.length == 0) throw new IllegalArgumentException("prefill needs at least one token");
+        return forward(own(state), tokens);
+    }
+
+    @Override
+    public float[] decode(InferenceState state, int token) {
+        return forward(own(state), new int[] {token});
+    }
+
+    private float[] forward(KvCacheState cache, int[] tokens) {
+        for (int t : tokens) LayerMath.checkToken(t, config.vocabSize());
+        int n = tokens.length, dim = config.dim();
+        long start = cache.position;
+        float[] x = new float[n * dim], row = new float[dim];
+        float[][] ropeTables = new float[n][];
+        for (int t = 0; t < n; t++) {
+            Kernels.row(embedding, tokens[t], row);
+            System.arraycopy(row, 0, x, t * dim, dim);
+            ropeTables[t] = rope.table(start + t);
+        }
+        cache.reserve(start + n);
+        for (TransformerLayer layer : layers) layer.forward(x, n, start, cache, ropeTables);
+        cache.position += n;
+
+        float[] normed = new float[dim];
+        LayerMath.rmsNorm(normed, 0, x, (n - 1) * dim, finalNorm, 0, dim, (float) config.normEps());
+        float[] logits = new float[config.vocabSize()];
+        Kernels.matvec(output, normed, logits);
+        return logits;
+    }
+
+    private static KvCacheState own(InferenceState state) {
+        if (state instanceof KvCacheState s) return s;
+        throw new IllegalArgumentException("a transformer needs its own KV cache state, got " + state.getClass().getSimpleName());
+    }
+
+    @Override public void close() { source.close(); }
+}
