@@ -1,0 +1,372 @@
+package org.mambaplayground.downloader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
+import org.mambaplayground.downloader.DownloadPlan.PlannedFile;
+import org.mambaplayground.downloader.DownloadPlan.Status;
+import org.mambaplayground.downloader.HubException.Kind;
+
+/**
+ * Brings one file into the model folder: lock, resume the part file with Range requests, retry dropped or
+ * stalled connections with back-off, hash while streaming, verify, then move into place and write metadata.
+ * A file is complete only once its metadata exists, and that is written after verification and the move.
+ */
+final class FileTransfer {
+
+    private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
+    private static final int BUFFER = 1 << 20;
+
+    private final DownloadRun run;
+    private final FileState state;
+    private final PlannedFile planned;
+    private final RepoFile file;
+    private final HubHttp http;
+    private final LocalFolder local;
+    private final Control control;
+    private final String what;
+
+    FileTransfer(DownloadRun run, FileState state, PlannedFile planned) {
+        this.run = run;
+        this.state = state;
+        this.planned = planned;
+        this.file = planned.file();
+        this.http = run.http();
+        this.local = run.local();
+        this.control = run.control();
+        this.what = "file " + file.path() + " of " + run.repoId();
+    }
+
+    void transfer() throws HubException {
+        Path lockFile = local.lock(file.path());
+        try {
+            Files.createDirectories(lockFile.getParent());
+            Files.createDirectories(local.file(file.path()).getParent());
+        } catch (IOException e) {
+            throw localIo("cannot create folder for " + file.path(), e);
+        }
+        try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = acquire(lockChannel)) {
+            if (local.isComplete(file)) {
+                state.setBytes(file.size());
+                return;
+            }
+            if (planned.status() == Status.UNVERIFIED && adopt(local.file(file.path()))) return;
+            if (planned.source() != null && local.partSize(file) == 0 && copyFromCache(planned.source())) return;
+            download();
+        } catch (IOException e) {
+            if (e instanceof HubException he) throw he;
+            throw localIo("cannot lock " + lockFile, e);
+        }
+    }
+
+    /** Waits for the OS lock: another process (or another download in this one) may be writing the file. */
+    private FileLock acquire(FileChannel channel) throws IOException {
+        boolean announced = false;
+        while (true) {
+            try {
+                FileLock lock = channel.tryLock();
+                if (lock != null) return lock;
+            } catch (OverlappingFileLockException busyInThisJvm) {
+                // Same as a lock held by another process.
+            }
+            if (!announced) {
+                run.phase(state, Phase.WAITING_FOR_LOCK, "another download is writing this file; waiting for it");
+                announced = true;
+            }
+            control.sleep(Duration.ofMillis(200));
+        }
+    }
+
+    /** A file already there without metadata: keep it if it hashes right. */
+    private boolean adopt(Path existing) throws HubException {
+        Verifier v = verifier(null);
+        if (v == null) return false;
+        run.phase(state, Phase.VERIFYING, "checking the file already in the folder");
+        try {
+            hashFile(existing, Files.size(existing), v.digest);
+        } catch (IOException e) {
+            return false;
+        }
+        if (!v.matches()) return false;
+        finish(null);
+        return true;
+    }
+
+    /** Reuses huggingface_hub's cache: copy into the part file (hashing on the way), then verify as usual. */
+    private boolean copyFromCache(Path source) throws HubException {
+        Verifier v = verifier(null);
+        if (v == null) return false;
+        run.phase(state, Phase.DOWNLOADING, "copying from the Hugging Face cache " + source);
+        Path part = local.part(file);
+        try (InputStream in = Files.newInputStream(source);
+             FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                     StandardOpenOption.TRUNCATE_EXISTING)) {
+            byte[] buf = new byte[BUFFER];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                control.checkpoint();
+                write(out, buf, n);
+                v.digest.update(buf, 0, n);
+                state.addBytes(n, false);
+            }
+        } catch (IOException e) {
+            if (e instanceof HubException he) throw he;
+            deleteQuietly(part);
+            state.setBytes(0);
+            return false;
+        }
+        run.phase(state, Phase.VERIFYING, "checking the copy");
+        if (!v.matches()) {
+            deleteQuietly(part);
+            state.setBytes(0);
+            return false;
+        }
+        finish(part);
+        return true;
+    }
+
+    private void download() throws HubException {
+        Path part = local.part(file);
+        HttpUrl resolveUrl = run.resolveUrl(file);
+        HttpUrl direct = null;  // where the resolve URL redirected to (the CDN), reused for retries
+        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            long have = out.size();
+            if (have > file.size()) {
+                out.truncate(0);
+                have = 0;
+            }
+            Verifier v = verifier(null);
+            if (have > 0 && v != null) {
+                run.phase(state, Phase.VERIFYING, "reading the " + Bytes.format(have) + " already downloaded");
+                hashFile(part, have, v.digest);
+            }
+            state.setBytes(have);
+            int failures = 0;
+            while (have < file.size()) {
+                control.checkpoint();
+                run.phase(state, Phase.CONNECTING, have > 0 ? "resuming at " + Bytes.format(have) : "");
+                HttpUrl url = direct != null ? direct : resolveUrl;
+                var request = http.get(url).header("Range", "bytes=" + have + "-").build();
+                long before = have;
+                try (HubHttp.Exchange ex = http.send(request, control, (why, wait) -> run.phase(state, Phase.RETRYING, why), what)) {
+                    int code = ex.response().code();
+                    boolean fromCdn = !http.isHubOrigin(ex.url());
+                    if (code == 416) {
+                        // Nothing left to send from here: our part is complete or foreign. Start over once.
+                        if (++failures >= http.retry.attemptsWithoutProgress()) throw unexpected(ex, "416 at " + have);
+                        out.truncate(0);
+                        have = 0;
+                        v = verifier(null);
+                        state.setBytes(0);
+                        continue;
+                    }
+                    if (fromCdn && direct != null && (code == 401 || code == 403 || code == 404 || code == 410)) {
+                        direct = null;  // the signed URL expired: ask the hub for a fresh one
+                        if (++failures >= http.retry.attemptsWithoutProgress()) throw unexpected(ex, "CDN refused");
+                        continue;
+                    }
+                    if (code != 200 && code != 206) {
+                        throw HubErrors.fromResponse(ex.response(), run.endpoint(), run.repoId(), what,
+                                http.sendsToken() && !fromCdn);
+                    }
+                    if (v == null) {
+                        v = verifier(ex.linkedEtag());
+                        if (v != null && have > 0 && code == 206) hashFile(part, have, v.digest);
+                    }
+                    direct = ex.url();
+                    if (code == 200 && have > 0) {
+                        // The server ignored Range: the body starts at byte 0.
+                        out.truncate(0);
+                        have = 0;
+                        v = verifier(ex.linkedEtag());
+                        state.setBytes(0);
+                    } else if (code == 206) {
+                        long start = rangeStart(ex.response().header("Content-Range"));
+                        if (start != have) throw unexpected(ex, "Content-Range " + ex.response().header("Content-Range")
+                                + " for a request from byte " + have);
+                    }
+                    run.phase(state, Phase.DOWNLOADING, "");
+                    have = stream(ex.response().body().byteStream(), out, have, v);
+                } catch (IOException e) {
+                    if (e instanceof HubException he) throw he;
+                    if (control.stopping()) continue;
+                    if (have > before) failures = 0;
+                    failures++;
+                    if (failures >= http.retry.attemptsWithoutProgress()) throw HubErrors.network(e, url.host(), what);
+                    Duration wait = http.retry.backoff(failures);
+                    String why = e instanceof java.net.SocketTimeoutException
+                            ? "stalled: no data for " + run.stallTimeout().toSeconds() + " s"
+                            : "connection lost (" + HubHttp.describe(e) + ")";
+                    run.phase(state, Phase.RETRYING, why + " at " + Bytes.format(have) + "; retry " + failures + " in "
+                            + wait.toMillis() + " ms");
+                    control.sleep(wait);
+                }
+            }
+            out.force(false);
+            run.phase(state, Phase.VERIFYING, "checking sha256");
+            if (v == null) {
+                throw new HubException(Kind.PROTOCOL, "No checksum is known for " + what + ", so it cannot be verified",
+                        "The hub did not give a sha256 (X-Linked-Etag) or git oid; if HF_ENDPOINT is a mirror, check it.",
+                        resolveUrl.toString(), null);
+            }
+            if (!v.matches()) {
+                out.close();
+                deleteQuietly(part);
+                state.setBytes(0);
+                throw new HubException(Kind.CHECKSUM_MISMATCH,
+                        "Checksum mismatch for " + what + ": " + v.algorithm + " is " + v.actual() + ", the hub says "
+                                + v.expected + ". The partial file was deleted.",
+                        "Run the download again to fetch it anew; if it fails again, the mirror or a proxy alters files.",
+                        resolveUrl.toString(), null);
+            }
+        } catch (IOException e) {
+            if (e instanceof HubException he) throw he;
+            throw localIo("cannot write " + part, e);
+        }
+        finish(part);
+    }
+
+    private long stream(InputStream in, FileChannel out, long have, Verifier v) throws IOException {
+        byte[] buf = new byte[BUFFER];
+        long position = have;
+        while (position < file.size()) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, file.size() - position));
+            if (n < 0) throw new java.io.EOFException("the server closed the connection at byte " + position);
+            out.position(position);
+            write(out, buf, n);
+            if (v != null) v.digest.update(buf, 0, n);
+            position += n;
+            state.addBytes(n, true);
+        }
+        return position;
+    }
+
+    private void write(FileChannel out, byte[] buf, int n) throws HubException {
+        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+        try {
+            while (bb.hasRemaining()) out.write(bb);
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage()).toLowerCase();
+            if (m.contains("no space") || m.contains("disk full") || m.contains("quota")) {
+                throw new HubException(Kind.DISK_FULL, "The disk is full while writing " + file.path() + " in " + local.dir(),
+                        "Free some space, then run the download again: it resumes where it stopped.", null, e);
+            }
+            throw localIo("cannot write " + file.path(), e);
+        }
+    }
+
+    /** Moves the verified part into place (or keeps the adopted file) and records it as complete. */
+    private void finish(Path part) throws HubException {
+        Path target = local.file(file.path());
+        try {
+            if (part != null) {
+                try {
+                    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            local.writeMetadata(file.path(), run.commit(), file.etag());
+        } catch (IOException e) {
+            throw localIo("cannot move " + file.path() + " into " + local.dir(), e);
+        }
+        state.setBytes(file.size());
+    }
+
+    private static long rangeStart(String contentRange) {
+        if (contentRange == null) return -1;
+        Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private HubException unexpected(HubHttp.Exchange ex, String why) {
+        return new HubException(Kind.PROTOCOL, "Unexpected answer for " + what + ": HTTP " + ex.response().code() + ", " + why,
+                "If HF_ENDPOINT points to a mirror or proxy, check it.", ex.url().toString(), null);
+    }
+
+    private HubException localIo(String message, IOException e) {
+        return new HubException(Kind.LOCAL_IO, message + ": " + HubHttp.describe(e),
+                "Check that the folder exists and is writable.", null, e);
+    }
+
+    private void hashFile(Path p, long length, MessageDigest digest) throws IOException {
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] buf = new byte[BUFFER];
+            long left = length;
+            while (left > 0) {
+                control.checkpoint();
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) throw new java.io.EOFException(p + " is shorter than " + length);
+                digest.update(buf, 0, n);
+                left -= n;
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // Best effort; a stale part is named by its etag and verified before use anyway.
+        }
+    }
+
+    /**
+     * The checksum to verify against: the tree's sha256 for LFS files, else the sha256 the resolve redirect
+     * announced (X-Linked-Etag) when the tree masked it, else the git blob sha1 for plain files. Null if none.
+     */
+    private Verifier verifier(String linkedEtag) {
+        try {
+            if (file.sha256() != null) return new Verifier("sha256", MessageDigest.getInstance("SHA-256"), file.sha256());
+            String linked = RepoIds.sha256OrNull(linkedEtag);
+            if (file.lfs() && linked != null) return new Verifier("sha256", MessageDigest.getInstance("SHA-256"), linked);
+            if (!file.lfs() && file.gitOid() != null && file.gitOid().matches("[0-9a-f]{40}")) {
+                MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+                sha1.update(("blob " + file.size() + "\0").getBytes(StandardCharsets.US_ASCII));
+                return new Verifier("git sha1", sha1, file.gitOid());
+            }
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class Verifier {
+        final String algorithm;
+        final MessageDigest digest;
+        final String expected;
+        private String actual;
+
+        Verifier(String algorithm, MessageDigest digest, String expected) {
+            this.algorithm = algorithm;
+            this.digest = digest;
+            this.expected = expected.toLowerCase();
+        }
+
+        String actual() {
+            if (actual == null) actual = HexFormat.of().formatHex(digest.digest());
+            return actual;
+        }
+
+        boolean matches() {
+            return actual().equals(expected);
+        }
+    }
+}

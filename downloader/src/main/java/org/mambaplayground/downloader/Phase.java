@@ -1,0 +1,22 @@
+package org.mambaplayground.downloader;
+
+/** Where one file stands. */
+public enum Phase {
+    QUEUED,
+    /** Another process (or download) holds this file's lock; we wait, then find it done or continue. */
+    WAITING_FOR_LOCK,
+    CONNECTING,
+    DOWNLOADING,
+    /** The connection dropped, stalled or the hub asked to wait: retrying after a back-off (see detail). */
+    RETRYING,
+    /** Hashing: the bytes already on disk before resuming, or the finished file before it is moved into place. */
+    VERIFYING,
+    PAUSED,
+    DONE,
+    FAILED,
+    CANCELLED;
+
+    public boolean isFinal() {
+        return this == DONE || this == FAILED || this == CANCELLED;
+    }
+}
