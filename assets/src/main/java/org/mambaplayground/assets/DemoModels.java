@@ -36,7 +36,11 @@ public final class DemoModels {
     /** Finds the bundled demo models, extracting them under {@code cacheDir/demo} when they are in a jar. */
     public static List<DemoModel> locate(Path cacheDir) {
         URL url = DemoModels.class.getResource(ROOT);
-        if (url == null) return List.of();
+        return url == null ? List.of() : locate(url, cacheDir);
+    }
+
+    /** Finds demo model folders under {@code root} (a file: or jar: URL of a directory). */
+    public static List<DemoModel> locate(URL url, Path cacheDir) {
         try {
             URI uri = url.toURI();
             if ("file".equals(uri.getScheme())) return scan(Path.of(uri), null);

@@ -1,0 +1,29 @@
+package org.mambaplayground.assets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class CatalogTest {
+    @Test
+    void bundledCatalogListsTheThreeRealModelsWithTheirFiles() {
+        Catalog catalog = Catalog.bundled();
+        assertThat(catalog.models()).extracting(CatalogModel::repo).containsExactly(
+                "mistralai/Mamba-Codestral-7B-v0.1", "mistralai/Mistral-Nemo-Instruct-2407", "mistralai/Mistral-Nemo-Base-2407");
+
+        CatalogModel mamba = catalog.byId("codestral-mamba-7b").orElseThrow();
+        assertThat(mamba.architecture()).isEqualTo("MAMBA2");
+        assertThat(mamba.gated()).isFalse();
+        assertThat(mamba.fileNames()).containsExactly("params.json", "consolidated.safetensors", "tokenizer.model.v3");
+        assertThat(mamba.params().get("n_layers").asInt()).isEqualTo(64);
+        assertThat(mamba.params().get("n_groups").asInt()).isEqualTo(8);
+
+        CatalogModel nemo = catalog.byRepo("mistralai/mistral-nemo-instruct-2407").orElseThrow();
+        assertThat(nemo.gated()).isTrue();
+        assertThat(nemo.fileNames()).contains("tekken.json");
+        assertThat(nemo.params().get("n_kv_heads").asInt()).isEqualTo(8);
+        assertThat(nemo.pageUrl()).isEqualTo("https://huggingface.co/mistralai/Mistral-Nemo-Instruct-2407");
+        // 12B parameters in BF16 are about 24.5 GB
+        assertThat(nemo.approxBytes()).isBetween(24_000_000_000L, 25_000_000_000L);
+    }
+}
