@@ -1,12 +1,16 @@
 package org.mambaplayground.gui;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import javafx.application.Application;
+import javafx.concurrent.Task;
+import javafx.concurrent.Worker;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
+import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.models.EngineBinding;
 import org.mambaplayground.gui.shell.MainWindow;
 import org.mambaplayground.gui.shell.Screenshots;
@@ -14,7 +18,8 @@ import org.mambaplayground.gui.shell.Screenshots;
 /**
  * The desktop application. Options: {@code --page=chat} opens that page first, {@code --dark} starts in
  * the dark theme, {@code --home=DIR} keeps models, cache and settings under DIR, and
- * {@code --screenshot-dir=DIR} saves a PNG of every page there and exits.
+ * {@code --load-demo} activates the first built-in demo model, and {@code --screenshot-dir=DIR} saves a
+ * PNG of every page there and exits.
  */
 public class App extends Application {
     public static final String STYLESHEET = "/org/mambaplayground/assets/app.css";
@@ -36,10 +41,24 @@ public class App extends Application {
         var icon = App.class.getResource("/org/mambaplayground/assets/icon-256.png");
         if (icon != null) stage.getIcons().add(new Image(icon.toExternalForm()));
         stage.show();
-        ctx.library().refresh();
 
+        boolean loadDemo = getParameters().getUnnamed().contains("--load-demo");
         String shots = options.get("screenshot-dir");
-        if (shots != null) Screenshots.takeAll(ctx, stage, Path.of(shots));
+        Task<List<LibraryEntry>> scan = ctx.library().refresh();
+        scan.setOnSucceeded(e -> {
+            Worker<?> load = loadDemo ? loadFirstDemo(scan.getValue()) : null;
+            if (shots != null) Screenshots.takeAll(ctx, stage, Path.of(shots), load);
+        });
+        scan.setOnFailed(e -> System.err.println("Cannot scan the model library: " + scan.getException().getMessage()));
+    }
+
+    /** Activates the first built-in demo model that can be loaded, or returns null if there is none. */
+    private Worker<?> loadFirstDemo(List<LibraryEntry> entries) {
+        return entries.stream()
+                .filter(e -> e.kind() == LibraryEntry.Kind.DEMO && e.loadable())
+                .findFirst()
+                .map(e -> (Worker<?>) ctx.models().activate(e.folder()))
+                .orElse(null);
     }
 
     /** The main window's scene for a context: used by {@link #start} and by the UI tests. */

@@ -33,16 +33,16 @@ public final class LibraryView extends BorderPane {
         table.setId("library-table");
         table.setItems(ctx.library().entries());
         table.getColumns().setAll(java.util.List.of(
-                column("Model", LibraryEntry::name, 220),
+                column("Model", LibraryEntry::name, 200),
                 column("Kind", e -> switch (e.kind()) {
                     case CATALOG -> "Catalog";
                     case DEMO -> "Built-in demo";
                     case FOLDER -> "Added folder";
-                }, 110),
-                column("Architecture", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 120),
-                column("Parameters", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 100),
-                column("On disk", e -> Formats.bytes(e.bytesOnDisk()), 90),
-                column("State", EntryText::state, 110)));
+                }, 100),
+                column("Architecture", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 100),
+                column("Parameters", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 90),
+                column("On disk", e -> Formats.bytes(e.bytesOnDisk()), 80),
+                column("State", EntryText::state, 130)));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getStyleClass().add(Styles.STRIPED);
         table.getSelectionModel().selectedItemProperty().addListener((obs, was, now) -> details.show(now));
@@ -50,7 +50,7 @@ public final class LibraryView extends BorderPane {
         ctx.library().entries().addListener((javafx.collections.ListChangeListener<LibraryEntry>) c -> reselect());
 
         SplitPane split = new SplitPane(table, details);
-        split.setDividerPositions(0.6);
+        split.setDividerPositions(0.64);
         setCenter(split);
         BorderPane.setMargin(split, new Insets(12, 0, 0, 0));
     }

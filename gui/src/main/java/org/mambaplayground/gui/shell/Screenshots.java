@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javafx.animation.PauseTransition;
 import javafx.application.Platform;
+import javafx.concurrent.Worker;
 import javafx.embed.swing.SwingFXUtils;
 import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
@@ -19,8 +20,22 @@ public final class Screenshots {
 
     private Screenshots() {}
 
-    public static void takeAll(AppContext ctx, Stage stage, Path dir) {
-        next(ctx, stage, dir, 0);
+    /** Starts once {@code first} (e.g. loading a model; may be null) has finished, however it ended. */
+    public static void takeAll(AppContext ctx, Stage stage, Path dir, Worker<?> first) {
+        if (first == null || isDone(first)) {
+            next(ctx, stage, dir, 0);
+            return;
+        }
+        first.stateProperty().addListener((obs, was, now) -> {
+            if (isDone(first)) next(ctx, stage, dir, 0);
+        });
+    }
+
+    private static boolean isDone(Worker<?> w) {
+        return switch (w.getState()) {
+            case SUCCEEDED, FAILED, CANCELLED -> true;
+            default -> false;
+        };
     }
 
     private static void next(AppContext ctx, Stage stage, Path dir, int index) {

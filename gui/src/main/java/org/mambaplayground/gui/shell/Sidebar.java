@@ -50,15 +50,18 @@ public final class Sidebar extends VBox {
     }
 
     private HBox brand() {
-        Label name = new Label("Mamba Playground");
-        name.getStyleClass().add(Styles.TITLE_4);
-        HBox box = new HBox(8, name);
+        Label name = new Label("Mamba");
+        name.getStyleClass().addAll(Styles.TITLE_4);
+        Label sub = new Label("Playground");
+        sub.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
+        HBox box = new HBox(10, new VBox(0, name, sub));
         var icon = Sidebar.class.getResource("/org/mambaplayground/assets/icon-64.png");
         if (icon != null) {
-            ImageView view = new ImageView(new Image(icon.toExternalForm(), 28, 28, true, true));
+            ImageView view = new ImageView(new Image(icon.toExternalForm(), 36, 36, true, true));
             box.getChildren().addFirst(view);
         }
         box.setPadding(new Insets(0, 0, 16, 4));
+        box.setId("brand");
         box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         return box;
     }
