@@ -64,7 +64,7 @@ public class App extends Application {
     /** The main window's scene for a context: used by {@link #start} and by the UI tests. */
     public static Scene createScene(AppContext ctx, boolean dark) {
         Parent root = new MainWindow(ctx, Pages.create(ctx), dark);
-        Scene scene = new Scene(root, 1200, 780);
+        Scene scene = new Scene(root, 1260, 780);
         var css = App.class.getResource(STYLESHEET);
         if (css != null) scene.getStylesheets().add(css.toExternalForm());
         return scene;

@@ -7,7 +7,9 @@ import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import org.mambaplayground.engine.model.Architecture;
@@ -71,6 +73,9 @@ final class EntryDetails extends ScrollPane {
         GridPane grid = new GridPane();
         grid.setHgap(12);
         grid.setVgap(4);
+        ColumnConstraints keys = new ColumnConstraints();
+        keys.setMinWidth(Region.USE_PREF_SIZE);
+        grid.getColumnConstraints().addAll(keys, new ColumnConstraints());
         int row = 0;
         row = fact(grid, row, "Folder", e.folder() == null ? "" : e.folder().toString());
         row = fact(grid, row, "State", EntryText.state(e));
@@ -80,10 +85,7 @@ final class EntryDetails extends ScrollPane {
             row = fact(grid, row, "Download size", "about " + Formats.bytes(e.catalog().approxBytes()));
         }
         if (e.spec() != null) {
-            ModelSpec s = e.spec();
-            row = fact(grid, row, "Architecture", EntryText.architecture(s));
-            row = fact(grid, row, "Parameters", Formats.count(s.parameterCount()));
-            for (Map.Entry<String, String> f : s.describe().entrySet()) row = fact(grid, row, f.getKey(), f.getValue());
+            for (Map.Entry<String, String> f : e.spec().describe().entrySet()) row = fact(grid, row, f.getKey(), f.getValue());
         }
         return grid;
     }

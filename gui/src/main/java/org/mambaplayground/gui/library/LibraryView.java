@@ -33,16 +33,16 @@ public final class LibraryView extends BorderPane {
         table.setId("library-table");
         table.setItems(ctx.library().entries());
         table.getColumns().setAll(java.util.List.of(
-                column("Model", LibraryEntry::name, 200),
-                column("Kind", e -> switch (e.kind()) {
-                    case CATALOG -> "Catalog";
-                    case DEMO -> "Built-in demo";
-                    case FOLDER -> "Added folder";
-                }, 100),
-                column("Architecture", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 100),
-                column("Parameters", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 90),
+                column("Model", LibraryEntry::name, 190),
+                column("Source", e -> switch (e.kind()) {
+                    case CATALOG -> "Hub";
+                    case DEMO -> "Built-in";
+                    case FOLDER -> "Folder";
+                }, 70),
+                column("Architecture", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 105),
+                column("Params", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 90),
                 column("On disk", e -> Formats.bytes(e.bytesOnDisk()), 80),
-                column("State", EntryText::state, 130)));
+                column("State", EntryText::state, 120)));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getStyleClass().add(Styles.STRIPED);
         table.getSelectionModel().selectedItemProperty().addListener((obs, was, now) -> details.show(now));
@@ -59,9 +59,8 @@ public final class LibraryView extends BorderPane {
 
     private void reselect() {
         String wanted = lastSelected;
-        if (wanted == null) return;
         table.getItems().stream().filter(e -> e.name().equals(wanted)).findFirst()
-                .ifPresent(e -> table.getSelectionModel().select(e));
+                .ifPresentOrElse(e -> table.getSelectionModel().select(e), () -> table.getSelectionModel().selectFirst());
     }
 
     private VBox header() {
