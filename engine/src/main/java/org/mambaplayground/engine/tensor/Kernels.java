@@ -97,6 +97,21 @@ public final class Kernels {
         else for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
+    /**
+     * Sum of {@code count} little-endian floats from {@code byteOffset} of {@code seg}: the memory-bandwidth
+     * probe's inner loop, with the same vector loads the weight kernels use.
+     */
+    public static float sumFloats(MemorySegment seg, long byteOffset, long count) {
+        if (VECTORIZED && VectorKernels.vectorReadable(seg)) return VectorKernels.sumFloats(seg, byteOffset, count);
+        float sum = 0f;
+        java.lang.foreign.ValueLayout.OfFloat f32 = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < count; i++) sum += seg.get(f32, byteOffset + 4 * i);
+        return sum;
+    }
+
+    /** Float lanes per vector the kernels use (1 without the Vector API). */
+    public static int lanes() { return VECTORIZED ? VectorKernels.F.length() : 1; }
+
     private static void run(int rows, int cols, int tokens, Parallel.RangeBody body) {
         long work = (long) rows * cols * tokens;
         if (work < PARALLEL_THRESHOLD) body.run(0, rows);

@@ -1,0 +1,239 @@
+package org.mambaplayground.engine.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CancellationException;
+import java.util.function.Consumer;
+import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.io.SafetensorsFile;
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.model.InferenceState;
+import org.mambaplayground.engine.model.Model;
+import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.TensorSpec;
+import org.mambaplayground.engine.synthetic.SyntheticConfigs;
+import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
+import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.Kernels;
+import org.mambaplayground.engine.tensor.Parallel;
+
+/**
+ * Measures prefill and decode speed of a synthetic model of a given architecture and size, and the
+ * effective weight bandwidth of decode (weight bytes read per token x tokens/s) next to the machine's
+ * measured memory read bandwidth. The CLI's {@code bench} subcommand calls {@link #run}.
+ */
+public final class Benchmark {
+    private Benchmark() {}
+
+    /**
+     * What to measure.
+     *
+     * @param folder       where the synthetic model lives: reused when it already holds this configuration, else written
+     * @param promptTokens tokens of the timed prefill
+     * @param decodeTokens tokens of the timed decode
+     * @param repeats      timed runs of each measurement; the best is reported (the least disturbed by other processes)
+     */
+    public record Options(Architecture architecture, long sizeBytes, DType dtype, Path folder,
+                          int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {
+        public static Options defaults(Architecture architecture, long sizeBytes, DType dtype) {
+            return new Options(architecture, sizeBytes, dtype, defaultFolder(architecture, sizeBytes, dtype), 128, 32, 3, 1L << 30);
+        }
+    }
+
+    /** The measurements; rates are the best of the repeats, every run is kept in the lists. */
+    public record Result(ModelSpec spec, DType dtype, long weightBytes, long decodeBytesPerToken, int threads,
+                         double prefillTokensPerSecond, double decodeTokensPerSecond, double memoryBytesPerSecond,
+                         List<Double> prefillRuns, List<Double> decodeRuns) {
+        /** Weight bytes read per second while decoding. */
+        public double decodeBytesPerSecond() { return decodeBytesPerToken * decodeTokensPerSecond; }
+
+        /** Decode weight bandwidth as a fraction of the measured memory bandwidth. */
+        public double bandwidthFraction() { return decodeBytesPerSecond() / memoryBytesPerSecond; }
+
+        public String summary() {
+            return String.format(Locale.ROOT, """
+                    Model: %s, %s weights (%s), %d layers, dim %d, vocabulary %d
+                    Threads: %d, %d float lanes%s
+                    Prefill: %.1f tokens/s
+                    Decode:  %.2f tokens/s, %.2f GB read per token
+                    Effective weight bandwidth: %.2f GB/s = %.0f%% of the measured memory read bandwidth %.2f GB/s""",
+                    spec.architecture().name().toLowerCase(Locale.ROOT), gb(weightBytes), dtype, spec.layers(), spec.dim(),
+                    spec.vocabularySize(), threads, Kernels.lanes(), Kernels.VECTORIZED ? "" : " (Vector API not enabled!)",
+                    prefillTokensPerSecond, decodeTokensPerSecond, decodeBytesPerToken / 1e9,
+                    decodeBytesPerSecond() / 1e9, 100 * bandwidthFraction(), memoryBytesPerSecond / 1e9);
+        }
+    }
+
+    public static Path defaultFolder(Architecture architecture, long sizeBytes, DType dtype) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "mamba-playground-bench",
+                architecture.name().toLowerCase(Locale.ROOT) + "-" + sizeBytes / 1_000_000 + "MB-" + dtype.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** Runs the benchmark, printing progress lines to {@code log}; cancel stops it between steps. */
+    public static Result run(Options o, Consumer<String> log, CancellationToken cancel) {
+        ModelSpec spec = SyntheticConfigs.ofSize(o.architecture(), o.sizeBytes(), o.dtype().bytes());
+        prepareModel(spec, o, log, cancel);
+
+        log.accept(String.format(Locale.ROOT, "Measuring memory read bandwidth (%d threads, %s buffer)...",
+                Parallel.threads(), gb(o.bandwidthBufferBytes())));
+        double memory = MemoryBandwidth.measure(o.bandwidthBufferBytes(), Math.max(3, o.repeats()), cancel);
+        log.accept(String.format(Locale.ROOT, "  %.2f GB/s", memory / 1e9));
+
+        try (Model model = ModelLoader.loadModel(o.folder(), ModelLoader.Options.DEFAULT)) {
+            long weightBytes = SyntheticModelWriter.weightBytes(spec, o.dtype());
+            long perToken = decodeBytesPerToken(spec, o.dtype());
+            SplittableRandom random = new SplittableRandom(1);
+            int vocab = spec.vocabularySize();
+
+            log.accept("Warming up (JIT compilation)...");
+            InferenceState warm = model.newState();
+            model.prefill(warm, randomTokens(random, Math.min(16, o.promptTokens()), vocab));
+            for (int i = 0; i < 4; i++) model.decode(warm, random.nextInt(vocab));
+
+            List<Double> prefillRuns = new ArrayList<>(), decodeRuns = new ArrayList<>();
+            for (int r = 0; r < o.repeats(); r++) {
+                checkCancelled(cancel);
+                InferenceState state = model.newState();
+                int[] prompt = randomTokens(random, o.promptTokens(), vocab);
+                long t0 = System.nanoTime();
+                float[] logits = model.prefill(state, prompt);
+                double prefill = o.promptTokens() / ((System.nanoTime() - t0) / 1e9);
+                prefillRuns.add(prefill);
+                long t1 = System.nanoTime();
+                for (int i = 0; i < o.decodeTokens(); i++) {
+                    checkCancelled(cancel);
+                    logits = model.decode(state, argmax(logits));
+                }
+                double decode = o.decodeTokens() / ((System.nanoTime() - t1) / 1e9);
+                decodeRuns.add(decode);
+                log.accept(String.format(Locale.ROOT, "  run %d/%d: prefill %.1f tokens/s, decode %.2f tokens/s (%.2f GB/s)",
+                        r + 1, o.repeats(), prefill, decode, decode * perToken / 1e9));
+            }
+            return new Result(spec, o.dtype(), weightBytes, perToken, Parallel.threads(),
+                    prefillRuns.stream().mapToDouble(d -> d).max().orElse(0),
+                    decodeRuns.stream().mapToDouble(d -> d).max().orElse(0), memory, prefillRuns, decodeRuns);
+        }
+    }
+
+    /**
+     * Weight bytes one decode step reads: every tensor once, except that the embedding table contributes
+     * one row (unless it doubles as the output head).
+     */
+    static long decodeBytesPerToken(ModelSpec spec, DType dtype) {
+        List<TensorSpec> specs = spec.tensorSpecs();
+        boolean tied = specs.stream().noneMatch(t -> t.name().equals("lm_head.weight") || t.name().equals("output.weight"));
+        long bytes = 0;
+        for (TensorSpec t : specs) {
+            boolean embedding = t.name().endsWith("embedding.weight") || t.name().equals("tok_embeddings.weight");
+            bytes += (embedding && !tied ? t.shape()[1] : t.size()) * dtype.bytes();
+        }
+        return bytes;
+    }
+
+    /** Writes the synthetic model unless {@code o.folder()} already holds a valid one of this configuration. */
+    private static void prepareModel(ModelSpec spec, Options o, Consumer<String> log, CancellationToken cancel) {
+        if (isReusable(o.folder(), spec, o.dtype())) {
+            log.accept("Reusing synthetic model in " + o.folder());
+            return;
+        }
+        long total = SyntheticModelWriter.weightBytes(spec, o.dtype());
+        log.accept(String.format(Locale.ROOT, "Writing a %s %s %s synthetic model to %s...", gb(total), o.dtype(),
+                spec.architecture().name().toLowerCase(Locale.ROOT), o.folder()));
+        long[] nextReport = {0};
+        SyntheticModelWriter.write(spec, o.folder(), o.dtype(), 1234, null, written -> {
+            if (written >= nextReport[0]) {
+                log.accept(String.format(Locale.ROOT, "  %3.0f%%", Math.min(100, 100.0 * written / total)));
+                nextReport[0] += Math.max(1, total / 10);
+            }
+        }, cancel::isCancelled);
+    }
+
+    private static boolean isReusable(Path folder, ModelSpec spec, DType dtype) {
+        if (!Files.exists(folder.resolve(ModelLoader.PARAMS)) || !Files.exists(folder.resolve(ModelLoader.WEIGHTS))) return false;
+        try {
+            if (!ModelLoader.readSpec(folder).equals(spec)) return false;
+            try (SafetensorsFile f = ModelLoader.openWeights(folder, spec)) {
+                return f.tensors().values().stream().allMatch(t -> t.dtype() == dtype);
+            }
+        } catch (RuntimeException e) {
+            return false; // damaged or different: write it again
+        }
+    }
+
+    private static int[] randomTokens(SplittableRandom random, int n, int vocab) {
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) tokens[i] = random.nextInt(vocab);
+        return tokens;
+    }
+
+    private static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+        return best;
+    }
+
+    private static void checkCancelled(CancellationToken cancel) {
+        if (cancel.isCancelled()) throw new CancellationException("benchmark cancelled");
+    }
+
+    private static String gb(long bytes) {
+        return bytes >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2f GB", bytes / 1e9) : String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
+    }
+
+    /**
+     * {@code java --add-modules=jdk.incubator.vector -cp ... org.mambaplayground.engine.bench.Benchmark
+     * [--arch mamba2|transformer] [--size 1GB] [--dtype bf16|f32|f16] [--prompt 128] [--decode 32] [--repeats 3] [--dir PATH]}
+     */
+    public static void main(String[] args) {
+        Architecture arch = Architecture.MAMBA2;
+        long size = 1_000_000_000L;
+        DType dtype = DType.BF16;
+        int prompt = 128, decode = 32, repeats = 3;
+        Path dir = null;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String value = i + 1 < args.length ? args[i + 1] : null;
+                switch (args[i]) {
+                    case "--arch" -> arch = parseArchitecture(value);
+                    case "--size" -> size = SyntheticConfigs.parseSize(value);
+                    case "--dtype" -> dtype = DType.valueOf(value.toUpperCase(Locale.ROOT));
+                    case "--prompt" -> prompt = Integer.parseInt(value);
+                    case "--decode" -> decode = Integer.parseInt(value);
+                    case "--repeats" -> repeats = Integer.parseInt(value);
+                    case "--dir" -> dir = Path.of(value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: "
+                            + "--arch mamba2|transformer --size 1GB --dtype bf16|f16|f32 --prompt N --decode N --repeats N --dir PATH");
+                }
+                i++;
+            }
+        } catch (RuntimeException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+        }
+        Options defaults = Options.defaults(arch, size, dtype);
+        Options o = new Options(arch, size, dtype, dir != null ? dir : defaults.folder(), prompt, decode, repeats,
+                defaults.bandwidthBufferBytes());
+        CancellationToken cancel = new CancellationToken();
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cancel.cancel(); // Ctrl-C: stop at the next step and let the run end cleanly
+            try { main.join(5000); } catch (InterruptedException ignored) { }
+        }));
+        System.out.println(run(o, System.out::println, cancel).summary());
+    }
+
+    public static Architecture parseArchitecture(String value) {
+        if (value == null) throw new IllegalArgumentException("--arch needs mamba2 or transformer");
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "mamba2", "mamba" -> Architecture.MAMBA2;
+            case "transformer", "mistral" -> Architecture.TRANSFORMER;
+            default -> throw new IllegalArgumentException("unknown architecture \"" + value + "\" (mamba2 or transformer)");
+        };
+    }
+
+}
