@@ -15,6 +15,10 @@ import java.util.concurrent.CancellationException;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.io.SafetensorsFile;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
+import org.mambaplayground.engine.mamba2.Mamba2Model;
+import org.mambaplayground.engine.tokenizer.ChatFormat;
+import org.mambaplayground.engine.tokenizer.Tokenizer;
+import org.mambaplayground.engine.transformer.TransformerModel;
 import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
@@ -44,6 +48,68 @@ public final class ModelLoader {
     /** How to load: whether to read every weight page into memory up front (slow, but no first-token stall). */
     public record Options(boolean pretouch, Listener listener, CancellationToken cancel) {
         public static final Options DEFAULT = new Options(false, Listener.NONE, new CancellationToken());
+    }
+
+    /** Opens the model folder with default options (no page pre-touch). */
+    public static LoadedModel load(Path folder) {
+        return load(folder, Options.DEFAULT);
+    }
+
+    /**
+     * Opens {@code folder}: the model (weights checked against params.json) and its tokenizer with the
+     * matching chat format. Cancelling releases everything opened so far and throws CancellationException.
+     */
+    public static LoadedModel load(Path folder, Options options) {
+        Model model = loadModel(folder, options);
+        try {
+            checkCancelled(options, folder);
+            options.listener().progress("Reading tokenizer", 0);
+            TokenizerOpener.Opened tokenizer = tokenizerOpener.open(folder);
+            options.listener().progress("Ready", 1);
+            Path name = folder.toAbsolutePath().normalize().getFileName();
+            return new LoadedModel(folder, name == null ? folder.toString() : name.toString(), model,
+                    tokenizer.tokenizer(), tokenizer.chatFormat());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Opens only the model (weights and architecture): what benchmarks and tests without text need. */
+    public static Model loadModel(Path folder, Options options) {
+        options.listener().progress("Reading " + PARAMS, 0);
+        ModelSpec spec = readSpec(folder);
+        checkCancelled(options, folder);
+        options.listener().progress("Mapping " + WEIGHTS, 0);
+        SafetensorsFile weights = openWeights(folder, spec);
+        try {
+            if (options.pretouch()) pretouch(weights, options);
+            checkCancelled(options, folder);
+            options.listener().progress("Building the model", 0);
+            return switch (spec) {
+                case Mamba2Config c -> new Mamba2Model(c, weights);
+                case TransformerConfig c -> new TransformerModel(c, weights);
+                default -> throw new IllegalStateException("no model for " + spec.architecture());
+            };
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    /** Finds and opens a folder's tokenizer (tokenizer.model.v3 or tekken.json) and its chat format. */
+    @FunctionalInterface
+    public interface TokenizerOpener {
+        record Opened(Tokenizer tokenizer, ChatFormat chatFormat) {}
+
+        Opened open(Path folder);
+    }
+
+    /** Until the tokenizer package's loader is wired in, folders load without a tokenizer (null). */
+    private static volatile TokenizerOpener tokenizerOpener = folder -> new TokenizerOpener.Opened(null, null);
+
+    private static void checkCancelled(Options options, Path folder) {
+        if (options.cancel().isCancelled()) throw new CancellationException("loading " + folder + " was cancelled");
     }
 
     /** Reads and validates params.json of {@code folder} into the configuration of its architecture. */

@@ -20,13 +20,13 @@ public final class SyntheticConfigs {
     public static ModelSpec ofSize(Architecture architecture, long bytes, int bytesPerParameter) {
         long params = bytes / bytesPerParameter;
         for (int minLayers : new int[] {MIN_LAYERS, 2}) {
-            for (int vocab : new int[] {32768, 4096, 512}) {
-                for (int dim : DIMS) {
+            for (int dim : DIMS) {
+                for (int vocab : new int[] {32768, 4096, 512}) {
                     ModelSpec oneLayer = build(architecture, dim, 1, vocab);
                     ModelSpec twoLayers = build(architecture, dim, 2, vocab);
                     long perLayer = twoLayers.parameterCount() - oneLayer.parameterCount();
                     long fixed = oneLayer.parameterCount() - perLayer;
-                    if (fixed > params / 4) continue; // embeddings should not dominate
+                    if (fixed > params / 3) continue; // embeddings should not dominate
                     long layers = (params - fixed) / perLayer;
                     if (layers >= minLayers) return build(architecture, dim, (int) Math.min(layers, 512), vocab);
                 }
