@@ -68,15 +68,10 @@ final class Mamba2Mixer {
             int g = h / c.headsPerGroup();
             for (int i = 0; i < p; i++) {
                 float x = xbc[h * p + i];
-                float dtx = dt * x;
                 int si = (h * p + i) * nState;
-                float dot = 0f;
-                for (int s = 0; s < nState; s++) {
-                    float v = decay * ssm[si + s] + dtx * xbc[bBase + g * nState + s];
-                    ssm[si + s] = v;
-                    dot += v * xbc[cBase + g * nState + s];
-                }
-                y[h * p + i] = dot + d[h] * x;
+                for (int s = 0; s < nState; s++) ssm[si + s] *= decay;
+                Kernels.axpy(dt * x, xbc, bBase + g * nState, ssm, si, nState);
+                y[h * p + i] = Kernels.dot(ssm, si, xbc, cBase + g * nState, nState) + d[h] * x;
             }
         }
         gatedNorm(y, 0, zxbcdt, 0);

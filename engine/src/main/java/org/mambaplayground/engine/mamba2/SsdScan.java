@@ -1,6 +1,7 @@
 package org.mambaplayground.engine.mamba2;
 
-import java.util.stream.IntStream;
+import org.mambaplayground.engine.tensor.Kernels;
+import org.mambaplayground.engine.tensor.Parallel;
 
 /**
  * The selective state-space scan of a whole prompt in the chunked "state space duality" form (Mamba-2 paper,
@@ -37,8 +38,9 @@ final class SsdScan {
             int len = Math.min(chunk, n - start);
             float[][] cb = groupScores(xbc, start, len);
             final int s0 = start;
-            IntStream.range(0, config.nHeads()).parallel()
-                    .forEach(h -> scanHead(h, xbc, dt, a[h], d[h], state, y, s0, len, cb[h / config.headsPerGroup()]));
+            Parallel.forRange(config.nHeads(), 1, (from, to) -> {
+                for (int h = from; h < to; h++) scanHead(h, xbc, dt, a[h], d[h], state, y, s0, len, cb[h / config.headsPerGroup()]);
+            });
         }
     }
 
@@ -47,15 +49,13 @@ final class SsdScan {
         int stride = config.convDim(), nState = config.dState();
         int bBase = config.innerDim(), cBase = bBase + config.nGroups() * nState;
         float[][] scores = new float[config.nGroups()][len * len];
-        IntStream.range(0, config.nGroups()).parallel().forEach(g -> {
-            float[] out = scores[g];
-            for (int t = 0; t < len; t++) {
+        Parallel.forRange(config.nGroups() * len, 1, (from, to) -> {
+            for (int gt = from; gt < to; gt++) {
+                int g = gt / len, t = gt % len;
                 int cRow = (start + t) * stride + cBase + g * nState;
                 for (int s = 0; s <= t; s++) {
                     int bRow = (start + s) * stride + bBase + g * nState;
-                    float sum = 0f;
-                    for (int k = 0; k < nState; k++) sum += xbc[cRow + k] * xbc[bRow + k];
-                    out[t * len + s] = sum;
+                    scores[g][t * len + s] = Kernels.dot(xbc, cRow, xbc, bRow, nState);
                 }
             }
         });
@@ -80,16 +80,10 @@ final class SsdScan {
         for (int t = 0; t < len; t++) {
             int row = (start + t) * stride;
             float decayIn = (float) Math.exp(cs[t]);
-            for (int i = 0; i < p; i++) {
-                float dot = 0f;
-                int si = sBase + i * nState;
-                for (int k = 0; k < nState; k++) dot += xbc[row + cBase + k] * state[si + k];
-                acc[i] = decayIn * dot;
-            }
+            for (int i = 0; i < p; i++) acc[i] = decayIn * Kernels.dot(xbc, row + cBase, state, sBase + i * nState, nState);
             for (int s = 0; s <= t; s++) {
                 float w = cb[t * len + s] * (float) Math.exp(cs[t] - cs[s]) * dt[(start + s) * heads + h];
-                int xs = (start + s) * stride + xBase;
-                for (int i = 0; i < p; i++) acc[i] += w * xbc[xs + i];
+                Kernels.axpy(w, xbc, (start + s) * stride + xBase, acc, 0, p);
             }
             int yRow = (start + t) * inner + xBase;
             for (int i = 0; i < p; i++) y[yRow + i] = acc[i] + dSkip * xbc[row + xBase + i];
@@ -100,11 +94,7 @@ final class SsdScan {
         for (int s = 0; s < len; s++) {
             int row = (start + s) * stride;
             float w = (float) Math.exp(cs[len - 1] - cs[s]) * dt[(start + s) * heads + h];
-            for (int i = 0; i < p; i++) {
-                float wx = w * xbc[row + xBase + i];
-                int si = sBase + i * nState;
-                for (int k = 0; k < nState; k++) state[si + k] += wx * xbc[row + bBase + k];
-            }
+            for (int i = 0; i < p; i++) Kernels.axpy(w * xbc[row + xBase + i], xbc, row + bBase, state, sBase + i * nState, nState);
         }
     }
 }

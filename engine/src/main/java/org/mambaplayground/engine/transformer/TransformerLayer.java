@@ -1,9 +1,9 @@
 package org.mambaplayground.engine.transformer;
 
-import java.util.stream.IntStream;
 import org.mambaplayground.engine.model.LayerMath;
 import org.mambaplayground.engine.model.Weights;
 import org.mambaplayground.engine.tensor.Kernels;
+import org.mambaplayground.engine.tensor.Parallel;
 import org.mambaplayground.engine.tensor.Tensor;
 
 /**
@@ -67,9 +67,11 @@ final class TransformerLayer {
         int hd = c.headDim(), qDim = c.nHeads() * hd, kvDim = c.kvDim(), group = c.queriesPerKvHead();
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] out = new float[n * qDim];
-        IntStream.range(0, c.nHeads()).parallel().forEach(head -> {
-            int kvOff = (head / group) * hd;
-            for (int t = 0; t < n; t++) {
+        // One work item per (query, head) pair, so a single decoded token still spreads over the heads.
+        Parallel.forRange(n * c.nHeads(), 1, (from, to) -> {
+            for (int item = from; item < to; item++) {
+                int t = item / c.nHeads(), head = item % c.nHeads();
+                int kvOff = (head / group) * hd;
                 long i = start + t;
                 long first = c.hasSlidingWindow() ? Math.max(0, i - c.slidingWindow() + 1) : 0;
                 int count = (int) (i - first + 1);
@@ -79,17 +81,14 @@ final class TransformerLayer {
                     long j = first + s;
                     float[] keys = j < start ? cache.keyBlock(index, j) : k;
                     int ko = (j < start ? cache.offset(j) : (int) (j - start) * kvDim) + kvOff;
-                    float dot = 0f;
-                    for (int d = 0; d < hd; d++) dot += q[qo + d] * keys[ko + d];
-                    scores[s] = dot * scale;
+                    scores[s] = Kernels.dot(q, qo, keys, ko, hd) * scale;
                 }
                 LayerMath.softmax(scores, 0, count);
                 for (int s = 0; s < count; s++) {
                     long j = first + s;
                     float[] values = j < start ? cache.valueBlock(index, j) : v;
                     int vo = (j < start ? cache.offset(j) : (int) (j - start) * kvDim) + kvOff;
-                    float p = scores[s];
-                    for (int d = 0; d < hd; d++) out[qo + d] += p * values[vo + d];
+                    Kernels.axpy(scores[s], values, vo, out, qo, hd);
                 }
             }
         });
