@@ -1,0 +1,326 @@
+package org.mambaplayground.gui.chat;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.value.ObservableValue;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Separator;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.generate.ChatSession;
+import org.mambaplayground.engine.generate.GenerationResult;
+import org.mambaplayground.engine.generate.GenerationStats;
+import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.Sizes;
+import org.mambaplayground.gui.metrics.MetricsStore;
+
+/**
+ * Chat with the active model: streaming markdown answers, sampling settings, stop and regenerate,
+ * per-message figures, the prompt-processing phase and a context gauge. Generation runs on the
+ * background executor; its events reach the UI in batches through {@link StreamBatcher}.
+ */
+public final class ChatView extends BorderPane {
+    public static final String STYLESHEET = ChatView.class.getResource("chat.css").toExternalForm();
+
+    /** Keeps a model usable while a generation runs on it (the app passes its reference counting). */
+    public interface ModelLease extends AutoCloseable {
+        @Override void close();
+    }
+
+    private final ObservableValue<LoadedModel> activeModel;
+    private final Executor executor;
+    private final MetricsStore metrics;
+    private final Function<LoadedModel, ModelLease> lease;
+
+    private final VBox transcript = new VBox(10);
+    private final ScrollPane transcriptScroll = new ScrollPane(transcript);
+    private final TextArea input = new TextArea();
+    private final Button send = new Button("Send");
+    private final Button stop = new Button("Stop");
+    private final Button regenerate = new Button("Regenerate");
+    private final Button newChat = new Button("New chat");
+    private final TextArea systemPrompt = new TextArea();
+    private final Slider temperature = new Slider(0, 2, 0.7);
+    private final Slider topP = new Slider(0.05, 1, 0.95);
+    private final Spinner<Integer> maxTokens = new Spinner<>(1, 32768, 512, 32);
+    private final CheckBox instruct = new CheckBox("Instruct chat format");
+    private final Label modelLabel = new Label();
+    private final ProgressBar contextGauge = new ProgressBar(0);
+    private final Label contextLabel = new Label();
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+
+    private ChatSession session;
+    private LoadedModel sessionModel;
+    private CancellationToken cancel;
+
+    public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics) {
+        this(activeModel, executor, metrics, model -> () -> {});
+    }
+
+    public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics,
+                    Function<LoadedModel, ModelLease> lease) {
+        this.activeModel = activeModel;
+        this.executor = executor;
+        this.metrics = metrics;
+        this.lease = lease;
+        getStyleClass().add("chat-view");
+        getStylesheets().add(STYLESHEET);
+        setCenter(buildConversation());
+        setRight(buildSettings());
+        activeModel.addListener((obs, old, model) -> switchModel(model));
+        switchModel(activeModel.getValue());
+    }
+
+    // ---- for tests and the app -------------------------------------------------------------------
+
+    public TextArea inputArea() { return input; }
+
+    public Button sendButton() { return send; }
+
+    public Button stopButton() { return stop; }
+
+    public Button regenerateButton() { return regenerate; }
+
+    public TextArea systemPromptArea() { return systemPrompt; }
+
+    public Slider temperatureSlider() { return temperature; }
+
+    public Slider topPSlider() { return topP; }
+
+    public Spinner<Integer> maxTokensSpinner() { return maxTokens; }
+
+    public ProgressBar contextGauge() { return contextGauge; }
+
+    public Label contextLabel() { return contextLabel; }
+
+    public ReadOnlyBooleanProperty runningProperty() { return running.getReadOnlyProperty(); }
+
+    public List<MessageView> messages() {
+        return transcript.getChildren().stream().filter(MessageView.class::isInstance).map(MessageView.class::cast).toList();
+    }
+
+    // ---- layout ------------------------------------------------------------------------------------
+
+    private VBox buildConversation() {
+        transcript.setPadding(new Insets(12));
+        transcript.getStyleClass().add("chat-transcript-content");
+        transcriptScroll.setFitToWidth(true);
+        transcriptScroll.getStyleClass().add("chat-transcript");
+        VBox.setVgrow(transcriptScroll, Priority.ALWAYS);
+        // keep the newest text in view while it streams
+        transcript.heightProperty().addListener((obs, old, h) -> transcriptScroll.setVvalue(1.0));
+
+        input.setPromptText("Ask something (Enter sends, Shift+Enter for a new line)");
+        input.setWrapText(true);
+        input.setPrefRowCount(3);
+        input.setOnKeyPressed(e -> {
+            if (e.getCode() == KeyCode.ENTER && !e.isShiftDown()) {
+                e.consume();
+                send();
+            }
+        });
+        HBox.setHgrow(input, Priority.ALWAYS);
+        send.getStyleClass().add("accent");
+        send.setDefaultButton(false);
+        send.setOnAction(e -> send());
+        stop.setOnAction(e -> stop());
+        stop.getStyleClass().add("danger");
+        regenerate.setOnAction(e -> regenerate());
+        send.disableProperty().bind(running.getReadOnlyProperty());
+        stop.disableProperty().bind(running.getReadOnlyProperty().not());
+        VBox buttons = new VBox(6, send, stop, regenerate);
+        buttons.setFillWidth(true);
+        for (Button b : List.of(send, stop, regenerate)) b.setMaxWidth(Double.MAX_VALUE);
+        HBox bar = new HBox(8, input, buttons);
+        bar.setPadding(new Insets(8, 12, 12, 12));
+        bar.setAlignment(Pos.CENTER);
+        return new VBox(transcriptScroll, bar);
+    }
+
+    private VBox buildSettings() {
+        modelLabel.setWrapText(true);
+        modelLabel.getStyleClass().add("section-title");
+        contextGauge.setMaxWidth(Double.MAX_VALUE);
+        contextLabel.getStyleClass().add("context-gauge-label");
+        contextLabel.setWrapText(true);
+        systemPrompt.setPromptText("You are a helpful assistant.");
+        systemPrompt.setWrapText(true);
+        systemPrompt.setPrefRowCount(4);
+        Label systemHint = new Label("Applies from the next new chat.");
+        systemHint.getStyleClass().add("context-gauge-label");
+        Label tempValue = valueLabel(temperature, "%.2f");
+        Label topPValue = valueLabel(topP, "%.2f");
+        temperature.setTooltip(new Tooltip("0 = greedy (always the most likely token)"));
+        maxTokens.setEditable(true);
+        maxTokens.setMaxWidth(Double.MAX_VALUE);
+        instruct.setSelected(true);
+        instruct.setTooltip(new Tooltip("Wrap the conversation in the model's [INST] format; off for base models"));
+        instruct.selectedProperty().addListener((obs, o, n) -> startNewChat());
+        newChat.setMaxWidth(Double.MAX_VALUE);
+        newChat.setOnAction(e -> startNewChat());
+        newChat.disableProperty().bind(running.getReadOnlyProperty());
+        VBox box = new VBox(8,
+                title("Model"), modelLabel,
+                title("Context"), contextGauge, contextLabel,
+                new Separator(),
+                title("System prompt"), systemPrompt, systemHint,
+                new HBox(6, title("Temperature"), tempValue), temperature,
+                new HBox(6, title("Top-p"), topPValue), topP,
+                title("Max new tokens"), maxTokens,
+                instruct,
+                new Separator(), newChat);
+        box.setPrefWidth(270);
+        box.setMinWidth(240);
+        box.getStyleClass().add("chat-settings");
+        return box;
+    }
+
+    private static Label title(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("section-title");
+        return l;
+    }
+
+    private static Label valueLabel(Slider slider, String format) {
+        Label l = new Label();
+        l.textProperty().bind(slider.valueProperty().asString(Locale.ROOT, format));
+        return l;
+    }
+
+    // ---- behaviour ---------------------------------------------------------------------------------
+
+    private void switchModel(LoadedModel model) {
+        if (cancel != null) cancel.cancel(); // an answer from the previous model is no longer wanted
+        sessionModel = model;
+        session = model == null ? null : new ChatSession(model, instruct.isSelected());
+        transcript.getChildren().clear();
+        input.setDisable(model == null);
+        if (model == null) {
+            modelLabel.setText("No model loaded");
+            addNote("Load a model in the Library to chat with it.");
+        } else {
+            ModelSpec spec = model.model().spec();
+            modelLabel.setText(model.name() + "\n" + spec.architecture().name().toLowerCase(Locale.ROOT)
+                    + " \u00b7 " + Sizes.count(spec.parameterCount()) + " parameters");
+        }
+        updateGauge(0, model == null ? 0 : model.model().newState().bytes());
+    }
+
+    /** Clears the transcript and the model's state; the system prompt applies from here. */
+    public void startNewChat() {
+        if (running.get()) return;
+        switchModel(activeModel.getValue());
+    }
+
+    /** Sends what is in the input box. FX thread. */
+    public void send() {
+        String text = input.getText().strip();
+        if (text.isEmpty() || session == null || running.get()) return;
+        input.clear();
+        if (session.messages().stream().noneMatch(m -> m.role() != org.mambaplayground.engine.tokenizer.ChatMessage.Role.SYSTEM)) {
+            session.reset(systemPrompt.getText());
+        }
+        transcript.getChildren().add(new MessageView(MessageView.Role.USER, "You", text));
+        ChatSession s = session;
+        generate((options, token, listener) -> s.send(text, options, token, listener), s);
+    }
+
+    /** Answers the last question again (the previous answer is dropped). FX thread. */
+    public void regenerate() {
+        if (session == null || running.get() || session.messages().isEmpty()) return;
+        List<MessageView> shown = messages();
+        if (!shown.isEmpty() && shown.getLast().role() == MessageView.Role.ASSISTANT) {
+            transcript.getChildren().remove(shown.getLast());
+        }
+        if (messages().isEmpty() || messages().getLast().role() != MessageView.Role.USER) return;
+        ChatSession s = session;
+        generate((options, token, listener) -> s.regenerate(options, token, listener), s);
+    }
+
+    public void stop() {
+        if (cancel != null) cancel.cancel();
+    }
+
+    private interface Call {
+        GenerationResult run(SamplingOptions options, CancellationToken token, StreamBatcher listener);
+    }
+
+    private void generate(Call call, ChatSession s) {
+        LoadedModel model = sessionModel;
+        MessageView answer = new MessageView(MessageView.Role.ASSISTANT, model.name(), "");
+        answer.showPrefill(0, 0);
+        transcript.getChildren().add(answer);
+        SamplingOptions options = new SamplingOptions((float) temperature.getValue(), (float) topP.getValue(),
+                System.nanoTime(), maxTokens.getValue());
+        CancellationToken token = new CancellationToken();
+        cancel = token;
+        running.set(true);
+        StreamBatcher batcher = new StreamBatcher(new StreamBatcher.Sink() {
+            @Override public void prefill(int done, int total) { answer.showPrefill(done, total); }
+
+            @Override public void text(String appended) { answer.append(appended); }
+
+            @Override public void finished(GenerationStats stats) {
+                answer.showStats(stats);
+                if (s == session) updateGauge(stats.contextTokens(), stats.stateBytes());
+            }
+        });
+        ModelLease held = lease.apply(model);
+        executor.execute(() -> {
+            try {
+                GenerationResult result = call.run(options, token, batcher);
+                metrics.record(model.name(), model.model().spec(), "chat", result.stats());
+            } catch (Throwable t) {
+                String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+                Platform.runLater(() -> answer.showError("Generation failed: " + message));
+            } finally {
+                held.close();
+                Platform.runLater(() -> {
+                    if (cancel == token) cancel = null;
+                    running.set(false);
+                });
+            }
+        });
+    }
+
+    private void updateGauge(int tokens, long stateBytes) {
+        LoadedModel model = sessionModel;
+        if (model == null) {
+            contextGauge.setProgress(0);
+            contextLabel.setText("");
+            return;
+        }
+        long max = model.model().spec().maxContext();
+        contextGauge.setProgress(max > 0 ? Math.min(1, (double) tokens / max) : 0);
+        String limit = max > 0 ? String.format(Locale.ROOT, "%,d / %,d tokens", tokens, max)
+                : String.format(Locale.ROOT, "%,d tokens (no context limit)", tokens);
+        contextLabel.setText(limit + "\nState in memory: " + Sizes.bytes(stateBytes));
+    }
+
+    private void addNote(String text) {
+        Label note = new Label(text);
+        note.getStyleClass().add("context-gauge-label");
+        transcript.getChildren().add(note);
+    }
+}

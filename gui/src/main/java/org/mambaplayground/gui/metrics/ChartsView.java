@@ -1,0 +1,231 @@
+package org.mambaplayground.gui.metrics;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import javafx.beans.binding.Bindings;
+import javafx.collections.ListChangeListener;
+import javafx.concurrent.Worker;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Separator;
+import javafx.scene.control.ToolBar;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import org.mambaplayground.engine.model.LoadedModel;
+
+/**
+ * The live charts: state memory vs tokens in context (log-log, with the real 7B and 12B analytic curves)
+ * and latency vs prompt length (prefill time, ms per token), fed by every generation recorded in the
+ * {@link MetricsStore}; a sweep over growing prompt lengths; CSV and PNG export.
+ */
+public final class ChartsView extends BorderPane {
+    public static final String STYLESHEET = ChartsView.class.getResource("metrics.css").toExternalForm();
+
+    private final MetricsStore store;
+    private final Supplier<LoadedModel> activeModel;
+    private final Executor executor;
+    private final PlotPanel memory = new PlotPanel("State memory vs tokens in context",
+            "Tokens in context", AxisScale.log(AxisScale::tokens), "State bytes", AxisScale.log(AxisScale::bytes));
+    private final PlotPanel prefill = new PlotPanel("Prefill time vs prompt length",
+            "Prompt tokens processed", AxisScale.linear(AxisScale::tokens), "Prefill time", AxisScale.linear(AxisScale::millis));
+    private final PlotPanel decode = new PlotPanel("Time per generated token vs prompt length",
+            "Tokens in context before the answer", AxisScale.linear(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
+    private final ComboBox<Integer> sweepMax = new ComboBox<>();
+    private final Button sweepButton = new Button("Sweep active model");
+    private final Button cancelButton = new Button("Cancel");
+    private final ProgressBar sweepProgress = new ProgressBar(0);
+    private final Label status = new Label();
+    private SweepTask sweep;
+
+    /**
+     * @param activeModel the model a sweep runs on (null when none is loaded); called on the FX thread
+     */
+    public ChartsView(MetricsStore store, Supplier<LoadedModel> activeModel, Executor executor) {
+        this.store = store;
+        this.activeModel = activeModel;
+        this.executor = executor;
+        getStyleClass().add("charts-view");
+        getStylesheets().add(STYLESHEET);
+
+        sweepMax.getItems().addAll(64, 128, 256, 512, 1024, 2048, 4096);
+        sweepMax.setValue(512);
+        sweepMax.setTooltip(new javafx.scene.control.Tooltip("Longest prompt of the sweep (tokens); lengths double from 8"));
+        sweepButton.setOnAction(e -> startSweep());
+        sweepButton.getStyleClass().add("accent");
+        cancelButton.setOnAction(e -> cancelSweep());
+        cancelButton.setDisable(true);
+        sweepProgress.setPrefWidth(160);
+        sweepProgress.setVisible(false);
+        Button csv = new Button("Export CSV\u2026");
+        csv.setOnAction(e -> chooseAndExportCsv());
+        MenuButton png = new MenuButton("Save chart as PNG");
+        png.getItems().addAll(pngItem("State memory", memory), pngItem("Prefill time", prefill),
+                pngItem("Time per token", decode));
+        Button clear = new Button("Clear");
+        clear.setOnAction(e -> store.clear());
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        ToolBar toolbar = new ToolBar(sweepButton, new Label("up to"), sweepMax, new Label("tokens"), cancelButton,
+                sweepProgress, status, spacer, csv, png, new Separator(), clear);
+        setTop(toolbar);
+
+        Label note = new Label("Dots: measured by the engine (GenerationStats, InferenceState.bytes()) in chat, sweeps "
+                + "and comparisons. Dashed: the configuration's analytic state size. A sweep runs prompts of doubling "
+                + "length on a fresh state, one at a time on one background thread, and decodes "
+                + SweepTask.DECODE_TOKENS + " tokens after each.");
+        note.setWrapText(true);
+        note.getStyleClass().add("charts-note");
+        GridPane latency = new GridPane(12, 0);
+        latency.addRow(0, prefill, decode);
+        GridPane.setHgrow(prefill, Priority.ALWAYS);
+        GridPane.setHgrow(decode, Priority.ALWAYS);
+        prefill.setMaxWidth(Double.MAX_VALUE);
+        decode.setMaxWidth(Double.MAX_VALUE);
+        memory.setPrefHeight(380);
+        prefill.setPrefHeight(320);
+        decode.setPrefHeight(320);
+        VBox content = new VBox(12, note, memory, latency);
+        content.setPadding(new Insets(12));
+        ScrollPane scroll = new ScrollPane(content);
+        scroll.setFitToWidth(true);
+        setCenter(scroll);
+
+        store.points().addListener((ListChangeListener<MetricPoint>) c -> refresh());
+        refresh();
+        status.setText(pointsText());
+    }
+
+    public PlotPanel memoryPanel() { return memory; }
+
+    public PlotPanel prefillPanel() { return prefill; }
+
+    public PlotPanel decodePanel() { return decode; }
+
+    public Button sweepButton() { return sweepButton; }
+
+    public Button cancelButton() { return cancelButton; }
+
+    public ComboBox<Integer> sweepMaxBox() { return sweepMax; }
+
+    /** The sweep running or last run, or null. */
+    public SweepTask sweep() { return sweep; }
+
+    /** Rebuilds the series from the store. FX thread. */
+    public void refresh() {
+        List<MetricPoint> points = List.copyOf(store.points());
+        memory.setSeries(ChartSeries.stateMemory(points, store.specs(), ReferenceModels.all()));
+        prefill.setSeries(ChartSeries.prefillLatency(points));
+        decode.setSeries(ChartSeries.decodeLatency(points));
+        if (sweep == null || sweep.isDone()) status.setText(pointsText());
+    }
+
+    /** Starts a sweep on the active model; returns it, or null when no model is loaded. FX thread. */
+    public SweepTask startSweep() {
+        LoadedModel model = activeModel.get();
+        if (model == null) {
+            status.setText("Load a model first (Library), then sweep it.");
+            return null;
+        }
+        if (sweep != null && sweep.isRunning()) return sweep;
+        int[] lengths = SweepTask.doublingLengths(sweepMax.getValue(), model.model().spec().maxContext());
+        if (lengths.length == 0) {
+            status.setText(model.name() + "'s context is too short for a sweep.");
+            return null;
+        }
+        SweepTask task = new SweepTask(model, lengths, store);
+        sweep = task;
+        sweepProgress.progressProperty().bind(task.progressProperty());
+        sweepProgress.setVisible(true);
+        status.textProperty().bind(task.messageProperty());
+        sweepButton.disableProperty().bind(task.runningProperty());
+        cancelButton.disableProperty().bind(Bindings.not(task.runningProperty()));
+        task.stateProperty().addListener((obs, old, state) -> {
+            if (state == Worker.State.SUCCEEDED || state == Worker.State.CANCELLED || state == Worker.State.FAILED) {
+                status.textProperty().unbind();
+                sweepProgress.progressProperty().unbind();
+                sweepProgress.setVisible(false);
+                status.setText(switch (state) {
+                    case SUCCEEDED -> "Sweep of " + model.name() + " done: " + task.getValue() + " prompt lengths. " + pointsText();
+                    case CANCELLED -> "Sweep cancelled. " + pointsText();
+                    default -> "Sweep failed: " + describe(task.getException());
+                });
+            }
+        });
+        executor.execute(task);
+        return task;
+    }
+
+    public void cancelSweep() {
+        if (sweep != null) sweep.cancel();
+    }
+
+    /** Writes all points as CSV (what the Export button does after its file dialog). */
+    public void exportCsv(Path file) throws IOException {
+        MetricsCsv.write(file, List.copyOf(store.points()));
+    }
+
+    /** Saves one chart as PNG (what the Save menu does after its file dialog). FX thread. */
+    public void exportPng(PlotPanel panel, Path file) throws IOException {
+        ChartImages.writePng(panel, file);
+    }
+
+    private MenuItem pngItem(String name, PlotPanel panel) {
+        MenuItem item = new MenuItem(name);
+        item.setOnAction(e -> {
+            FileChooser chooser = new FileChooser();
+            chooser.setTitle("Save the " + name.toLowerCase() + " chart");
+            chooser.setInitialFileName(name.toLowerCase().replace(' ', '-') + ".png");
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("PNG image", "*.png"));
+            File file = chooser.showSaveDialog(getScene().getWindow());
+            if (file == null) return;
+            try {
+                exportPng(panel, file.toPath());
+                status.setText("Saved " + file);
+            } catch (IOException ex) {
+                status.setText(ex.getMessage());
+            }
+        });
+        return item;
+    }
+
+    private void chooseAndExportCsv() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Export the measured points");
+        chooser.setInitialFileName("mamba-playground-metrics.csv");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
+        File file = chooser.showSaveDialog(getScene().getWindow());
+        if (file == null) return;
+        try {
+            exportCsv(file.toPath());
+            status.setText("Exported " + store.points().size() + " points to " + file);
+        } catch (IOException ex) {
+            status.setText(ex.getMessage());
+        }
+    }
+
+    private String pointsText() {
+        int n = store.points().size();
+        return n == 0 ? "No measurements yet: chat with a model or run a sweep." : n + " measured generations.";
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) return "unknown error";
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,48 @@
+package org.mambaplayground.gui.metrics;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javafx.application.Platform;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.mambaplayground.engine.generate.GenerationStats;
+import org.mambaplayground.engine.model.ModelSpec;
+
+/**
+ * The measured points every view adds to (chat, sweep, comparison) and the charts plot. Its list changes
+ * on the FX thread only; {@link #record} may be called from any thread.
+ */
+public final class MetricsStore {
+    private final ObservableList<MetricPoint> points = FXCollections.observableArrayList();
+    private final Map<String, ModelSpec> specs = new LinkedHashMap<>();
+
+    /** Read on the FX thread. */
+    public ObservableList<MetricPoint> points() { return points; }
+
+    /** The configuration of each model that has points, for its own analytic curve. FX thread. */
+    public Map<String, ModelSpec> specs() { return Map.copyOf(specs); }
+
+    /** Adds the engine's figures for one generation; safe from any thread. */
+    public void record(String model, ModelSpec spec, String source, GenerationStats stats) {
+        MetricPoint point = MetricPoint.of(model, spec.architecture(), source, stats);
+        runOnFx(() -> {
+            specs.putIfAbsent(model, spec);
+            points.add(point);
+        });
+    }
+
+    /** Adds a point (FX thread). */
+    public void add(MetricPoint point, ModelSpec spec) {
+        if (spec != null) specs.putIfAbsent(point.model(), spec);
+        points.add(point);
+    }
+
+    public void clear() {
+        points.clear();
+        specs.clear();
+    }
+
+    private static void runOnFx(Runnable r) {
+        if (Platform.isFxApplicationThread()) r.run(); else Platform.runLater(r);
+    }
+}

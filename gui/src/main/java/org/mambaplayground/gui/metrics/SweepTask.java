@@ -1,0 +1,106 @@
+package org.mambaplayground.gui.metrics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javafx.concurrent.Task;
+import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.generate.GenerationListener;
+import org.mambaplayground.engine.generate.GenerationResult;
+import org.mambaplayground.engine.generate.Generator;
+import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.model.LoadedModel;
+
+/**
+ * Runs prompts of growing length on one model, each on a fresh state, and records the engine's figures
+ * for every length: the latency-vs-prompt-length and memory-vs-context curves of that model.
+ * Cancelling stops at the next prefill chunk or token.
+ */
+public final class SweepTask extends Task<Integer> {
+    /** Tokens generated after each prompt, enough for a stable ms-per-token figure. */
+    public static final int DECODE_TOKENS = 16;
+    private static final String FILLER = "The state of a selective state space model has a fixed size, "
+            + "while a transformer keeps a key and a value for every token it has read. ";
+
+    private final LoadedModel model;
+    private final int[] lengths;
+    private final MetricsStore store;
+    private final CancellationToken cancel = new CancellationToken();
+
+    public SweepTask(LoadedModel model, int[] lengths, MetricsStore store) {
+        if (lengths.length == 0) throw new IllegalArgumentException("a sweep needs at least one prompt length");
+        this.model = model;
+        this.lengths = lengths.clone();
+        this.store = store;
+        updateTitle("Sweep " + model.name());
+    }
+
+    /** Prompt lengths 8, 16, 32 ... up to {@code maxTokens}, kept inside the model's context. */
+    public static int[] doublingLengths(int maxTokens, long modelMaxContext) {
+        long limit = modelMaxContext > 0 ? Math.min(maxTokens, modelMaxContext - DECODE_TOKENS - 1) : maxTokens;
+        List<Integer> out = new ArrayList<>();
+        for (int n = 8; n <= limit; n *= 2) out.add(n);
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    public int[] lengths() { return lengths.clone(); }
+
+    @Override
+    protected Integer call() {
+        Generator generator = new Generator(model.model(), model.tokenizer());
+        int[] filler = fillerTokens();
+        int done = 0;
+        for (int i = 0; i < lengths.length && !isCancelled(); i++) {
+            int length = lengths[i];
+            int step = i;
+            int[] prompt = prompt(filler, length);
+            updateMessage("Prompt of " + length + " tokens (" + (i + 1) + " of " + lengths.length + ")");
+            GenerationListener progress = new GenerationListener() {
+                @Override public void onPrefillProgress(int prefilled, int total) {
+                    updateProgress(step + 0.8 * prefilled / Math.max(1, total), lengths.length);
+                    updateMessage("Prompt of " + length + " tokens: processing " + prefilled + "/" + total);
+                }
+
+                @Override public void onToken(int token, String text) {
+                    // decode progress is the last fifth of each step
+                }
+            };
+            GenerationResult result = generator.generate(model.model().newState(), prompt,
+                    SamplingOptions.greedy(DECODE_TOKENS), new int[0], cancel, progress);
+            if (cancel.isCancelled() || isCancelled()) break;
+            store.record(model.name(), model.model().spec(), "sweep", result.stats());
+            done++;
+            updateProgress(i + 1, lengths.length);
+        }
+        updateMessage(isCancelled() ? "Sweep cancelled after " + done + " lengths" : "Sweep done: " + done + " lengths");
+        return done;
+    }
+
+    @Override
+    protected void cancelled() {
+        cancel.cancel();
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        cancel.cancel(); // reach the engine at once, not only when the task's state changes
+        return super.cancel(false);
+    }
+
+    private int[] fillerTokens() {
+        int[] tokens = model.tokenizer().encode(FILLER);
+        if (tokens.length == 0) throw new IllegalStateException(model.name() + ": the tokenizer encoded the sweep text to no tokens");
+        return tokens;
+    }
+
+    /** BOS followed by the filler text repeated, cut to {@code length} tokens. */
+    private int[] prompt(int[] filler, int length) {
+        int[] prompt = new int[length];
+        prompt[0] = model.tokenizer().bos();
+        for (int i = 1; i < length; i++) prompt[i] = filler[(i - 1) % filler.length];
+        return prompt;
+    }
+
+    @Override
+    public String toString() { return "SweepTask" + Arrays.toString(lengths); }
+}
