@@ -3,7 +3,10 @@ package org.mambaplayground.gui;
 import java.util.EnumMap;
 import java.util.Map;
 import javafx.scene.Node;
+import org.mambaplayground.gui.chat.ChatView;
+import org.mambaplayground.gui.compare.CompareView;
 import org.mambaplayground.gui.library.LibraryView;
+import org.mambaplayground.gui.metrics.ChartsView;
 import org.mambaplayground.gui.shell.NotYetView;
 
 /**
@@ -22,9 +25,9 @@ final class Pages {
     private static Node create(Page page, AppContext ctx) {
         return switch (page) {
             case LIBRARY -> new LibraryView(ctx);
-            case CHAT -> new NotYetView(page);    // gui-b: new ChatView(ctx)
-            case CHARTS -> new NotYetView(page);  // gui-b: new MetricsView(ctx)
-            case COMPARE -> new NotYetView(page); // gui-b: new CompareView(ctx)
+            case CHAT -> new ChatView(ctx);
+            case CHARTS -> new ChartsView(ctx);
+            case COMPARE -> new CompareView(ctx);
             case SERVER -> new NotYetView(page);
         };
     }

@@ -33,7 +33,9 @@ import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
+import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.metrics.MetricsStore;
+import org.mambaplayground.gui.models.ModelHandle;
 
 /**
  * Chat with the active model: streaming markdown answers, sampling settings, stop and regenerate,
@@ -78,12 +80,27 @@ public final class ChatView extends BorderPane {
         this(activeModel, executor, metrics, model -> () -> {});
     }
 
+    /** The chat page of the application: the active model, the shared metrics store, the background executor. */
+    public ChatView(AppContext ctx) {
+        this(ctx.models().activeModelProperty().map(ModelHandle::loaded), ctx.background(),
+                ctx.shared(MetricsStore.class, MetricsStore::new), model -> leaseActive(ctx, model));
+    }
+
+    /** Holds a reference to the active model's handle while {@code model} is in use, so a switch cannot close it. */
+    public static ModelLease leaseActive(AppContext ctx, LoadedModel model) {
+        ModelHandle handle = ctx.models().getActiveModel();
+        if (handle == null || handle.loaded() != model) return () -> {};
+        handle.acquire();
+        return handle::release;
+    }
+
     public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics,
                     Function<LoadedModel, ModelLease> lease) {
         this.activeModel = activeModel;
         this.executor = executor;
         this.metrics = metrics;
         this.lease = lease;
+        setId("chat-view");
         getStyleClass().add("chat-view");
         getStylesheets().add(STYLESHEET);
         setCenter(buildConversation());

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import javafx.beans.binding.Bindings;
 import javafx.collections.ListChangeListener;
@@ -28,6 +29,9 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.chat.ChatView;
+import org.mambaplayground.gui.models.ModelHandle;
 
 /**
  * The live charts: state memory vs tokens in context (log-log, with the real 7B and 12B analytic curves)
@@ -40,6 +44,7 @@ public final class ChartsView extends BorderPane {
     private final MetricsStore store;
     private final Supplier<LoadedModel> activeModel;
     private final Executor executor;
+    private final Function<LoadedModel, ChatView.ModelLease> lease;
     private final PlotPanel memory = new PlotPanel("State memory vs tokens in context",
             "Tokens in context", AxisScale.log(AxisScale::tokens), "State bytes", AxisScale.log(AxisScale::bytes));
     private final PlotPanel prefill = new PlotPanel("Prefill time vs prompt length",
@@ -53,13 +58,25 @@ public final class ChartsView extends BorderPane {
     private final Label status = new Label();
     private SweepTask sweep;
 
+    /** The charts page of the application. */
+    public ChartsView(AppContext ctx) {
+        this(ctx.shared(MetricsStore.class, MetricsStore::new), () -> {
+            ModelHandle active = ctx.models().getActiveModel();
+            return active == null ? null : active.loaded();
+        }, ctx.background(), model -> ChatView.leaseActive(ctx, model));
+    }
+
     /**
      * @param activeModel the model a sweep runs on (null when none is loaded); called on the FX thread
+     * @param lease       keeps that model open while the sweep runs
      */
-    public ChartsView(MetricsStore store, Supplier<LoadedModel> activeModel, Executor executor) {
+    public ChartsView(MetricsStore store, Supplier<LoadedModel> activeModel, Executor executor,
+                      Function<LoadedModel, ChatView.ModelLease> lease) {
         this.store = store;
         this.activeModel = activeModel;
         this.executor = executor;
+        this.lease = lease;
+        setId("charts-view");
         getStyleClass().add("charts-view");
         getStylesheets().add(STYLESHEET);
 
@@ -149,6 +166,7 @@ public final class ChartsView extends BorderPane {
             return null;
         }
         SweepTask task = new SweepTask(model, lengths, store);
+        ChatView.ModelLease held = lease.apply(model);
         sweep = task;
         sweepProgress.progressProperty().bind(task.progressProperty());
         sweepProgress.setVisible(true);
@@ -167,7 +185,13 @@ public final class ChartsView extends BorderPane {
                 });
             }
         });
-        executor.execute(task);
+        executor.execute(() -> {
+            try {
+                task.run(); // runs call() here: the model stays leased until the engine is really done with it
+            } finally {
+                held.close();
+            }
+        });
         return task;
     }
 

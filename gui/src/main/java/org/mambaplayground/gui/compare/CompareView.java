@@ -1,0 +1,356 @@
+package org.mambaplayground.gui.compare;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.collections.ListChangeListener;
+import javafx.collections.transformation.FilteredList;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.generate.ChatSession;
+import org.mambaplayground.engine.generate.GenerationResult;
+import org.mambaplayground.engine.generate.GenerationStats;
+import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.chat.ChatView;
+import org.mambaplayground.gui.chat.MessageView;
+import org.mambaplayground.gui.chat.StreamBatcher;
+import org.mambaplayground.gui.library.LibraryEntry;
+import org.mambaplayground.gui.metrics.AxisScale;
+import org.mambaplayground.gui.metrics.ChartSeries;
+import org.mambaplayground.gui.metrics.ChartsView;
+import org.mambaplayground.gui.metrics.MetricPoint;
+import org.mambaplayground.gui.metrics.MetricsStore;
+import org.mambaplayground.gui.metrics.PlotPanel;
+import org.mambaplayground.gui.metrics.PlotSeries;
+import org.mambaplayground.gui.metrics.ReferenceModels;
+import org.mambaplayground.gui.models.LoadTask;
+import org.mambaplayground.gui.models.ModelHandle;
+
+/**
+ * One prompt, two models: the answers stream into two panes, one model after the other so each has the
+ * machine's cores to itself and its timings are honest; their figures and curves are overlaid, and a table
+ * sets their architectures (and the real 7B and 12B models') side by side.
+ */
+public final class CompareView extends BorderPane {
+    public static final String STYLESHEET = CompareView.class.getResource("compare.css").toExternalForm();
+    static final String SEQUENTIAL_NOTE = "The models run one after the other, never at the same time, so each "
+            + "gets all CPU cores and its timings are not slowed by the other. Greedy decoding for both.";
+
+    private final AppContext ctx;
+    private final MetricsStore metrics;
+    private final ComboBox<LibraryEntry> leftModel = new ComboBox<>();
+    private final ComboBox<LibraryEntry> rightModel = new ComboBox<>();
+    private final TextArea prompt = new TextArea();
+    private final Spinner<Integer> maxTokens = new Spinner<>(1, 4096, 128, 16);
+    private final CheckBox instruct = new CheckBox("Instruct chat format");
+    private final Button run = new Button("Run both");
+    private final Button stop = new Button("Stop");
+    private final Label status = new Label(SEQUENTIAL_NOTE);
+    private final ComparePane left = new ComparePane();
+    private final ComparePane right = new ComparePane();
+    private final TableView<ArchitectureRows.Row> table = new TableView<>();
+    private final PlotPanel memory = new PlotPanel("State memory vs tokens in context", "Tokens in context",
+            AxisScale.log(AxisScale::tokens), "State bytes", AxisScale.log(AxisScale::bytes));
+    private final PlotPanel decode = new PlotPanel("Time per generated token", "Tokens in context before the answer",
+            AxisScale.linear(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final Set<String> comparedModels = new LinkedHashSet<>();
+    private volatile CancellationToken cancel;
+    private volatile LoadTask loading;
+
+    public CompareView(AppContext ctx) {
+        this.ctx = ctx;
+        this.metrics = ctx.shared(MetricsStore.class, MetricsStore::new);
+        setId("compare-view");
+        getStyleClass().add("compare-view");
+        getStylesheets().addAll(STYLESHEET, ChatView.STYLESHEET, ChartsView.STYLESHEET);
+
+        FilteredList<LibraryEntry> loadable = new FilteredList<>(ctx.library().entries(), LibraryEntry::loadable);
+        for (ComboBox<LibraryEntry> box : List.of(leftModel, rightModel)) {
+            box.setItems(loadable);
+            box.setButtonCell(new EntryCell());
+            box.setCellFactory(list -> new EntryCell());
+            box.setMaxWidth(Double.MAX_VALUE);
+            box.valueProperty().addListener((obs, o, n) -> refreshTable());
+        }
+        leftModel.setId("compare-left-model");
+        rightModel.setId("compare-right-model");
+        loadable.addListener((ListChangeListener<LibraryEntry>) c -> pickDefaults(loadable));
+        pickDefaults(loadable);
+
+        prompt.setId("compare-prompt");
+        prompt.setPromptText("One prompt for both models");
+        prompt.setWrapText(true);
+        prompt.setPrefRowCount(2);
+        maxTokens.setEditable(true);
+        instruct.setSelected(true);
+        run.setId("compare-run");
+        run.getStyleClass().add("accent");
+        run.setOnAction(e -> runBoth());
+        run.disableProperty().bind(running.getReadOnlyProperty());
+        stop.setId("compare-stop");
+        stop.setOnAction(e -> stop());
+        stop.disableProperty().bind(running.getReadOnlyProperty().not());
+        status.setWrapText(true);
+        status.getStyleClass().add("context-gauge-label");
+
+        GridPane pickers = new GridPane(8, 6);
+        pickers.addRow(0, new Label("Left"), leftModel, new Label("Right"), rightModel);
+        GridPane.setHgrow(leftModel, Priority.ALWAYS);
+        GridPane.setHgrow(rightModel, Priority.ALWAYS);
+        HBox.setHgrow(prompt, Priority.ALWAYS);
+        VBox actions = new VBox(6, run, stop);
+        run.setMaxWidth(Double.MAX_VALUE);
+        stop.setMaxWidth(Double.MAX_VALUE);
+        HBox promptRow = new HBox(8, prompt, new VBox(6, new Label("Max new tokens"), maxTokens, instruct), actions);
+        promptRow.setAlignment(Pos.CENTER_LEFT);
+        VBox top = new VBox(8, pickers, promptRow, status);
+        top.setPadding(new Insets(12, 12, 6, 12));
+        setTop(top);
+
+        left.setId("compare-left-pane");
+        right.setId("compare-right-pane");
+        left.setPrefHeight(260);
+        right.setPrefHeight(260);
+        GridPane panes = new GridPane(12, 0);
+        panes.addRow(0, left, right);
+        GridPane.setHgrow(left, Priority.ALWAYS);
+        GridPane.setHgrow(right, Priority.ALWAYS);
+        left.setMaxWidth(Double.MAX_VALUE);
+        right.setMaxWidth(Double.MAX_VALUE);
+
+        table.setId("compare-table");
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.setPrefHeight(330);
+        GridPane charts = new GridPane(12, 0);
+        charts.addRow(0, memory, decode);
+        GridPane.setHgrow(memory, Priority.ALWAYS);
+        GridPane.setHgrow(decode, Priority.ALWAYS);
+        memory.setPrefHeight(300);
+        decode.setPrefHeight(300);
+        Label tableTitle = new Label("Architectures (from the engine's configurations)");
+        tableTitle.getStyleClass().add("plot-title");
+        VBox content = new VBox(12, panes, charts, tableTitle, table);
+        content.setPadding(new Insets(6, 12, 12, 12));
+        ScrollPane scroll = new ScrollPane(content);
+        scroll.setFitToWidth(true);
+        setCenter(scroll);
+
+        metrics.points().addListener((ListChangeListener<MetricPoint>) c -> refreshCharts());
+        refreshTable();
+        refreshCharts();
+    }
+
+    public ComboBox<LibraryEntry> leftModelBox() { return leftModel; }
+
+    public ComboBox<LibraryEntry> rightModelBox() { return rightModel; }
+
+    public TextArea promptArea() { return prompt; }
+
+    public Spinner<Integer> maxTokensSpinner() { return maxTokens; }
+
+    public Button runButton() { return run; }
+
+    public TableView<ArchitectureRows.Row> table() { return table; }
+
+    public PlotPanel memoryPanel() { return memory; }
+
+    public PlotPanel decodePanel() { return decode; }
+
+    /** The answer shown on the left (0) or right (1), or null before a run. */
+    public MessageView answer(int side) { return (side == 0 ? left : right).answer(); }
+
+    public Label statusLabel() { return status; }
+
+    public ReadOnlyBooleanProperty runningProperty() { return running.getReadOnlyProperty(); }
+
+    // ---- running -----------------------------------------------------------------------------------
+
+    /** Runs the prompt on the left model, then on the right one. FX thread. */
+    public void runBoth() {
+        LibraryEntry a = leftModel.getValue();
+        LibraryEntry b = rightModel.getValue();
+        String text = prompt.getText().strip();
+        if (running.get()) return;
+        if (a == null || b == null) {
+            status.setText("Pick two models (the library lists the ones on disk).");
+            return;
+        }
+        if (text.isEmpty()) {
+            status.setText("Type a prompt first.");
+            return;
+        }
+        List<Side> sides = List.of(new Side(a, left), new Side(b, right));
+        for (Side side : sides) {
+            side.pane.setTitle(side.entry.name());
+            side.answer = side.pane.start(side.entry.name(), "Waiting for its turn\u2026");
+        }
+        CancellationToken token = new CancellationToken();
+        cancel = token;
+        running.set(true);
+        int limit = maxTokens.getValue();
+        boolean chatFormat = instruct.isSelected();
+        ctx.background().execute(() -> {
+            try {
+                for (int i = 0; i < sides.size() && !token.isCancelled(); i++) {
+                    runSide(sides.get(i), i + 1, text, limit, chatFormat, token);
+                }
+                Platform.runLater(() -> status.setText(token.isCancelled() ? "Stopped." : "Both models answered. " + SEQUENTIAL_NOTE));
+            } finally {
+                Platform.runLater(() -> running.set(false));
+            }
+        });
+    }
+
+    public void stop() {
+        CancellationToken token = cancel;
+        if (token != null) token.cancel();
+        LoadTask load = loading;
+        if (load != null) Platform.runLater(load::cancel);
+    }
+
+    private static final class Side {
+        final LibraryEntry entry;
+        final ComparePane pane;
+        MessageView answer;
+
+        Side(LibraryEntry entry, ComparePane pane) {
+            this.entry = entry;
+            this.pane = pane;
+        }
+    }
+
+    /** Background thread: loads (or shares) the model, generates, records the figures, releases the model. */
+    private void runSide(Side side, int number, String text, int limit, boolean chatFormat, CancellationToken token) {
+        Platform.runLater(() -> {
+            status.setText("Model " + number + " of 2: loading " + side.entry.name() + "\u2026");
+            side.pane.showWaiting("Loading " + side.entry.name() + "\u2026");
+        });
+        ModelHandle handle;
+        try {
+            LoadTask task = ctx.models().load(side.entry.folder());
+            loading = task;
+            handle = task.get();
+        } catch (CancellationException | InterruptedException e) {
+            Platform.runLater(() -> side.pane.showWaiting("Stopped while loading."));
+            return;
+        } catch (ExecutionException e) {
+            String why = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+            Platform.runLater(() -> side.pane.showWaiting("Could not load " + side.entry.name() + ": " + why));
+            return;
+        } finally {
+            loading = null;
+        }
+        try {
+            String name = handle.name();
+            ModelSpec spec = handle.spec();
+            Platform.runLater(() -> {
+                status.setText("Model " + number + " of 2: " + name + " is answering\u2026");
+                side.pane.showAnswer();
+                side.answer.showPrefill(0, 0);
+            });
+            MessageView answer = side.answer;
+            StreamBatcher batcher = new StreamBatcher(new StreamBatcher.Sink() {
+                @Override public void prefill(int done, int total) { answer.showPrefill(done, total); }
+
+                @Override public void text(String appended) { answer.append(appended); }
+
+                @Override public void finished(GenerationStats stats) { answer.showStats(stats); }
+            });
+            ChatSession session = new ChatSession(handle.loaded(), chatFormat);
+            GenerationResult result = session.send(text, SamplingOptions.greedy(limit), token, batcher);
+            Platform.runLater(() -> comparedModels.add(name));
+            metrics.record(name, spec, "compare", result.stats());
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            Platform.runLater(() -> side.answer.showError("Generation failed: " + why));
+        } finally {
+            handle.release();
+        }
+    }
+
+    // ---- table and charts --------------------------------------------------------------------------
+
+    private void pickDefaults(List<LibraryEntry> loadable) {
+        if (loadable.isEmpty()) return;
+        if (leftModel.getValue() == null || !loadable.contains(leftModel.getValue())) {
+            leftModel.setValue(loadable.stream().filter(e -> e.spec().architecture().name().equals("MAMBA2"))
+                    .findFirst().orElse(loadable.getFirst()));
+        }
+        if (rightModel.getValue() == null || !loadable.contains(rightModel.getValue())) {
+            rightModel.setValue(loadable.stream().filter(e -> e != leftModel.getValue()
+                            && e.spec().architecture() != leftModel.getValue().spec().architecture())
+                    .findFirst().orElse(loadable.size() > 1 ? loadable.get(1) : loadable.getFirst()));
+        }
+    }
+
+    private void refreshTable() {
+        List<String> names = new ArrayList<>();
+        List<ModelSpec> specs = new ArrayList<>();
+        for (ComboBox<LibraryEntry> box : List.of(leftModel, rightModel)) {
+            LibraryEntry e = box.getValue();
+            names.add(e == null ? "(none)" : e.name());
+            specs.add(e == null ? null : e.spec());
+        }
+        for (ReferenceModels.Reference ref : ReferenceModels.all()) {
+            names.add(ref.name() + " (real)");
+            specs.add(ref.spec());
+        }
+        table.getColumns().clear();
+        TableColumn<ArchitectureRows.Row, String> property = new TableColumn<>("");
+        property.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().property()));
+        property.setPrefWidth(160);
+        table.getColumns().add(property);
+        for (int i = 0; i < names.size(); i++) {
+            int column = i;
+            TableColumn<ArchitectureRows.Row, String> col = new TableColumn<>(names.get(i));
+            col.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().values().get(column)));
+            col.setPrefWidth(190);
+            table.getColumns().add(col);
+        }
+        table.getItems().setAll(ArchitectureRows.of(specs));
+        refreshCharts();
+    }
+
+    private void refreshCharts() {
+        List<MetricPoint> points = metrics.points().stream().filter(p -> comparedModels.contains(p.model())).toList();
+        List<PlotSeries> memorySeries = new ArrayList<>(ChartSeries.stateMemory(points, metrics.specs(), ReferenceModels.all()));
+        memory.setSeries(memorySeries);
+        decode.setSeries(ChartSeries.decodeLatency(points));
+    }
+
+    private static final class EntryCell extends ListCell<LibraryEntry> {
+        @Override
+        protected void updateItem(LibraryEntry item, boolean empty) {
+            super.updateItem(item, empty);
+            setText(empty || item == null ? null
+                    : item.name() + "  \u00b7  " + item.spec().architecture().name().toLowerCase(Locale.ROOT));
+        }
+    }
+}
