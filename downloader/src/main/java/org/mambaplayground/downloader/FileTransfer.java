@@ -41,6 +41,8 @@ final class FileTransfer {
     private final LocalFolder local;
     private final Control control;
     private final String what;
+    /** Bytes of the part file that are written and hashed: where the next Range request starts. */
+    private long have;
 
     FileTransfer(DownloadRun run, FileState state, PlannedFile planned) {
         this.run = run;
@@ -147,7 +149,7 @@ final class FileTransfer {
         HttpUrl resolveUrl = run.resolveUrl(file);
         HttpUrl direct = null;  // where the resolve URL redirected to (the CDN), reused for retries
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            long have = out.size();
+            have = out.size();
             if (have > file.size()) {
                 out.truncate(0);
                 have = 0;
@@ -203,7 +205,7 @@ final class FileTransfer {
                                 + " for a request from byte " + have);
                     }
                     run.phase(state, Phase.DOWNLOADING, "");
-                    have = stream(ex.response().body().byteStream(), out, have, v);
+                    stream(ex.response().body().byteStream(), out, v);
                 } catch (IOException e) {
                     if (e instanceof HubException he) throw he;
                     if (control.stopping()) continue;
@@ -243,19 +245,18 @@ final class FileTransfer {
         finish(part);
     }
 
-    private long stream(InputStream in, FileChannel out, long have, Verifier v) throws IOException {
+    /** Appends the body to the part file; {@link #have} always matches what is written and hashed. */
+    private void stream(InputStream in, FileChannel out, Verifier v) throws IOException {
         byte[] buf = new byte[BUFFER];
-        long position = have;
-        while (position < file.size()) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, file.size() - position));
-            if (n < 0) throw new java.io.EOFException("the server closed the connection at byte " + position);
-            out.position(position);
+        while (have < file.size()) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, file.size() - have));
+            if (n < 0) throw new java.io.EOFException("the server closed the connection at byte " + have);
+            out.position(have);
             write(out, buf, n);
             if (v != null) v.digest.update(buf, 0, n);
-            position += n;
+            have += n;
             state.addBytes(n, true);
         }
-        return position;
     }
 
     private void write(FileChannel out, byte[] buf, int n) throws HubException {

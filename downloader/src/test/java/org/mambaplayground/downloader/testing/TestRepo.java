@@ -172,6 +172,12 @@ public final class TestRepo {
         return this;
     }
 
+    /** Delete a file from the repository (listings made before still name it). */
+    public synchronized TestRepo remove(String path) {
+        files.remove(path);
+        return this;
+    }
+
     public TestRepo gated(boolean gated) {
         this.gated = gated;
         return this;
