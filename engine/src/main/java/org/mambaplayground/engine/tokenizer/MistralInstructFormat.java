@@ -1,0 +1,104 @@
+package org.mambaplayground.engine.tokenizer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The instruct layout of mistral-common's {@code InstructTokenizerV3}, used by both Codestral Mamba
+ * (SentencePiece {@code tokenizer.model.v3}) and Mistral Nemo ({@code tekken.json}, version v3):
+ * <pre>
+ *   BOS
+ *   for each user turn:       [INST] encode(text) [/INST]
+ *   for each assistant turn:  encode(text without trailing spaces) EOS
+ * </pre>
+ * <ul>
+ * <li>All system messages are joined with a blank line ("\n\n") into one system prompt, which is put in front of
+ * the <em>last</em> user message: {@code system + "\n\n" + user}. Earlier user turns do not see it.</li>
+ * <li>Consecutive messages of the same role are joined with "\n\n" first (mistral-common's request normalizer).</li>
+ * <li>No text is added around the control tokens: the only spaces are the ones the tokenizer itself adds.
+ * SentencePiece adds its dummy-prefix space to each encoded text, tekken adds none.</li>
+ * </ul>
+ * Example: system "Be brief.", user "Hi", assistant "Hello!", user "2+2?" gives
+ * <pre>
+ *   SentencePiece v3: &lt;s&gt;[INST]▁Hi[/INST]▁Hello!&lt;/s&gt;[INST]▁Be▁brief.&lt;0x0A&gt;&lt;0x0A&gt;2+2?[/INST]
+ *   tekken (Nemo):    &lt;s&gt;[INST]Hi[/INST]Hello!&lt;/s&gt;[INST]Be brief.\n\n2+2?[/INST]
+ * </pre>
+ * (In Codestral Mamba's vocabulary a newline is the byte piece {@code <0x0A>}; the text after it gets no ▁
+ * because the dummy prefix is added once, at the start of the encoded text.)
+ */
+public final class MistralInstructFormat implements ChatFormat {
+    private final Tokenizer tokenizer;
+    private final int beginInst;
+    private final int endInst;
+
+    public MistralInstructFormat(Tokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+        this.beginInst = tokenizer.specialTokenId("[INST]");
+        this.endInst = tokenizer.specialTokenId("[/INST]");
+        if (beginInst < 0 || endInst < 0) {
+            throw new IllegalArgumentException("the vocabulary has no [INST]/[/INST] control tokens");
+        }
+        if (tokenizer.bos() < 0 || tokenizer.eos() < 0) {
+            throw new IllegalArgumentException("the vocabulary has no <s>/</s> control tokens");
+        }
+    }
+
+    @Override
+    public int[] encodeDialog(List<ChatMessage> messages) {
+        List<ChatMessage> turns = new ArrayList<>();
+        List<String> system = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            if (m.role() == ChatMessage.Role.SYSTEM) {
+                if (!m.content().isEmpty()) system.add(m.content());
+            } else if (!turns.isEmpty() && turns.getLast().role() == m.role()) {
+                ChatMessage last = turns.removeLast();
+                turns.add(new ChatMessage(m.role(), last.content() + "\n\n" + m.content()));
+            } else {
+                turns.add(m);
+            }
+        }
+        if (turns.isEmpty() || turns.getFirst().role() != ChatMessage.Role.USER) {
+            throw new IllegalArgumentException("a conversation must start with a user message (after any system messages)");
+        }
+        int lastUser = -1;
+        for (int i = 0; i < turns.size(); i++) if (turns.get(i).role() == ChatMessage.Role.USER) lastUser = i;
+        String systemPrompt = system.isEmpty() ? null : String.join("\n\n", system);
+
+        IntList out = new IntList(256);
+        out.add(tokenizer.bos());
+        for (int i = 0; i < turns.size(); i++) {
+            ChatMessage m = turns.get(i);
+            if (m.role() == ChatMessage.Role.USER) {
+                String text = i == lastUser && systemPrompt != null ? systemPrompt + "\n\n" + m.content() : m.content();
+                out.add(beginInst);
+                out.addAll(tokenizer.encode(text));
+                out.add(endInst);
+            } else {
+                String text = stripTrailingSpaces(m.content());
+                if (text.isEmpty()) throw new IllegalArgumentException("assistant message " + i + " is empty");
+                out.addAll(tokenizer.encode(text));
+                out.add(tokenizer.eos());
+            }
+        }
+        return out.toArray();
+    }
+
+    private static String stripTrailingSpaces(String s) {
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == ' ') end--;
+        return s.substring(0, end);
+    }
+
+    @Override
+    public int[] encodeCompletion(String prompt) {
+        IntList out = new IntList(prompt.length() / 3 + 2);
+        out.add(tokenizer.bos());
+        out.addAll(tokenizer.encode(prompt));
+        return out.toArray();
+    }
+
+    @Override
+    public int[] stopTokens() {
+        return new int[] {tokenizer.eos()};
+    }
+}

@@ -1,0 +1,47 @@
+package org.mambaplayground.engine.tokenizer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Opens the tokenizer a model folder ships, chosen by which file is present. */
+public final class Tokenizers {
+    public static final String SENTENCEPIECE_V3_FILE = "tokenizer.model.v3";
+    public static final String TEKKEN_FILE = "tekken.json";
+
+    private Tokenizers() {}
+
+    /** A loaded tokenizer, its chat layout and the file it came from. */
+    public record Loaded(Tokenizer tokenizer, ChatFormat chatFormat, Path file) {}
+
+    /**
+     * Loads {@code tekken.json} (Mistral Nemo) or {@code tokenizer.model.v3} (Codestral Mamba) from the folder;
+     * when both are present tekken is used.
+     */
+    public static Loaded load(Path modelFolder) {
+        Path tekken = modelFolder.resolve(TEKKEN_FILE);
+        if (Files.isRegularFile(tekken)) return loadFile(tekken);
+        Path spm = modelFolder.resolve(SENTENCEPIECE_V3_FILE);
+        if (Files.isRegularFile(spm)) return loadFile(spm);
+        throw new TokenizerFormatException(modelFolder, "no tokenizer: expected " + TEKKEN_FILE + " or "
+                + SENTENCEPIECE_V3_FILE + " in the model folder");
+    }
+
+    /** Loads one tokenizer file, its kind told by the name (tekken*.json, or a SentencePiece model). */
+    public static Loaded loadFile(Path file) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".json")) {
+            TekkenTokenizer t = TekkenTokenizer.load(file);
+            if (!"v3".equals(t.version())) {
+                throw new TokenizerFormatException(file, "tekken version " + t.version()
+                        + " is not supported: this engine implements the v3 instruct layout (Mistral Nemo)");
+            }
+            return new Loaded(t, new MistralInstructFormat(t), file);
+        }
+        SentencePieceTokenizer t = SentencePieceTokenizer.load(file);
+        try {
+            return new Loaded(t, new MistralInstructFormat(t), file);
+        } catch (IllegalArgumentException e) {
+            throw new TokenizerFormatException(file, e.getMessage() + ": not a v3 (instruct) SentencePiece model");
+        }
+    }
+}
