@@ -1,0 +1,148 @@
+package org.mambaplayground.app;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import org.mambaplayground.downloader.Bytes;
+import org.mambaplayground.downloader.Download;
+import org.mambaplayground.downloader.DownloadPlan;
+import org.mambaplayground.downloader.DownloadResult;
+import org.mambaplayground.downloader.FilePatterns;
+import org.mambaplayground.downloader.HubClient;
+import org.mambaplayground.downloader.HubException;
+import org.mambaplayground.downloader.RepoListing;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code download <repo> [--include PATTERN]... [--revision R] [--dir D] [--token T]}: the hub downloader
+ * with a terminal progress bar. Interrupted downloads (Ctrl-C, kill, lost network) resume when the same
+ * command runs again. Reads HF_TOKEN, HF_ENDPOINT, HF_HOME and HF_HUB_OFFLINE like huggingface_hub.
+ */
+@Command(name = "download", mixinStandardHelpOptions = true,
+        description = {"Download a model from the Hugging Face hub: resumable, verified with sha256.",
+                "Files go to ~/mistral_models/<name>/ unless --dir says otherwise."},
+        footer = {"", "Example:", "  download mistralai/Mamba-Codestral-7B-v0.1 --include params.json"
+                + " --include consolidated.safetensors --include tokenizer.model.v3",
+                "", "Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME, HF_HUB_OFFLINE (as in huggingface_hub)."})
+public final class DownloadCommand implements Callable<Integer> {
+
+    static final int EXIT_CANCELLED = 130;
+
+    @Parameters(index = "0", paramLabel = "REPO", description = "Repository id, e.g. mistralai/Mamba-Codestral-7B-v0.1")
+    String repo;
+
+    @Option(names = "--include", paramLabel = "PATTERN",
+            description = "Only files matching this pattern (fnmatch: * matches across folders). Repeatable.")
+    List<String> include = new ArrayList<>();
+
+    @Option(names = "--exclude", paramLabel = "PATTERN", description = "Skip files matching this pattern. Repeatable.")
+    List<String> exclude = new ArrayList<>();
+
+    @Option(names = "--revision", paramLabel = "R", defaultValue = "main", description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
+    String revision;
+
+    @Option(names = "--dir", paramLabel = "D", description = "Target folder (default: ~/mistral_models/<name>).")
+    Path dir;
+
+    @Option(names = "--token", paramLabel = "T", description = "Hugging Face token (default: HF_TOKEN or the token file under HF_HOME).")
+    String token;
+
+    @Option(names = "--endpoint", paramLabel = "URL", description = "Hub or mirror URL (default: HF_ENDPOINT or https://huggingface.co).")
+    String endpoint;
+
+    @Option(names = "--hf-home", paramLabel = "DIR", description = "Hugging Face home for the token file and cache (default: HF_HOME).")
+    Path hfHome;
+
+    @Option(names = "--dry-run", description = "Show the plan (files, sizes, free space) and stop.")
+    boolean dryRun;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "4", description = "Files downloaded at once (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+
+    public DownloadCommand() {
+        this(System.out, System.err, System.console() != null && System.console().isTerminal());
+    }
+
+    DownloadCommand(PrintStream out, PrintStream err, boolean terminal) {
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DownloadCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        HubClient.Builder builder = HubClient.builder().parallelFiles(parallel);
+        if (token != null) builder.token(token);
+        if (endpoint != null) builder.endpoint(endpoint);
+        if (hfHome != null) builder.hfHome(hfHome);
+        try (HubClient hub = builder.build()) {
+            RepoListing listing = hub.list(repo, revision);
+            Path target = dir != null ? dir : HubClient.defaultDir(listing.repoId());
+            DownloadPlan plan = hub.plan(listing, FilePatterns.of(include, exclude), target);
+            printPlan(plan, hub);
+            if (dryRun) return plan.fitsOnDisk() ? 0 : 1;
+            if (plan.isComplete()) {
+                out.println("Everything is already here and verified.");
+                return 0;
+            }
+            TerminalProgress progress = new TerminalProgress(out, terminal);
+            Download download = hub.start(plan, progress);
+            Thread onCtrlC = new Thread(download::cancel, "download-interrupt");
+            Runtime.getRuntime().addShutdownHook(onCtrlC);
+            try {
+                DownloadResult r = download.await();
+                progress.finish();
+                out.printf("Downloaded %s in %s to %s (commit %s)%n", Bytes.format(r.bytesFetched()),
+                        Bytes.duration(r.elapsed()), r.dir(), r.commit().substring(0, 12));
+                return 0;
+            } catch (CancellationException e) {
+                progress.finish();
+                err.println("Cancelled. Run the same command again to resume.");
+                return EXIT_CANCELLED;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onCtrlC);
+                } catch (IllegalStateException shuttingDown) {
+                    // Ctrl-C: the hook is running.
+                }
+            }
+        } catch (HubException e) {
+            err.println();
+            err.println("error: " + e.getMessage());
+            if (!e.hint().isEmpty()) err.println(e.hint());
+            return 1;
+        }
+    }
+
+    private void printPlan(DownloadPlan plan, HubClient hub) {
+        RepoListing l = plan.listing();
+        out.printf("%s @ %s (commit %s)%s%n", l.repoId(), l.revision(), l.commit().substring(0, 12),
+                l.isGated() ? ", gated" : "");
+        for (DownloadPlan.PlannedFile f : plan.files()) {
+            String state = switch (f.status()) {
+                case COMPLETE -> "complete";
+                case PARTIAL -> "resume at " + Bytes.format(f.bytesPresent());
+                case UNVERIFIED -> "present, to verify";
+                case MISSING -> f.source() != null ? "copy from HF cache" : "";
+            };
+            out.printf("  %-48s %10s  %s%n", f.file().path(), Bytes.format(f.file().size()), state);
+        }
+        out.printf("%d files, %s; %s to fetch into %s (%s free)%s%n", plan.files().size(), Bytes.format(plan.totalBytes()),
+                Bytes.format(plan.bytesToFetch()), plan.targetDir(), Bytes.format(plan.freeBytes()),
+                hub.hasToken() ? "" : "; no token");
+    }
+}

@@ -1,0 +1,123 @@
+package org.mambaplayground.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.downloader.testing.TestHub;
+import picocli.CommandLine;
+
+class DownloadCommandTest {
+
+    static final String REPO = "mistralai/Tiny-Mamba";
+
+    @TempDir
+    Path tmp;
+    TestHub hub;
+    byte[] weights = new byte[12_000_000];
+
+    @BeforeEach
+    void setUp() throws Exception {
+        new Random(11).nextBytes(weights);
+        hub = TestHub.start();
+        hub.repo(REPO).file("params.json", "{\"dim\": 64}").lfsFile("consolidated.safetensors", weights).file("notes.txt", "x");
+    }
+
+    @AfterEach
+    void tearDown() {
+        hub.close();
+    }
+
+    @Test
+    void downloadsWithPatternsAndDrawsAProgressBar() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path dir = tmp.resolve("Tiny-Mamba");
+        int code = run(out, err, REPO, "--include", "*.json", "--include", "*.safetensors", "--dir", dir.toString());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Files.readAllBytes(dir.resolve("consolidated.safetensors"))).isEqualTo(weights);
+        assertThat(dir.resolve("notes.txt")).doesNotExist();
+        assertThat(text).contains("2 files").contains("\r[########################] 100.0%").contains("2/2 files")
+                .contains("Downloaded 11.4 MiB");
+    }
+
+    @Test
+    void reportsErrorsWithWhatToDo() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = run(out, err, "mistralai/Missing", "--dir", tmp.toString());
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("error: Repository not found: mistralai/Missing")
+                .contains("give a token");
+    }
+
+    private int run(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
+        // In-process the endpoint and HF home come as options; the child-JVM test below uses HF_ENDPOINT and HF_HOME.
+        DownloadCommand command = new DownloadCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), true);
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--endpoint", hub.endpoint(), "--hf-home", tmp.resolve("hf").toString()));
+        return new CommandLine(command).execute(all.toArray(String[]::new));
+    }
+
+    @Test
+    void aKilledProcessResumesFromItsPartFile() throws Exception {
+        hub.throttle(3_000_000);
+        Path dir = tmp.resolve("Tiny-Mamba");
+        Process child = childDownload(dir);
+        Path downloads = dir.resolve(".cache/huggingface/download");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (partSize(downloads) < 3_000_000) {
+            assertThat(child.isAlive()).as("child still downloading").isTrue();
+            assertThat(System.nanoTime()).as("child made progress in time").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        child.destroyForcibly();  // SIGKILL: no shutdown hook, no cleanup
+        child.waitFor();
+        long kept = partSize(downloads);
+        assertThat(kept).isGreaterThanOrEqualTo(3_000_000).isLessThan(weights.length);
+        assertThat(dir.resolve("consolidated.safetensors")).doesNotExist();
+
+        hub.throttle(0);
+        hub.clearRequests();
+        Process again = childDownload(dir);
+        String output = new String(again.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(again.waitFor()).as(output).isZero();
+        assertThat(Files.readAllBytes(dir.resolve("consolidated.safetensors"))).isEqualTo(weights);
+        assertThat(output).contains("resume at");
+        List<TestHub.Recorded> cdn = hub.requests("cdn");
+        assertThat(cdn).hasSize(1);
+        assertThat(cdn.getFirst().header("Range")).isEqualTo("bytes=" + kept + "-");
+        assertThat(cdn.getFirst().bytesSent()).isEqualTo(weights.length - kept);
+    }
+
+    private Process childDownload(Path dir) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                DownloadCommand.class.getName(), REPO, "--include", "*.safetensors", "--dir", dir.toString());
+        pb.environment().put("HF_ENDPOINT", hub.endpoint());
+        pb.environment().put("HF_HOME", tmp.resolve("hf").toString());
+        pb.environment().remove("HF_TOKEN");
+        pb.redirectErrorStream(true);
+        return pb.start();
+    }
+
+    private static long partSize(Path downloads) throws Exception {
+        if (!Files.isDirectory(downloads)) return 0;
+        try (Stream<Path> s = Files.list(downloads)) {
+            return s.filter(p -> p.toString().endsWith(".part")).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}
