@@ -1,5 +1,6 @@
 package org.mambaplayground.engine.mamba2;
 
+import java.util.Arrays;
 import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.LayerMath;
 import org.mambaplayground.engine.model.Model;
@@ -15,6 +16,9 @@ import org.mambaplayground.engine.tensor.WeightSource;
  * fused_add_norm only fuses kernels and does not change the result.
  */
 public final class Mamba2Model implements Model {
+    /** Tokens run through the layers together at most (rounded to whole SSD chunks). */
+    static final int MAX_PREFILL_TOKENS = 512;
+
     private final Mamba2Config config;
     private final WeightSource source;
     private final Tensor embedding;
@@ -63,7 +67,19 @@ public final class Mamba2Model implements Model {
     public float[] prefill(InferenceState state, int[] tokens) {
         Mamba2State s = own(state);
         if (tokens.length == 0) throw new IllegalArgumentException("prefill needs at least one token");
+        // Every id is checked before any is processed, so a bad one leaves the state untouched.
         for (int t : tokens) LayerMath.checkToken(t, config.paddedVocabSize());
+        // Long prompts go through in whole chunks at a time, bounding the activation memory; the SSD carries
+        // the state across calls exactly as it does across chunks.
+        int batch = Math.max(1, MAX_PREFILL_TOKENS / config.chunkSize()) * config.chunkSize();
+        float[] logits = null;
+        for (int from = 0; from < tokens.length; from += batch) {
+            logits = prefillBatch(s, Arrays.copyOfRange(tokens, from, Math.min(tokens.length, from + batch)));
+        }
+        return logits;
+    }
+
+    private float[] prefillBatch(Mamba2State s, int[] tokens) {
         int n = tokens.length, dim = config.dim();
         float[] x = new float[n * dim], normed = new float[n * dim], row = new float[dim];
         for (int t = 0; t < n; t++) {

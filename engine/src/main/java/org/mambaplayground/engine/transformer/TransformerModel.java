@@ -1,5 +1,6 @@
 package org.mambaplayground.engine.transformer;
 
+import java.util.Arrays;
 import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.LayerMath;
 import org.mambaplayground.engine.model.Model;
@@ -14,6 +15,9 @@ import org.mambaplayground.engine.tensor.WeightSource;
  * the same block code with one token, using the matrix-vector kernel.
  */
 public final class TransformerModel implements Model {
+    /** Tokens run through the layers together at most. */
+    static final int MAX_PREFILL_TOKENS = 512;
+
     private final TransformerConfig config;
     private final WeightSource source;
     private final Tensor embedding;
@@ -41,7 +45,16 @@ public final class TransformerModel implements Model {
     @Override
     public float[] prefill(InferenceState state, int[] tokens) {
         if (tokens.length == 0) throw new IllegalArgumentException("prefill needs at least one token");
-        return forward(own(state), tokens);
+        KvCacheState cache = own(state);
+        // Every id is checked before any is processed, so a bad one leaves the state untouched.
+        for (int t : tokens) LayerMath.checkToken(t, config.vocabSize());
+        // Long prompts go through a bounded number of tokens at a time, bounding the activation memory;
+        // the cache makes consecutive batches exactly equivalent to one.
+        float[] logits = null;
+        for (int from = 0; from < tokens.length; from += MAX_PREFILL_TOKENS) {
+            logits = forward(cache, Arrays.copyOfRange(tokens, from, Math.min(tokens.length, from + MAX_PREFILL_TOKENS)));
+        }
+        return logits;
     }
 
     @Override

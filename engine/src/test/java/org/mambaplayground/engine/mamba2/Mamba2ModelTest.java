@@ -18,6 +18,11 @@ import org.mambaplayground.engine.model.RandomWeights;
 class Mamba2ModelTest {
     /** Float32 round-off between the two formulations, relative to the logits' scale. */
     static final double TOLERANCE = 2e-5;
+    /**
+     * The same arithmetic run twice: not always bit-identical, because the Vector API leaves the order of a
+     * lane reduction open (interpreted and compiled code may differ), so allow the last float bits only.
+     */
+    static final double SAME_COMPUTATION = 1e-6;
 
     /** dim 32, 2 layers, 8 heads of 8 in 2 groups, d_state 16, chunk 8: small enough to cross many chunks. */
     static final Mamba2Config SMALL = new Mamba2Config(32, 2, 61, 2, true, true, true, 8, false, 16, 4, 2, 8, 8);
@@ -63,6 +68,13 @@ class Mamba2ModelTest {
     }
 
     @Test
+    void promptLongerThanOneBatchEqualsDecode() {
+        int n = Mamba2Model.MAX_PREFILL_TOKENS + 77;
+        int[] prompt = tokens(n, 12);
+        assertClose(model.prefill(model.newState(), prompt), decodeAll(model.newState(), prompt), TOLERANCE, "n=" + n);
+    }
+
+    @Test
     void differentChunkSizesAgree() {
         int[] prompt = tokens(45, 6);
         float[] reference = model.prefill(model.newState(), prompt);
@@ -80,9 +92,7 @@ class Mamba2ModelTest {
         // Drive the copy elsewhere first: the original must not notice.
         Mamba2State scratch = original.copy();
         model.prefill(scratch, tokens(9, 8));
-        for (int t : tokens(6, 9)) {
-            assertThat(model.decode(copy, t)).containsExactly(model.decode(original, t));
-        }
+        for (int t : tokens(6, 9)) assertClose(model.decode(copy, t), model.decode(original, t), SAME_COMPUTATION, "copy");
         assertThat(copy.position()).isEqualTo(original.position()).isEqualTo(26);
     }
 
