@@ -14,6 +14,8 @@ public final class Kernels {
     public static final boolean VECTORIZED = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     /** Multiply-adds below which a matrix product stays on the calling thread (hand-off costs more). */
     private static final long PARALLEL_THRESHOLD = 1L << 15;
+    /** Bytes of weight rows matmul keeps hot in L2 while it walks the token blocks. */
+    private static final long TILE_BYTES = 128L << 10;
 
     private Kernels() {}
 
@@ -55,18 +57,31 @@ public final class Kernels {
         long rowBytes = (long) cols * dtype.bytes();
         boolean vector = VECTORIZED && VectorKernels.vectorReadable(seg);
         float[] heap = heapFloats(w);
+        // Rows are taken in tiles small enough to stay in L2: each weight row comes from memory once and
+        // is reused from cache for every block of tokens, while a block's activations stay in L1.
+        int tileRows = (int) Math.max(2, Math.min(rows, TILE_BYTES / Math.max(1, rowBytes)));
         Parallel.RangeBody body = (start, end) -> {
-            for (int r = start; r < end; r++) {
+            if (!vector || heap != null) {
+                for (int r = start; r < end; r++) {
+                    for (int t = 0; t < n; t++) {
+                        out[t * rows + r] = heap == null ? ScalarKernels.dot(w, (long) r * cols, x, t * cols, cols)
+                                : VECTORIZED ? VectorKernels.dot(heap, r * cols, x, t * cols, cols) : ScalarKernels.dot(heap, r * cols, x, t * cols, cols);
+                    }
+                }
+                return;
+            }
+            for (int tile = start; tile < end; tile += tileRows) {
+                int tileEnd = Math.min(end, tile + tileRows);
                 int t = 0;
-                if (vector && heap == null) {
-                    for (; t + VectorKernels.TOKEN_BLOCK <= n; t += VectorKernels.TOKEN_BLOCK) {
-                        VectorKernels.dotBlock(dtype, seg, r * rowBytes, x, t, cols, out, rows, r);
+                for (; t + VectorKernels.TOKEN_BLOCK <= n; t += VectorKernels.TOKEN_BLOCK) {
+                    int r = tile;
+                    for (; r + 2 <= tileEnd; r += 2) VectorKernels.dot2x4(dtype, seg, r * rowBytes, rowBytes, x, t, cols, out, rows, r);
+                    for (; r < tileEnd; r++) {
+                        for (int k = t; k < t + VectorKernels.TOKEN_BLOCK; k++) out[k * rows + r] = VectorKernels.dot(dtype, seg, r * rowBytes, x, k * cols, cols);
                     }
                 }
                 for (; t < n; t++) {
-                    if (heap != null) out[t * rows + r] = VECTORIZED ? VectorKernels.dot(heap, r * cols, x, t * cols, cols) : ScalarKernels.dot(heap, r * cols, x, t * cols, cols);
-                    else if (vector) out[t * rows + r] = VectorKernels.dot(dtype, seg, r * rowBytes, x, t * cols, cols);
-                    else out[t * rows + r] = ScalarKernels.dot(w, (long) r * cols, x, t * cols, cols);
+                    for (int r = tile; r < tileEnd; r++) out[t * rows + r] = VectorKernels.dot(dtype, seg, r * rowBytes, x, t * cols, cols);
                 }
             }
         };

@@ -26,7 +26,7 @@ final class VectorKernels {
     private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     /** 2^112: moves a half-precision exponent (bias 15) placed in a float (bias 127) to its true value. */
     private static final float F16_REBIAS = 0x1p112f;
-    /** Tokens that share one load and conversion of a weight vector in {@link #dotBlock}. */
+    /** Tokens that share one load and conversion of a weight vector in {@link #dot2x4}. */
     static final int TOKEN_BLOCK = 4;
 
     private VectorKernels() {}
@@ -128,34 +128,127 @@ final class VectorKernels {
     }
 
     /**
-     * Dot products of one weight row with {@link #TOKEN_BLOCK} token rows of x (starting at token t0):
-     * each weight vector is loaded and converted once for all of them. Writes out[(t0 + k) * rows + r].
+     * Two weight rows (r, r + 1) times {@link #TOKEN_BLOCK} token rows (t0..t0+3): eight dot products
+     * sharing every load, the register tile that keeps prefill compute-bound rather than load-bound.
+     * One copy per dtype, so no branch (and no boxed vector) sits in the hot loop.
      */
-    static void dotBlock(DType dtype, MemorySegment seg, long rowByteOffset, float[] x, int t0, int cols,
-                         float[] out, int rows, int r) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+    static void dot2x4(DType dtype, MemorySegment seg, long row0, long rowBytes, float[] x, int t0, int cols,
+                       float[] out, int rows, int r) {
+        switch (dtype) {
+            case F32 -> dot2x4F32(seg, row0, rowBytes, x, t0, cols, out, rows, r);
+            case BF16 -> dot2x4BF16(seg, row0, rowBytes, x, t0, cols, out, rows, r);
+            case F16 -> dot2x4F16(seg, row0, rowBytes, x, t0, cols, out, rows, r);
+        }
+    }
+
+    private static void dot2x4F32(MemorySegment seg, long row0, long rowBytes, float[] x, int t0, int cols,
+                                  float[] out, int rows, int r) {
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+        long row1 = row0 + rowBytes;
         int x0 = t0 * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
         int c = 0;
         for (int upper = cols - LANES; c <= upper; c += LANES) {
-            FloatVector w = load(dtype, seg, rowByteOffset, c);
-            a0 = w.fma(FloatVector.fromArray(F, x, x0 + c), a0);
-            a1 = w.fma(FloatVector.fromArray(F, x, x1 + c), a1);
-            a2 = w.fma(FloatVector.fromArray(F, x, x2 + c), a2);
-            a3 = w.fma(FloatVector.fromArray(F, x, x3 + c), a3);
+            FloatVector w0 = FloatVector.fromMemorySegment(F, seg, row0 + 4L * c, LE);
+            FloatVector w1 = FloatVector.fromMemorySegment(F, seg, row1 + 4L * c, LE);
+            FloatVector v = FloatVector.fromArray(F, x, x0 + c);
+            a00 = w0.fma(v, a00);
+            a10 = w1.fma(v, a10);
+            v = FloatVector.fromArray(F, x, x1 + c);
+            a01 = w0.fma(v, a01);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.fromArray(F, x, x2 + c);
+            a02 = w0.fma(v, a02);
+            a12 = w1.fma(v, a12);
+            v = FloatVector.fromArray(F, x, x3 + c);
+            a03 = w0.fma(v, a03);
+            a13 = w1.fma(v, a13);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        store2x4(DType.F32, seg, row0, row1, x, x0, cols, c, out, rows, r, t0,
+                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
+                a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
+                a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
+    }
+
+    private static void dot2x4BF16(MemorySegment seg, long row0, long rowBytes, float[] x, int t0, int cols,
+                                  float[] out, int rows, int r) {
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+        long row1 = row0 + rowBytes;
+        int x0 = t0 * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int c = 0;
+        for (int upper = cols - LANES; c <= upper; c += LANES) {
+            FloatVector w0 = loadBF16(seg, row0 + 2L * c);
+            FloatVector w1 = loadBF16(seg, row1 + 2L * c);
+            FloatVector v = FloatVector.fromArray(F, x, x0 + c);
+            a00 = w0.fma(v, a00);
+            a10 = w1.fma(v, a10);
+            v = FloatVector.fromArray(F, x, x1 + c);
+            a01 = w0.fma(v, a01);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.fromArray(F, x, x2 + c);
+            a02 = w0.fma(v, a02);
+            a12 = w1.fma(v, a12);
+            v = FloatVector.fromArray(F, x, x3 + c);
+            a03 = w0.fma(v, a03);
+            a13 = w1.fma(v, a13);
+        }
+        store2x4(DType.BF16, seg, row0, row1, x, x0, cols, c, out, rows, r, t0,
+                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
+                a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
+                a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
+    }
+
+    private static void dot2x4F16(MemorySegment seg, long row0, long rowBytes, float[] x, int t0, int cols,
+                                  float[] out, int rows, int r) {
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+        long row1 = row0 + rowBytes;
+        int x0 = t0 * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int c = 0;
+        for (int upper = cols - LANES; c <= upper; c += LANES) {
+            FloatVector w0 = loadF16(seg, row0 + 2L * c);
+            FloatVector w1 = loadF16(seg, row1 + 2L * c);
+            FloatVector v = FloatVector.fromArray(F, x, x0 + c);
+            a00 = w0.fma(v, a00);
+            a10 = w1.fma(v, a10);
+            v = FloatVector.fromArray(F, x, x1 + c);
+            a01 = w0.fma(v, a01);
+            a11 = w1.fma(v, a11);
+            v = FloatVector.fromArray(F, x, x2 + c);
+            a02 = w0.fma(v, a02);
+            a12 = w1.fma(v, a12);
+            v = FloatVector.fromArray(F, x, x3 + c);
+            a03 = w0.fma(v, a03);
+            a13 = w1.fma(v, a13);
+        }
+        store2x4(DType.F16, seg, row0, row1, x, x0, cols, c, out, rows, r, t0,
+                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
+                a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
+                a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
+    }
+
+    /** Adds the scalar tail columns [c, cols) and stores the eight sums. */
+    private static void store2x4(DType dtype, MemorySegment seg, long row0, long row1, float[] x, int x0, int cols, int c,
+                                 float[] out, int rows, int r, int t0,
+                                 float s00, float s01, float s02, float s03, float s10, float s11, float s12, float s13) {
+        int x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
         for (; c < cols; c++) {
-            float w = scalar(dtype, seg, rowByteOffset, c);
-            s0 += w * x[x0 + c];
-            s1 += w * x[x1 + c];
-            s2 += w * x[x2 + c];
-            s3 += w * x[x3 + c];
+            float w0 = scalar(dtype, seg, row0, c), w1 = scalar(dtype, seg, row1, c);
+            s00 += w0 * x[x0 + c]; s01 += w0 * x[x1 + c]; s02 += w0 * x[x2 + c]; s03 += w0 * x[x3 + c];
+            s10 += w1 * x[x0 + c]; s11 += w1 * x[x1 + c]; s12 += w1 * x[x2 + c]; s13 += w1 * x[x3 + c];
         }
-        out[t0 * rows + r] = s0;
-        out[(t0 + 1) * rows + r] = s1;
-        out[(t0 + 2) * rows + r] = s2;
-        out[(t0 + 3) * rows + r] = s3;
+        out[t0 * rows + r] = s00;
+        out[(t0 + 1) * rows + r] = s01;
+        out[(t0 + 2) * rows + r] = s02;
+        out[(t0 + 3) * rows + r] = s03;
+        out[t0 * rows + r + 1] = s10;
+        out[(t0 + 1) * rows + r + 1] = s11;
+        out[(t0 + 2) * rows + r + 1] = s12;
+        out[(t0 + 3) * rows + r + 1] = s13;
     }
 
     /** Converts {@code count} elements starting at element {@code first} into out[outOff...]. */
