@@ -1,0 +1,186 @@
+package org.mambaplayground.server;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.mambaplayground.engine.model.LoadedModel;
+
+/**
+ * An OpenAI-compatible HTTP API over a loaded model: {@code GET /v1/models}, {@code POST /v1/completions}
+ * (also the legacy {@code /v1/engines/completions} and {@code /v1/engines/{model}/completions}) and
+ * {@code POST /v1/chat/completions}, each whole or streamed as server-sent events.
+ *
+ * <p>Built on the JDK's {@code com.sun.net.httpserver}: it streams chunked responses, reports a gone
+ * client as a failed write, and costs no dependency. Each connection is handled on a virtual thread;
+ * generations run one at a time per model on its {@link ModelWorker}.
+ */
+public final class ApiServer {
+    private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
+    private static final Pattern ENGINE_PATH = Pattern.compile("^/v1/engines/([^/]+)/completions/?$");
+    private static final Pattern MODEL_PATH = Pattern.compile("^/v1/models/(.+)$");
+
+    private final ServerConfig config;
+    private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final Http http = new Http(json);
+    private final ResponseShapes shapes = new ResponseShapes(json);
+    private final RequestParser parser = new RequestParser(json);
+    private final ModelRegistry models = new ModelRegistry();
+    private final List<Consumer<ServedRequest>> observers = new CopyOnWriteArrayList<>();
+    private final CompletionEndpoint completions;
+    private final long created = Instant.now().getEpochSecond();
+    private HttpServer server;
+    private ExecutorService connections;
+
+    private ApiServer(ServerConfig config, LoadedModel model) {
+        this.config = config;
+        this.models.add(new ModelWorker(model, config.queueCapacity()));
+        this.completions = new CompletionEndpoint(config, json, models, served -> observers.forEach(o -> o.accept(served)));
+    }
+
+    /** Binds {@code config.host():config.port()} (port 0: any free port) and starts answering. */
+    public static ApiServer start(ServerConfig config, LoadedModel model) throws IOException {
+        ApiServer api = new ApiServer(config, model);
+        api.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
+        api.connections = Executors.newVirtualThreadPerTaskExecutor();
+        api.server.setExecutor(api.connections);
+        api.server.createContext("/", api::handle);
+        api.server.start();
+        LOG.log(System.Logger.Level.INFO, "OpenAI-compatible API for {0} at {1}", model.name(), api.address());
+        return api;
+    }
+
+    /** Where clients reach the server, such as {@code http://127.0.0.1:8000}. */
+    public URI address() {
+        InetSocketAddress bound = server.getAddress();
+        String host = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
+        if (host.contains(":")) host = "[" + host + "]";
+        return URI.create("http://" + host + ":" + bound.getPort());
+    }
+
+    public ServerConfig config() { return config; }
+
+    /** Called on the model's worker thread after every generation (metrics, logs, tests). */
+    public void addObserver(Consumer<ServedRequest> observer) { observers.add(observer); }
+
+    /** Cancels running generations, stops listening and releases the workers (not the model). */
+    public void stop() {
+        completions.cancelAll();
+        models.all().forEach(ModelWorker::close);
+        server.stop(1);
+        connections.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) {
+        try (exchange) {
+            exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+            try {
+                route(exchange);
+            } catch (ApiException e) {
+                Http.body(exchange, config.maxBodyBytes()); // drain what the client sent before answering
+                http.error(exchange, e);
+            }
+        } catch (ApiException e) {
+            try {
+                http.error(exchange, e);
+            } catch (IOException ignored) {
+                // the client is gone
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "connection ended: {0}", e.toString());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + exchange.getRequestURI(), e);
+            try {
+                http.error(exchange, new ApiException(500, "server_error", "The server failed: " + e, null, null));
+            } catch (IOException | RuntimeException ignored) {
+                // headers may already have gone out
+            }
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getPath();
+        if (method.equals("OPTIONS")) {
+            var headers = exchange.getResponseHeaders();
+            headers.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+            exchange.sendResponseHeaders(204, -1);
+            return;
+        }
+        authorize(exchange);
+        if (path.equals("/v1/models") || path.equals("/v1/models/")) {
+            expect(exchange, "GET");
+            List<ObjectNode> list = new ArrayList<>();
+            for (ModelWorker w : models.all()) list.add(shapes.model(w.model().name(), created));
+            http.json(exchange, 200, shapes.modelList(list));
+            return;
+        }
+        Matcher model = MODEL_PATH.matcher(path);
+        if (model.matches()) {
+            expect(exchange, "GET");
+            String id = java.net.URLDecoder.decode(model.group(1), StandardCharsets.UTF_8);
+            http.json(exchange, 200, shapes.model(models.worker(id).model().name(), created));
+            return;
+        }
+        Matcher engine = ENGINE_PATH.matcher(path);
+        String endpoint = path.replaceAll("/$", "");
+        boolean legacy = endpoint.equals("/v1/engines/completions") || engine.matches();
+        if (endpoint.equals("/v1/completions") || legacy) {
+            expect(exchange, "POST");
+            JsonNode body = parser.parseBody(Http.body(exchange, config.maxBodyBytes()));
+            String pathModel = engine.matches() ? java.net.URLDecoder.decode(engine.group(1), StandardCharsets.UTF_8) : null;
+            run(exchange, parser.completion(body, pathModel), endpoint);
+            return;
+        }
+        if (endpoint.equals("/v1/chat/completions")) {
+            expect(exchange, "POST");
+            JsonNode body = parser.parseBody(Http.body(exchange, config.maxBodyBytes()));
+            run(exchange, parser.chat(body), endpoint);
+            return;
+        }
+        throw new ApiException(404, "invalid_request_error", "Invalid URL (" + method + " " + path + ").", null, "unknown_url");
+    }
+
+    private void run(HttpExchange exchange, CompletionRequest request, String endpoint) throws IOException {
+        CompletionEndpoint.Plan plan = completions.plan(request, endpoint);
+        completions.respond(exchange, plan, http);
+    }
+
+    private static void expect(HttpExchange exchange, String method) {
+        if (!exchange.getRequestMethod().equals(method)) {
+            exchange.getResponseHeaders().set("Allow", method);
+            throw new ApiException(405, "invalid_request_error", "Not allowed to " + exchange.getRequestMethod() + " on "
+                    + exchange.getRequestURI().getPath() + " (only " + method + ").", null, "method_not_allowed");
+        }
+    }
+
+    private void authorize(HttpExchange exchange) {
+        if (config.apiKey() == null) return;
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ApiException(401, "invalid_request_error", "You didn't provide an API key. Send it in an Authorization "
+                    + "header using Bearer auth (Authorization: Bearer YOUR_KEY).", null, "invalid_api_key");
+        }
+        byte[] given = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(given, config.apiKey().getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiException(401, "invalid_request_error", "Incorrect API key provided.", null, "invalid_api_key");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package org.mambaplayground.server;
+
+import java.util.List;
+import org.mambaplayground.engine.tokenizer.ChatMessage;
+
+/**
+ * A validated completion or chat request. Exactly one of {@code prompts} (completions: one entry per
+ * prompt, text or token ids) and {@code messages} (chat) is set.
+ *
+ * @param maxTokens   null when the request named none (the server's default then applies)
+ * @param temperature null when the request named none
+ * @param seed        null when the request named none (a random seed then applies)
+ */
+record CompletionRequest(
+        boolean chat,
+        String model,
+        List<Prompt> prompts,
+        List<ChatMessage> messages,
+        Integer maxTokens,
+        Float temperature,
+        float topP,
+        Long seed,
+        List<String> stop,
+        boolean stream,
+        boolean includeUsage,
+        boolean echo) {
+
+    /** One completion prompt: its text, or token ids given directly. */
+    record Prompt(String text, int[] tokens) {}
+}

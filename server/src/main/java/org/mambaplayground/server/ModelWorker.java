@@ -1,0 +1,74 @@
+package org.mambaplayground.server;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.generate.GenerationListener;
+import org.mambaplayground.engine.generate.GenerationResult;
+import org.mambaplayground.engine.generate.Generator;
+import org.mambaplayground.engine.generate.ReusableState;
+import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.model.LoadedModel;
+
+/**
+ * The one thread that runs generations for one model, with a bounded queue in front of it: requests
+ * run one after another, never two on the model at once. It keeps the last request's state, so a chat
+ * client that resends the conversation only has the new turn processed.
+ */
+public final class ModelWorker implements AutoCloseable {
+    private final LoadedModel model;
+    private final Generator generator;
+    private final ReusableState cache;
+    private final ThreadPoolExecutor executor;
+
+    public ModelWorker(LoadedModel model, int queueCapacity) {
+        this.model = model;
+        this.generator = new Generator(model.model(), model.tokenizer());
+        this.cache = new ReusableState(model.model());
+        this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity),
+                runnable -> {
+                    Thread t = new Thread(runnable, "model-worker-" + model.name());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    public LoadedModel model() { return model; }
+
+    /** Requests waiting for the worker (not counting the one running). */
+    public int queued() { return executor.getQueue().size(); }
+
+    /** Queues a job; a full queue is refused with 429 rather than waiting without end. */
+    public <T> Future<T> submit(Callable<T> job) {
+        try {
+            return executor.submit(job);
+        } catch (RejectedExecutionException e) {
+            if (executor.isShutdown()) throw new ApiException(503, "server_error", "The server is shutting down.", null, null);
+            throw new ApiException(429, "rate_limit_error", "Too many requests are waiting for model '" + model.name()
+                    + "' (" + executor.getQueue().remainingCapacity() + " free places in the queue); try again shortly.", null, "queue_full");
+        }
+    }
+
+    /** Runs one generation on the worker's state. Call only from a job running on this worker. */
+    GenerationResult generate(int[] prompt, SamplingOptions options, CancellationToken cancel, GenerationListener listener) {
+        int[] tail = cache.prepare(prompt);
+        try {
+            GenerationResult result = generator.generate(cache.state(), tail, options, model.chatFormat().stopTokens(), cancel, listener);
+            cache.advance(tail, result.tokens());
+            return result;
+        } catch (RuntimeException e) {
+            cache.reset(); // a failed step may have left the state half-updated
+            throw e;
+        }
+    }
+
+    /** Stops taking work and lets the running job end (its caller cancels it). */
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
