@@ -53,7 +53,7 @@ public final class ChatSession {
                                  GenerationListener listener) {
         messages.add(ChatMessage.user(userText));
         GenerationResult result = answer(options, cancel, listener);
-        if (result.text().isEmpty() && result.finishReason() == FinishReason.CANCELLED) {
+        if (result.text().isBlank() && result.finishReason() == FinishReason.CANCELLED) {
             messages.removeLast(); // stopped before a word: leave the conversation as it was
         }
         return result;
@@ -89,10 +89,9 @@ public final class ChatSession {
         beforeAnswer = current.copy();
         GenerationResult result = generator.generate(current.state(), tail, options, format.stopTokens(), cancel, listener);
         current.advance(tail, result.tokens());
-        // A cancelled answer keeps what was said so far, as chat apps do when "stop" is pressed.
-        if (!result.text().isEmpty() || result.finishReason() != FinishReason.CANCELLED) {
-            messages.add(ChatMessage.assistant(result.text()));
-        }
+        // A cancelled answer keeps what was said so far, as chat apps do when "stop" is pressed. An empty
+        // answer is left out: chat formats cannot lay out an empty assistant turn.
+        if (!result.text().isBlank()) messages.add(ChatMessage.assistant(result.text()));
         return result;
     }
 }

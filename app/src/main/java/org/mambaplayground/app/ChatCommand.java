@@ -1,0 +1,63 @@
+package org.mambaplayground.app;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.mambaplayground.engine.model.LoadedModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code chat}: an interactive terminal conversation with a model folder, like {@code mistral-chat}. */
+@Command(name = "chat", mixinStandardHelpOptions = true,
+        description = "Chat with a model in the terminal; answers stream as they are generated. "
+                + "Type /reset to start over and /quit to leave.")
+public final class ChatCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder (params.json, consolidated.safetensors, tokenizer).")
+    Path model;
+
+    @Option(names = "--instruct", description = "Use the model's chat format (instruct models); otherwise continue plain text.")
+    boolean instruct;
+
+    @Option(names = "--max-tokens", defaultValue = "512", paramLabel = "N", description = "Longest answer in tokens (default ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "0.7", paramLabel = "T", description = "0 is greedy (default ${DEFAULT-VALUE}).")
+    float temperature;
+
+    @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P", description = "Nucleus sampling cut, in (0, 1] (default ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed for reproducible sampling.")
+    Long seed;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt that starts every conversation.")
+    String system;
+
+    private final BufferedReader in;
+    private final PrintStream out;
+    private final PrintStream status;
+
+    public ChatCommand() {
+        this(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out, System.err);
+    }
+
+    ChatCommand(BufferedReader in, PrintStream out, PrintStream status) {
+        this.in = in;
+        this.out = out;
+        this.status = status;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (maxTokens < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--max-tokens must be >= 1");
+        if (!(temperature >= 0 && temperature <= 2)) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--temperature must be in [0, 2]");
+        if (!(topP > 0 && topP <= 1)) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--top-p must be in (0, 1]");
+        try (LoadedModel loaded = ModelFolders.open(model, status)) {
+            new ChatRepl(loaded, instruct, system, temperature, topP, maxTokens, seed, out, status).run(in);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,106 @@
+package org.mambaplayground.app;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.mambaplayground.engine.generate.ChatSession;
+import org.mambaplayground.engine.generate.GenerationListener;
+import org.mambaplayground.engine.generate.GenerationResult;
+import org.mambaplayground.engine.generate.GenerationStats;
+import org.mambaplayground.engine.generate.Generator;
+import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.model.LoadedModel;
+
+/**
+ * The terminal chat loop: reads a line, streams the answer to {@code out} as it is generated, and
+ * reports prompt progress and speed on {@code status}. {@code /reset} starts over, {@code /quit} (or
+ * the end of input) leaves.
+ */
+final class ChatRepl {
+    private final LoadedModel model;
+    private final ChatSession session;
+    private final String systemPrompt;
+    private final float temperature;
+    private final float topP;
+    private final int maxTokens;
+    private final SplittableRandom seeds;
+    private final PrintStream out;
+    private final PrintStream status;
+
+    ChatRepl(LoadedModel model, boolean instruct, String systemPrompt, float temperature, float topP, int maxTokens,
+             Long seed, PrintStream out, PrintStream status) {
+        this.model = model;
+        this.session = new ChatSession(model, instruct);
+        this.systemPrompt = systemPrompt;
+        this.temperature = temperature;
+        this.topP = topP;
+        this.maxTokens = maxTokens;
+        this.seeds = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
+        this.out = out;
+        this.status = status;
+        session.reset(systemPrompt);
+    }
+
+    void run(BufferedReader in) throws IOException {
+        status.printf("Chatting with %s (%s, %s mode). /reset starts over, /quit leaves.%n", model.name(),
+                model.model().spec().architecture().name().toLowerCase(Locale.ROOT), session.instruct() ? "instruct" : "completion");
+        while (true) {
+            out.print("> ");
+            out.flush();
+            String line = in.readLine();
+            if (line == null) {
+                out.println();
+                return;
+            }
+            String text = line.strip();
+            if (text.isEmpty()) continue;
+            if (text.equals("/quit") || text.equals("/exit")) return;
+            if (text.equals("/reset")) {
+                session.reset(systemPrompt);
+                status.println("(conversation cleared)");
+                continue;
+            }
+            if (text.startsWith("/")) {
+                status.println("Unknown command " + text + ": /reset starts over, /quit leaves.");
+                continue;
+            }
+            answer(line);
+        }
+    }
+
+    private void answer(String userText) {
+        SamplingOptions options = new SamplingOptions(temperature, topP, seeds.nextLong(), maxTokens);
+        boolean[] started = {false};
+        GenerationListener listener = new GenerationListener() {
+            @Override
+            public void onPrefillProgress(int done, int total) {
+                if (total <= Generator.DEFAULT_PREFILL_CHUNK) return; // one chunk: nothing to watch
+                status.printf("\r[prompt %d/%d tokens]", done, total);
+                if (done == total) status.print("\r                                        \r");
+                status.flush();
+            }
+
+            @Override
+            public void onToken(int token, String text) {
+                started[0] = true;
+                out.print(text);
+                out.flush();
+            }
+        };
+        GenerationResult result = session.send(userText, options, null, listener);
+        out.println();
+        GenerationStats s = result.stats();
+        status.printf(Locale.ROOT, "[%d tokens, %.1f tokens/s; prompt %d tokens in %.0f ms; first token after %.0f ms; state %s; %s]%n",
+                s.generatedTokens(), s.tokensPerSecond(), s.promptTokens(), s.prefillMillis(), s.timeToFirstTokenMillis(),
+                bytes(s.stateBytes()), s.finishReason().name().toLowerCase(Locale.ROOT));
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) return n + " B";
+        if (n < 1024 * 1024) return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
+        if (n < 1024L * 1024 * 1024) return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+        return String.format(Locale.ROOT, "%.2f GiB", n / (1024.0 * 1024 * 1024));
+    }
+}

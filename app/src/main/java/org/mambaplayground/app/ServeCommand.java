@@ -1,0 +1,90 @@
+package org.mambaplayground.app;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.server.ApiServer;
+import org.mambaplayground.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code serve}: the OpenAI-compatible API for one model folder. Settings come from these flags, then the
+ * environment, then a {@code .env} file (MODEL_PATH, MAX_TOKENS, TEMPERATURE, DTYPE, HOST, PORT, API_KEY).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a model over an OpenAI-compatible HTTP API (/v1/models, /v1/completions, "
+                + "/v1/engines/completions, /v1/chat/completions). Flags override the environment, which "
+                + "overrides the .env file.")
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "Model folder (or MODEL_PATH).")
+    Path model;
+
+    @Option(names = "--host", description = "Address to bind (or HOST; default 127.0.0.1: this machine only).")
+    String host;
+
+    @Option(names = "--port", description = "Port (or PORT; default 8000; 0 picks a free one).")
+    Integer port;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' (or API_KEY).")
+    String apiKey;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Completion length when a request names none (or MAX_TOKENS; default 256).")
+    Integer maxTokens;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "Temperature when a request names none (or TEMPERATURE; default 0.7).")
+    Float temperature;
+
+    @Option(names = "--context-limit", paramLabel = "N", description = "Most tokens one request may use (or CONTEXT_LIMIT; default 32768).")
+    Integer contextLimit;
+
+    @Option(names = "--env-file", paramLabel = "FILE", defaultValue = ".env", description = "Settings file (default ${DEFAULT-VALUE}, skipped if absent).")
+    Path envFile;
+
+    private final PrintStream out;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public ServeCommand() { this(System.out); }
+
+    ServeCommand(PrintStream out) { this.out = out; }
+
+    /** Settings from flags, environment and the .env file, by precedence. */
+    ServerConfig config(Map<String, String> environment) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        if (model != null) flags.put("MODEL_PATH", model.toString());
+        if (host != null) flags.put("HOST", host);
+        if (port != null) flags.put("PORT", port.toString());
+        if (apiKey != null) flags.put("API_KEY", apiKey);
+        if (maxTokens != null) flags.put("MAX_TOKENS", maxTokens.toString());
+        if (temperature != null) flags.put("TEMPERATURE", temperature.toString());
+        if (contextLimit != null) flags.put("CONTEXT_LIMIT", contextLimit.toString());
+        return ServerConfig.resolve(flags, environment, envFile);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = config(System.getenv());
+        if (config.modelPath() == null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "no model: give --model DIR or set MODEL_PATH (in the environment or " + envFile + ")");
+        }
+        LoadedModel loaded = ModelFolders.open(config.modelPath(), System.err);
+        ApiServer server = ApiServer.start(config, loaded);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.stop();
+            loaded.close();
+            stopped.countDown();
+        }, "serve-shutdown"));
+        out.println("Serving " + loaded.name() + " at " + server.address() + "/v1"
+                + (config.apiKey() != null ? " (API key required)" : ""));
+        out.println("Try: curl " + server.address() + "/v1/chat/completions -H 'Content-Type: application/json' "
+                + "-d '{\"model\": \"" + loaded.name() + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'");
+        out.println("Press Ctrl+C to stop.");
+        stopped.await();
+        return 0;
+    }
+}

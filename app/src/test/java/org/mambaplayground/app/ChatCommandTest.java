@@ -1,0 +1,107 @@
+package org.mambaplayground.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.assets.DemoModels;
+import org.mambaplayground.engine.generate.Generator;
+import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.mamba2.Mamba2Config;
+import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
+import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tokenizer.ChatMessage;
+import picocli.CommandLine;
+
+/** Drives {@code chat} through picocli with piped input, against a real model folder on disk. */
+class ChatCommandTest {
+    @TempDir static Path dir;
+    static Path folder;
+
+    @BeforeAll
+    static void writeModel() throws Exception {
+        folder = dir.resolve("tiny-mamba");
+        Files.createDirectories(folder);
+        Path tokenizer = dir.resolve("tokenizer.model.v3");
+        try (InputStream in = DemoModels.class.getResourceAsStream("demo/codestral-mamba-demo/tokenizer.model.v3")) {
+            Files.copy(in, tokenizer);
+        }
+        Mamba2Config config = new Mamba2Config(64, 2, 4096, 1, true, true, true, 8, true, 16, 4, 2, 16, 16);
+        SyntheticModelWriter.write(config, folder, DType.F32, 11, tokenizer, bytes -> {}, () -> false);
+    }
+
+    record Run(int exit, String out, String status) {}
+
+    static Run chat(String input, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), status = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8), s = new PrintStream(status, true, StandardCharsets.UTF_8);
+        ChatCommand command = new ChatCommand(new BufferedReader(new StringReader(input)), o, s);
+        java.io.PrintWriter err = new java.io.PrintWriter(s, true);
+        int exit = new CommandLine(command).setErr(err).execute(args);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), status.toString(StandardCharsets.UTF_8));
+    }
+
+    static String expectedAnswer(List<ChatMessage> messages, int maxTokens) {
+        try (LoadedModel m = ModelLoader.load(folder, ModelLoader.Options.DEFAULT)) {
+            int[] prompt = m.chatFormat().encodeDialog(messages);
+            return new Generator(m.model(), m.tokenizer()).generate(m.model().newState(), prompt,
+                    SamplingOptions.greedy(maxTokens), m.chatFormat().stopTokens(), null, null).text();
+        }
+    }
+
+    @Test
+    void instructChatStreamsTheEnginesAnswersAndReportsSpeed() {
+        Run run = chat("Hello\n/reset\nHello\n/quit\nnever read\n",
+                "--model", folder.toString(), "--instruct", "--max-tokens", "6", "--temperature", "0");
+        assertThat(run.exit()).as(run.status()).isZero();
+        String answer = expectedAnswer(List.of(ChatMessage.user("Hello")), 6);
+        // the same answer twice: /reset forgot the first exchange; /quit left before the last line
+        assertThat(run.out()).isEqualTo("> " + answer + "\n> > " + answer + "\n> ");
+        assertThat(run.status()).contains("(conversation cleared)");
+        Matcher speed = Pattern.compile("\\[(\\d+) tokens, ([0-9.]+) tokens/s; prompt (\\d+) tokens").matcher(run.status());
+        assertThat(speed.find()).isTrue();
+        assertThat(Integer.parseInt(speed.group(1))).isBetween(0, 6);
+    }
+
+    @Test
+    void secondTurnContinuesTheConversation() {
+        Run run = chat("Hi\nAnd then?\n", "--model", folder.toString(), "--instruct", "--max-tokens", "5", "--temperature", "0");
+        assertThat(run.exit()).as(run.status()).isZero();
+        String first = expectedAnswer(List.of(ChatMessage.user("Hi")), 5);
+        String second = expectedAnswer(List.of(ChatMessage.user("Hi"), ChatMessage.assistant(first), ChatMessage.user("And then?")), 5);
+        assertThat(run.out()).isEqualTo("> " + first + "\n> " + second + "\n> \n");
+    }
+
+    @Test
+    void longPromptShowsProgressAndSeededSamplingRepeats() {
+        String longLine = "tell me a story about a fox ".repeat(40) + "\n";
+        String[] args = {"--model", folder.toString(), "--max-tokens", "8", "--temperature", "1.0", "--seed", "5"};
+        Run a = chat(longLine, args), b = chat(longLine, args);
+        assertThat(a.status()).contains("[prompt 128/");
+        assertThat(a.out()).isEqualTo(b.out());
+    }
+
+    @Test
+    void badFlagsAndMissingFoldersAreClearErrors() {
+        Run missing = chat("", "--model", dir.resolve("nope").toString());
+        assertThat(missing.exit()).isNotZero();
+        assertThat(missing.status()).contains("nope").contains("does not exist");
+        Run badTemperature = chat("", "--model", folder.toString(), "--temperature", "9");
+        assertThat(badTemperature.exit()).isNotZero();
+        assertThat(badTemperature.status()).contains("--temperature");
+    }
+}

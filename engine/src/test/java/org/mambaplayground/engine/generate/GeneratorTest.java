@@ -1,0 +1,203 @@
+package org.mambaplayground.engine.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.engine.mamba2.Mamba2Config;
+import org.mambaplayground.engine.model.InferenceState;
+import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.model.Model;
+import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
+import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tokenizer.ChatMessage;
+
+/**
+ * The Generator on a real model folder (SyntheticModelWriter + the demo SentencePiece tokenizer, opened by
+ * ModelLoader), checked against an independent loop of single decode steps with argmax.
+ */
+class GeneratorTest {
+    static final Mamba2Config SMALL = new Mamba2Config(64, 2, 4096, 1, true, true, true, 8, true, 16, 4, 2, 16, 16);
+
+    @TempDir static Path dir;
+    static LoadedModel loaded;
+    static Model model;
+
+    @BeforeAll
+    static void load() {
+        Path tokenizer = Path.of("..", "assets", "src", "main", "resources", "org", "mambaplayground", "assets", "demo",
+                "codestral-mamba-demo", "tokenizer.model.v3");
+        Path folder = dir.resolve("tiny-mamba");
+        SyntheticModelWriter.write(SMALL, folder, DType.F32, 3, tokenizer, bytes -> {}, () -> false);
+        loaded = ModelLoader.load(folder, ModelLoader.Options.DEFAULT);
+        model = loaded.model();
+    }
+
+    @AfterAll
+    static void close() { if (loaded != null) loaded.close(); }
+
+    static int[] prompt(int n) {
+        int[] p = loaded.chatFormat().encodeCompletion("Once upon a time, in a quiet village by the sea, there lived a fox who loved stories and songs.");
+        assertThat(p.length).isGreaterThanOrEqualTo(n);
+        return Arrays.copyOf(p, n);
+    }
+
+    /** The reference: every prompt token through decode(), then argmax and decode, token by token. */
+    static int[] decodeLoop(int[] prompt, int count) {
+        InferenceState state = model.newState();
+        float[] logits = null;
+        for (int t : prompt) logits = model.decode(state, t);
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            int best = 0;
+            for (int v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
+            out[i] = best;
+            logits = model.decode(state, best);
+        }
+        return out;
+    }
+
+    static Generator generator(int chunk) { return new Generator(model, loaded.tokenizer(), chunk); }
+
+    @Test
+    void greedyTokensEqualAnIndependentDecodeLoopAcrossPrefillChunks() {
+        int[] prompt = prompt(21);
+        int[] expected = decodeLoop(prompt, 12);
+        for (int chunk : new int[] {1, 4, 16, 128}) {
+            List<int[]> progress = new ArrayList<>();
+            List<Integer> streamed = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            GenerationResult r = generator(chunk).generate(model.newState(), prompt, SamplingOptions.greedy(12), new int[0], null,
+                    new GenerationListener() {
+                        @Override public void onPrefillProgress(int done, int total) { progress.add(new int[] {done, total}); }
+                        @Override public void onToken(int token, String piece) {
+                            if (token >= 0) streamed.add(token);
+                            text.append(piece);
+                        }
+                    });
+            assertThat(r.tokens()).as("chunk %d", chunk).containsExactly(expected);
+            assertThat(streamed).containsExactly(Arrays.stream(expected).boxed().toArray(Integer[]::new));
+            assertThat(r.text()).isEqualTo(text.toString()).isEqualTo(loaded.tokenizer().decode(expected));
+            // progress: 0 first, then the end of every chunk
+            assertThat(progress.getFirst()).containsExactly(0, 21);
+            assertThat(progress.getLast()).containsExactly(21, 21);
+            assertThat(progress).hasSize(1 + (21 + chunk - 1) / chunk);
+            assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
+        }
+    }
+
+    @Test
+    void statsDescribeTheRun() {
+        int[] prompt = prompt(20);
+        InferenceState state = model.newState();
+        GenerationStats s = generator(8).generate(state, prompt, SamplingOptions.greedy(10), null, null, null).stats();
+        assertThat(s.promptTokens()).isEqualTo(20);
+        assertThat(s.generatedTokens()).isEqualTo(10);
+        // the last sampled token is returned, not fed: the state holds the prompt and 9 generated tokens
+        assertThat(s.contextTokens()).isEqualTo(state.position()).isEqualTo(29);
+        assertThat(s.stateBytes()).isEqualTo(state.bytes()).isPositive();
+        assertThat(s.prefillMillis()).isPositive();
+        assertThat(s.timeToFirstTokenMillis()).isGreaterThanOrEqualTo(s.prefillMillis());
+        assertThat(s.millisPerToken()).isPositive();
+        assertThat(s.tokensPerSecond()).isCloseTo(1000 / s.millisPerToken(), org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
+    void aStopTokenEndsTheAnswerAndIsNotPartOfIt() {
+        int[] prompt = prompt(15);
+        int[] free = decodeLoop(prompt, 12);
+        int k = 5;
+        int stop = free[k];
+        int first = 0;
+        while (free[first] != stop) first++;
+        GenerationResult r = generator(16).generate(model.newState(), prompt, SamplingOptions.greedy(12), new int[] {stop}, null, null);
+        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(r.tokens()).containsExactly(Arrays.copyOf(free, first));
+    }
+
+    @Test
+    void cancellingStopsBetweenTokensAndBetweenPrefillChunks() {
+        int[] prompt = prompt(20);
+        CancellationToken cancel = new CancellationToken();
+        int[] seen = {0};
+        GenerationResult r = generator(4).generate(model.newState(), prompt, SamplingOptions.greedy(50), null, cancel,
+                new GenerationListener() {
+                    @Override public void onToken(int token, String text) { if (++seen[0] == 3) cancel.cancel(); }
+                });
+        assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(r.tokens()).hasSize(3);
+
+        CancellationToken early = new CancellationToken();
+        InferenceState state = model.newState();
+        GenerationResult none = generator(4).generate(state, prompt, SamplingOptions.greedy(50), null, early,
+                new GenerationListener() {
+                    @Override public void onPrefillProgress(int done, int total) { if (done == 8) early.cancel(); }
+                });
+        assertThat(none.finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(none.tokens()).isEmpty();
+        assertThat(state.position()).isEqualTo(8); // two chunks ran, the rest never started
+    }
+
+    @Test
+    void sampledGenerationRepeatsWithItsSeed() {
+        int[] prompt = prompt(10);
+        int[] a = generator(8).generate(model.newState(), prompt, new SamplingOptions(1.2f, 0.95f, 99, 25), null, null, null).tokens();
+        int[] b = generator(8).generate(model.newState(), prompt, new SamplingOptions(1.2f, 0.95f, 99, 25), null, null, null).tokens();
+        int[] c = generator(8).generate(model.newState(), prompt, new SamplingOptions(1.2f, 0.95f, 100, 25), null, null, null).tokens();
+        assertThat(a).isEqualTo(b);
+        assertThat(a).isNotEqualTo(c);
+    }
+
+    @Test
+    void chatSessionReusesTheStateForTheNextTurnAndRegeneratesFromItsCheckpoint() {
+        ChatSession chat = new ChatSession(loaded, true);
+        SamplingOptions greedy = SamplingOptions.greedy(6);
+        int[] firstPrompt = loaded.chatFormat().encodeDialog(List.of(ChatMessage.user("Hello")));
+        GenerationResult first = chat.send("Hello", greedy, null, null);
+        int[] consumed = chat.state().consumed();
+        // the state holds the first prompt and the answer's tokens as they were fed
+        assertThat(Arrays.copyOf(consumed, firstPrompt.length)).isEqualTo(firstPrompt);
+        assertThat(consumed.length).isEqualTo(chat.state().state().position());
+
+        GenerationResult second = chat.send("Tell me more", greedy, null, null);
+        List<ChatMessage> dialog = new ArrayList<>(List.of(ChatMessage.user("Hello")));
+        if (!first.text().isBlank()) dialog.add(ChatMessage.assistant(first.text()));
+        dialog.add(ChatMessage.user("Tell me more"));
+        int[] full = loaded.chatFormat().encodeDialog(dialog);
+        GenerationResult fresh = generator(128).generate(model.newState(), full, greedy, loaded.chatFormat().stopTokens(), null, null);
+        assertThat(second.text()).isEqualTo(fresh.text());
+        boolean reusable = consumed.length < full.length && Arrays.equals(consumed, Arrays.copyOf(full, consumed.length));
+        // only what the state had not seen was processed (all of it when the re-encoded answer differs)
+        assertThat(second.stats().promptTokens()).isEqualTo(reusable ? full.length - consumed.length : full.length);
+
+        int position = chat.state().state().position();
+        GenerationResult again = chat.regenerate(greedy, null, null);
+        assertThat(again.text()).isEqualTo(second.text());
+        assertThat(chat.state().state().position()).isEqualTo(position);
+        assertThat(chat.messages()).hasSize(dialog.size() + (second.text().isBlank() ? 0 : 1));
+    }
+
+    @Test
+    void reusableStateProcessesOnlyTheNewTail() {
+        ReusableState cache = new ReusableState(model);
+        int[] prompt = prompt(12);
+        int[] tail = cache.prepare(Arrays.copyOf(prompt, 8));
+        assertThat(tail).hasSize(8);
+        GenerationResult r = generator(4).generate(cache.state(), tail, SamplingOptions.greedy(1), null, null, null);
+        cache.advance(tail, r.tokens());
+        assertThat(cache.consumed()).isEqualTo(Arrays.copyOf(prompt, 8));
+        assertThat(cache.prepare(prompt)).containsExactly(Arrays.copyOfRange(prompt, 8, 12));
+        assertThat(cache.state().position()).isEqualTo(8);
+        int[] other = prompt.clone();
+        other[2]++;
+        assertThat(cache.prepare(other)).isEqualTo(other); // diverges: starts over
+        assertThat(cache.state().position()).isZero();
+    }
+}

@@ -1,0 +1,499 @@
+package org.mambaplayground.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.engine.generate.FinishReason;
+import org.mambaplayground.engine.generate.GenerationResult;
+import org.mambaplayground.engine.generate.Generator;
+import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.tokenizer.ChatMessage;
+
+/**
+ * The API over a real model folder (written to disk by SyntheticModelWriter, opened by ModelLoader), on
+ * loopback, through the JDK's HTTP client and raw sockets. Expected texts come from running the engine's
+ * Generator directly on a second copy of the model.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ApiServerTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String PROMPT = "The quick brown fox";
+
+    @TempDir static Path dir;
+    static LoadedModel served;
+    static LoadedModel reference;
+    static ApiServer server;
+    static HttpClient http;
+    static final BlockingQueue<ServedRequest> log = new LinkedBlockingQueue<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path folder = TestModels.writeMamba(dir);
+        served = TestModels.load(folder);
+        reference = TestModels.load(folder);
+        ServerConfig config = ServerConfig.defaults().withPort(0).withContextLimit(30_000).withMaxTokens(8);
+        server = ApiServer.start(config, served);
+        server.addObserver(log::add);
+        http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) server.stop();
+        if (served != null) served.close();
+        if (reference != null) reference.close();
+    }
+
+    @BeforeEach
+    void clearLog() { log.clear(); }
+
+    // ---- helpers ---------------------------------------------------------------------------------------
+
+    static URI uri(String path) { return URI.create(server.address() + path); }
+
+    static HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws Exception { return JSON.readTree(response.body()); }
+
+    static List<String> fields(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) names.add(it.next());
+        return names;
+    }
+
+    /** Splits an SSE body into its JSON events, checking the framing: only "data: ...\n\n" events, [DONE] last. */
+    static List<JsonNode> events(String body) throws Exception {
+        assertThat(body).endsWith("data: [DONE]\n\n");
+        String[] parts = body.substring(0, body.length() - "data: [DONE]\n\n".length()).split("\n\n", -1);
+        assertThat(parts[parts.length - 1]).isEmpty(); // the text before [DONE] ends with a blank line
+        List<JsonNode> events = new ArrayList<>();
+        for (int i = 0; i < parts.length - 1; i++) {
+            assertThat(parts[i]).startsWith("data: ").doesNotContain("\n");
+            events.add(JSON.readTree(parts[i].substring("data: ".length())));
+        }
+        return events;
+    }
+
+    /** What the engine itself generates for these tokens (fresh state, greedy). */
+    static GenerationResult direct(int[] prompt, int maxTokens) {
+        Generator g = new Generator(reference.model(), reference.tokenizer());
+        return g.generate(reference.model().newState(), prompt, SamplingOptions.greedy(maxTokens),
+                reference.chatFormat().stopTokens(), null, null);
+    }
+
+    static void assertError(HttpResponse<String> response, int status, String type, String param, String code) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode body = json(response);
+        assertThat(fields(body)).containsExactly("error");
+        JsonNode error = body.get("error");
+        assertThat(fields(error)).containsExactly("message", "type", "param", "code");
+        assertThat(error.get("message").asText()).isNotBlank();
+        assertThat(error.get("type").asText()).isEqualTo(type);
+        if (param == null) assertThat(error.get("param").isNull()).isTrue();
+        else assertThat(error.get("param").asText()).isEqualTo(param);
+        if (code == null) assertThat(error.get("code").isNull()).isTrue();
+        else assertThat(error.get("code").asText()).isEqualTo(code);
+    }
+
+    static void assertCreatedIsNow(JsonNode node) {
+        long now = Instant.now().getEpochSecond();
+        assertThat(node.get("created").isIntegralNumber()).isTrue();
+        assertThat(node.get("created").asLong()).isBetween(now - 120, now + 1);
+    }
+
+    // ---- models ----------------------------------------------------------------------------------------
+
+    @Test
+    void listsTheModel() throws Exception {
+        HttpResponse<String> response = get("/v1/models");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = json(response);
+        assertThat(fields(body)).containsExactly("object", "data");
+        assertThat(body.get("object").asText()).isEqualTo("list");
+        assertThat(body.get("data")).hasSize(1);
+        JsonNode model = body.get("data").get(0);
+        assertThat(fields(model)).containsExactly("id", "object", "created", "owned_by");
+        assertThat(model.get("id").asText()).isEqualTo(served.name());
+        assertThat(model.get("object").asText()).isEqualTo("model");
+        assertCreatedIsNow(model);
+
+        JsonNode one = json(get("/v1/models/" + served.name()));
+        assertThat(one).isEqualTo(model);
+        assertError(get("/v1/models/no-such-model"), 404, "invalid_request_error", "model", "model_not_found");
+    }
+
+    // ---- completions -----------------------------------------------------------------------------------
+
+    @Test
+    void completionMatchesTheEngineFieldByField() throws Exception {
+        int[] prompt = served.chatFormat().encodeCompletion(PROMPT);
+        GenerationResult expected = direct(prompt, 6);
+        HttpResponse<String> response = post("/v1/completions", """
+                {"model": "%s", "prompt": "%s", "max_tokens": 6, "temperature": 0}""".formatted(served.name(), PROMPT));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode body = json(response);
+        assertThat(fields(body)).containsExactly("id", "object", "created", "model", "system_fingerprint", "choices", "usage");
+        assertThat(body.get("id").asText()).matches("cmpl-[A-Za-z0-9]{24}");
+        assertThat(body.get("object").asText()).isEqualTo("text_completion");
+        assertCreatedIsNow(body);
+        assertThat(body.get("model").asText()).isEqualTo(served.name());
+        assertThat(body.get("choices")).hasSize(1);
+        JsonNode choice = body.get("choices").get(0);
+        assertThat(fields(choice)).containsExactly("text", "index", "logprobs", "finish_reason");
+        assertThat(choice.get("text").asText()).isEqualTo(expected.text());
+        assertThat(choice.get("index").asInt()).isZero();
+        assertThat(choice.get("logprobs").isNull()).isTrue();
+        assertThat(choice.get("finish_reason").asText()).isEqualTo(expected.finishReason() == FinishReason.LENGTH ? "length" : "stop");
+        JsonNode usage = body.get("usage");
+        assertThat(fields(usage)).containsExactly("prompt_tokens", "completion_tokens", "total_tokens");
+        assertThat(usage.get("prompt_tokens").asInt()).isEqualTo(prompt.length);
+        assertThat(usage.get("completion_tokens").asInt()).isEqualTo(expected.tokens().length);
+        assertThat(usage.get("total_tokens").asInt()).isEqualTo(prompt.length + expected.tokens().length);
+    }
+
+    @Test
+    void finishReasonIsLengthAtMaxTokens() throws Exception {
+        JsonNode body = json(post("/v1/completions", "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 1, \"temperature\": 0}"));
+        int[] prompt = served.chatFormat().encodeCompletion(PROMPT);
+        assertThat(direct(prompt, 1).finishReason()).isEqualTo(FinishReason.LENGTH); // the fixture's premise
+        assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void stopStringEndsWithFinishReasonStop() throws Exception {
+        int[] prompt = served.chatFormat().encodeCompletion(PROMPT);
+        String full = direct(prompt, 8).text();
+        assertThat(full.length()).isGreaterThan(3);
+        String stop = full.substring(2, 4);
+        JsonNode body = json(post("/v1/completions", JSON.writeValueAsString(JSON.createObjectNode()
+                .put("prompt", PROMPT).put("max_tokens", 8).put("temperature", 0).put("stop", stop))));
+        assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(body.at("/choices/0/text").asText()).isEqualTo(full.substring(0, full.indexOf(stop)));
+    }
+
+    @Test
+    void streamedCompletionIsTheSameTextInOpenAIChunks() throws Exception {
+        String whole = json(post("/v1/completions", "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 6, \"temperature\": 0}"))
+                .at("/choices/0/text").asText();
+        HttpResponse<String> response = post("/v1/completions",
+                "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 6, \"temperature\": 0, \"stream\": true}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream; charset=utf-8");
+        List<JsonNode> events = events(response.body());
+        assertThat(events).hasSizeGreaterThanOrEqualTo(2);
+        StringBuilder text = new StringBuilder();
+        String id = events.getFirst().get("id").asText();
+        assertThat(id).startsWith("cmpl-");
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode chunk = events.get(i);
+            assertThat(fields(chunk)).containsExactly("id", "object", "created", "model", "system_fingerprint", "choices");
+            assertThat(chunk.get("id").asText()).isEqualTo(id);
+            assertThat(chunk.get("object").asText()).isEqualTo("text_completion");
+            assertCreatedIsNow(chunk);
+            JsonNode choice = chunk.get("choices").get(0);
+            assertThat(fields(choice)).containsExactly("text", "index", "logprobs", "finish_reason");
+            text.append(choice.get("text").asText());
+            boolean last = i == events.size() - 1;
+            assertThat(choice.get("finish_reason").isNull()).isEqualTo(!last);
+        }
+        assertThat(text).hasToString(whole);
+    }
+
+    @Test
+    void legacyEnginePathsAnswerLikeCompletions() throws Exception {
+        String body = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 4, \"temperature\": 0}";
+        String expected = json(post("/v1/completions", body)).at("/choices/0/text").asText();
+        for (String path : List.of("/v1/engines/completions", "/v1/engines/" + served.name() + "/completions")) {
+            HttpResponse<String> response = post(path, body);
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            JsonNode json = json(response);
+            assertThat(json.get("object").asText()).isEqualTo("text_completion");
+            assertThat(json.at("/choices/0/text").asText()).as(path).isEqualTo(expected);
+        }
+        List<JsonNode> streamed = events(post("/v1/engines/completions",
+                "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 4, \"temperature\": 0, \"stream\": true}").body());
+        assertThat(streamed.getLast().at("/choices/0/finish_reason").isTextual()).isTrue();
+        assertError(post("/v1/engines/gpt-3/completions", body), 404, "invalid_request_error", "model", "model_not_found");
+    }
+
+    @Test
+    void tokenPromptsAndEchoAndSeededSampling() throws Exception {
+        int[] prompt = served.chatFormat().encodeCompletion(PROMPT);
+        JsonNode byTokens = json(post("/v1/completions", JSON.writeValueAsString(JSON.createObjectNode()
+                .put("max_tokens", 5).put("temperature", 0).set("prompt", JSON.valueToTree(prompt)))));
+        assertThat(byTokens.at("/choices/0/text").asText()).isEqualTo(direct(prompt, 5).text());
+        JsonNode echoed = json(post("/v1/completions", "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 5, \"temperature\": 0, \"echo\": true}"));
+        assertThat(echoed.at("/choices/0/text").asText()).isEqualTo(PROMPT + direct(prompt, 5).text());
+        String seeded = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 8, \"temperature\": 1.5, \"seed\": 42}";
+        assertThat(json(post("/v1/completions", seeded)).at("/choices/0/text").asText())
+                .isEqualTo(json(post("/v1/completions", seeded)).at("/choices/0/text").asText());
+    }
+
+    // ---- chat ------------------------------------------------------------------------------------------
+
+    @Test
+    void chatCompletionFieldByField() throws Exception {
+        int[] prompt = served.chatFormat().encodeDialog(List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hello")));
+        GenerationResult expected = direct(prompt, 6);
+        HttpResponse<String> response = post("/v1/chat/completions", """
+                {"model": "%s", "max_tokens": 6, "temperature": 0,
+                 "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello"}]}"""
+                .formatted(served.name()));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = json(response);
+        assertThat(fields(body)).containsExactly("id", "object", "created", "model", "system_fingerprint", "choices", "usage");
+        assertThat(body.get("id").asText()).matches("chatcmpl-[A-Za-z0-9]{24}");
+        assertThat(body.get("object").asText()).isEqualTo("chat.completion");
+        assertCreatedIsNow(body);
+        assertThat(body.get("model").asText()).isEqualTo(served.name());
+        JsonNode choice = body.get("choices").get(0);
+        assertThat(fields(choice)).containsExactly("index", "message", "logprobs", "finish_reason");
+        assertThat(fields(choice.get("message"))).containsExactly("role", "content", "refusal");
+        assertThat(choice.at("/message/role").asText()).isEqualTo("assistant");
+        assertThat(choice.at("/message/content").asText()).isEqualTo(expected.text());
+        assertThat(choice.at("/message/refusal").isNull()).isTrue();
+        assertThat(choice.get("finish_reason").asText()).isEqualTo(expected.finishReason() == FinishReason.LENGTH ? "length" : "stop");
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(prompt.length);
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(expected.tokens().length);
+        assertThat(body.at("/usage/total_tokens").asInt()).isEqualTo(prompt.length + expected.tokens().length);
+    }
+
+    @Test
+    void streamedChatSendsRoleThenContentThenFinishThenUsage() throws Exception {
+        String messages = "[{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"Hello\"}]}]";
+        String whole = json(post("/v1/chat/completions", "{\"max_tokens\": 6, \"temperature\": 0, \"messages\": " + messages + "}"))
+                .at("/choices/0/message/content").asText();
+        HttpResponse<String> response = post("/v1/chat/completions", "{\"max_tokens\": 6, \"temperature\": 0, \"stream\": true, "
+                + "\"stream_options\": {\"include_usage\": true}, \"messages\": " + messages + "}");
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/event-stream; charset=utf-8");
+        List<JsonNode> events = events(response.body());
+        String id = events.getFirst().get("id").asText();
+        assertThat(id).startsWith("chatcmpl-");
+        StringBuilder content = new StringBuilder();
+        for (int i = 0; i < events.size() - 1; i++) {
+            JsonNode chunk = events.get(i);
+            assertThat(fields(chunk)).containsExactly("id", "object", "created", "model", "system_fingerprint", "choices", "usage");
+            assertThat(chunk.get("id").asText()).isEqualTo(id);
+            assertThat(chunk.get("object").asText()).isEqualTo("chat.completion.chunk");
+            assertThat(chunk.get("usage").isNull()).isTrue();
+            JsonNode choice = chunk.get("choices").get(0);
+            assertThat(fields(choice)).containsExactly("index", "delta", "logprobs", "finish_reason");
+            JsonNode delta = choice.get("delta");
+            if (i == 0) {
+                assertThat(fields(delta)).containsExactly("role", "content");
+                assertThat(delta.get("role").asText()).isEqualTo("assistant");
+            } else if (i == events.size() - 2) {
+                assertThat(fields(delta)).isEmpty();
+                assertThat(choice.get("finish_reason").asText()).isIn("stop", "length");
+            } else {
+                assertThat(fields(delta)).containsExactly("content");
+                assertThat(choice.get("finish_reason").isNull()).isTrue();
+            }
+            if (delta.has("content")) content.append(delta.get("content").asText());
+        }
+        assertThat(content).hasToString(whole);
+        JsonNode usage = events.getLast();
+        assertThat(usage.get("choices")).isEmpty();
+        assertThat(usage.at("/usage/total_tokens").asInt())
+                .isEqualTo(usage.at("/usage/prompt_tokens").asInt() + usage.at("/usage/completion_tokens").asInt());
+    }
+
+    @Test
+    void secondTurnReusesTheStateAndStillMatchesAFreshRun() throws Exception {
+        String first = json(post("/v1/chat/completions", "{\"max_tokens\": 5, \"temperature\": 0, \"messages\": "
+                + "[{\"role\": \"user\", \"content\": \"Hi\"}]}")).at("/choices/0/message/content").asText();
+        var turns = JSON.createArrayNode();
+        turns.addObject().put("role", "user").put("content", "Hi");
+        turns.addObject().put("role", "assistant").put("content", first);
+        turns.addObject().put("role", "user").put("content", "And then?");
+        HttpResponse<String> second = post("/v1/chat/completions", JSON.writeValueAsString(
+                JSON.createObjectNode().put("max_tokens", 5).put("temperature", 0).set("messages", turns)));
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+        int[] prompt = served.chatFormat().encodeDialog(List.of(ChatMessage.user("Hi"), ChatMessage.assistant(first), ChatMessage.user("And then?")));
+        assertThat(json(second).at("/choices/0/message/content").asText()).isEqualTo(direct(prompt, 5).text());
+    }
+
+    // ---- errors ----------------------------------------------------------------------------------------
+
+    @Test
+    void malformedRequestsGetOpenAIStyleErrors() throws Exception {
+        assertError(post("/v1/chat/completions", "{\"messages\": [}"), 400, "invalid_request_error", null, null);
+        assertError(post("/v1/completions", "not json at all"), 400, "invalid_request_error", null, null);
+        assertError(post("/v1/completions", ""), 400, "invalid_request_error", null, null);
+        assertError(post("/v1/completions", "[1, 2]"), 400, "invalid_request_error", null, null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\"} trailing"), 400, "invalid_request_error", null, null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"model\": \"gpt-4\"}"), 404, "invalid_request_error", "model", "model_not_found");
+        assertError(post("/v1/chat/completions", "{\"model\": \"gpt-4\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"),
+                404, "invalid_request_error", "model", "model_not_found");
+        assertError(post("/v1/completions", "{\"max_tokens\": 3}"), 400, "invalid_request_error", "prompt", null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 0}"), 400, "invalid_request_error", "max_tokens", null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": -5}"), 400, "invalid_request_error", "max_tokens", null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": \"ten\"}"), 400, "invalid_request_error", "max_tokens", null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 1e20}"), 400, "invalid_request_error", "max_tokens", null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"temperature\": 2.5}"), 400, "invalid_request_error", "temperature", null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"temperature\": \"hot\"}"), 400, "invalid_request_error", "temperature", null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"top_p\": 1.5}"), 400, "invalid_request_error", "top_p", null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"n\": 3}"), 400, "invalid_request_error", "n", null);
+        assertError(post("/v1/completions", "{\"prompt\": [99999]}"), 400, "invalid_request_error", "prompt", null);
+        assertError(post("/v1/completions", "{\"prompt\": \"x\", \"logprobs\": 5}"), 400, "invalid_request_error", "logprobs", null);
+        assertError(post("/v1/chat/completions", "{}"), 400, "invalid_request_error", "messages", null);
+        assertError(post("/v1/chat/completions", "{\"messages\": []}"), 400, "invalid_request_error", "messages", null);
+        assertError(post("/v1/chat/completions", "{\"messages\": [{\"role\": \"wizard\", \"content\": \"x\"}]}"),
+                400, "invalid_request_error", "messages[0].role", null);
+        assertError(post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\"}]}"), 400, "invalid_request_error", "messages[0].content", null);
+        assertError(post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}, {\"role\": \"assistant\", \"content\": \"b\"}]}"),
+                400, "invalid_request_error", "messages", null);
+        assertError(post("/v1/chat/completions", "{\"messages\": [{\"role\": \"assistant\", \"content\": \"b\"}, {\"role\": \"user\", \"content\": \"a\"}]}"),
+                400, "invalid_request_error", "messages", null);
+        assertError(post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}], \"stream\": \"yes\"}"),
+                400, "invalid_request_error", "stream", null);
+        // a streaming request refused before it starts gets a JSON error, not an event stream
+        assertError(post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"a\"}], \"stream\": true, \"temperature\": -1}"),
+                400, "invalid_request_error", "temperature", null);
+        assertError(post("/v1/nothing-here", "{}"), 404, "invalid_request_error", null, "unknown_url");
+        assertError(get("/v1/chat/completions"), 405, "invalid_request_error", null, "method_not_allowed");
+        assertThat(log).isEmpty(); // none of these reached the model
+    }
+
+    @Test
+    void oversizePromptOrCompletionIsRefused() throws Exception {
+        ServerConfig small = ServerConfig.defaults().withPort(0).withContextLimit(64);
+        ApiServer limited = ApiServer.start(small, served);
+        try {
+            String longPrompt = "word ".repeat(200);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(limited.address() + "/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"" + longPrompt + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertError(r, 400, "invalid_request_error", "prompt", "context_length_exceeded");
+            r = http.send(HttpRequest.newBuilder(URI.create(limited.address() + "/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"hi\", \"max_tokens\": 100}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertError(r, 400, "invalid_request_error", "max_tokens", "context_length_exceeded");
+            r = http.send(HttpRequest.newBuilder(URI.create(limited.address() + "/v1/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"messages\": [{\"role\": \"user\", \"content\": \"" + longPrompt + "\"}]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertError(r, 400, "invalid_request_error", "messages", "context_length_exceeded");
+            byte[] huge = new byte[small.maxBodyBytes() + 10];
+            java.util.Arrays.fill(huge, (byte) ' ');
+            r = http.send(HttpRequest.newBuilder(URI.create(limited.address() + "/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(huge)).build(), HttpResponse.BodyHandlers.ofString());
+            assertError(r, 413, "invalid_request_error", null, "request_too_large");
+        } finally {
+            limited.stop();
+        }
+    }
+
+    @Test
+    void apiKeyIsRequiredWhenConfigured() throws Exception {
+        ApiServer locked = ApiServer.start(ServerConfig.defaults().withPort(0).withApiKey("sk-test-123"), served);
+        try {
+            URI models = URI.create(locked.address() + "/v1/models");
+            assertError(http.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString()),
+                    401, "invalid_request_error", null, "invalid_api_key");
+            assertError(http.send(HttpRequest.newBuilder(models).header("Authorization", "Bearer wrong").build(), HttpResponse.BodyHandlers.ofString()),
+                    401, "invalid_request_error", null, "invalid_api_key");
+            assertError(http.send(HttpRequest.newBuilder(URI.create(locked.address() + "/v1/completions"))
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"hi\"}")).build(), HttpResponse.BodyHandlers.ofString()),
+                    401, "invalid_request_error", null, "invalid_api_key");
+            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(models).header("Authorization", "Bearer sk-test-123").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.statusCode()).isEqualTo(200);
+        } finally {
+            locked.stop();
+        }
+    }
+
+    @Test
+    void bindsLoopbackByDefault() {
+        assertThat(ServerConfig.defaults().host()).isEqualTo("127.0.0.1");
+        assertThat(server.address().getHost()).isEqualTo("127.0.0.1");
+    }
+
+    // ---- concurrency and disconnects -------------------------------------------------------------------
+
+    @Test
+    void twoConcurrentClientsAreBothAnsweredOneAfterTheOther() throws Exception {
+        String a = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 40, \"temperature\": 0}";
+        String b = "{\"messages\": [{\"role\": \"user\", \"content\": \"Hello there\"}], \"max_tokens\": 40, \"temperature\": 0, \"stream\": true}";
+        CompletableFuture<HttpResponse<String>> first = http.sendAsync(HttpRequest.newBuilder(uri("/v1/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(a)).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> second = http.sendAsync(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(b)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ra = first.get(30, TimeUnit.SECONDS), rb = second.get(30, TimeUnit.SECONDS);
+        assertThat(ra.statusCode()).isEqualTo(200);
+        assertThat(rb.statusCode()).isEqualTo(200);
+        assertThat(json(ra).at("/choices/0/text").asText())
+                .isEqualTo(direct(served.chatFormat().encodeCompletion(PROMPT), 40).text());
+        assertThat(events(rb.body()).getLast().at("/choices/0/finish_reason").isTextual()).isTrue();
+        ServedRequest x = log.poll(5, TimeUnit.SECONDS), y = log.poll(5, TimeUnit.SECONDS);
+        assertThat(x).isNotNull();
+        assertThat(y).isNotNull();
+        // serialized: one generation ended before the other began
+        assertThat(x.finishedNanos()).isLessThanOrEqualTo(y.startedNanos());
+    }
+
+    @Test
+    void aClientThatDisconnectsMidStreamStopsItsGeneration() throws Exception {
+        int maxTokens = 20_000;
+        String body = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": " + maxTokens + ", \"temperature\": 0, \"stream\": true}";
+        URI address = server.address();
+        try (Socket socket = new Socket(address.getHost(), address.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(bytes);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            assertThat(reader.readLine()).startsWith("HTTP/1.1 200");
+            int events = 0;
+            String line;
+            while (events < 3 && (line = reader.readLine()) != null) if (line.startsWith("data: {")) events++;
+            assertThat(events).isEqualTo(3);
+        } // closing the socket: the client is gone
+        ServedRequest served = log.poll(20, TimeUnit.SECONDS);
+        assertThat(served).as("the generation ended").isNotNull();
+        assertThat(served.clientDisconnected()).isTrue();
+        assertThat(served.stats().finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(served.stats().generatedTokens()).isLessThan(maxTokens);
+        // and the worker is free for the next client
+        assertThat(post("/v1/completions", "{\"prompt\": \"hi\", \"max_tokens\": 2}").statusCode()).isEqualTo(200);
+    }
+}

@@ -1,0 +1,38 @@
+package org.mambaplayground.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.mambaplayground.assets.DemoModels;
+import org.mambaplayground.engine.mamba2.Mamba2Config;
+import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
+import org.mambaplayground.engine.tensor.DType;
+
+/** Real model folders on disk for the server tests: a small seeded Mamba2 with the demo tokenizer. */
+final class TestModels {
+    /** dim 64, 2 layers, heads of 16, d_state 16, chunk 16; the demo SentencePiece vocabulary (4096). */
+    static final Mamba2Config SMALL_MAMBA = new Mamba2Config(64, 2, 4096, 1, true, true, true, 8, true, 16, 4, 2, 16, 16);
+
+    private TestModels() {}
+
+    /** Writes the model folder once under {@code dir} (F32 weights, seed 7) and returns it. */
+    static Path writeMamba(Path dir) throws IOException {
+        Path folder = dir.resolve("tiny-mamba");
+        if (Files.exists(folder.resolve(SyntheticModelWriter.WEIGHTS))) return folder;
+        Files.createDirectories(folder);
+        Path tokenizer = dir.resolve("tokenizer.model.v3");
+        try (InputStream in = DemoModels.class.getResourceAsStream("demo/codestral-mamba-demo/tokenizer.model.v3")) {
+            if (in == null) throw new IOException("the demo tokenizer is missing from the assets module");
+            Files.copy(in, tokenizer);
+        }
+        SyntheticModelWriter.write(SMALL_MAMBA, folder, DType.F32, 7, tokenizer, bytes -> {}, () -> false);
+        return folder;
+    }
+
+    static LoadedModel load(Path folder) {
+        return ModelLoader.load(folder, ModelLoader.Options.DEFAULT);
+    }
+}
