@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.mambaplayground.engine.model.LoadedModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code chat}: an interactive terminal conversation with a model folder, like {@code mistral-chat}. */
 @Command(name = "chat", mixinStandardHelpOptions = true,
@@ -50,12 +53,22 @@ public final class ChatCommand implements Callable<Integer> {
         this.status = status;
     }
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        if (maxTokens < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--max-tokens must be >= 1");
-        if (!(temperature >= 0 && temperature <= 2)) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--temperature must be in [0, 2]");
-        if (!(topP > 0 && topP <= 1)) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--top-p must be in (0, 1]");
-        try (LoadedModel loaded = ModelFolders.open(model, status)) {
+        if (maxTokens < 1) throw new ParameterException(spec.commandLine(), "--max-tokens must be >= 1, got " + maxTokens);
+        if (!(temperature >= 0 && temperature <= 2)) throw new ParameterException(spec.commandLine(), "--temperature must be in [0, 2], got " + temperature);
+        if (!(topP > 0 && topP <= 1)) throw new ParameterException(spec.commandLine(), "--top-p must be in (0, 1], got " + topP);
+        LoadedModel loaded;
+        try {
+            loaded = ModelFolders.open(model, status);
+        } catch (RuntimeException e) {
+            status.println("Cannot open the model: " + e.getMessage());
+            return 1;
+        }
+        try (loaded) {
             new ChatRepl(loaded, instruct, system, temperature, topP, maxTokens, seed, out, status).run(in);
         }
         return 0;

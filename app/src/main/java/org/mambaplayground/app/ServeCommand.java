@@ -10,7 +10,10 @@ import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.server.ApiServer;
 import org.mambaplayground.server.ServerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code serve}: the OpenAI-compatible API for one model folder. Settings come from these flags, then the
@@ -45,6 +48,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--env-file", paramLabel = "FILE", defaultValue = ".env", description = "Settings file (default ${DEFAULT-VALUE}, skipped if absent).")
     Path envFile;
 
+    @Spec
+    CommandSpec spec;
+
     private final PrintStream out;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -67,13 +73,31 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServerConfig config = config(System.getenv());
+        ServerConfig config;
+        try {
+            config = config(System.getenv());
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         if (config.modelPath() == null) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new ParameterException(spec.commandLine(),
                     "no model: give --model DIR or set MODEL_PATH (in the environment or " + envFile + ")");
         }
-        LoadedModel loaded = ModelFolders.open(config.modelPath(), System.err);
-        ApiServer server = ApiServer.start(config, loaded);
+        LoadedModel loaded;
+        try {
+            loaded = ModelFolders.open(config.modelPath(), System.err);
+        } catch (RuntimeException e) {
+            spec.commandLine().getErr().println("Cannot open the model: " + e.getMessage());
+            return 1;
+        }
+        ApiServer server;
+        try {
+            server = ApiServer.start(config, loaded);
+        } catch (java.io.IOException e) {
+            loaded.close();
+            spec.commandLine().getErr().println("Cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
+            return 1;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop();
             loaded.close();
