@@ -93,7 +93,7 @@ public final class ApiServer {
             try {
                 route(exchange);
             } catch (ApiException e) {
-                Http.body(exchange, config.maxBodyBytes()); // drain what the client sent before answering
+                drain(exchange);
                 http.error(exchange, e);
             }
         } catch (ApiException e) {
@@ -111,6 +111,18 @@ public final class ApiServer {
             } catch (IOException | RuntimeException ignored) {
                 // headers may already have gone out
             }
+        }
+    }
+
+    /** Reads what is left of a refused request's body, so the connection can carry the next request. */
+    private void drain(HttpExchange exchange) {
+        try (var in = exchange.getRequestBody()) {
+            byte[] buffer = new byte[8192];
+            long left = config.maxBodyBytes(); // bounded: beyond it the connection is simply closed
+            int n;
+            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) left -= n;
+        } catch (IOException | RuntimeException alreadyRead) {
+            // the body was read (and closed) already
         }
     }
 

@@ -105,8 +105,11 @@ public final class ModelLoader {
         Opened open(Path folder);
     }
 
-    /** Until the tokenizer package's loader is wired in, folders load without a tokenizer (null). */
-    private static volatile TokenizerOpener tokenizerOpener = folder -> new TokenizerOpener.Opened(null, null);
+    /** The folder's tokenizer.model.v3 or tekken.json, with the v3 instruct chat format. */
+    private static volatile TokenizerOpener tokenizerOpener = folder -> {
+        org.mambaplayground.engine.tokenizer.Tokenizers.Loaded t = org.mambaplayground.engine.tokenizer.Tokenizers.load(folder);
+        return new TokenizerOpener.Opened(t.tokenizer(), t.chatFormat());
+    };
 
     private static void checkCancelled(Options options, Path folder) {
         if (options.cancel().isCancelled()) throw new CancellationException("loading " + folder + " was cancelled");

@@ -29,15 +29,15 @@ class ModelLoaderTest {
             for (DType dtype : DType.values()) {
                 Path folder = dir.resolve(spec.architecture() + "-" + dtype);
                 SyntheticModelWriter.write(spec, folder, dtype, 5);
-                try (LoadedModel loaded = ModelLoader.load(folder)) {
-                    assertThat(loaded.name()).isEqualTo(folder.getFileName().toString());
-                    assertThat(loaded.model()).isInstanceOf(spec instanceof Mamba2Config ? Mamba2Model.class : TransformerModel.class);
-                    assertThat(loaded.model().spec()).isEqualTo(spec);
-                    InferenceState state = loaded.model().newState();
-                    float[] logits = loaded.model().prefill(state, new int[] {1, 7, 42, 99, 3});
+                // these folders have no tokenizer (vocabulary 120): the model alone is opened
+                try (Model model = ModelLoader.loadModel(folder, ModelLoader.Options.DEFAULT)) {
+                    assertThat(model).isInstanceOf(spec instanceof Mamba2Config ? Mamba2Model.class : TransformerModel.class);
+                    assertThat(model.spec()).isEqualTo(spec);
+                    InferenceState state = model.newState();
+                    float[] logits = model.prefill(state, new int[] {1, 7, 42, 99, 3});
                     assertThat(logits).hasSize(120);
                     for (float v : logits) assertThat(Float.isFinite(v)).as("finite logits from random init").isTrue();
-                    float[] next = loaded.model().decode(state, 8);
+                    float[] next = model.decode(state, 8);
                     for (float v : next) assertThat(Float.isFinite(v)).isTrue();
                 }
             }
