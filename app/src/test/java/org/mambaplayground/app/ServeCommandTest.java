@@ -47,6 +47,6 @@ class ServeCommandTest {
         assertThat(Main.opensWindow(new String[] {"--help"})).isFalse();
         assertThat(Main.opensWindow(new String[] {"chat", "--model", "x"})).isFalse();
         String usage = new CommandLine(new Main()).getUsageMessage();
-        assertThat(usage).contains("chat").contains("serve");
+        assertThat(usage).contains("chat").contains("serve").contains("download");
     }
 }
