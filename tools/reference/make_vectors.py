@@ -70,13 +70,13 @@ def random_transformer(cfg: TransformerConfig, seed: int) -> Transformer:
     return m
 
 
-def write_folder(folder: str, params: dict, model: torch.nn.Module, vocab: int, seed: int, loader):
+def write_folder(folder: str, params: dict, model: torch.nn.Module, vocab: int, seed: int, loader, prefix=""):
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, "params.json"), "w") as f:
         json.dump(params, f, indent=2)
         f.write("\n")
     write_safetensors(os.path.join(folder, "consolidated.safetensors"),
-                      {k: v.detach().float().contiguous() for k, v in model.state_dict().items()})
+                      {prefix + k: v.detach().float().contiguous() for k, v in model.state_dict().items()})
     tokens = torch.randint(0, vocab, (N_TOKENS,), generator=torch.Generator().manual_seed(seed + 1000))
     # Logits are computed from the files just written, through the reference loader.
     reloaded = loader(folder)
@@ -99,7 +99,7 @@ def main():
 
     mcfg = Mamba2Config(dim=48, n_layers=2, vocab_size=96, n_groups=2, d_state=16, head_dim=16, chunk_size=8)
     mamba, toks, logits = write_folder(os.path.join(root, "mamba2"), mcfg.to_params(), random_mamba2(mcfg, 1),
-                                       mcfg.vocab_size, 1, mamba2_ref.load)
+                                       mcfg.vocab_size, 1, mamba2_ref.load, prefix=mamba2_ref.FILE_PREFIX)
     with torch.no_grad():  # the chunked form must agree with the sequential recurrence
         chunked = mamba(toks[None, :], ssm="chunked")[0]
     assert torch.allclose(chunked, logits, atol=1e-4), (chunked - logits).abs().max()

@@ -1,8 +1,9 @@
 """Independent PyTorch reference of Codestral Mamba's architecture (Mamba2 in a MambaLMHeadModel).
 
 Written from the definitions in state-spaces/mamba (MambaLMHeadModel, Mamba2, gated RMSNorm) and
-mistral-inference (MambaArgs), not from this project's Java engine. Parameter names match the keys of
-Codestral Mamba's consolidated.safetensors:
+mistral-inference (MambaArgs), not from this project's Java engine. Parameter names are mamba_ssm's;
+Codestral Mamba's consolidated.safetensors holds each of them with the prefix "model." (FILE_PREFIX), because
+mistral-inference loads the file strictly into its wrapper, whose attribute `model` is the MambaLMHeadModel:
 
   backbone.embedding.weight                      (vocab, dim)
   backbone.layers.N.norm.weight                  (dim)
@@ -230,13 +231,18 @@ class Mamba2LM(nn.Module):
         return self.lm_head(self.backbone.norm_f(residual + hidden))
 
 
+FILE_PREFIX = "model."
+
+
 def load(folder):
     """Loads params.json + consolidated.safetensors from a folder into a Mamba2LM (float32)."""
     from safetensors_io import read_safetensors
     with open(f"{folder}/params.json") as f:
         cfg = Mamba2Config.from_params(json.load(f))
     model = Mamba2LM(cfg)
-    tensors = read_safetensors(f"{folder}/consolidated.safetensors")
+    # Mistral's file names are "model." + mamba_ssm's: mistral-inference keeps MambaLMHeadModel in an attribute
+    # named `model` and loads the file strictly into that wrapper.
+    tensors = {k.removeprefix(FILE_PREFIX): v for k, v in read_safetensors(f"{folder}/consolidated.safetensors").items()}
     if cfg.tie_embeddings:
         tensors.setdefault("lm_head.weight", tensors["backbone.embedding.weight"])
     model.load_state_dict({k: v.float() for k, v in tensors.items()}, strict=True)

@@ -25,7 +25,7 @@ final class Mamba2Mixer {
 
     Mamba2Mixer(Mamba2Config c, Weights w, int layer) {
         this.c = c;
-        String m = "backbone.layers." + layer + ".mixer.";
+        String m = Mamba2Config.tensorName("backbone.layers." + layer + ".mixer.");
         int heads = c.nHeads();
         inProj = w.tensor(m + "in_proj.weight", c.inProjDim(), c.dim());
         outProj = w.tensor(m + "out_proj.weight", c.dim(), c.innerDim());

@@ -32,15 +32,15 @@ public final class Mamba2Model implements Model {
         this.source = source;
         Weights w = new Weights(source);
         int vocab = config.paddedVocabSize(), dim = config.dim();
-        embedding = w.tensor("backbone.embedding.weight", vocab, dim);
-        lmHead = config.tieEmbeddings() ? embedding : w.tensor("lm_head.weight", vocab, dim);
+        embedding = w.tensor(Mamba2Config.tensorName("backbone.embedding.weight"), vocab, dim);
+        lmHead = config.tieEmbeddings() ? embedding : w.tensor(Mamba2Config.tensorName("lm_head.weight"), vocab, dim);
         blockNorms = new float[config.nLayers()][];
         mixers = new Mamba2Mixer[config.nLayers()];
         for (int i = 0; i < config.nLayers(); i++) {
-            blockNorms[i] = w.floats("backbone.layers." + i + ".norm.weight", dim);
+            blockNorms[i] = w.floats(Mamba2Config.tensorName("backbone.layers." + i + ".norm.weight"), dim);
             mixers[i] = new Mamba2Mixer(config, w, i);
         }
-        finalNorm = w.floats("backbone.norm_f.weight", dim);
+        finalNorm = w.floats(Mamba2Config.tensorName("backbone.norm_f.weight"), dim);
     }
 
     @Override public Mamba2Config spec() { return config; }

@@ -32,7 +32,7 @@ class SyntheticModelWriterTest {
         try (SafetensorsFile f = ModelLoader.openWeights(folder, MAMBA)) {
             assertThat(f.names()).hasSize(MAMBA.tensorSpecs().size());
             for (TensorSpec spec : MAMBA.tensorSpecs()) assertThat(f.tensor(spec.name()).dtype()).isEqualTo(DType.BF16);
-            String m = "backbone.layers.1.mixer.";
+            String m = "model.backbone.layers.1.mixer.";
             for (float v : f.tensor(m + "norm.weight").toFloatArray()) assertThat(v).isEqualTo(1f);
             for (float v : f.tensor(m + "D").toFloatArray()) assertThat(v).isEqualTo(1f);
             for (float v : f.tensor(m + "A_log").toFloatArray()) assertThat(v).isBetween(0f, (float) Math.log(16) + 0.02f);
@@ -42,7 +42,7 @@ class SyntheticModelWriterTest {
             }
             assertStd(f.tensor(m + "in_proj.weight"), 1 / Math.sqrt(64));
             assertStd(f.tensor(m + "out_proj.weight"), 1 / Math.sqrt(128));
-            assertStd(f.tensor("lm_head.weight"), 1 / Math.sqrt(64));
+            assertStd(f.tensor("model.lm_head.weight"), 1 / Math.sqrt(64));
         }
     }
 
