@@ -65,7 +65,8 @@ def sample_lines(paths, rng, n, min_len=8):
                 lines.extend(l.rstrip("\n") for l in f if len(l.strip()) >= min_len)
         except (OSError, UnicodeDecodeError):
             pass
-    lines = [l.replace("\r", "") for l in lines if len(l) < 300]
+    # a literal U+2581 cannot survive SentencePiece (it is how spaces are written), so the decode check skips it
+    lines = [l.replace("\r", "") for l in lines if len(l) < 300 and "\u2581" not in l]
     return rng.sample(lines, min(n, len(lines)))
 
 

@@ -39,6 +39,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final List<String> userDefined = new ArrayList<>();
     private final java.util.Set<String> userDefinedSet = new java.util.HashSet<>();
     private final int[] byteIds = new int[256];
+    /** Code points that occur in some mergeable piece of two or more characters: only these can ever merge. */
+    private final java.util.BitSet mergeableChars = new java.util.BitSet();
     private final int unkId;
     private final int bosId;
     private final int eosId;
@@ -74,6 +76,9 @@ public final class SentencePieceTokenizer implements Tokenizer {
             };
             if ((normal ? mergeable : reserved).putIfAbsent(p.text(), i) != null) {
                 throw new TokenizerFormatException(file, "piece '" + p.text() + "' is defined twice (id " + i + ")");
+            }
+            if (normal && p.text().codePointCount(0, p.text().length()) > 1) {
+                p.text().codePoints().forEach(mergeableChars::set);
             }
             switch (p.type()) {
                 case USER_DEFINED -> { userDefined.add(p.text()); userDefinedSet.add(p.text()); }
@@ -201,29 +206,49 @@ public final class SentencePieceTokenizer implements Tokenizer {
         return s;
     }
 
-    /** One BPE pass over the whole normalized text; returns the final symbols (UNUSED pieces resegmented). */
+    /**
+     * BPE over the normalized text; returns the final symbols (UNUSED pieces resegmented). The text is first cut at
+     * symbols that can never merge (user-defined symbols, and characters no multi-character piece contains, such
+     * as a newline): no candidate pair spans such a symbol, so each run between them is merged on its own with the
+     * same result as one pass over the whole text, and with small priority queues.
+     */
     private List<String> bpe(String text) {
-        // initial symbols: characters, or whole user-defined symbols (which never merge)
-        List<String> init = new ArrayList<>();
-        List<Boolean> frozen = new ArrayList<>();
+        // initial symbols: characters, or whole user-defined symbols
+        List<String> symbols = new ArrayList<>();
         for (int i = 0; i < text.length(); ) {
             String match = null;
             for (String u : userDefined) {
                 if (text.startsWith(u, i)) { match = u; break; }
             }
             if (match == null) match = text.substring(i, i + Character.charCount(text.codePointAt(i)));
-            init.add(match);
-            frozen.add(userDefinedSet.contains(match));
+            symbols.add(match);
             i += match.length();
         }
-        int n = init.size();
-        String[] sym = init.toArray(new String[0]);
+        List<String> out = new ArrayList<>(symbols.size());
+        Map<String, String[]> unusedSplits = new HashMap<>();
+        int runStart = 0;
+        for (int i = 0; i <= symbols.size(); i++) {
+            if (i == symbols.size() || neverMerges(symbols.get(i))) {
+                if (i > runStart) bpeRun(symbols.subList(runStart, i), unusedSplits, out);
+                if (i < symbols.size()) out.add(symbols.get(i));
+                runStart = i + 1;
+            }
+        }
+        return out;
+    }
+
+    private boolean neverMerges(String symbol) {
+        return userDefinedSet.contains(symbol) || !mergeableChars.get(symbol.codePointAt(0));
+    }
+
+    private void bpeRun(List<String> run, Map<String, String[]> unusedSplits, List<String> out) {
+        int n = run.size();
+        String[] sym = run.toArray(new String[0]);
         int[] prev = new int[n];
         int[] next = new int[n];
         for (int i = 0; i < n; i++) { prev[i] = i - 1; next[i] = i + 1 < n ? i + 1 : -1; }
-        Map<String, String[]> unusedSplits = new HashMap<>();
         PriorityQueue<Candidate> agenda = new PriorityQueue<>();
-        for (int i = 1; i < n; i++) offer(agenda, sym, frozen, i - 1, i, unusedSplits);
+        for (int i = 1; i < n; i++) offer(agenda, sym, i - 1, i, unusedSplits);
         while (!agenda.isEmpty()) {
             Candidate top = agenda.poll();
             String left = sym[top.left], right = sym[top.right];
@@ -233,17 +258,15 @@ public final class SentencePieceTokenizer implements Tokenizer {
             sym[top.right] = "";
             next[top.left] = next[top.right];
             if (next[top.right] >= 0) prev[next[top.right]] = top.left;
-            offer(agenda, sym, frozen, prev[top.left], top.left, unusedSplits);
-            offer(agenda, sym, frozen, top.left, next[top.left], unusedSplits);
+            offer(agenda, sym, prev[top.left], top.left, unusedSplits);
+            offer(agenda, sym, top.left, next[top.left], unusedSplits);
         }
-        List<String> out = new ArrayList<>();
         for (int i = 0; i != -1; i = next[i]) resegment(sym[i], unusedSplits, out);
-        return out;
     }
 
-    private void offer(PriorityQueue<Candidate> agenda, String[] sym, List<Boolean> frozen, int left, int right,
+    private void offer(PriorityQueue<Candidate> agenda, String[] sym, int left, int right,
                        Map<String, String[]> unusedSplits) {
-        if (left < 0 || right < 0 || frozen.get(left) || frozen.get(right)) return;
+        if (left < 0 || right < 0) return;
         String merged = sym[left] + sym[right];
         Integer id = mergeable.get(merged);
         if (id == null) return;

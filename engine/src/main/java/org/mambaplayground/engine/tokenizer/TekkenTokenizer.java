@@ -236,15 +236,20 @@ public final class TekkenTokenizer implements Tokenizer {
             Integer whole = ranks.get(key(piece, 0, piece.length));
             if (whole != null) {
                 out.add(numSpecial + whole);
-            } else {
+            } else if (piece.length < LONG_PIECE) {
                 bytePairMerge(piece, out);
+            } else {
+                bytePairMergeLong(piece, out);
             }
         }
         return out.toArray();
     }
 
+    /** Pieces this long are merged with a priority queue: the scan below is quadratic in the piece length. */
+    static final int LONG_PIECE = 256;
+
     /** tiktoken's merge: join the adjacent parts whose concatenation has the lowest rank, until none is known. */
-    private void bytePairMerge(byte[] piece, IntList out) {
+    void bytePairMerge(byte[] piece, IntList out) {
         int n = piece.length;
         int[] start = new int[n + 1]; // part boundaries: part i is piece[start[i] .. start[i + 1])
         int[] pairRank = new int[n + 1]; // rank of parts i and i + 1 joined
@@ -267,6 +272,40 @@ public final class TekkenTokenizer implements Tokenizer {
             Integer r = ranks.get(key(piece, start[i], start[i + 1]));
             out.add(numSpecial + r); // every single byte has a rank, and merged parts were found in the map
         }
+    }
+
+    /**
+     * The same merge order as {@link #bytePairMerge} (lowest rank first, leftmost on ties) for long pieces, such as
+     * a line of thousands of dashes: candidate pairs wait in a priority queue ordered by (rank, start), and a
+     * candidate is dropped when either side has been merged into something else since it was queued.
+     */
+    void bytePairMergeLong(byte[] piece, IntList out) {
+        int n = piece.length;
+        int[] end = new int[n];  // part starting at i covers piece[i .. end[i]); 0 when merged into its left
+        int[] prev = new int[n];
+        for (int i = 0; i < n; i++) { end[i] = i + 1; prev[i] = i - 1; }
+        java.util.PriorityQueue<long[]> queue = new java.util.PriorityQueue<>(
+                (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        for (int i = 0; i + 1 < n; i++) queuePair(piece, end, i, queue);
+        while (!queue.isEmpty()) {
+            long[] c = queue.poll();
+            int left = (int) c[1], right = (int) c[2], stop = (int) c[3];
+            if (end[left] != right || right >= n || end[right] != stop) continue; // stale
+            end[left] = stop;
+            end[right] = 0;
+            if (stop < n) prev[stop] = left;
+            if (prev[left] >= 0) queuePair(piece, end, prev[left], queue);
+            queuePair(piece, end, left, queue);
+        }
+        for (int i = 0; i < n; i = end[i]) out.add(numSpecial + ranks.get(key(piece, i, end[i])));
+    }
+
+    private void queuePair(byte[] piece, int[] end, int left, java.util.PriorityQueue<long[]> queue) {
+        int right = end[left];
+        if (right >= piece.length) return;
+        int stop = end[right];
+        Integer r = ranks.get(key(piece, left, stop));
+        if (r != null) queue.add(new long[] {r, left, right, stop});
     }
 
     private int rankOf(byte[] piece, int[] start, int parts, int i) {

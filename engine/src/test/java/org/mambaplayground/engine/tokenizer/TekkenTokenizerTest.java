@@ -101,6 +101,25 @@ class TekkenTokenizerTest {
         return java.util.Base64.getDecoder().decode(json.substring(start, json.indexOf('"', start)));
     }
 
+    /**
+     * Long pieces take the priority-queue merge; js-tiktoken checked a few of them (tekken-texts.json ends with
+     * pieces thousands of bytes long); here the queue path must give what the plain scan gives on many more.
+     */
+    @Test
+    void longPieceMergeAgreesWithThePlainScan() {
+        TekkenTokenizer tok = TekkenTokenizer.load(TokenizerTestData.demoTekken());
+        java.util.Random rnd = new java.util.Random(11);
+        for (int i = 0; i < 200; i++) {
+            String text = Utf8RoundTripTest.randomText(rnd, 300, true) + "self.assertEqual(x, y)  # " + "=".repeat(rnd.nextInt(40));
+            byte[] piece = text.getBytes(StandardCharsets.UTF_8);
+            IntList scan = new IntList(16), queue = new IntList(16);
+            tok.bytePairMerge(piece, scan);
+            tok.bytePairMergeLong(piece, queue);
+            assertThat(queue.toArray()).as("case %d", i).containsExactly(scan.toArray());
+        }
+        assertThat(TEXTS.get(TEXTS.size() - 6)).hasSize(3000); // "=" * 3000 is among the reference texts
+    }
+
     @Test
     void specialTokenNamesInTextAreEncodedAsText() {
         TekkenTokenizer tok = TekkenTokenizer.load(TokenizerTestData.demoTekken());
