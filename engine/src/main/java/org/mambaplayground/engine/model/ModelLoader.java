@@ -16,8 +16,7 @@ import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.io.SafetensorsFile;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.mamba2.Mamba2Model;
-import org.mambaplayground.engine.tokenizer.ChatFormat;
-import org.mambaplayground.engine.tokenizer.Tokenizer;
+import org.mambaplayground.engine.tokenizer.Tokenizers;
 import org.mambaplayground.engine.transformer.TransformerModel;
 import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.transformer.TransformerConfig;
@@ -56,15 +55,21 @@ public final class ModelLoader {
     }
 
     /**
-     * Opens {@code folder}: the model (weights checked against params.json) and its tokenizer with the
-     * matching chat format. Cancelling releases everything opened so far and throws CancellationException.
+     * Opens {@code folder}: the model (weights checked against params.json) and its tokenizer
+     * (tekken.json or tokenizer.model.v3) with the matching chat format. Cancelling releases everything
+     * opened so far and throws CancellationException.
      */
     public static LoadedModel load(Path folder, Options options) {
         Model model = loadModel(folder, options);
         try {
             checkCancelled(options, folder);
             options.listener().progress("Reading tokenizer", 0);
-            TokenizerOpener.Opened tokenizer = tokenizerOpener.open(folder);
+            Tokenizers.Loaded tokenizer = Tokenizers.load(folder);
+            int modelVocab = model.spec().vocabularySize();
+            if (tokenizer.tokenizer().vocabularySize() > modelVocab) {
+                throw new ModelFormatException(tokenizer.file(), "the tokenizer has " + tokenizer.tokenizer().vocabularySize()
+                        + " tokens but the model's vocab_size is " + modelVocab + ": they do not belong together");
+            }
             options.listener().progress("Ready", 1);
             Path name = folder.toAbsolutePath().normalize().getFileName();
             return new LoadedModel(folder, name == null ? folder.toString() : name.toString(), model,
@@ -96,20 +101,6 @@ public final class ModelLoader {
             throw e;
         }
     }
-
-    /** Finds and opens a folder's tokenizer (tokenizer.model.v3 or tekken.json) and its chat format. */
-    @FunctionalInterface
-    public interface TokenizerOpener {
-        record Opened(Tokenizer tokenizer, ChatFormat chatFormat) {}
-
-        Opened open(Path folder);
-    }
-
-    /** The folder's tokenizer.model.v3 or tekken.json, with the v3 instruct chat format. */
-    private static volatile TokenizerOpener tokenizerOpener = folder -> {
-        org.mambaplayground.engine.tokenizer.Tokenizers.Loaded t = org.mambaplayground.engine.tokenizer.Tokenizers.load(folder);
-        return new TokenizerOpener.Opened(t.tokenizer(), t.chatFormat());
-    };
 
     private static void checkCancelled(Options options, Path folder) {
         if (options.cancel().isCancelled()) throw new CancellationException("loading " + folder + " was cancelled");

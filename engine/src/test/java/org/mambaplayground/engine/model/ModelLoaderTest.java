@@ -14,12 +14,14 @@ import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.mamba2.Mamba2Model;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
 import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tokenizer.SentencePieceTokenizer;
+import org.mambaplayground.engine.tokenizer.TekkenTokenizer;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.engine.transformer.TransformerModel;
 
 class ModelLoaderTest {
-    static final Mamba2Config TIED_MAMBA = new Mamba2Config(64, 3, 120, 2, true, true, true, 1, true, 16, 4, 2, 16, 8);
-    static final TransformerConfig WINDOWED = new TransformerConfig(64, 2, 16, 160, 4, 2, 1e-5, 120, 10000, 16, 0);
+    static final Mamba2Config TIED_MAMBA = new Mamba2Config(64, 3, 5000, 2, true, true, true, 1, true, 16, 4, 2, 16, 8);
+    static final TransformerConfig WINDOWED = new TransformerConfig(64, 2, 16, 160, 4, 2, 1e-5, 5000, 10000, 16, 0);
 
     @TempDir Path dir;
 
@@ -28,20 +30,48 @@ class ModelLoaderTest {
         for (ModelSpec spec : List.<ModelSpec>of(TIED_MAMBA, WINDOWED)) {
             for (DType dtype : DType.values()) {
                 Path folder = dir.resolve(spec.architecture() + "-" + dtype);
-                SyntheticModelWriter.write(spec, folder, dtype, 5);
-                // these folders have no tokenizer (vocabulary 120): the model alone is opened
-                try (Model model = ModelLoader.loadModel(folder, ModelLoader.Options.DEFAULT)) {
-                    assertThat(model).isInstanceOf(spec instanceof Mamba2Config ? Mamba2Model.class : TransformerModel.class);
-                    assertThat(model.spec()).isEqualTo(spec);
-                    InferenceState state = model.newState();
-                    float[] logits = model.prefill(state, new int[] {1, 7, 42, 99, 3});
-                    assertThat(logits).hasSize(120);
+                SyntheticModelWriter.write(spec, folder, dtype, 5, demoTokenizer(spec), bytes -> {}, () -> false);
+                try (LoadedModel loaded = ModelLoader.load(folder)) {
+                    assertThat(loaded.tokenizer()).isInstanceOf(spec instanceof Mamba2Config ? SentencePieceTokenizer.class : TekkenTokenizer.class);
+                    assertThat(loaded.chatFormat()).isNotNull();
+                    int[] prompt = loaded.tokenizer().encode("Hello world");
+                    assertThat(loaded.model().prefill(loaded.model().newState(), prompt)).hasSize(5000);
+                    assertThat(loaded.name()).isEqualTo(folder.getFileName().toString());
+                    assertThat(loaded.model()).isInstanceOf(spec instanceof Mamba2Config ? Mamba2Model.class : TransformerModel.class);
+                    assertThat(loaded.model().spec()).isEqualTo(spec);
+                    InferenceState state = loaded.model().newState();
+                    float[] logits = loaded.model().prefill(state, new int[] {1, 7, 42, 99, 3});
+                    assertThat(logits).hasSize(5000);
                     for (float v : logits) assertThat(Float.isFinite(v)).as("finite logits from random init").isTrue();
-                    float[] next = model.decode(state, 8);
+                    float[] next = loaded.model().decode(state, 8);
                     for (float v : next) assertThat(Float.isFinite(v)).isTrue();
                 }
             }
         }
+    }
+
+    /** The demo models' tokenizers in the assets module (SentencePiece v3 for Mamba2, tekken for the transformer). */
+    static Path demoTokenizer(ModelSpec spec) {
+        Path demo = Path.of("..", "assets", "src", "main", "resources", "org", "mambaplayground", "assets", "demo");
+        return spec instanceof Mamba2Config ? demo.resolve("codestral-mamba-demo/tokenizer.model.v3") : demo.resolve("mistral-nemo-demo/tekken.json");
+    }
+
+    @Test
+    void aFolderWithoutTokenizerOrWithAForeignOneFails() {
+        Path folder = dir.resolve("no-tokenizer");
+        SyntheticModelWriter.write(WINDOWED, folder, DType.BF16, 5);
+        assertThatThrownBy(() -> ModelLoader.load(folder)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(folder.toString()).hasMessageContaining("tekken.json");
+        // the weights alone still load
+        try (Model model = ModelLoader.loadModel(folder, ModelLoader.Options.DEFAULT)) {
+            assertThat(model.spec()).isEqualTo(WINDOWED);
+        }
+
+        Path small = dir.resolve("small-vocab");
+        TransformerConfig tiny = new TransformerConfig(32, 1, 8, 64, 4, 2, 1e-5, 100, 10000, 0, 0);
+        SyntheticModelWriter.write(tiny, small, DType.BF16, 5, demoTokenizer(tiny), bytes -> {}, () -> false);
+        assertThatThrownBy(() -> ModelLoader.load(small)).isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(small.resolve("tekken.json").toString()).hasMessageContaining("vocab_size is 100");
     }
 
     @Test
