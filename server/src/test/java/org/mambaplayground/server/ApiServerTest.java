@@ -496,4 +496,60 @@ class ApiServerTest {
         // and the worker is free for the next client
         assertThat(post("/v1/completions", "{\"prompt\": \"hi\", \"max_tokens\": 2}").statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void aFullQueueIsRefusedWith429AndQueuedRequestsRunAfterTheCurrentOne() throws Exception {
+        ApiServer small = ApiServer.start(ServerConfig.defaults().withPort(0).withQueueCapacity(1).withContextLimit(30_000), served);
+        try {
+            URI base = small.address();
+            String endless = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 20000, \"temperature\": 0, \"stream\": true}";
+            try (Socket running = new Socket(base.getHost(), base.getPort())) {
+                byte[] bytes = endless.getBytes(StandardCharsets.UTF_8);
+                running.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bytes.length
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                running.getOutputStream().write(bytes);
+                BufferedReader reader = new BufferedReader(new InputStreamReader(running.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                while ((line = reader.readLine()) != null && !line.startsWith("data: {")) { /* wait until it generates */ }
+                // the worker is busy: of two more requests one may wait, the other is refused
+                HttpRequest small2 = HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"hi\", \"max_tokens\": 2}")).build();
+                CompletableFuture<HttpResponse<String>> b = http.sendAsync(small2, HttpResponse.BodyHandlers.ofString());
+                CompletableFuture<HttpResponse<String>> c = http.sendAsync(small2, HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> refused = (HttpResponse<String>) CompletableFuture.anyOf(b, c).get(20, TimeUnit.SECONDS);
+                assertError(refused, 429, "rate_limit_error", null, "queue_full");
+                CompletableFuture<HttpResponse<String>> queued = b.isDone() && b.get() == refused ? c : b;
+                Thread.sleep(200);
+                assertThat(queued).isNotDone(); // still waiting behind the endless one
+                running.close(); // the endless client leaves; its generation stops and the queued one runs
+                assertThat(queued.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            }
+        } finally {
+            small.stop();
+        }
+    }
+
+    @Test
+    void stoppingTheServerEndsARunningGenerationPromptly() throws Exception {
+        ApiServer other = ApiServer.start(ServerConfig.defaults().withPort(0).withContextLimit(30_000), served);
+        BlockingQueue<ServedRequest> ended = new LinkedBlockingQueue<>();
+        other.addObserver(ended::add);
+        URI base = other.address();
+        try (Socket client = new Socket(base.getHost(), base.getPort())) {
+            byte[] bytes = ("{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 20000, \"stream\": true}").getBytes(StandardCharsets.UTF_8);
+            client.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bytes.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().write(bytes);
+            BufferedReader reader = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = reader.readLine()) != null && !line.startsWith("data: {")) { /* until it generates */ }
+            long start = System.nanoTime();
+            other.stop();
+            assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+            ServedRequest record = ended.poll(10, TimeUnit.SECONDS);
+            assertThat(record).isNotNull();
+            assertThat(record.stats().finishReason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(record.stats().generatedTokens()).isLessThan(20000);
+        }
+    }
 }
