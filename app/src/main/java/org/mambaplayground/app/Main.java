@@ -6,12 +6,12 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code mamba-playground} launcher: with no subcommand it opens the window (window options such as
- * {@code --load-demo} go to the GUI unchanged); {@code chat}, {@code serve} and {@code download} work in the terminal.
+ * {@code --load-demo} go to the GUI unchanged); {@code chat}, {@code serve}, {@code download} and {@code bench} work in the terminal.
  */
 @Command(name = "mamba-playground", mixinStandardHelpOptions = true, version = "Mamba Playground 0.1.0",
         description = "A playground for Codestral Mamba and Mistral models on a pure-Java CPU engine. "
                 + "Without a command it opens the window.",
-        subcommands = {ChatCommand.class, ServeCommand.class, DownloadCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ChatCommand.class, ServeCommand.class, DownloadCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final Set<String> OWN_OPTIONS = Set.of("-h", "--help", "-V", "--version");
 

@@ -1,0 +1,103 @@
+package org.mambaplayground.app;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import org.mambaplayground.engine.bench.Benchmark;
+import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.synthetic.SyntheticConfigs;
+import org.mambaplayground.engine.tensor.DType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code bench}: prefill and decode speed of a synthetic model next to the machine's memory bandwidth. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Write (or reuse) a synthetic model of the given architecture and size, then measure prefill "
+                + "tokens/s, decode tokens/s and decode's effective weight bandwidth next to the machine's measured "
+                + "memory read bandwidth. Ctrl-C stops it.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--arch", defaultValue = "mamba2", description = "mamba2 or transformer (default ${DEFAULT-VALUE}).")
+    String arch;
+
+    @Option(names = "--size", defaultValue = "1GB", description = "Weight size, e.g. 200MB, 1GB, 2GiB (default ${DEFAULT-VALUE}).")
+    String size;
+
+    @Option(names = "--dtype", defaultValue = "bf16", description = "bf16, f16 or f32 (default ${DEFAULT-VALUE}).")
+    String dtype;
+
+    @Option(names = "--prompt", paramLabel = "N", defaultValue = "128", description = "Prompt tokens of the timed prefill (default ${DEFAULT-VALUE}).")
+    int prompt;
+
+    @Option(names = "--decode", paramLabel = "N", defaultValue = "32", description = "Tokens of the timed decode (default ${DEFAULT-VALUE}).")
+    int decode;
+
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3", description = "Timed runs; the best is reported (default ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Folder for the synthetic model (default: a folder under the temp directory, reused).")
+    Path dir;
+
+    @Option(names = "--bandwidth-buffer", paramLabel = "SIZE", defaultValue = "1GiB",
+            description = "Buffer of the memory bandwidth probe; keep it far above the CPU caches (default ${DEFAULT-VALUE}).")
+    String bandwidthBuffer;
+
+    @Spec
+    CommandSpec spec;
+
+    private final PrintStream out;
+
+    public BenchCommand() { this(System.out); }
+
+    BenchCommand(PrintStream out) { this.out = out; }
+
+    Benchmark.Options options() {
+        try {
+            Architecture architecture = Benchmark.parseArchitecture(arch);
+            long bytes = SyntheticConfigs.parseSize(size);
+            DType type = switch (dtype.toLowerCase(Locale.ROOT)) {
+                case "bf16" -> DType.BF16;
+                case "f16" -> DType.F16;
+                case "f32" -> DType.F32;
+                default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, got \"" + dtype + "\"");
+            };
+            if (prompt < 1 || decode < 1 || repeats < 1) throw new IllegalArgumentException("--prompt, --decode and --repeats must be at least 1");
+            long buffer = SyntheticConfigs.parseSize(bandwidthBuffer);
+            Path folder = dir != null ? dir : Benchmark.defaultFolder(architecture, bytes, type);
+            return new Benchmark.Options(architecture, bytes, type, folder, prompt, decode, repeats, buffer);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    @Override
+    public Integer call() {
+        Benchmark.Options options = options();
+        CancellationToken cancel = new CancellationToken();
+        Thread worker = Thread.currentThread();
+        Thread onCtrlC = new Thread(() -> {
+            cancel.cancel();
+            try { worker.join(5000); } catch (InterruptedException ignored) { }
+        });
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try {
+            Benchmark.Result result = Benchmark.run(options, out::println, cancel);
+            out.println(result.summary());
+            return 0;
+        } catch (CancellationException e) {
+            out.println("Benchmark cancelled.");
+            return 130;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onCtrlC);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down (Ctrl-C): the hook is running
+            }
+        }
+    }
+}
