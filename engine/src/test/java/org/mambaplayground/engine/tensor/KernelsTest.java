@@ -157,6 +157,21 @@ class KernelsTest {
     }
 
     @Test
+    void sumFloatsMatchesALoopAtAnyOffsetAndLength() {
+        MemorySegment seg = arena.allocate(4L * 1000 + 4);
+        double[] prefix = new double[1001];
+        for (int i = 0; i < 1000; i++) {
+            float v = (float) random.nextGaussian();
+            seg.set(F32, 4 + 4L * i, v);
+            prefix[i + 1] = prefix[i] + v;
+        }
+        for (int[] range : new int[][] {{0, 0}, {0, 1}, {3, 67}, {0, 1000}, {17, 983}}) {
+            double expected = prefix[range[0] + range[1]] - prefix[range[0]];
+            assertThat((double) Kernels.sumFloats(seg, 4 + 4L * range[0], range[1])).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-3));
+        }
+    }
+
+    @Test
     void badArgumentsAreRejectedWithTheTensorName() {
         Tensor w = randomTensor(DType.BF16, 4, 8);
         assertThatThrownBy(() -> Kernels.matvec(w, new float[7], new float[4])).hasMessageContaining("w[4, 8]");
