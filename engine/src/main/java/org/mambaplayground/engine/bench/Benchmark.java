@@ -126,7 +126,7 @@ public final class Benchmark {
      */
     static long decodeBytesPerToken(ModelSpec spec, DType dtype) {
         List<TensorSpec> specs = spec.tensorSpecs();
-        boolean tied = specs.stream().noneMatch(t -> t.name().equals("lm_head.weight") || t.name().equals("output.weight"));
+        boolean tied = specs.stream().noneMatch(t -> t.name().endsWith("lm_head.weight") || t.name().equals("output.weight"));
         long bytes = 0;
         for (TensorSpec t : specs) {
             boolean embedding = t.name().endsWith("embedding.weight") || t.name().equals("tok_embeddings.weight");

@@ -54,7 +54,7 @@ public final class SyntheticModelWriter {
             Files.createDirectories(folder);
             List<SafetensorsWriter.Entry> entries = new ArrayList<>();
             List<TensorSpec> specs = spec.tensorSpecs();
-            boolean tied = specs.stream().noneMatch(t -> t.name().equals("lm_head.weight") || t.name().equals("output.weight"));
+            boolean tied = specs.stream().noneMatch(t -> t.name().endsWith("lm_head.weight") || t.name().equals("output.weight"));
             for (TensorSpec t : specs) {
                 entries.add(new SafetensorsWriter.Entry(t.name(), dtype, t.shape(), values(t, seed, tied)));
             }
