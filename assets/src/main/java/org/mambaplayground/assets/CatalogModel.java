@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * A known model on the Hugging Face hub.
  *
- * @param folder  folder name under the model store (mistral-inference's layout)
+ * @param folder  folder name under the model store: the repository's name, as HubClient.defaultDir has it
  * @param gated   the repository requires accepting its terms and an access token
  * @param params  the repository's params.json, so the memory estimate works before downloading
  */

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import org.mambaplayground.gui.download.HubClients;
 import org.mambaplayground.gui.library.ModelLibrary;
 import org.mambaplayground.gui.models.ModelManager;
 import org.mambaplayground.gui.models.EngineBinding;
@@ -20,6 +21,7 @@ import org.mambaplayground.gui.models.EngineBinding;
  */
 public final class AppContext implements AutoCloseable {
     private final Settings settings;
+    private final HubClients hubClients;
     private final ExecutorService background;
     private final ModelManager models;
     private final ModelLibrary library;
@@ -28,7 +30,13 @@ public final class AppContext implements AutoCloseable {
     private Consumer<String> linkOpener = url -> {};
 
     public AppContext(Settings settings, EngineBinding engine) {
+        this(settings, engine, HubClients.ENVIRONMENT);
+    }
+
+    /** @param hubClients how the download wizard reaches the hub (tests point it at a loopback hub) */
+    public AppContext(Settings settings, EngineBinding engine, HubClients hubClients) {
         this.settings = settings;
+        this.hubClients = hubClients;
         this.background = Executors.newCachedThreadPool(daemonThreads());
         this.models = new ModelManager(engine.opener(), background);
         this.library = new ModelLibrary(settings, background, engine.specs());
@@ -41,6 +49,9 @@ public final class AppContext implements AutoCloseable {
 
     /** Catalog models, built-in demo models and user folders, with install state. */
     public ModelLibrary library() { return library; }
+
+    /** Hub clients for downloads: HF_ENDPOINT, HF_HOME and HF_TOKEN from the environment, plus a typed token. */
+    public HubClients hubClients() { return hubClients; }
 
     /** Daemon threads for long work (loading, generating, downloading); publish back with Platform.runLater. */
     public ExecutorService background() { return background; }

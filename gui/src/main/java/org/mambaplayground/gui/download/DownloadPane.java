@@ -1,0 +1,204 @@
+package org.mambaplayground.gui.download;
+
+import atlantafx.base.theme.Styles;
+import java.time.Duration;
+import javafx.beans.InvalidationListener;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Hyperlink;
+import javafx.scene.control.Label;
+import javafx.scene.control.PasswordField;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
+import org.mambaplayground.assets.CatalogModel;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.download.DownloadSession.Problem;
+import org.mambaplayground.gui.download.DownloadSession.State;
+import org.mambaplayground.gui.shell.Formats;
+
+/**
+ * The download wizard's content: pick a catalog model, see its files, sizes and the free disk space, enter
+ * a token for gated repositories, then download with per-file and total progress, pause, resume, cancel.
+ */
+public final class DownloadPane extends VBox {
+    static final String TOKENS_PAGE = "https://huggingface.co/settings/tokens";
+    private final AppContext ctx;
+    private final ComboBox<CatalogModel> models = new ComboBox<>();
+    private final Label repo = new Label();
+    private final Label gated = new Label();
+    private final PasswordField token = new PasswordField();
+    private final Label tokenNote = new Label();
+    private final Label target = new Label();
+    private final FilesTable table = new FilesTable();
+    private final Label summary = new Label();
+    private final ProgressBar total = new ProgressBar(0);
+    private final Label totalText = new Label();
+    private final Label problem = new Label();
+    private final Label problemHint = new Label();
+    private final Hyperlink problemLink = new Hyperlink("Open the model page");
+    private final Button check = new Button("Check files");
+    private final Button start = new Button("Download");
+    private final Button pause = new Button("Pause");
+    private final Button cancel = new Button("Cancel");
+    private final InvalidationListener refresh = o -> update();
+    private DownloadSession session;
+
+    public DownloadPane(AppContext ctx, CatalogModel initial) {
+        this.ctx = ctx;
+        setId("download-pane");
+        setSpacing(10);
+        setPadding(new Insets(16));
+        setPrefWidth(720);
+
+        Label title = new Label("Download a model");
+        title.getStyleClass().add(Styles.TITLE_3);
+        models.setId("wizard-model");
+        models.getItems().setAll(ctx.library().catalog().models());
+        models.setConverter(new StringConverter<>() {
+            @Override public String toString(CatalogModel m) { return m == null ? "" : m.name(); }
+            @Override public CatalogModel fromString(String s) { return null; }
+        });
+        models.valueProperty().addListener((obs, was, now) -> select(now));
+
+        Hyperlink page = new Hyperlink("Model page");
+        page.setId("model-page-link");
+        page.setOnAction(e -> ctx.openLink(session.model().pageUrl()));
+        problemLink.setOnAction(e -> ctx.openLink(session.model().pageUrl()));
+        gated.setWrapText(true);
+        gated.getStyleClass().add(Styles.WARNING);
+
+        token.setId("token-field");
+        token.setPromptText("hf_\u2026 (only for gated models)");
+        HBox.setHgrow(token, Priority.ALWAYS);
+        Hyperlink getToken = new Hyperlink("Get a token");
+        getToken.setOnAction(e -> ctx.openLink(TOKENS_PAGE));
+        check.setId("check-files");
+        check.setOnAction(e -> session.check(token.getText()));
+        tokenNote.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
+
+        summary.setId("download-summary");
+        total.setId("total-progress");
+        total.setMaxWidth(Double.MAX_VALUE);
+        totalText.setId("total-progress-text");
+        problem.setId("download-problem");
+        problem.setWrapText(true);
+        problem.getStyleClass().add(Styles.DANGER);
+        problemHint.setWrapText(true);
+
+        start.setId("start-download");
+        start.getStyleClass().add(Styles.ACCENT);
+        start.setOnAction(e -> session.start());
+        pause.setId("pause-download");
+        pause.setOnAction(e -> {
+            if (session.stateProperty().get() == State.PAUSED) session.resume(); else session.pause();
+        });
+        cancel.setId("cancel-download");
+        cancel.setOnAction(e -> session.cancel());
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+
+        getChildren().addAll(
+                title,
+                new HBox(8, new Label("Model"), models, repo, page),
+                gated,
+                new HBox(8, new Label("Token"), token, getToken, check),
+                tokenNote,
+                target,
+                table,
+                summary,
+                total,
+                totalText,
+                problem, problemHint, problemLink,
+                new HBox(8, spacer, cancel, pause, start));
+        for (var row : getChildren()) if (row instanceof HBox h) h.setAlignment(Pos.CENTER_LEFT);
+        models.setValue(initial != null ? initial : models.getItems().getFirst());
+    }
+
+    /** The session shown now (for tests and the window's close handler). */
+    public DownloadSession session() { return session; }
+
+    private void select(CatalogModel model) {
+        if (model == null || session != null && session.isRunning() && session.model() == model) return;
+        if (session != null) {
+            if (session.isRunning()) { // keep the running download; show it instead of switching
+                models.setValue(session.model());
+                return;
+            }
+            session.close();
+        }
+        session = new DownloadSession(ctx.hubClients(), ctx.background(), model,
+                ctx.library().folderOf(model), () -> ctx.library().refresh());
+        table.setItems(session.files());
+        for (var p : new javafx.beans.Observable[] {session.stateProperty(), session.problemProperty(),
+                session.totalBytesProperty(), session.bytesDoneProperty(), session.freeBytesProperty(),
+                session.bytesPerSecondProperty(), session.etaProperty()}) {
+            p.addListener(refresh);
+        }
+        total.progressProperty().bind(session.fractionProperty());
+        repo.setText(model.repo());
+        gated.setText(model.gated()
+                ? "Gated repository: accept its terms on the model page while signed in, then enter a token of that account."
+                : "");
+        gated.setManaged(model.gated());
+        gated.setVisible(model.gated());
+        target.setText("Saves to " + session.target());
+        session.check(token.getText());
+        update();
+    }
+
+    private void update() {
+        State state = session.stateProperty().get();
+        boolean running = state == State.DOWNLOADING || state == State.PAUSED;
+        check.setDisable(running || state == State.CHECKING);
+        start.setDisable(state != State.READY && state != State.CANCELLED && state != State.FAILED
+                || session.totalBytesProperty().get() < 0);
+        start.setText(state == State.CANCELLED || state == State.FAILED ? "Resume download" : "Download");
+        pause.setDisable(!running);
+        pause.setText(state == State.PAUSED ? "Resume" : "Pause");
+        cancel.setDisable(!running);
+        models.setDisable(running);
+        tokenNote.setText(state == State.CHECKING ? "Asking the hub\u2026"
+                : session.hasToken() ? "A token is set (typed here, HF_TOKEN or the saved huggingface token)."
+                : "No token: public repositories only.");
+
+        long totalBytes = session.totalBytesProperty().get();
+        summary.setText(totalBytes < 0 ? "" : "Total " + Formats.bytes(totalBytes)
+                + "  \u00b7  to fetch " + Formats.bytes(session.bytesToFetchProperty().get())
+                + "  \u00b7  free disk space " + Formats.bytes(session.freeBytesProperty().get()));
+        totalText.setText(progressText(state, totalBytes));
+
+        Problem p = session.problemProperty().get();
+        problem.setText(p == null ? "" : p.message());
+        problemHint.setText(p == null ? "" : p.hint());
+        boolean gatedProblem = p != null && p.kind() != null
+                && switch (p.kind()) { case GATED, INVALID_TOKEN, REPO_NOT_FOUND -> true; default -> false; };
+        for (var n : new javafx.scene.Node[] {problem, problemHint}) {
+            n.setVisible(p != null);
+            n.setManaged(p != null);
+        }
+        problemLink.setVisible(gatedProblem);
+        problemLink.setManaged(gatedProblem);
+    }
+
+    private String progressText(State state, long totalBytes) {
+        String done = Formats.bytes(session.bytesDoneProperty().get()) + " of " + Formats.bytes(Math.max(totalBytes, 0));
+        return switch (state) {
+            case IDLE, CHECKING, READY -> "";
+            case DOWNLOADING -> {
+                Duration eta = session.etaProperty().get();
+                yield done + "  \u00b7  " + Formats.bytes((long) session.bytesPerSecondProperty().get()) + "/s"
+                        + (eta == null ? "" : "  \u00b7  " + Formats.duration(eta.toMillis() / 1000.0) + " left");
+            }
+            case PAUSED -> done + "  \u00b7  paused";
+            case DONE -> "Installed in " + session.target() + ": it is in the library now.";
+            case FAILED -> done + "  \u00b7  stopped; what was fetched is kept";
+            case CANCELLED -> done + "  \u00b7  cancelled; what was fetched is kept and a new start resumes it";
+        };
+    }
+}

@@ -1,0 +1,162 @@
+package org.mambaplayground.gui.download;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.downloader.HubClient;
+import org.mambaplayground.downloader.testing.TestHub;
+import org.mambaplayground.gui.App;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.Page;
+import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.download.DownloadSession.State;
+import org.mambaplayground.gui.library.LibraryEntry;
+import org.mambaplayground.gui.models.EngineBinding;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The download wizard against a real HTTP hub on loopback (the downloader's TestHub, with its CDN
+ * redirect): the user picks a model in the library, sees its files, downloads with pause and resume, and
+ * the model shows up in the library as installed. A gated model asks for a token.
+ */
+@ExtendWith(ApplicationExtension.class)
+class DownloadWizardTest {
+    static final String MAMBA_PARAMS = """
+            {"dim": 64, "n_layers": 2, "vocab_size": 100, "n_groups": 2, "rms_norm": true, "residual_in_fp32": true,
+             "fused_add_norm": true, "pad_vocab_size_multiple": 1, "tie_embeddings": false, "model_type": "mamba",
+             "d_state": 16, "head_dim": 16, "chunk_size": 8}""";
+    @TempDir Path tmp;
+    TestHub hub;
+    AppContext ctx;
+    byte[] weights = new byte[3_000_000];
+
+    @Start
+    void start(Stage stage) throws Exception {
+        new Random(7).nextBytes(weights);
+        hub = TestHub.start().acceptTokens("hf_granted", "hf_other").throttle(600_000);
+        hub.repo("mistralai/Mamba-Codestral-7B-v0.1")
+                .file("params.json", MAMBA_PARAMS)
+                .file("README.md", "not in the catalog's file list, so not downloaded")
+                .lfsFile("consolidated.safetensors", weights)
+                .lfsFile("tokenizer.model.v3", new byte[5000]);
+        hub.repo("mistralai/Mistral-Nemo-Instruct-2407")
+                .file("params.json", "{}")
+                .lfsFile("consolidated.safetensors", new byte[1000])
+                .file("tekken.json", "{}")
+                .gated(true).grant("hf_granted");
+        HubClients clients = token -> {
+            HubClient.Builder b = HubClient.builder().environment(Map.of()).endpoint(hub.endpoint())
+                    .hfHome(tmp.resolve("hf")).progressInterval(Duration.ofMillis(50));
+            if (token != null && !token.isBlank()) b.token(token);
+            return b.build();
+        };
+        ctx = new AppContext(Settings.under(tmp.resolve("app")), EngineBinding.engine(), clients);
+        ctx.library().refresh().get(30, TimeUnit.SECONDS);
+        stage.setScene(App.createScene(ctx, false));
+        stage.show();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> javafx.stage.Window.getWindows().stream()
+                .filter(w -> w instanceof DownloadWizard).toList().forEach(javafx.stage.Window::hide)).get();
+        ctx.close();
+        hub.close();
+    }
+
+    @Test
+    void downloadsThroughTheWizardWithPauseAndResumeAndTheModelAppearsInstalled(FxRobot robot) throws Exception {
+        selectInLibrary(robot, "Codestral Mamba 7B");
+        assertThat(entry("Codestral Mamba 7B").state()).isEqualTo(LibraryEntry.InstallState.NOT_INSTALLED);
+        robot.clickOn("#download-model");
+
+        DownloadPane pane = robot.lookup("#download-pane").queryAs(DownloadPane.class);
+        DownloadSession session = pane.session();
+        waitFor(() -> session.stateProperty().get() == State.READY);
+        TableView<?> files = robot.lookup("#download-files").queryAs(TableView.class);
+        assertThat(files.getItems()).hasSize(3);
+        String summary = robot.lookup("#download-summary").queryAs(Label.class).getText();
+        assertThat(summary).contains("Total 3.01 MB").contains("free disk space");
+
+        robot.clickOn("#start-download");
+        ProgressBar total = robot.lookup("#total-progress").queryAs(ProgressBar.class);
+        waitFor(() -> total.getProgress() > 0.05 && total.getProgress() < 0.9);
+        assertThat(robot.lookup("#total-progress-text").queryAs(Label.class).getText()).contains("/s").contains(" of 3.01 MB");
+
+        robot.clickOn("#pause-download");
+        assertThat(session.stateProperty().get()).as("state after pause, at %s", total.getProgress()).isEqualTo(State.PAUSED);
+        Thread.sleep(300); // let the in-flight reports land
+        WaitForAsyncUtils.waitForFxEvents();
+        double paused = total.getProgress();
+        Thread.sleep(600);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(total.getProgress()).as("no progress while paused").isEqualTo(paused);
+        assertThat(paused).isLessThan(1.0);
+
+        robot.clickOn("#pause-download"); // now "Resume"
+        try {
+            waitFor(() -> session.stateProperty().get() == State.DONE);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("not done: " + session.stateProperty().get() + " " + session.problemProperty().get()
+                    + " at " + total.getProgress() + " files " + session.files().stream().map(f -> f.path() + ":" + f.statusProperty().get()).toList());
+        }
+        assertThat(total.getProgress()).isEqualTo(1.0);
+
+        Path folder = tmp.resolve("app/models/Mamba-Codestral-7B-v0.1");
+        assertThat(Files.readAllBytes(folder.resolve("consolidated.safetensors"))).isEqualTo(weights);
+        assertThat(folder.resolve("README.md")).doesNotExist();
+        waitFor(() -> entry("Codestral Mamba 7B").state() == LibraryEntry.InstallState.INSTALLED);
+        assertThat(entry("Codestral Mamba 7B").bytesOnDisk()).isEqualTo(Files.size(folder.resolve("params.json")) + weights.length + 5000);
+    }
+
+    @Test
+    void aGatedModelExplainsWhatToDoUntilAGrantedTokenIsGiven(FxRobot robot) throws Exception {
+        selectInLibrary(robot, "Mistral Nemo 12B Instruct");
+        robot.clickOn("#download-model");
+        DownloadSession session = robot.lookup("#download-pane").queryAs(DownloadPane.class).session();
+        waitFor(() -> session.stateProperty().get() == State.FAILED);
+        assertThat(session.problemProperty().get().kind()).isEqualTo(org.mambaplayground.downloader.HubException.Kind.GATED);
+        Label problem = robot.lookup("#download-problem").queryAs(Label.class);
+        assertThat(problem.isVisible()).isTrue();
+        assertThat(problem.getText()).isNotBlank();
+
+        robot.clickOn("#token-field").write("hf_granted");
+        robot.clickOn("#check-files");
+        waitFor(() -> session.stateProperty().get() == State.READY);
+        assertThat(problem.isVisible()).isFalse();
+        assertThat(robot.lookup("#download-files").queryAs(TableView.class).getItems()).hasSize(3);
+    }
+
+    private void selectInLibrary(FxRobot robot, String name) {
+        robot.interact(() -> {
+            ctx.navigate(Page.LIBRARY);
+            @SuppressWarnings("unchecked")
+            TableView<LibraryEntry> table = robot.lookup("#library-table").queryAs(TableView.class);
+            table.getSelectionModel().select(table.getItems().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow());
+        });
+    }
+
+    private LibraryEntry entry(String name) {
+        return ctx.library().entries().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static void waitFor(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+    }
+}
