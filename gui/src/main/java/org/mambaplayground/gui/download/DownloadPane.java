@@ -157,7 +157,7 @@ public final class DownloadPane extends VBox {
         boolean running = state == State.DOWNLOADING || state == State.PAUSED;
         check.setDisable(running || state == State.CHECKING);
         start.setDisable(state != State.READY && state != State.CANCELLED && state != State.FAILED
-                || session.totalBytesProperty().get() < 0);
+                || session.totalBytesProperty().get() < 0 || session.needsToken());
         start.setText(state == State.CANCELLED || state == State.FAILED ? "Resume download" : "Download");
         pause.setDisable(!running);
         pause.setText(state == State.PAUSED ? "Resume" : "Pause");

@@ -111,6 +111,12 @@ public final class DownloadSession implements AutoCloseable {
         });
     }
 
+    /** The repository is gated and no token is set: a download would be refused. */
+    public boolean needsToken() {
+        DownloadPlan p = plan;
+        return p != null && p.listing().isGated() && !hasToken();
+    }
+
     /** Starts the planned download; the plan must be ready. */
     public void start() {
         DownloadPlan p = plan;
@@ -169,7 +175,11 @@ public final class DownloadSession implements AutoCloseable {
             onInstalled.run();
         } else {
             state.set(State.READY);
-            if (!p.fitsOnDisk()) {
+            if (needsToken()) {
+                problem.set(new Problem(model.repo() + " is gated: the hub serves its files only to signed-in accounts that accepted its terms.",
+                        "Open the model page, accept the terms while signed in, then enter a token of that account (huggingface.co/settings/tokens) and check again.",
+                        HubException.Kind.GATED));
+            } else if (!p.fitsOnDisk()) {
                 try {
                     p.checkDiskSpace();
                 } catch (HubException e) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.downloader.HubClient;
+import org.mambaplayground.downloader.HubException;
 import org.mambaplayground.downloader.testing.TestHub;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
@@ -130,17 +131,30 @@ class DownloadWizardTest {
         selectInLibrary(robot, "Mistral Nemo 12B Instruct");
         robot.clickOn("#download-model");
         DownloadSession session = robot.lookup("#download-pane").queryAs(DownloadPane.class).session();
-        waitFor(() -> session.stateProperty().get() == State.FAILED);
-        assertThat(session.problemProperty().get().kind()).isEqualTo(org.mambaplayground.downloader.HubException.Kind.GATED);
+        waitFor(() -> session.stateProperty().get() == State.READY);
+        assertThat(session.problemProperty().get().kind()).isEqualTo(HubException.Kind.GATED);
         Label problem = robot.lookup("#download-problem").queryAs(Label.class);
         assertThat(problem.isVisible()).isTrue();
-        assertThat(problem.getText()).isNotBlank();
+        assertThat(problem.getText()).contains("gated");
+        assertThat(robot.lookup("#start-download").queryButton().isDisabled()).isTrue();
 
-        robot.clickOn("#token-field").write("hf_granted");
+        // A token whose account did not accept the terms: the hub refuses the files, the wizard says why.
+        robot.clickOn("#token-field").write("hf_other");
         robot.clickOn("#check-files");
-        waitFor(() -> session.stateProperty().get() == State.READY);
+        waitFor(() -> session.stateProperty().get() == State.READY && session.problemProperty().get() == null);
+        robot.clickOn("#start-download");
+        waitFor(() -> session.stateProperty().get() == State.FAILED);
+        assertThat(session.problemProperty().get().kind()).isIn(HubException.Kind.GATED, HubException.Kind.REPO_NOT_FOUND);
+        assertThat(problem.getText()).isNotBlank();
+        assertThat(robot.lookup(".hyperlink").match(n -> n.isVisible() && ((javafx.scene.control.Hyperlink) n).getText().equals("Open the model page")).tryQuery()).isPresent();
+
+        robot.doubleClickOn("#token-field").eraseText(8).write("hf_granted");
+        robot.clickOn("#check-files");
+        waitFor(() -> session.stateProperty().get() == State.READY && session.problemProperty().get() == null);
         assertThat(problem.isVisible()).isFalse();
-        assertThat(robot.lookup("#download-files").queryAs(TableView.class).getItems()).hasSize(3);
+        robot.clickOn("#start-download");
+        waitFor(() -> session.stateProperty().get() == State.DONE);
+        assertThat(tmp.resolve("app/models/Mistral-Nemo-Instruct-2407/tekken.json")).exists();
     }
 
     private void selectInLibrary(FxRobot robot, String name) {
