@@ -29,7 +29,7 @@ class AppShellTest {
     }
 
     @AfterEach
-    void close() { ctx.close(); }
+    void close() throws Exception { WaitForAsyncUtils.asyncFx(ctx::close).get(); }
 
     @Test
     void sidebarNavigatesBetweenPages(FxRobot robot) {

@@ -21,7 +21,7 @@ public record EngineBinding(ModelOpener opener, SpecReader specs) {
     /** Maps the weights lazily (no pre-touch): loading takes a moment, pages arrive as the first tokens need them. */
     static LoadedModel open(Path folder, ModelOpener.Progress progress, CancellationToken cancel) {
         ModelLoader.Listener listener = (stage, fraction) -> progress.update(stage, stage.equals("Ready") ? 1 : -1);
-        throw new UnsupportedOperationException("This build's engine cannot open " + folder + " yet"); // until ModelLoader.load is on main
+        return ModelLoader.load(folder, new ModelLoader.Options(false, listener, cancel));
     }
 
     /** params.json to the engine's configuration of the architecture it describes. */

@@ -77,7 +77,7 @@ class DownloadWizardTest {
     void close() throws Exception {
         WaitForAsyncUtils.asyncFx(() -> javafx.stage.Window.getWindows().stream()
                 .filter(w -> w instanceof DownloadWizard).toList().forEach(javafx.stage.Window::hide)).get();
-        ctx.close();
+        WaitForAsyncUtils.asyncFx(ctx::close).get();
         hub.close();
     }
 

@@ -1,0 +1,119 @@
+package org.mambaplayground.gui.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.Button;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.engine.mamba2.Mamba2Config;
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
+import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.transformer.TransformerConfig;
+import org.mambaplayground.gui.App;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.library.LibraryEntry;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Switching between a Mamba2 and a transformer model through the library's Load button: real model
+ * folders on disk, the real engine loader, the real toolkit. The previous model's weights are closed
+ * unless another holder (as the comparison view does) keeps a reference.
+ */
+@ExtendWith(ApplicationExtension.class)
+class ModelSwitchTest {
+    @TempDir static Path home;
+    static Path mambaFolder;
+    static Path transformerFolder;
+    private AppContext ctx;
+
+    @BeforeAll
+    static void writeModels() throws Exception {
+        mambaFolder = home.resolve("tiny-mamba2");
+        transformerFolder = home.resolve("tiny-transformer");
+        // Random weights in the real file formats, with the demo models' real tokenizers (4096 tokens).
+        SyntheticModelWriter.write(new Mamba2Config(64, 2, 4096, 2, true, true, true, 1, false, 16, 4, 2, 16, 8),
+                mambaFolder, DType.BF16, 1, demoTokenizer("codestral-mamba-demo/tokenizer.model.v3"), n -> {}, () -> false);
+        SyntheticModelWriter.write(new TransformerConfig(64, 2, 16, 160, 4, 2, 1e-5, 4096, 10000, 0, 0),
+                transformerFolder, DType.BF16, 2, demoTokenizer("mistral-nemo-demo/tekken.json"), n -> {}, () -> false);
+    }
+
+    static Path demoTokenizer(String name) throws Exception {
+        return Path.of(ModelSwitchTest.class.getResource("/org/mambaplayground/assets/demo/" + name).toURI());
+    }
+
+    @Start
+    void start(Stage stage) throws Exception {
+        ctx = new AppContext(Settings.under(home.resolve("app")), EngineBinding.engine());
+        ctx.library().addFolder(mambaFolder).get(30, TimeUnit.SECONDS);
+        ctx.library().addFolder(transformerFolder).get(30, TimeUnit.SECONDS);
+        stage.setScene(App.createScene(ctx, false));
+        stage.show();
+    }
+
+    @AfterEach
+    void close() throws Exception { WaitForAsyncUtils.asyncFx(ctx::close).get(); }
+
+    @Test
+    void switchingReleasesThePreviousModel(FxRobot robot) throws Exception {
+        ModelHandle mamba = loadThroughLibrary(robot, "tiny-mamba2");
+        assertThat(mamba.spec().architecture()).isEqualTo(Architecture.MAMBA2);
+        assertThat(robot.lookup("#active-model-name").queryLabeled().getText()).isEqualTo("tiny-mamba2");
+
+        ModelHandle transformer = loadThroughLibrary(robot, "tiny-transformer");
+        assertThat(transformer.spec().architecture()).isEqualTo(Architecture.TRANSFORMER);
+        assertThat(mamba.isClosed()).as("previous model released").isTrue();
+        assertThat(ctx.models().openCount()).isEqualTo(1);
+
+        ModelHandle back = loadThroughLibrary(robot, "tiny-mamba2");
+        assertThat(back).isNotSameAs(mamba);
+        assertThat(transformer.isClosed()).isTrue();
+        assertThat(robot.lookup("#active-model-name").queryLabeled().getText()).isEqualTo("tiny-mamba2");
+    }
+
+    @Test
+    void aModelHeldElsewhereStaysOpenUntilReleased(FxRobot robot) throws Exception {
+        ModelHandle mamba = loadThroughLibrary(robot, "tiny-mamba2");
+        ModelHandle held = WaitForAsyncUtils.asyncFx(mamba::acquire).get(5, TimeUnit.SECONDS); // e.g. the comparison view
+
+        loadThroughLibrary(robot, "tiny-transformer");
+        assertThat(held.isClosed()).isFalse();
+        assertThat(ctx.models().openCount()).isEqualTo(2);
+
+        // Loading the same folder again shares the open weights instead of mapping them twice.
+        ModelHandle again = loadThroughLibrary(robot, "tiny-mamba2");
+        assertThat(again).isSameAs(held);
+
+        WaitForAsyncUtils.asyncFx(held::release).get(5, TimeUnit.SECONDS);
+        assertThat(again.isClosed()).isFalse(); // still the active model
+        assertThat(ctx.models().openCount()).isEqualTo(1);
+    }
+
+    private ModelHandle loadThroughLibrary(FxRobot robot, String name) throws Exception {
+        robot.interact(() -> ctx.navigate(org.mambaplayground.gui.Page.LIBRARY));
+        @SuppressWarnings("unchecked")
+        TableView<LibraryEntry> table = robot.lookup("#library-table").queryAs(TableView.class);
+        robot.interact(() -> {
+            LibraryEntry entry = table.getItems().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+            table.getSelectionModel().select(entry);
+        });
+        robot.clickOn(robot.lookup("#load-model").queryAs(Button.class));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> {
+            ModelHandle active = ctx.models().getActiveModel();
+            return active != null && active.name().equals(name) && ctx.models().activationProperty().get() == null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        return ctx.models().getActiveModel();
+    }
+}
