@@ -14,11 +14,13 @@ import java.util.List;
  * <ul>
  * <li>All system messages are joined with a blank line ("\n\n") into one system prompt, which is put in front of
  * the <em>last</em> user message: {@code system + "\n\n" + user}. Earlier user turns do not see it.</li>
- * <li>Consecutive messages of the same role are joined with "\n\n" first (mistral-common's request normalizer).</li>
+ * <li>Consecutive messages of the same role are joined with "\n\n" first, and a conversation that does not start
+ * with a user message gets an empty one in front (mistral-common's request normalizer; a system message between
+ * two user messages keeps them apart).</li>
  * <li>No text is added around the control tokens: the only spaces are the ones the tokenizer itself adds.
  * SentencePiece adds its dummy-prefix space to each encoded text, tekken adds none.</li>
  * </ul>
- * Example: system "Be brief.", user "Hi", assistant "Hello!", user "2+2?" gives
+ * Example: system "Be brief.", user "Hi", assistant "Hello!", user "2+2?" gives (pieces written as text)
  * <pre>
  *   SentencePiece v3: &lt;s&gt;[INST]▁Hi[/INST]▁Hello!&lt;/s&gt;[INST]▁Be▁brief.&lt;0x0A&gt;&lt;0x0A&gt;2+2?[/INST]
  *   tekken (Nemo):    &lt;s&gt;[INST]Hi[/INST]Hello!&lt;/s&gt;[INST]Be brief.\n\n2+2?[/INST]
@@ -47,18 +49,20 @@ public final class MistralInstructFormat implements ChatFormat {
     public int[] encodeDialog(List<ChatMessage> messages) {
         List<ChatMessage> turns = new ArrayList<>();
         List<String> system = new ArrayList<>();
+        ChatMessage.Role previous = null;
         for (ChatMessage m : messages) {
             if (m.role() == ChatMessage.Role.SYSTEM) {
                 if (!m.content().isEmpty()) system.add(m.content());
-            } else if (!turns.isEmpty() && turns.getLast().role() == m.role()) {
+            } else if (previous == m.role()) {
                 ChatMessage last = turns.removeLast();
                 turns.add(new ChatMessage(m.role(), last.content() + "\n\n" + m.content()));
             } else {
                 turns.add(m);
             }
+            previous = m.role(); // a system message ends a run of same-role messages, as in the normalizer
         }
         if (turns.isEmpty() || turns.getFirst().role() != ChatMessage.Role.USER) {
-            throw new IllegalArgumentException("a conversation must start with a user message (after any system messages)");
+            turns.addFirst(ChatMessage.user("")); // the normalizer starts every conversation with a user turn
         }
         int lastUser = -1;
         for (int i = 0; i < turns.size(); i++) if (turns.get(i).role() == ChatMessage.Role.USER) lastUser = i;
