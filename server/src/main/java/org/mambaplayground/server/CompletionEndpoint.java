@@ -248,7 +248,8 @@ final class CompletionEndpoint {
         long started = System.nanoTime();
         GenerationResult result;
         try {
-            result = plan.worker().generate(plan.prompts().get(i), plan.options().get(i), cancel, listener);
+            int[] stopTokens = plan.request().ignoreEos() ? new int[0] : plan.worker().model().chatFormat().stopTokens();
+            result = plan.worker().generate(plan.prompts().get(i), plan.options().get(i), stopTokens, cancel, listener);
         } finally {
             running.remove(cancel);
         }

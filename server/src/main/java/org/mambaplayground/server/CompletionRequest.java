@@ -10,6 +10,7 @@ import org.mambaplayground.engine.tokenizer.ChatMessage;
  * @param maxTokens   null when the request named none (the server's default then applies)
  * @param temperature null when the request named none
  * @param seed        null when the request named none (a random seed then applies)
+ * @param ignoreEos   the vLLM / llama.cpp extension: generate through end-of-sequence tokens up to max_tokens
  */
 record CompletionRequest(
         boolean chat,
@@ -23,7 +24,8 @@ record CompletionRequest(
         List<String> stop,
         boolean stream,
         boolean includeUsage,
-        boolean echo) {
+        boolean echo,
+        boolean ignoreEos) {
 
     /** One completion prompt: its text, or token ids given directly. */
     record Prompt(String text, int[] tokens) {}

@@ -54,10 +54,11 @@ public final class ModelWorker implements AutoCloseable {
     }
 
     /** Runs one generation on the worker's state. Call only from a job running on this worker. */
-    GenerationResult generate(int[] prompt, SamplingOptions options, CancellationToken cancel, GenerationListener listener) {
+    GenerationResult generate(int[] prompt, SamplingOptions options, int[] stopTokens, CancellationToken cancel,
+                              GenerationListener listener) {
         int[] tail = cache.prepare(prompt);
         try {
-            GenerationResult result = generator.generate(cache.state(), tail, options, model.chatFormat().stopTokens(), cancel, listener);
+            GenerationResult result = generator.generate(cache.state(), tail, options, stopTokens, cancel, listener);
             cache.advance(tail, result.tokens());
             return result;
         } catch (RuntimeException e) {

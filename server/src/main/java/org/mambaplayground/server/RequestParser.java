@@ -95,7 +95,7 @@ final class RequestParser {
             includeUsage = iu != null && iu.asBoolean();
         }
         return new CompletionRequest(chat, model, prompts, messages, maxTokens, temperature, topP, seed,
-                stops(body.get("stop")), stream, includeUsage, echo);
+                stops(body.get("stop")), stream, includeUsage, echo, optionalBoolean(body, "ignore_eos"));
     }
 
     /** Parameters that would change the output in ways this engine does not do: refused, not ignored. */

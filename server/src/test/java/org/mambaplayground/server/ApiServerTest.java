@@ -351,6 +351,42 @@ class ApiServerTest {
         assertThat(json(second).at("/choices/0/message/content").asText()).isEqualTo(direct(prompt, 5).text());
     }
 
+    @Test
+    void aPromptThatExtendsThePreviousOneOnlyHasItsNewTokensProcessed() throws Exception {
+        int[] first = served.chatFormat().encodeCompletion(PROMPT);
+        GenerationResult answer = direct(first, 5);
+        assertThat(answer.finishReason()).isEqualTo(FinishReason.LENGTH);
+        post("/v1/completions", JSON.writeValueAsString(JSON.createObjectNode().put("max_tokens", 5).put("temperature", 0)
+                .set("prompt", JSON.valueToTree(first))));
+        // the state now holds the prompt and the first 4 answer tokens (the 5th was sampled, never fed)
+        int[] extended = java.util.stream.IntStream.concat(java.util.stream.IntStream.concat(
+                java.util.Arrays.stream(first), java.util.Arrays.stream(answer.tokens())),
+                java.util.Arrays.stream(served.tokenizer().encode(" and so on"))).toArray();
+        log.clear();
+        JsonNode second = json(post("/v1/completions", JSON.writeValueAsString(JSON.createObjectNode().put("max_tokens", 5)
+                .put("temperature", 0).set("prompt", JSON.valueToTree(extended)))));
+        ServedRequest record = log.poll(5, TimeUnit.SECONDS);
+        assertThat(record.stats().promptTokens()).isEqualTo(extended.length - (first.length + 4));
+        assertThat(second.at("/usage/prompt_tokens").asInt()).isEqualTo(extended.length); // usage counts the whole prompt
+        assertThat(second.at("/choices/0/text").asText()).isEqualTo(direct(extended, 5).text()); // same as from scratch
+    }
+
+    @Test
+    void ignoreEosGeneratesPastTheEndOfSequenceToken() throws Exception {
+        int[] prompt = served.chatFormat().encodeCompletion(PROMPT);
+        GenerationResult natural = direct(prompt, 400);
+        assertThat(natural.finishReason()).as("the fixture's premise: this prompt reaches </s>").isEqualTo(FinishReason.STOP);
+        int n = natural.tokens().length + 5;
+        JsonNode body = json(post("/v1/completions", "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": " + n
+                + ", \"temperature\": 0, \"ignore_eos\": true}"));
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(n);
+        assertThat(body.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+        assertThat(body.at("/choices/0/text").asText()).startsWith(natural.text());
+        JsonNode plain = json(post("/v1/completions", "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": " + n + ", \"temperature\": 0}"));
+        assertThat(plain.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+        assertThat(plain.at("/usage/completion_tokens").asInt()).isEqualTo(natural.tokens().length);
+    }
+
     // ---- errors ----------------------------------------------------------------------------------------
 
     @Test
@@ -471,7 +507,7 @@ class ApiServerTest {
     @Test
     void aClientThatDisconnectsMidStreamStopsItsGeneration() throws Exception {
         int maxTokens = 20_000;
-        String body = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": " + maxTokens + ", \"temperature\": 0, \"stream\": true}";
+        String body = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": " + maxTokens + ", \"temperature\": 0, \"stream\": true, \"ignore_eos\": true}";
         URI address = server.address();
         try (Socket socket = new Socket(address.getHost(), address.getPort())) {
             OutputStream out = socket.getOutputStream();
@@ -502,7 +538,7 @@ class ApiServerTest {
         ApiServer small = ApiServer.start(ServerConfig.defaults().withPort(0).withQueueCapacity(1).withContextLimit(30_000), served);
         try {
             URI base = small.address();
-            String endless = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 20000, \"temperature\": 0, \"stream\": true}";
+            String endless = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 20000, \"temperature\": 0, \"stream\": true, \"ignore_eos\": true}";
             try (Socket running = new Socket(base.getHost(), base.getPort())) {
                 byte[] bytes = endless.getBytes(StandardCharsets.UTF_8);
                 running.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bytes.length
@@ -536,7 +572,7 @@ class ApiServerTest {
         other.addObserver(ended::add);
         URI base = other.address();
         try (Socket client = new Socket(base.getHost(), base.getPort())) {
-            byte[] bytes = ("{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 20000, \"stream\": true}").getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = ("{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 20000, \"stream\": true, \"ignore_eos\": true}").getBytes(StandardCharsets.UTF_8);
             client.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bytes.length
                     + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             client.getOutputStream().write(bytes);
