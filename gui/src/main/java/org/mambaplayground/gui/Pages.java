@@ -7,7 +7,7 @@ import org.mambaplayground.gui.chat.ChatView;
 import org.mambaplayground.gui.compare.CompareView;
 import org.mambaplayground.gui.library.LibraryView;
 import org.mambaplayground.gui.metrics.ChartsView;
-import org.mambaplayground.gui.shell.NotYetView;
+import org.mambaplayground.gui.serve.ServerView;
 
 /**
  * Builds the node of every page. Views take the {@link AppContext} in their constructor and are created
@@ -28,7 +28,7 @@ final class Pages {
             case CHAT -> new ChatView(ctx);
             case CHARTS -> new ChartsView(ctx);
             case COMPARE -> new CompareView(ctx);
-            case SERVER -> new NotYetView(page);
+            case SERVER -> new ServerView(ctx);
         };
     }
 }

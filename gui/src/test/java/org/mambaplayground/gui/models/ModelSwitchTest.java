@@ -12,14 +12,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.Architecture;
-import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
-import org.mambaplayground.engine.tensor.DType;
-import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.TestModels;
 import org.mambaplayground.gui.library.LibraryEntry;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -39,18 +36,9 @@ class ModelSwitchTest {
     private AppContext ctx;
 
     @BeforeAll
-    static void writeModels() throws Exception {
-        mambaFolder = home.resolve("tiny-mamba2");
-        transformerFolder = home.resolve("tiny-transformer");
-        // Random weights in the real file formats, with the demo models' real tokenizers (4096 tokens).
-        SyntheticModelWriter.write(new Mamba2Config(64, 2, 4096, 2, true, true, true, 1, false, 16, 4, 2, 16, 8),
-                mambaFolder, DType.BF16, 1, demoTokenizer("codestral-mamba-demo/tokenizer.model.v3"), n -> {}, () -> false);
-        SyntheticModelWriter.write(new TransformerConfig(64, 2, 16, 160, 4, 2, 1e-5, 4096, 10000, 0, 0),
-                transformerFolder, DType.BF16, 2, demoTokenizer("mistral-nemo-demo/tekken.json"), n -> {}, () -> false);
-    }
-
-    static Path demoTokenizer(String name) throws Exception {
-        return Path.of(ModelSwitchTest.class.getResource("/org/mambaplayground/assets/demo/" + name).toURI());
+    static void writeModels() {
+        mambaFolder = TestModels.mamba2(home.resolve("tiny-mamba2"));
+        transformerFolder = TestModels.transformer(home.resolve("tiny-transformer"));
     }
 
     @Start

@@ -1,0 +1,85 @@
+package org.mambaplayground.gui.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.Hyperlink;
+import javafx.scene.control.TextField;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.gui.App;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.Page;
+import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.TestModels;
+import org.mambaplayground.gui.models.EngineBinding;
+import org.mambaplayground.gui.models.ModelHandle;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The Server page starts the real API server on loopback for the active model, shows its address, stops it. */
+@ExtendWith(ApplicationExtension.class)
+class ServerViewTest {
+    @TempDir static Path home;
+    static Path model;
+    AppContext ctx;
+
+    @BeforeAll
+    static void writeModel() {
+        model = TestModels.mamba2(home.resolve("served-mamba"));
+    }
+
+    @Start
+    void start(Stage stage) {
+        ctx = new AppContext(Settings.under(home.resolve("app")), EngineBinding.engine());
+        stage.setScene(App.createScene(ctx, false));
+        stage.show();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        WaitForAsyncUtils.asyncFx(ctx::close).get();
+    }
+
+    @Test
+    void startsTheServerForTheActiveModelAndStopsIt(FxRobot robot) throws Exception {
+        robot.interact(() -> ctx.navigate(Page.SERVER));
+        assertThat(robot.lookup("#server-start").queryButton().isDisabled()).as("no model yet").isTrue();
+
+        robot.interact(() -> ctx.models().activate(model));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null);
+        robot.doubleClickOn("#server-port").write("0"); // any free port
+        assertThat(robot.lookup("#server-port").queryAs(TextField.class).getText()).isEqualTo("0");
+        robot.clickOn("#server-start");
+
+        Hyperlink address = robot.lookup("#server-address").queryAs(Hyperlink.class);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> address.getText().startsWith("http://127.0.0.1:"));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(address.getText() + "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(models.statusCode()).isEqualTo(200);
+        assertThat(models.body()).contains("served-mamba");
+        ModelHandle served = ctx.models().getActiveModel();
+        assertThat(served.references()).as("held by the active slot and the server").isEqualTo(2);
+
+        robot.clickOn("#server-stop");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> address.getText().isEmpty());
+        assertThat(served.references()).isEqualTo(1);
+        String base = models.uri().toString().replace("/v1/models", "");
+        assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/v1/models")).build(),
+                HttpResponse.BodyHandlers.ofString())).isInstanceOf(ConnectException.class);
+    }
+}
