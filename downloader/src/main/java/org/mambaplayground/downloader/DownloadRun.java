@@ -219,6 +219,10 @@ final class DownloadRun {
         return client.endpoint();
     }
 
+    boolean hashOnOwnThread() {
+        return client.settings().hashOnOwnThread();
+    }
+
     Duration stallTimeout() {
         return client.settings().stallTimeout();
     }

@@ -15,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
@@ -43,6 +42,7 @@ final class FileTransfer {
     private final String what;
     /** Bytes of the part file that are written and hashed: where the next Range request starts. */
     private long have;
+    private Verifier verifier;
 
     FileTransfer(DownloadRun run, FileState state, PlannedFile planned) {
         this.run = run;
@@ -102,7 +102,7 @@ final class FileTransfer {
         if (v == null) return false;
         run.phase(state, Phase.VERIFYING, "checking the file already in the folder");
         try {
-            hashFile(existing, Files.size(existing), v.digest);
+            hashFile(existing, Files.size(existing), v);
         } catch (IOException e) {
             return false;
         }
@@ -125,7 +125,7 @@ final class FileTransfer {
             while ((n = in.read(buf)) > 0) {
                 control.checkpoint();
                 write(out, buf, n);
-                v.digest.update(buf, 0, n);
+                v.update(buf, 0, n);
                 state.addBytes(n, false);
             }
         } catch (IOException e) {
@@ -154,11 +154,7 @@ final class FileTransfer {
                 out.truncate(0);
                 have = 0;
             }
-            Verifier v = verifier(null);
-            if (have > 0 && v != null) {
-                run.phase(state, Phase.VERIFYING, "reading the " + Bytes.format(have) + " already downloaded");
-                hashFile(part, have, v.digest);
-            }
+            useVerifier(verifier(null), part);
             state.setBytes(have);
             int failures = 0;
             while (have < file.size()) {
@@ -171,12 +167,9 @@ final class FileTransfer {
                     int code = ex.response().code();
                     boolean fromCdn = !http.isHubOrigin(ex.url());
                     if (code == 416) {
-                        // Nothing left to send from here: our part is complete or foreign. Start over once.
+                        // Nothing left to send from here: our part is complete or foreign. Start over.
                         if (++failures >= http.retry.attemptsWithoutProgress()) throw unexpected(ex, "416 at " + have);
-                        out.truncate(0);
-                        have = 0;
-                        v = verifier(null);
-                        state.setBytes(0);
+                        restart(out, ex.linkedEtag(), part);
                         continue;
                     }
                     if (fromCdn && direct != null && (code == 401 || code == 403 || code == 404 || code == 410)) {
@@ -188,26 +181,19 @@ final class FileTransfer {
                         throw HubErrors.fromResponse(ex.response(), run.endpoint(), run.repoId(), what,
                                 http.sendsToken() && !fromCdn);
                     }
-                    if (v == null) {
-                        v = verifier(ex.linkedEtag());
-                        if (v != null && have > 0 && code == 206) hashFile(part, have, v.digest);
-                    }
                     direct = ex.url();
                     if (code == 200 && have > 0) {
-                        // The server ignored Range: the body starts at byte 0.
-                        out.truncate(0);
-                        have = 0;
-                        v = verifier(ex.linkedEtag());
-                        state.setBytes(0);
-                    } else if (code == 206) {
-                        long start = rangeStart(ex.response().header("Content-Range"));
-                        if (start != have) throw unexpected(ex, "Content-Range " + ex.response().header("Content-Range")
+                        restart(out, ex.linkedEtag(), part);  // the server ignored Range: the body starts at byte 0
+                    } else if (code == 206 && rangeStart(ex.response().header("Content-Range")) != have) {
+                        throw unexpected(ex, "Content-Range " + ex.response().header("Content-Range")
                                 + " for a request from byte " + have);
                     }
+                    if (verifier == null) useVerifier(verifier(ex.linkedEtag()), part);
                     run.phase(state, Phase.DOWNLOADING, "");
-                    stream(ex.response().body().byteStream(), out, v);
+                    stream(ex.response().body().byteStream(), out);
                 } catch (IOException e) {
                     if (e instanceof HubException he) throw he;
+                    state.setBytes(have);
                     if (control.stopping()) continue;
                     if (have > before) failures = 0;
                     failures++;
@@ -222,40 +208,85 @@ final class FileTransfer {
                 }
             }
             out.force(false);
-            run.phase(state, Phase.VERIFYING, "checking sha256");
-            if (v == null) {
+            run.phase(state, Phase.VERIFYING, "checking " + (verifier == null ? "checksum" : verifier.algorithm));
+            if (verifier == null) {
                 throw new HubException(Kind.PROTOCOL, "No checksum is known for " + what + ", so it cannot be verified",
                         "The hub did not give a sha256 (X-Linked-Etag) or git oid; if HF_ENDPOINT is a mirror, check it.",
                         resolveUrl.toString(), null);
             }
-            if (!v.matches()) {
+            if (!verifier.matches()) {
                 out.close();
                 deleteQuietly(part);
                 state.setBytes(0);
                 throw new HubException(Kind.CHECKSUM_MISMATCH,
-                        "Checksum mismatch for " + what + ": " + v.algorithm + " is " + v.actual() + ", the hub says "
-                                + v.expected + ". The partial file was deleted.",
+                        "Checksum mismatch for " + what + ": " + verifier.algorithm + " is " + verifier.actual()
+                                + ", the hub says " + verifier.expected + ". The partial file was deleted.",
                         "Run the download again to fetch it anew; if it fails again, the mirror or a proxy alters files.",
                         resolveUrl.toString(), null);
             }
         } catch (IOException e) {
             if (e instanceof HubException he) throw he;
             throw localIo("cannot write " + part, e);
+        } finally {
+            if (verifier != null) verifier.close();
         }
         finish(part);
     }
 
-    /** Appends the body to the part file; {@link #have} always matches what is written and hashed. */
-    private void stream(InputStream in, FileChannel out, Verifier v) throws IOException {
-        byte[] buf = new byte[BUFFER];
+    /** The checksum of the part file so far: hashes the bytes already there, then hashes the stream on its own thread. */
+    private void useVerifier(Verifier v, Path part) throws IOException {
+        if (verifier != null) verifier.close();
+        verifier = v;
+        if (v == null) return;
+        if (have > 0) {
+            run.phase(state, Phase.VERIFYING, "reading the " + Bytes.format(have) + " already downloaded");
+            hashFile(part, have, v);
+        }
+        if (run.hashOnOwnThread()) v.async();
+    }
+
+    private void restart(FileChannel out, String linkedEtag, Path part) throws IOException {
+        out.truncate(0);
+        have = 0;
+        state.setBytes(0);
+        useVerifier(verifier(linkedEtag), part);
+    }
+
+    /**
+     * Appends the body to the part file in 1 MiB writes. {@link #have} counts the bytes written and handed to
+     * the hasher: when the connection breaks, what was received is still written, so the retry starts after it.
+     */
+    private void stream(InputStream in, FileChannel out) throws IOException {
+        byte[] own = verifier == null ? new byte[BUFFER] : null;
         while (have < file.size()) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, file.size() - have));
-            if (n < 0) throw new java.io.EOFException("the server closed the connection at byte " + have);
-            out.position(have);
-            write(out, buf, n);
-            if (v != null) v.digest.update(buf, 0, n);
-            have += n;
-            state.addBytes(n, true);
+            byte[] buf = own != null ? own : verifier.buffer();
+            int want = (int) Math.min(buf.length, file.size() - have);
+            int filled = 0;
+            IOException broken = null;
+            try {
+                while (filled < want) {
+                    int n = in.read(buf, filled, want - filled);
+                    if (n < 0) throw new java.io.EOFException("the server closed the connection at byte " + (have + filled));
+                    filled += n;
+                    state.addBytes(n, true);
+                }
+            } catch (IOException e) {
+                broken = e;
+            }
+            if (filled > 0) {
+                out.position(have);
+                try {
+                    write(out, buf, filled);
+                } catch (HubException e) {
+                    if (verifier != null) verifier.release(buf);
+                    throw e;
+                }
+                if (verifier != null) verifier.hash(buf, filled);
+                have += filled;
+            } else if (verifier != null) {
+                verifier.release(buf);
+            }
+            if (broken != null) throw broken;
         }
     }
 
@@ -307,7 +338,7 @@ final class FileTransfer {
                 "Check that the folder exists and is writable.", null, e);
     }
 
-    private void hashFile(Path p, long length, MessageDigest digest) throws IOException {
+    private void hashFile(Path p, long length, Verifier v) throws IOException {
         try (InputStream in = Files.newInputStream(p)) {
             byte[] buf = new byte[BUFFER];
             long left = length;
@@ -315,7 +346,7 @@ final class FileTransfer {
                 control.checkpoint();
                 int n = in.read(buf, 0, (int) Math.min(buf.length, left));
                 if (n < 0) throw new java.io.EOFException(p + " is shorter than " + length);
-                digest.update(buf, 0, n);
+                v.update(buf, 0, n);
                 left -= n;
             }
         }
@@ -346,28 +377,6 @@ final class FileTransfer {
             return null;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static final class Verifier {
-        final String algorithm;
-        final MessageDigest digest;
-        final String expected;
-        private String actual;
-
-        Verifier(String algorithm, MessageDigest digest, String expected) {
-            this.algorithm = algorithm;
-            this.digest = digest;
-            this.expected = expected.toLowerCase();
-        }
-
-        String actual() {
-            if (actual == null) actual = HexFormat.of().formatHex(digest.digest());
-            return actual;
-        }
-
-        boolean matches() {
-            return actual().equals(expected);
         }
     }
 }

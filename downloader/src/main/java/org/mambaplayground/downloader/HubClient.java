@@ -195,6 +195,7 @@ public final class HubClient implements AutoCloseable {
         private int parallelFiles = 4;
         private Duration progressInterval = Duration.ofMillis(200);
         private String userAgent = "mamba-playground/0.1; hf_hub_java/0.1";
+        private boolean hashOnOwnThread = Runtime.getRuntime().availableProcessors() >= 4;
 
         /** The variables to read instead of the process environment (tests, or a settings page). */
         public Builder environment(Map<String, String> env) {
@@ -260,6 +261,15 @@ public final class HubClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Hash on a separate thread, overlapping sha256 with the transfer. Default: on with 4 or more cores; on a
+         * two-core machine the hand-offs cost more than they save (tools/bench-download.sh).
+         */
+        public Builder hashOnOwnThread(boolean on) {
+            this.hashOnOwnThread = on;
+            return this;
+        }
+
         public Builder userAgent(String userAgent) {
             this.userAgent = userAgent;
             return this;
@@ -272,7 +282,7 @@ public final class HubClient implements AutoCloseable {
             boolean off = offline != null ? offline : HubSettings.offline(env);
             Path cache = hfHome != null ? home.resolve("hub") : HubSettings.hubCache(env, home);
             HubSettings s = new HubSettings(ep, tok, home, cache, off, connectTimeout, stallTimeout, retry, parallelFiles,
-                    progressInterval, userAgent);
+                    progressInterval, userAgent, hashOnOwnThread);
             return new HubClient(s, okHttp);
         }
     }

@@ -24,7 +24,8 @@ record HubSettings(
         RetryPolicy retry,
         int parallelFiles,
         Duration progressInterval,
-        String userAgent) {
+        String userAgent,
+        boolean hashOnOwnThread) {
 
     static final String DEFAULT_ENDPOINT = "https://huggingface.co";
 

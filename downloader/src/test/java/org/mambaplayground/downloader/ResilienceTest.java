@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mambaplayground.downloader.testing.TestHub;
 import org.mambaplayground.downloader.testing.TestRepo;
 
@@ -48,14 +50,15 @@ class ResilienceTest {
         return HubFixture.client(hub, tmp.resolve("hf")).build();
     }
 
-    @Test
-    void connectionDroppedAtRandomOffsetsResumesExactlyWhereItStopped() throws Exception {
+    @ParameterizedTest(name = "hash on own thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void connectionDroppedAtRandomOffsetsResumesExactlyWhereItStopped(boolean hashThread) throws Exception {
         Random random = new Random(42);
         TreeSet<Long> drops = new TreeSet<>();
         while (drops.size() < 5) drops.add(1 + (long) random.nextInt(weights.length - 2));
         repo.dropConnectionAt(WEIGHTS, drops.stream().mapToLong(Long::longValue).toArray());
         List<String> retries = new CopyOnWriteArrayList<>();
-        try (HubClient client = client()) {
+        try (HubClient client = HubFixture.client(hub, tmp.resolve("hf")).hashOnOwnThread(hashThread).build()) {
             DownloadPlan plan = client.plan(client.list(REPO, "main"), FilePatterns.include("*.safetensors"), dir);
             client.start(plan, new DownloadListener() {
                 @Override
@@ -95,10 +98,11 @@ class ResilienceTest {
         assertThat(hub.requests("cdn").get(1).header("Range")).isEqualTo("bytes=3000000-");
     }
 
-    @Test
-    void aCorruptedByteIsCaughtBySha256AndThePartIsDeleted() throws Exception {
+    @ParameterizedTest(name = "hash on own thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void aCorruptedByteIsCaughtBySha256AndThePartIsDeleted(boolean hashThread) throws Exception {
         repo.corruptByteAt(WEIGHTS, 4_321_000);
-        try (HubClient client = client()) {
+        try (HubClient client = HubFixture.client(hub, tmp.resolve("hf")).hashOnOwnThread(hashThread).build()) {
             RepoListing listing = client.list(REPO, "main");
             Download d = client.start(client.plan(listing, FilePatterns.ALL, dir), null);
             assertThatThrownBy(d::await).isInstanceOfSatisfying(HubException.class, e -> {
@@ -115,10 +119,11 @@ class ResilienceTest {
         }
     }
 
-    @Test
-    void pauseStopsTheTransferAndResumeContinuesWithoutRefetching() throws Exception {
+    @ParameterizedTest(name = "hash on own thread: {0}")
+    @ValueSource(booleans = {false, true})
+    void pauseStopsTheTransferAndResumeContinuesWithoutRefetching(boolean hashThread) throws Exception {
         hub.throttle(4_000_000);
-        try (HubClient client = client()) {
+        try (HubClient client = HubFixture.client(hub, tmp.resolve("hf")).hashOnOwnThread(hashThread).build()) {
             DownloadPlan plan = client.plan(client.list(REPO, "main"), FilePatterns.include(WEIGHTS), dir);
             Download d = client.start(plan, null);
             waitFor(() -> d.progress().bytesDone() > 1_000_000);
