@@ -224,7 +224,11 @@ public final class Benchmark {
             cancel.cancel(); // Ctrl-C: stop at the next step and let the run end cleanly
             try { main.join(5000); } catch (InterruptedException ignored) { }
         }));
-        System.out.println(run(o, System.out::println, cancel).summary());
+        try {
+            System.out.println(run(o, System.out::println, cancel).summary());
+        } catch (CancellationException e) {
+            System.out.println("Benchmark cancelled.");
+        }
     }
 
     public static Architecture parseArchitecture(String value) {
