@@ -14,7 +14,7 @@ import org.mambaplayground.engine.model.Sizes;
  * row shows a dash.
  */
 public final class ArchitectureRows {
-    public static final long[] CONTEXTS = {1_024, 32_768, 131_072};
+    public static final long[] CONTEXTS = {1_000, 32_000, 128_000};
 
     /** One row: the property and one value per model, in the columns' order. */
     public record Row(String property, List<String> values) {}
@@ -38,7 +38,7 @@ public final class ArchitectureRows {
         for (long tokens : CONTEXTS) {
             List<String> values = new ArrayList<>();
             for (ModelSpec spec : specs) values.add(spec == null ? "\u2014" : stateAt(spec, tokens));
-            out.add(new Row("State at " + (tokens / 1024) + "k tokens", values));
+            out.add(new Row("State at " + (tokens / 1000) + "k tokens", values));
         }
         return out;
     }
