@@ -21,6 +21,8 @@ final class ComparePane extends VBox {
         ScrollPane scroll = new ScrollPane(holder);
         scroll.setFitToWidth(true);
         VBox.setVgrow(scroll, Priority.ALWAYS);
+        waiting.setText("The answer appears here.");
+        waiting.setWrapText(true);
         holder.getChildren().add(waiting);
         getChildren().addAll(title, scroll);
     }

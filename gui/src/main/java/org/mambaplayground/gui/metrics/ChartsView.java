@@ -19,8 +19,6 @@ import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
-import javafx.scene.control.Separator;
-import javafx.scene.control.ToolBar;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
@@ -98,8 +96,12 @@ public final class ChartsView extends BorderPane {
         clear.setOnAction(e -> store.clear());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        ToolBar toolbar = new ToolBar(sweepButton, new Label("up to"), sweepMax, new Label("tokens"), cancelButton,
-                sweepProgress, status, spacer, csv, png, new Separator(), clear);
+        HBox sweepRow = new HBox(8, sweepButton, new Label("up to"), sweepMax, new Label("tokens"), cancelButton,
+                sweepProgress, spacer, csv, png, clear);
+        sweepRow.setAlignment(Pos.CENTER_LEFT);
+        status.getStyleClass().add("charts-note");
+        VBox toolbar = new VBox(6, sweepRow, status);
+        toolbar.setPadding(new Insets(10, 12, 0, 12));
         setTop(toolbar);
 
         Label note = new Label("Dots: measured by the engine (GenerationStats, InferenceState.bytes()) in chat, sweeps "

@@ -143,7 +143,8 @@ public final class PlotPanel extends VBox {
     private static void fitLogAxis(NumberAxis axis, AxisScale scale, double[] range) {
         if (!scale.log() || range[0] > range[1]) return;
         double lower = Math.floor(range[0]);
-        double upper = Math.ceil(range[1]);
+        // end just past the data rather than at the next decade, which would leave most of a decade empty
+        double upper = Math.ceil(range[1]) - range[1] < 0.15 ? Math.ceil(range[1]) : range[1] + 0.1;
         if (upper <= lower) upper = lower + 1;
         axis.setLowerBound(lower);
         axis.setUpperBound(upper);
