@@ -26,6 +26,8 @@ public final class MessageView extends VBox {
     private final HBox phaseRow = new HBox(8, prefillBar, phase);
     private final Label stats = new Label();
     private final Label error = new Label();
+    private int prefillShownTotal = -1;
+    private int batches;
 
     public MessageView(Role role, String roleName, String initialText) {
         this.role = role;
@@ -66,7 +68,14 @@ public final class MessageView extends VBox {
 
     public Label phaseLabel() { return phase; }
 
+    /** The prompt size the "processing prompt" phase last showed, or -1 if it never showed one. */
+    public int prefillShownTotal() { return prefillShownTotal; }
+
+    /** How many pieces of text arrived (a streamed answer arrives in several). */
+    public int appendCount() { return batches; }
+
     public void append(String piece) {
+        batches++;
         text.append(piece);
         body.setMarkdown(text.toString());
         if (!piece.isEmpty()) hidePhase();
@@ -75,6 +84,7 @@ public final class MessageView extends VBox {
     /** The visible "processing prompt" phase, with its progress in tokens. */
     public void showPrefill(int done, int total) {
         if (!getChildren().contains(phaseRow)) getChildren().add(phaseRow);
+        if (total > 0) prefillShownTotal = total;
         prefillBar.setProgress(total == 0 ? -1 : (double) done / total);
         phase.setText(done < total ? "Processing prompt: " + done + " / " + total + " tokens"
                 : "Prompt processed (" + total + " tokens), generating\u2026");

@@ -35,6 +35,7 @@ import org.mambaplayground.engine.generate.ChatSession;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.chat.ChatView;
@@ -81,6 +82,8 @@ public final class CompareView extends BorderPane {
             AxisScale.linear(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final Set<String> comparedModels = new LinkedHashSet<>();
+    private boolean choosingDefaults;
+    private boolean userPicked;
     private volatile CancellationToken cancel;
     private volatile LoadTask loading;
 
@@ -97,7 +100,10 @@ public final class CompareView extends BorderPane {
             box.setButtonCell(new EntryCell());
             box.setCellFactory(list -> new EntryCell());
             box.setMaxWidth(Double.MAX_VALUE);
-            box.valueProperty().addListener((obs, o, n) -> refreshTable());
+            box.valueProperty().addListener((obs, o, n) -> {
+                if (!choosingDefaults && n != null) userPicked = true;
+                refreshTable();
+            });
         }
         leftModel.setId("compare-left-model");
         rightModel.setId("compare-right-model");
@@ -297,16 +303,28 @@ public final class CompareView extends BorderPane {
 
     // ---- table and charts --------------------------------------------------------------------------
 
+    /**
+     * Until the user picks, the left model is the first Mamba2 one and the right one the first of the
+     * other architecture (or any other model); re-chosen as the library fills in.
+     */
     private void pickDefaults(List<LibraryEntry> loadable) {
         if (loadable.isEmpty()) return;
-        if (leftModel.getValue() == null || !loadable.contains(leftModel.getValue())) {
-            leftModel.setValue(loadable.stream().filter(e -> e.spec().architecture().name().equals("MAMBA2"))
-                    .findFirst().orElse(loadable.getFirst()));
-        }
-        if (rightModel.getValue() == null || !loadable.contains(rightModel.getValue())) {
-            rightModel.setValue(loadable.stream().filter(e -> e != leftModel.getValue()
-                            && e.spec().architecture() != leftModel.getValue().spec().architecture())
-                    .findFirst().orElse(loadable.size() > 1 ? loadable.get(1) : loadable.getFirst()));
+        boolean leftGone = leftModel.getValue() == null || !loadable.contains(leftModel.getValue());
+        boolean rightGone = rightModel.getValue() == null || !loadable.contains(rightModel.getValue());
+        choosingDefaults = true;
+        try {
+            if (leftGone || !userPicked) {
+                leftModel.setValue(loadable.stream().filter(e -> e.spec().architecture() == Architecture.MAMBA2)
+                        .findFirst().orElse(loadable.getFirst()));
+            }
+            if (rightGone || !userPicked) {
+                LibraryEntry l = leftModel.getValue();
+                rightModel.setValue(loadable.stream()
+                        .filter(e -> !e.equals(l) && e.spec().architecture() != l.spec().architecture()).findFirst()
+                        .orElse(loadable.stream().filter(e -> !e.equals(l)).findFirst().orElse(l)));
+            }
+        } finally {
+            choosingDefaults = false;
         }
     }
 

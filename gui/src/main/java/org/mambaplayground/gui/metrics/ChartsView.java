@@ -151,7 +151,7 @@ public final class ChartsView extends BorderPane {
         memory.setSeries(ChartSeries.stateMemory(points, store.specs(), ReferenceModels.all()));
         prefill.setSeries(ChartSeries.prefillLatency(points));
         decode.setSeries(ChartSeries.decodeLatency(points));
-        if (sweep == null || sweep.isDone()) status.setText(pointsText());
+        if (!status.textProperty().isBound()) status.setText(pointsText());
     }
 
     /** Starts a sweep on the active model; returns it, or null when no model is loaded. FX thread. */

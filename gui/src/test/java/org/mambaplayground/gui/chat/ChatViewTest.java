@@ -1,0 +1,129 @@
+package org.mambaplayground.gui.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.gui.App;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.metrics.ChartsView;
+import org.mambaplayground.gui.metrics.MetricsStore;
+import org.mambaplayground.gui.testing.TestModels;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Drives the application's window (headless Monocle) with a real small Mamba2 model written to disk:
+ * a question typed and sent streams an answer with its figures, stop and regenerate work, and the
+ * charts page gains the measured point.
+ */
+@ExtendWith(ApplicationExtension.class)
+class ChatViewTest {
+    @TempDir static Path home;
+    private AppContext ctx;
+
+    @Start
+    void start(Stage stage) {
+        ctx = new AppContext(Settings.under(home), TestModels.engine());
+        stage.setScene(App.createScene(ctx, false));
+        stage.show();
+    }
+
+    @BeforeEach
+    void loadModel() throws Exception {
+        Path folder = TestModels.mambaFolder();
+        var task = WaitForAsyncUtils.asyncFx(() -> ctx.models().activate(folder)).get();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null || task.isDone());
+        WaitForAsyncUtils.waitForFxEvents();
+        Throwable failure = WaitForAsyncUtils.asyncFx(task::getException).get();
+        assertThat(failure).as("loading the test model").isNull();
+        assertThat(ctx.models().getActiveModel()).isNotNull();
+    }
+
+    @AfterEach
+    void close() throws Exception { WaitForAsyncUtils.asyncFx(ctx::close).get(); }
+
+    private ChatView chat(FxRobot robot) {
+        robot.clickOn("#nav-chat");
+        return robot.lookup("#chat-view").queryAs(ChatView.class);
+    }
+
+    private static void waitUntilIdle(ChatView view) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !view.runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
+    void aQuestionStreamsAnAnswerWithItsFiguresAndTheChartsGainAPoint(FxRobot robot) throws Exception {
+        ChatView view = chat(robot);
+        robot.interact(() -> {
+            view.temperatureSlider().setValue(0);
+            view.maxTokensSpinner().getValueFactory().setValue(24);
+        });
+        robot.clickOn(view.inputArea()).write("Hello in Java?");
+        robot.clickOn(view.sendButton());
+        waitUntilIdle(view);
+
+        assertThat(view.messages()).hasSize(2);
+        MessageView question = view.messages().getFirst();
+        MessageView answer = view.messages().getLast();
+        assertThat(question.role()).isEqualTo(MessageView.Role.USER);
+        assertThat(question.text()).isEqualTo("Hello in Java?");
+        assertThat(answer.role()).isEqualTo(MessageView.Role.ASSISTANT);
+        assertThat(answer.text()).isNotBlank();
+        assertThat(answer.body().markdown()).isEqualTo(answer.text());
+        // the prompt phase was shown with the prompt's real size, then the figures
+        assertThat(answer.prefillShownTotal()).isGreaterThan(5);
+        assertThat(answer.statsLabel().getText()).contains("tok/s").contains("first token")
+                .contains("prompt " + answer.prefillShownTotal() + " tokens");
+        assertThat(view.contextLabel().getText()).contains("tokens").contains("State in memory");
+        assertThat(view.inputArea().getText()).isEmpty();
+
+        // the metrics store got the engine's figures, and the charts page plots them
+        MetricsStore store = ctx.shared(MetricsStore.class, MetricsStore::new);
+        assertThat(store.points()).hasSize(1);
+        assertThat(store.points().getFirst().source()).isEqualTo("chat");
+        assertThat(store.points().getFirst().stateBytes()).isPositive();
+        robot.clickOn("#nav-charts");
+        ChartsView charts = robot.lookup("#charts-view").queryAs(ChartsView.class);
+        assertThat(charts.memoryPanel().measuredPointCount()).isEqualTo(1);
+        assertThat(charts.prefillPanel().measuredPointCount()).isEqualTo(1);
+        assertThat(charts.decodePanel().measuredPointCount()).isEqualTo(1);
+    }
+
+    @Test
+    void stopEndsALongAnswerWhileItStreamsAndRegenerateAnswersAgain(FxRobot robot) throws Exception {
+        ChatView view = chat(robot);
+        robot.interact(() -> {
+            view.temperatureSlider().setValue(0);
+            view.maxTokensSpinner().getValueFactory().setValue(20000);
+        });
+        robot.clickOn(view.inputArea()).write("A story");
+        robot.type(javafx.scene.input.KeyCode.ENTER); // Enter sends
+        // text is on screen while the generation still runs: it streams
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> view.messages().size() == 2
+                && view.messages().getLast().text().length() > 20);
+        assertThat(view.runningProperty().get()).isTrue();
+        robot.clickOn(view.stopButton());
+        waitUntilIdle(view);
+        MessageView stopped = view.messages().getLast();
+        assertThat(stopped.statsLabel().getText()).contains("stopped");
+        assertThat(stopped.appendCount()).isGreaterThan(1);
+
+        robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(8));
+        robot.clickOn(view.regenerateButton());
+        waitUntilIdle(view);
+        assertThat(view.messages()).hasSize(2); // the stopped answer was replaced, not added to
+        assertThat(view.messages().getLast()).isNotSameAs(stopped);
+        assertThat(view.messages().getLast().statsLabel().getText()).contains("8 tokens");
+    }
+}

@@ -1,0 +1,86 @@
+package org.mambaplayground.gui.compare;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.control.TableColumn;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.gui.App;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.chat.MessageView;
+import org.mambaplayground.gui.metrics.MetricsStore;
+import org.mambaplayground.gui.testing.TestModels;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The comparison page runs one prompt on a real small Mamba2 and a real small transformer model. */
+@ExtendWith(ApplicationExtension.class)
+class CompareViewTest {
+    @TempDir static Path home;
+    private AppContext ctx;
+
+    @Start
+    void start(Stage stage) {
+        ctx = new AppContext(Settings.under(home), TestModels.engine());
+        stage.setScene(App.createScene(ctx, false));
+        stage.show();
+    }
+
+    @BeforeEach
+    void addModelsToTheLibrary() throws Exception {
+        Path mamba = TestModels.mambaFolder();
+        Path transformer = TestModels.transformerFolder();
+        WaitForAsyncUtils.asyncFx(() -> ctx.library().addFolder(mamba)).get().get();
+        WaitForAsyncUtils.asyncFx(() -> ctx.library().addFolder(transformer)).get().get();
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @AfterEach
+    void close() throws Exception { WaitForAsyncUtils.asyncFx(ctx::close).get(); }
+
+    @Test
+    void runsBothModelsOneAfterTheOtherAndFillsPanesChartsAndTable(FxRobot robot) throws Exception {
+        robot.clickOn("#nav-compare");
+        CompareView view = robot.lookup("#compare-view").queryAs(CompareView.class);
+        // defaults: a Mamba2 model on the left, a transformer on the right
+        assertThat(view.leftModelBox().getValue().spec().architecture()).isEqualTo(Architecture.MAMBA2);
+        assertThat(view.rightModelBox().getValue().spec().architecture()).isEqualTo(Architecture.TRANSFORMER);
+        // the table is there before any run: both models' and the real ones' configurations
+        assertThat(view.table().getColumns()).extracting(TableColumn::getText)
+                .contains("tiny-mamba2", "tiny-transformer", "Codestral Mamba 7B (real)", "Mistral Nemo 12B (real)");
+        assertThat(view.table().getItems()).extracting(ArchitectureRows.Row::property)
+                .contains("Layers", "Model dim", "Parameters", "State dim", "Attention heads",
+                        "State at 1k tokens", "State at 32k tokens", "State at 128k tokens");
+
+        robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(12));
+        robot.clickOn("#compare-prompt").write("Compare");
+        robot.clickOn("#compare-run");
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> !view.runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+
+        for (int side = 0; side < 2; side++) {
+            MessageView answer = view.answer(side);
+            assertThat(answer.text()).as("answer %d", side).isNotBlank();
+            assertThat(answer.statsLabel().getText()).contains("tok/s").contains("first token");
+            assertThat(answer.getScene()).as("answer %d is shown", side).isNotNull();
+        }
+        MetricsStore store = ctx.shared(MetricsStore.class, MetricsStore::new);
+        assertThat(store.points()).extracting(p -> p.model() + "/" + p.source())
+                .containsExactly("tiny-mamba2/compare", "tiny-transformer/compare");
+        assertThat(view.memoryPanel().measuredPointCount()).isEqualTo(2);
+        assertThat(view.decodePanel().measuredPointCount()).isEqualTo(2);
+        assertThat(view.statusLabel().getText()).startsWith("Both models answered");
+        // the models were released after the run: nothing of the comparison stays mapped
+        assertThat(ctx.models().openCount()).isZero();
+    }
+}
