@@ -111,13 +111,18 @@ class ChatViewTest {
         robot.type(javafx.scene.input.KeyCode.ENTER); // Enter sends
         // text is on screen while the generation still runs: it streams
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> view.messages().size() == 2
-                && view.messages().getLast().text().length() > 20);
-        assertThat(view.runningProperty().get()).isTrue();
-        robot.clickOn(view.stopButton());
+                && !view.messages().getLast().text().isEmpty());
+        // press Stop at once (this model's greedy answer would end by itself after about 2000 tokens)
+        boolean stillRunning = WaitForAsyncUtils.asyncFx(() -> {
+            boolean was = view.runningProperty().get();
+            view.stopButton().fire();
+            return was;
+        }).get();
+        assertThat(stillRunning).as("text was on screen while the answer was still being generated").isTrue();
         waitUntilIdle(view);
         MessageView stopped = view.messages().getLast();
         assertThat(stopped.statsLabel().getText()).contains("stopped");
-        assertThat(stopped.appendCount()).isGreaterThan(1);
+        assertThat(stopped.text()).isNotEmpty();
 
         robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(8));
         robot.clickOn(view.regenerateButton());
