@@ -39,15 +39,19 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt that starts every conversation.")
     String system;
 
+    private final boolean interactive;
     private final BufferedReader in;
     private final PrintStream out;
     private final PrintStream status;
 
     public ChatCommand() {
-        this(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out, System.err);
+        this(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), System.out, System.err, true);
     }
 
-    ChatCommand(BufferedReader in, PrintStream out, PrintStream status) {
+    ChatCommand(BufferedReader in, PrintStream out, PrintStream status) { this(in, out, status, false); }
+
+    private ChatCommand(BufferedReader in, PrintStream out, PrintStream status, boolean interactive) {
+        this.interactive = interactive;
         this.in = in;
         this.out = out;
         this.status = status;
@@ -69,7 +73,13 @@ public final class ChatCommand implements Callable<Integer> {
             return 1;
         }
         try (loaded) {
-            new ChatRepl(loaded, instruct, system, temperature, topP, maxTokens, seed, out, status).run(in);
+            ChatRepl repl = new ChatRepl(loaded, instruct, system, temperature, topP, maxTokens, seed, out, status);
+            if (interactive) {
+                Interrupts.onCtrlC(() -> {
+                    if (!repl.cancelAnswer()) System.exit(130); // no answer running: Ctrl+C quits as usual
+                });
+            }
+            repl.run(in);
         }
         return 0;
     }

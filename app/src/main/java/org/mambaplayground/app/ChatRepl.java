@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.ChatSession;
 import org.mambaplayground.engine.generate.GenerationListener;
 import org.mambaplayground.engine.generate.GenerationResult;
@@ -16,7 +17,7 @@ import org.mambaplayground.engine.model.LoadedModel;
 /**
  * The terminal chat loop: reads a line, streams the answer to {@code out} as it is generated, and
  * reports prompt progress and speed on {@code status}. {@code /reset} starts over, {@code /quit} (or
- * the end of input) leaves.
+ * the end of input) leaves; Ctrl+C during an answer stops that answer.
  */
 final class ChatRepl {
     private final LoadedModel model;
@@ -41,6 +42,17 @@ final class ChatRepl {
         this.out = out;
         this.status = status;
         session.reset(systemPrompt);
+    }
+
+    /** The answer being generated, if any: Ctrl+C (or {@link #cancelAnswer}) stops it, not the program. */
+    private volatile CancellationToken answering;
+
+    /** Stops the answer in progress; returns false when none is running. */
+    boolean cancelAnswer() {
+        CancellationToken token = answering;
+        if (token == null) return false;
+        token.cancel();
+        return true;
     }
 
     void run(BufferedReader in) throws IOException {
@@ -89,7 +101,18 @@ final class ChatRepl {
                 out.flush();
             }
         };
-        GenerationResult result = session.send(userText, options, null, listener);
+        CancellationToken cancel = new CancellationToken();
+        answering = cancel;
+        GenerationResult result;
+        try {
+            result = session.send(userText, options, cancel, listener);
+        } catch (RuntimeException e) {
+            out.println();
+            status.println("Generation failed: " + e.getMessage());
+            return;
+        } finally {
+            answering = null;
+        }
         out.println();
         GenerationStats s = result.stats();
         status.printf(Locale.ROOT, "[%d tokens, %.1f tokens/s; prompt %d tokens in %.0f ms; first token after %.0f ms; state %s; %s]%n",

@@ -104,4 +104,28 @@ class ChatCommandTest {
         assertThat(badTemperature.exit()).isNotZero();
         assertThat(badTemperature.status()).contains("--temperature");
     }
+
+    @Test
+    void cancellingStopsTheAnswerButNotTheChat() throws Exception {
+        ByteArrayOutputStream status = new ByteArrayOutputStream();
+        java.util.concurrent.atomic.AtomicReference<ChatRepl> repl = new java.util.concurrent.atomic.AtomicReference<>();
+        int[] writes = {0};
+        PrintStream out = new PrintStream(new java.io.OutputStream() {
+            @Override public void write(int b) {}
+            @Override public void write(byte[] b, int off, int len) {
+                if (++writes[0] == 6) repl.get().cancelAnswer(); // a few pieces into the first answer: "Ctrl+C"
+            }
+        }, true, StandardCharsets.UTF_8);
+        try (LoadedModel m = ModelLoader.load(folder, ModelLoader.Options.DEFAULT)) {
+            repl.set(new ChatRepl(m, false, null, 0f, 1f, 3000, null, out, new PrintStream(status, true, StandardCharsets.UTF_8)));
+            repl.get().run(new BufferedReader(new StringReader("Once upon a time\nAgain\n")));
+        }
+        String report = status.toString(StandardCharsets.UTF_8);
+        Matcher first = Pattern.compile("\\[(\\d+) tokens, .*; (cancelled|stop|length)\\]").matcher(report);
+        assertThat(first.find()).as(report).isTrue();
+        assertThat(first.group(2)).isEqualTo("cancelled");
+        assertThat(Integer.parseInt(first.group(1))).isLessThan(3000);
+        assertThat(first.find()).as("the chat went on to the second line").isTrue();
+        assertThat(repl.get().cancelAnswer()).isFalse(); // nothing running any more
+    }
 }
