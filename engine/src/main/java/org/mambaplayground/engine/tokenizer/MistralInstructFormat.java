@@ -14,9 +14,10 @@ import java.util.List;
  * <ul>
  * <li>All system messages are joined with a blank line ("\n\n") into one system prompt, which is put in front of
  * the <em>last</em> user message: {@code system + "\n\n" + user}. Earlier user turns do not see it.</li>
- * <li>Consecutive messages of the same role are joined with "\n\n" first, and a conversation that does not start
- * with a user message gets an empty one in front (mistral-common's request normalizer; a system message between
- * two user messages keeps them apart).</li>
+ * <li>Consecutive messages of the same role are joined with "\n\n" first (mistral-common's request normalizer; a
+ * system message between two user messages keeps them apart). A conversation of system messages only gets an
+ * empty user turn, as the normalizer gives it; one that starts with an assistant message is refused (the
+ * normalizer would put an empty user turn in front of it; a chat client never sends that on purpose).</li>
  * <li>No text is added around the control tokens: the only spaces are the ones the tokenizer itself adds.
  * SentencePiece adds its dummy-prefix space to each encoded text, tekken adds none.</li>
  * </ul>
@@ -61,8 +62,10 @@ public final class MistralInstructFormat implements ChatFormat {
             }
             previous = m.role(); // a system message ends a run of same-role messages, as in the normalizer
         }
-        if (turns.isEmpty() || turns.getFirst().role() != ChatMessage.Role.USER) {
-            turns.addFirst(ChatMessage.user("")); // the normalizer starts every conversation with a user turn
+        if (turns.isEmpty()) {
+            turns.add(ChatMessage.user("")); // system messages only: the normalizer adds an empty user turn
+        } else if (turns.getFirst().role() != ChatMessage.Role.USER) {
+            throw new IllegalArgumentException("a conversation must start with a user message (after any system messages)");
         }
         int lastUser = -1;
         for (int i = 0; i < turns.size(); i++) if (turns.get(i).role() == ChatMessage.Role.USER) lastUser = i;

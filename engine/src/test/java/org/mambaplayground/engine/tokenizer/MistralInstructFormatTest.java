@@ -67,8 +67,8 @@ class MistralInstructFormatTest {
 
     /**
      * mistral-common's normalizer (protocol/instruct/normalize.py, _aggregate_messages): runs of same-role messages
-     * are joined with "\n\n"; system messages leave the list but still end a run; a conversation that does not
-     * start with a user message gets an empty user message first.
+     * are joined with "\n\n"; system messages leave the list but still end a run; a conversation of system
+     * messages only gets an empty user message. (One that starts with an assistant message is refused here.)
      */
     @Test
     void messagesAreNormalizedLikeMistralCommon() {
@@ -78,8 +78,8 @@ class MistralInstructFormatTest {
                 .containsExactly(join(new int[] {1, 3}, tok.encode("a\n\nb"), new int[] {4}, tok.encode("c"), new int[] {2}));
         assertThat(format.encodeDialog(List.of(ChatMessage.user("a"), ChatMessage.system("s"), ChatMessage.user("b"))))
                 .containsExactly(join(new int[] {1, 3}, tok.encode("a"), new int[] {4, 3}, tok.encode("s\n\nb"), new int[] {4}));
-        assertThat(format.encodeDialog(List.of(ChatMessage.assistant("hi"))))
-                .containsExactly(join(new int[] {1, 3, 4}, tok.encode("hi"), new int[] {2}));
+        assertThatThrownBy(() -> format.encodeDialog(List.of(ChatMessage.assistant("b"), ChatMessage.user("a"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("start with a user message");
         assertThat(format.encodeDialog(List.of(ChatMessage.system("only system"))))
                 .containsExactly(join(new int[] {1, 3}, tok.encode("only system\n\n"), new int[] {4}));
         assertThatThrownBy(() -> format.encodeDialog(List.of(ChatMessage.user("q"), ChatMessage.assistant("   "))))
