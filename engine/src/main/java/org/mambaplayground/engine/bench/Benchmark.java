@@ -45,10 +45,10 @@ public final class Benchmark {
         }
     }
 
-    /** The measurements; rates are the best of the repeats, every run is kept in the lists. */
+    /** The measurements; rates are the best of the repeats (each list holds every run, in order). */
     public record Result(ModelSpec spec, DType dtype, long weightBytes, long decodeBytesPerToken, int threads,
                          double prefillTokensPerSecond, double decodeTokensPerSecond, double memoryBytesPerSecond,
-                         List<Double> prefillRuns, List<Double> decodeRuns) {
+                         List<Double> prefillRuns, List<Double> decodeRuns, List<Double> memoryRuns) {
         /** Weight bytes read per second while decoding. */
         public double decodeBytesPerSecond() { return decodeBytesPerToken * decodeTokensPerSecond; }
 
@@ -79,11 +79,8 @@ public final class Benchmark {
         ModelSpec spec = SyntheticConfigs.ofSize(o.architecture(), o.sizeBytes(), o.dtype().bytes());
         prepareModel(spec, o, log, cancel);
 
-        log.accept(String.format(Locale.ROOT, "Measuring memory read bandwidth (%d threads, %s buffer)...",
+        log.accept(String.format(Locale.ROOT, "Memory read bandwidth is probed before each run (%d threads, %s buffer).",
                 Parallel.threads(), gb(o.bandwidthBufferBytes())));
-        double memory = MemoryBandwidth.measure(o.bandwidthBufferBytes(), Math.max(3, o.repeats()), cancel);
-        log.accept(String.format(Locale.ROOT, "  %.2f GB/s", memory / 1e9));
-
         try (Model model = ModelLoader.loadModel(o.folder(), ModelLoader.Options.DEFAULT)) {
             long weightBytes = SyntheticModelWriter.weightBytes(spec, o.dtype());
             long perToken = decodeBytesPerToken(spec, o.dtype());
@@ -95,9 +92,12 @@ public final class Benchmark {
             model.prefill(warm, randomTokens(random, Math.min(16, o.promptTokens()), vocab));
             for (int i = 0; i < 4; i++) model.decode(warm, random.nextInt(vocab));
 
-            List<Double> prefillRuns = new ArrayList<>(), decodeRuns = new ArrayList<>();
+            // Probe and decode alternate so that both see the same load from other processes.
+            List<Double> prefillRuns = new ArrayList<>(), decodeRuns = new ArrayList<>(), memoryRuns = new ArrayList<>();
             for (int r = 0; r < o.repeats(); r++) {
                 checkCancelled(cancel);
+                double memory = MemoryBandwidth.measure(o.bandwidthBufferBytes(), 3, cancel);
+                memoryRuns.add(memory);
                 InferenceState state = model.newState();
                 int[] prompt = randomTokens(random, o.promptTokens(), vocab);
                 long t0 = System.nanoTime();
@@ -111,13 +111,17 @@ public final class Benchmark {
                 }
                 double decode = o.decodeTokens() / ((System.nanoTime() - t1) / 1e9);
                 decodeRuns.add(decode);
-                log.accept(String.format(Locale.ROOT, "  run %d/%d: prefill %.1f tokens/s, decode %.2f tokens/s (%.2f GB/s)",
-                        r + 1, o.repeats(), prefill, decode, decode * perToken / 1e9));
+                log.accept(String.format(Locale.ROOT,
+                        "  run %d/%d: memory %.2f GB/s; prefill %.1f tokens/s; decode %.2f tokens/s = %.2f GB/s of weights (%.0f%%)",
+                        r + 1, o.repeats(), memory / 1e9, prefill, decode, decode * perToken / 1e9, 100 * decode * perToken / memory));
             }
-            return new Result(spec, o.dtype(), weightBytes, perToken, Parallel.threads(),
-                    prefillRuns.stream().mapToDouble(d -> d).max().orElse(0),
-                    decodeRuns.stream().mapToDouble(d -> d).max().orElse(0), memory, prefillRuns, decodeRuns);
+            return new Result(spec, o.dtype(), weightBytes, perToken, Parallel.threads(), max(prefillRuns), max(decodeRuns),
+                    max(memoryRuns), prefillRuns, decodeRuns, memoryRuns);
         }
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(d -> d).max().orElse(0);
     }
 
     /**
