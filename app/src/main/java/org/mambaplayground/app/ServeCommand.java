@@ -103,6 +103,11 @@ public final class ServeCommand implements Callable<Integer> {
             loaded.close();
             stopped.countDown();
         }, "serve-shutdown"));
+        server.addObserver(r -> out.printf(java.util.Locale.ROOT,
+                "%s %s: %d prompt tokens processed in %.0f ms, %d generated at %.1f tokens/s, %s%s%n",
+                r.endpoint(), r.id(), r.stats().promptTokens(), r.stats().prefillMillis(), r.stats().generatedTokens(),
+                r.stats().tokensPerSecond(), r.stats().finishReason().name().toLowerCase(java.util.Locale.ROOT),
+                r.clientDisconnected() ? " (client disconnected)" : ""));
         out.println("Serving " + loaded.name() + " at " + server.address() + "/v1"
                 + (config.apiKey() != null ? " (API key required)" : ""));
         out.println("Try: curl " + server.address() + "/v1/chat/completions -H 'Content-Type: application/json' "

@@ -10,13 +10,31 @@ import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.ModelLoader;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
 import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /** Real model folders on disk for the server tests: a small seeded Mamba2 with the demo tokenizer. */
 final class TestModels {
     /** dim 64, 2 layers, heads of 16, d_state 16, chunk 16; the demo SentencePiece vocabulary (4096). */
     static final Mamba2Config SMALL_MAMBA = new Mamba2Config(64, 2, 4096, 1, true, true, true, 8, true, 16, 4, 2, 16, 16);
 
+    /** dim 64, 2 layers, 4 heads of 16 (2 KV heads), no sliding window, 256-token context; the demo tekken vocabulary. */
+    static final TransformerConfig SMALL_TRANSFORMER = new TransformerConfig(64, 2, 16, 128, 4, 2, 1e-5, 4096, 1_000_000, 0, 256);
+
     private TestModels() {}
+
+    /** Writes a small transformer folder with the demo tekken tokenizer (BF16 weights, seed 9). */
+    static Path writeTransformer(Path dir) throws IOException {
+        Path folder = dir.resolve("tiny-nemo");
+        if (Files.exists(folder.resolve(SyntheticModelWriter.WEIGHTS))) return folder;
+        Files.createDirectories(folder);
+        Path tokenizer = dir.resolve("tekken.json");
+        try (InputStream in = DemoModels.class.getResourceAsStream("demo/mistral-nemo-demo/tekken.json")) {
+            if (in == null) throw new IOException("the demo tekken tokenizer is missing from the assets module");
+            Files.copy(in, tokenizer);
+        }
+        SyntheticModelWriter.write(SMALL_TRANSFORMER, folder, DType.BF16, 9, tokenizer, bytes -> {}, () -> false);
+        return folder;
+    }
 
     /** Writes the model folder once under {@code dir} (F32 weights, seed 7) and returns it. */
     static Path writeMamba(Path dir) throws IOException {
