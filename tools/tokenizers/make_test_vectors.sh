@@ -25,6 +25,14 @@ for m in spm-test:"$res/spm-test.model" spm-demo:"$demo/codestral-mamba-demo/tok
   spm_decode --model="$model" --input_format=id < "$res/$name.ids" | cmp - "$res/corpus.txt"
 done
 
+# a model with user-defined symbols and the normalizer's default whitespace removal (Mistral's models keep
+# whitespace; this checks the reader follows the spec's flags): spm_decode's output is the expected decode
+(cd "$work" && "$here/train_spm.sh" corpus.txt spm-userdef 2400 --remove_extra_whitespaces=true \
+  --user_defined_symbols='self.,def,<|fim|>,→')
+cp "$work/spm-userdef.model" "$res/spm-userdef.model"
+spm_encode --model="$res/spm-userdef.model" --output_format=id < "$res/corpus.txt" > "$res/spm-userdef.ids"
+spm_decode --model="$res/spm-userdef.model" --input_format=id < "$res/spm-userdef.ids" > "$res/spm-userdef.decoded"
+
 # chat turns: each text alone, with the dummy prefix (start of an encoded text) and without it (text that
 # follows a newline inside one encoded text), for the token-by-token chat layout test
 printf '%s\n' "What is the capital of France?" "Paris. It has been the capital since 987 (mostly)." \

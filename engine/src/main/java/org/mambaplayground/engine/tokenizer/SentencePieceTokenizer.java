@@ -194,12 +194,20 @@ public final class SentencePieceTokenizer implements Tokenizer {
         return out.toArray();
     }
 
+    /** SentencePiece's normalizer with the identity rule: only the ASCII space counts as whitespace here. */
     private String normalize(String text) {
         if (text.isEmpty()) return "";
         String s = text;
         if (model.removeExtraWhitespaces()) {
-            s = s.strip().replaceAll(" {2,}", " ");
-            if (s.isEmpty()) return "";
+            StringBuilder b = new StringBuilder(s.length());
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == ' ' && (b.isEmpty() || b.charAt(b.length() - 1) == ' ')) continue; // leading or repeated
+                b.append(c);
+            }
+            while (!b.isEmpty() && b.charAt(b.length() - 1) == ' ') b.setLength(b.length() - 1); // trailing
+            if (b.isEmpty()) return "";
+            s = b.toString();
         }
         if (model.addDummyPrefix()) s = " " + s;
         if (model.escapeWhitespaces()) s = s.replace(" ", SPACE);

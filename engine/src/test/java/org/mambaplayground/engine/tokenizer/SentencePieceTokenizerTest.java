@@ -38,6 +38,35 @@ class SentencePieceTokenizerTest {
         assertEncodesLikeSpm(SentencePieceTokenizer.load(TokenizerTestData.demoSentencePiece()), "spm-demo.ids");
     }
 
+    /** User-defined symbols, and the normalizer's whitespace removal (off in Mistral's models, on by default). */
+    @Test
+    void userDefinedSymbolsAndWhitespaceRemovalLikeSpm() {
+        SentencePieceTokenizer tok = SentencePieceTokenizer.load(TokenizerTestData.resource("spm-userdef.model"));
+        assertThat(tok.model().removeExtraWhitespaces()).isTrue();
+        assertThat(tok.type(tok.vocabularySize() - 1)).isNotNull();
+        int self = -1;
+        for (int i = 0; i < tok.vocabularySize(); i++) {
+            if (tok.piece(i).equals("self.")) self = i;
+        }
+        assertThat(self).isPositive();
+        assertThat(tok.type(self)).isEqualTo(SentencePieceModel.Type.USER_DEFINED);
+        List<int[]> expected = TokenizerTestData.ids("spm-userdef.ids");
+        List<String> decoded = TokenizerTestData.lines("spm-userdef.decoded");
+        List<String> mismatches = new ArrayList<>();
+        int withSelf = 0;
+        for (int i = 0; i < CORPUS.size(); i++) {
+            int[] got = tok.encode(CORPUS.get(i));
+            if (!Arrays.equals(got, expected.get(i))) mismatches.add(i + ": " + CORPUS.get(i));
+            final int selfId = self;
+            if (Arrays.stream(got).anyMatch(t -> t == selfId)) withSelf++;
+            assertThat(tok.decode(expected.get(i))).as("decode line %d", i).isEqualTo(decoded.get(i));
+        }
+        assertThat(mismatches).as("lines encoded differently from spm_encode").isEmpty();
+        assertThat(withSelf).as("lines using the user-defined symbol").isGreaterThan(20);
+        assertThat(tok.encode("   ")).isEmpty();
+        assertThat(tok.decode(tok.encode("  a  \t b  "))).isEqualTo("a \t b");
+    }
+
     private static void assertEncodesLikeSpm(SentencePieceTokenizer tok, String idsFile) {
         List<int[]> expected = TokenizerTestData.ids(idsFile);
         assertThat(expected).hasSameSizeAs(CORPUS);
