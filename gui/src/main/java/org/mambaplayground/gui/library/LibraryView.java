@@ -39,10 +39,13 @@ public final class LibraryView extends BorderPane {
                     case DEMO -> "Built-in";
                     case FOLDER -> "Folder";
                 }, 70),
-                column("Architecture", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 105),
+                column("Type", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 100),
                 column("Params", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 90),
                 column("On disk", e -> Formats.bytes(e.bytesOnDisk()), 80),
-                column("State", EntryText::state, 120)));
+                column("State", e -> EntryText.state(e, ctx.models()), 120)));
+        // The State column says which models are loaded: redraw when that changes.
+        ctx.models().activeModelProperty().addListener(o -> table.refresh());
+        ctx.models().openModels().addListener((javafx.collections.ListChangeListener<org.mambaplayground.gui.models.ModelHandle>) c -> table.refresh());
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getStyleClass().add(Styles.STRIPED);
         table.getSelectionModel().selectedItemProperty().addListener((obs, was, now) -> details.show(now));

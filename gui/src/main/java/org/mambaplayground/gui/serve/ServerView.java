@@ -59,8 +59,9 @@ public final class ServerView extends VBox {
 
         host.setId("server-host");
         port.setId("server-port");
-        port.setPrefColumnCount(6);
-        apiKey.setId("server-key");
+                apiKey.setId("server-key");
+        host.setPrefColumnCount(24);
+        apiKey.setPrefColumnCount(24);
         apiKey.setPromptText("optional: clients must send it as a Bearer token");
         GridPane settings = new GridPane();
         settings.setHgap(8);

@@ -1,0 +1,134 @@
+package org.mambaplayground.gui.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javafx.concurrent.Worker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.engine.model.InferenceState;
+import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.model.Model;
+import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.gui.TestModels;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Loading and cancelling with real model folders and the engine's loader. The opener waits on a latch so
+ * the test can cancel at a chosen moment; the model is wrapped only to count its close() calls.
+ */
+@ExtendWith(ApplicationExtension.class)
+class ModelManagerTest {
+    @TempDir static Path home;
+    static Path folder;
+    final ExecutorService executor = Executors.newCachedThreadPool();
+    final AtomicInteger closes = new AtomicInteger();
+    final CountDownLatch proceed = new CountDownLatch(1);
+
+    @BeforeAll
+    static void writeModel() {
+        folder = TestModels.transformer(home.resolve("tiny"));
+    }
+
+    @AfterEach
+    void shutdown() { executor.shutdownNow(); }
+
+    /**
+     * The engine's loader, held back until the test lets it go. It finishes even when the task's cancel
+     * interrupts it: the race in which the weights are open by the time the cancel is seen.
+     */
+    ModelOpener gatedOpener() {
+        return (f, progress, cancel) -> {
+            progress.update("waiting for the test", -1);
+            boolean waited = false;
+            while (!waited) {
+                try {
+                    waited = proceed.await(10, TimeUnit.SECONDS) || true;
+                } catch (InterruptedException cancelInterrupts) {
+                    // keep waiting; the flag is cleared so the file channel can open
+                }
+            }
+            LoadedModel real = ModelLoader.load(f);
+            return new LoadedModel(real.folder(), real.name(), new CountingClose(real.model()), real.tokenizer(), real.chatFormat());
+        };
+    }
+
+    @Test
+    void cancellingWhileTheOpenerRunsClosesWhatItOpened() throws Exception {
+        ModelManager manager = new ModelManager(gatedOpener(), executor);
+        LoadTask task = WaitForAsyncUtils.asyncFx(() -> manager.activate(folder)).get();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> onFx(task::isRunning));
+        WaitForAsyncUtils.asyncFx(() -> { task.cancel(); }).get();
+        proceed.countDown();
+
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> closes.get() == 1);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(onFx(task::getState)).isEqualTo(Worker.State.CANCELLED);
+        assertThat(manager.getActiveModel()).isNull();
+        assertThat(manager.openCount()).isZero();
+        assertThat(manager.activationProperty().get()).isNull();
+    }
+
+    @Test
+    void theLastReleaseClosesTheWeightsOnce() throws Exception {
+        proceed.countDown();
+        ModelManager manager = new ModelManager(gatedOpener(), executor);
+        LoadTask first = WaitForAsyncUtils.asyncFx(() -> manager.activate(folder)).get();
+        ModelHandle active = first.get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(manager.getActiveModel()).isSameAs(active);
+
+        ModelHandle second = manager.load(folder).get(10, TimeUnit.SECONDS); // shared, not mapped twice
+        assertThat(second).isSameAs(active);
+        assertThat(active.references()).isEqualTo(2);
+
+        WaitForAsyncUtils.asyncFx(manager::unloadActive).get();
+        assertThat(closes.get()).isZero();
+        WaitForAsyncUtils.asyncFx(second::release).get();
+        assertThat(closes.get()).isEqualTo(1);
+        assertThat(active.isClosed()).isTrue();
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(manager.openModels()).isEmpty();
+    }
+
+    @Test
+    void aBrokenFolderFailsWithTheEnginesMessage() throws Exception {
+        proceed.countDown();
+        ModelManager manager = new ModelManager(EngineBinding.engine().opener(), executor);
+        Path empty = java.nio.file.Files.createDirectories(home.resolve("empty"));
+        LoadTask task = WaitForAsyncUtils.asyncFx(() -> manager.activate(empty)).get();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> onFx(task::getState) == Worker.State.FAILED);
+        assertThat(onFx(task::getException)).hasMessageContaining("params.json");
+        assertThat(manager.getActiveModel()).isNull();
+    }
+
+    static <T> T onFx(java.util.concurrent.Callable<T> read) throws Exception {
+        return WaitForAsyncUtils.asyncFx(read).get();
+    }
+
+    /** Delegates to a real model, counting close(). */
+    final class CountingClose implements Model {
+        private final Model model;
+
+        CountingClose(Model model) { this.model = model; }
+
+        @Override public ModelSpec spec() { return model.spec(); }
+        @Override public InferenceState newState() { return model.newState(); }
+        @Override public float[] prefill(InferenceState state, int[] tokens) { return model.prefill(state, tokens); }
+        @Override public float[] decode(InferenceState state, int token) { return model.decode(state, token); }
+        @Override public void close() {
+            closes.incrementAndGet();
+            model.close();
+        }
+    }
+}
