@@ -4,15 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * SentencePiece BPE as in Mistral's {@code tokenizer.model.v3}, behaving like the reference C++ library:
  * <ul>
- * <li>Normalize: identity; with {@code add_dummy_prefix} a space is put in front of non-empty text; with
+ * <li>Normalize: identity; with {@code remove_extra_whitespaces} leading, trailing and repeated spaces go (off in
+ * Mistral's models); with {@code add_dummy_prefix} a space is put in front of non-empty text; with
  * {@code escape_whitespaces} every space becomes U+2581 (▁).</li>
  * <li>Split the text into characters (a user-defined symbol is one unbreakable symbol), then repeatedly merge the
  * adjacent pair whose concatenation is a piece with the highest score, the leftmost pair on ties. Only NORMAL,
@@ -37,10 +41,10 @@ public final class SentencePieceTokenizer implements Tokenizer {
     /** CONTROL, UNKNOWN and BYTE pieces: found by name, never produced by merging. */
     private final Map<String, Integer> reserved = new HashMap<>();
     private final List<String> userDefined = new ArrayList<>();
-    private final java.util.Set<String> userDefinedSet = new java.util.HashSet<>();
+    private final Set<String> userDefinedSet = new HashSet<>();
     private final int[] byteIds = new int[256];
     /** Code points that occur in some mergeable piece of two or more characters: only these can ever merge. */
-    private final java.util.BitSet mergeableChars = new java.util.BitSet();
+    private final BitSet mergeableChars = new BitSet();
     private final int unkId;
     private final int bosId;
     private final int eosId;
@@ -126,13 +130,11 @@ public final class SentencePieceTokenizer implements Tokenizer {
         return id;
     }
 
+    /** The byte of a piece spelled exactly {@code <0xXX>} (upper-case hex, as spm writes them), else -1. */
     private static int pieceToByte(String piece) {
         if (piece.length() != 6 || !piece.startsWith("<0x") || piece.charAt(5) != '>') return -1;
-        try {
-            return Integer.parseInt(piece.substring(3, 5), 16);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        int hi = "0123456789ABCDEF".indexOf(piece.charAt(3)), lo = "0123456789ABCDEF".indexOf(piece.charAt(4));
+        return hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
     }
 
     @Override
