@@ -1,6 +1,8 @@
 package org.mambaplayground.gui.library;
 
 import atlantafx.base.theme.Styles;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
@@ -58,7 +60,7 @@ final class EntryDetails extends ScrollPane {
         Label description = new Label(e.description());
         description.setWrapText(true);
         box.getChildren().addAll(title, description, actions(e), facts(e));
-        if (e.spec() != null) box.getChildren().add(memory(e.spec()));
+        if (e.spec() != null) box.getChildren().add(memory(e));
         if (!e.problem().isEmpty()) {
             Label problem = new Label(e.problem());
             problem.setId("details-problem");
@@ -98,10 +100,14 @@ final class EntryDetails extends ScrollPane {
         return row + 1;
     }
 
-    private VBox memory(ModelSpec spec) {
+    private VBox memory(LibraryEntry e) {
+        ModelSpec spec = e.spec();
         Label heading = new Label("Memory estimate");
         heading.getStyleClass().add(Styles.TEXT_BOLD);
-        MemoryEstimate estimate = MemoryEstimate.of(spec, context.getValue());
+        Path weights = e.folder() == null ? null : e.folder().resolve("consolidated.safetensors");
+        MemoryEstimate estimate = weights != null && Files.isRegularFile(weights)
+                ? MemoryEstimate.of(spec, context.getValue(), size(weights))
+                : MemoryEstimate.of(spec, context.getValue());
         Label total = new Label("\u2248 " + Formats.bytes(estimate.totalBytes()));
         total.setId("memory-estimate");
         total.getStyleClass().add(Styles.TITLE_4);
@@ -114,6 +120,14 @@ final class EntryDetails extends ScrollPane {
             v.getChildren().add(pick);
         }
         return v;
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (java.io.IOException ex) {
+            return 0;
+        }
     }
 
     private HBox actions(LibraryEntry e) {

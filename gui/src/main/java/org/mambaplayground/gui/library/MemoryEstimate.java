@@ -10,9 +10,15 @@ import org.mambaplayground.gui.shell.Formats;
  */
 public record MemoryEstimate(long weightBytes, long stateBytes, long contextTokens, boolean stateGrows) {
 
+    /** For a model not on disk yet: BF16 weights, as the real checkpoints ship. */
     public static MemoryEstimate of(ModelSpec spec, long contextTokens) {
+        return of(spec, contextTokens, spec.weightBytes(2));
+    }
+
+    /** @param weightBytes size of the weights file on disk (it is mapped as it is, whatever its dtype) */
+    public static MemoryEstimate of(ModelSpec spec, long contextTokens, long weightBytes) {
         long context = spec.maxContext() > 0 ? Math.min(contextTokens, spec.maxContext()) : contextTokens;
-        return new MemoryEstimate(spec.weightBytes(2), spec.stateBytesAt(context), context,
+        return new MemoryEstimate(weightBytes, spec.stateBytesAt(context), context,
                 spec.architecture() == Architecture.TRANSFORMER);
     }
 

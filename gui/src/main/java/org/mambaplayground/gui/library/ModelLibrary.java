@@ -85,7 +85,10 @@ public final class ModelLibrary {
     public List<LibraryEntry> scan() {
         List<LibraryEntry> result = new ArrayList<>();
         for (DemoModel demo : DemoModels.locate(settings.cacheDir())) {
-            result.add(folderEntry(Kind.DEMO, demo.name(), demo.about(), null, demo.folder()));
+            String about = demo.about().isEmpty()
+                    ? "A small model bundled with the app so it works offline; see tools/demo-models for how it was trained."
+                    : demo.about();
+            result.add(folderEntry(Kind.DEMO, demo.name(), about, null, demo.folder()));
         }
         for (CatalogModel model : catalog.models()) {
             result.add(catalogEntry(model));

@@ -1,0 +1,93 @@
+package org.mambaplayground.gui.library;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.TestModels;
+import org.mambaplayground.gui.library.LibraryEntry.InstallState;
+import org.mambaplayground.gui.library.LibraryEntry.Kind;
+import org.mambaplayground.gui.models.EngineBinding;
+
+/** The library's scan of real folders, and the memory estimate checked against the published formulas. */
+class ModelLibraryTest {
+    @TempDir Path home;
+
+    ModelLibrary library() {
+        return new ModelLibrary(Settings.under(home), Runnable::run, EngineBinding.engine().specs());
+    }
+
+    @Test
+    void catalogModelsAreKnownBeforeDownloadAndInstalledOnceTheirFilesAreThere() throws Exception {
+        ModelLibrary library = library();
+        LibraryEntry mamba = find(library.scan(), "Codestral Mamba 7B");
+        assertThat(mamba.state()).isEqualTo(InstallState.NOT_INSTALLED);
+        assertThat(mamba.spec().architecture()).isEqualTo(Architecture.MAMBA2);
+        assertThat(mamba.downloadable()).isTrue();
+
+        Path folder = library.folderOf(mamba.catalog());
+        Files.createDirectories(folder);
+        Files.writeString(folder.resolve("params.json"), "{}");
+        assertThat(find(library.scan(), "Codestral Mamba 7B").state()).isEqualTo(InstallState.PARTIAL);
+        Files.write(folder.resolve("consolidated.safetensors"), new byte[1000]);
+        Files.write(folder.resolve("tokenizer.model.v3"), new byte[10]);
+        LibraryEntry installed = find(library.scan(), "Codestral Mamba 7B");
+        assertThat(installed.state()).isEqualTo(InstallState.INSTALLED);
+        assertThat(installed.bytesOnDisk()).isEqualTo(1012);
+    }
+
+    @Test
+    void addedFoldersAreRememberedAndABrokenOneSaysWhy() throws Exception {
+        Path good = TestModels.mamba2(home.resolve("mine"));
+        Path broken = Files.createDirectories(home.resolve("broken"));
+        Files.writeString(broken.resolve("params.json"), "{\"model_type\": \"mamba\", \"dim\": \"wide\"}");
+        ModelLibrary library = library();
+        library.addFolder(good);
+        library.addFolder(broken);
+
+        List<LibraryEntry> entries = library().scan(); // a new library reads the saved list
+        LibraryEntry mine = find(entries, "mine");
+        assertThat(mine.kind()).isEqualTo(Kind.FOLDER);
+        assertThat(mine.loadable()).isTrue();
+        assertThat(mine.bytesOnDisk()).isEqualTo(Files.size(good.resolve("consolidated.safetensors"))
+                + Files.size(good.resolve("params.json")) + Files.size(good.resolve("tokenizer.model.v3")));
+        LibraryEntry bad = find(entries, "broken");
+        assertThat(bad.loadable()).isFalse();
+        assertThat(bad.problem()).contains("params.json").contains("dim");
+
+        library.removeFolder(broken);
+        assertThat(library().scan()).noneMatch(e -> e.name().equals("broken"));
+    }
+
+    @Test
+    void memoryEstimateIsConstantForMamba2AndGrowsWithContextForTheTransformer() {
+        List<LibraryEntry> entries = library().scan();
+        var mamba = find(entries, "Codestral Mamba 7B").spec();
+        var nemo = find(entries, "Mistral Nemo 12B Instruct").spec();
+
+        // Mamba2: per layer, SSM state heads x head_dim x d_state plus the conv window over x, B and C, in float32.
+        long ssm = 128L * 64 * 128;
+        long conv = (4096L * 2 + 2L * 8 * 128) * (4 - 1);
+        long mambaState = 64 * (ssm + conv) * 4;
+        assertThat(MemoryEstimate.of(mamba, 1024).stateBytes()).isEqualTo(MemoryEstimate.of(mamba, 131072).stateBytes());
+        assertThat((double) MemoryEstimate.of(mamba, 1024).stateBytes()).isCloseTo(mambaState, org.assertj.core.data.Percentage.withPercentage(1));
+
+        // Transformer: K and V, per layer, per KV head, head_dim floats per token.
+        long perToken = 2L * 40 * 8 * 128 * 4;
+        MemoryEstimate at4k = MemoryEstimate.of(nemo, 4096);
+        MemoryEstimate at32k = MemoryEstimate.of(nemo, 32768);
+        assertThat((double) at4k.stateBytes()).isCloseTo(perToken * 4096.0, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat((double) at32k.stateBytes()).isCloseTo(perToken * 32768.0, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(at4k.weightBytes()).isBetween(24_000_000_000L, 25_000_000_000L); // 12.2 B parameters in BF16
+        assertThat(at4k.describe()).contains("KV cache at 4k tokens");
+    }
+
+    private static LibraryEntry find(List<LibraryEntry> entries, String name) {
+        return entries.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+    }
+}
