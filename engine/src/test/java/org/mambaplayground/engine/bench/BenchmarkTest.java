@@ -1,0 +1,62 @@
+package org.mambaplayground.engine.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.mamba2.Mamba2Config;
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.synthetic.SyntheticConfigs;
+import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.transformer.TransformerConfig;
+
+/** The benchmark's arithmetic and plumbing; speeds are printed by the bench command, never asserted. */
+class BenchmarkTest {
+    @TempDir Path dir;
+
+    @Test
+    void decodeReadsEveryWeightOnceButOnlyOneEmbeddingRow() {
+        TransformerConfig t = new TransformerConfig(64, 2, 16, 160, 4, 2, 1e-5, 1000, 1e4, 0, 0);
+        assertThat(Benchmark.decodeBytesPerToken(t, DType.BF16)).isEqualTo(t.weightBytes(2) - 999L * 64 * 2);
+        Mamba2Config tied = new Mamba2Config(64, 2, 1000, 1, true, true, true, 1, true, 16, 4, 2, 16, 8);
+        assertThat(Benchmark.decodeBytesPerToken(tied, DType.F32)).as("tied: the embedding is the output head").isEqualTo(tied.weightBytes(4));
+    }
+
+    @Test
+    void configsOfARequestedSizeComeClose() {
+        for (Architecture a : Architecture.values()) {
+            for (long size : new long[] {5_000_000L, 200_000_000L, 1_000_000_000L, 8_000_000_000L}) {
+                ModelSpec spec = SyntheticConfigs.ofSize(a, size, 2);
+                assertThat((double) spec.weightBytes(2)).as("%s %d", a, size).isBetween(0.75 * size, 1.0 * size);
+                assertThat(spec.layers()).isGreaterThanOrEqualTo(2);
+            }
+        }
+        assertThat(SyntheticConfigs.parseSize("1GB")).isEqualTo(1_000_000_000L);
+        assertThat(SyntheticConfigs.parseSize("1.5 GiB")).isEqualTo(3L << 29);
+        assertThat(SyntheticConfigs.parseSize("200mb")).isEqualTo(200_000_000L);
+        assertThatThrownBy(() -> SyntheticConfigs.parseSize("-3GB")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void runsEndToEndWithProgressAndStopsWhenCancelled() {
+        Benchmark.Options o = new Benchmark.Options(Architecture.MAMBA2, 2_000_000, DType.BF16, dir.resolve("m"), 8, 3, 2, 16L << 20);
+        List<String> log = new ArrayList<>();
+        Benchmark.Result r = Benchmark.run(o, log::add, new CancellationToken());
+        assertThat(r.prefillRuns()).hasSize(2);
+        assertThat(r.decodeTokensPerSecond()).isPositive();
+        assertThat(r.memoryBytesPerSecond()).isPositive();
+        assertThat(r.summary()).contains("Prefill:", "Decode:", "% of the measured memory read bandwidth");
+        assertThat(log).anyMatch(l -> l.startsWith("Writing a")).anyMatch(l -> l.contains("run 2/2"));
+
+        CancellationToken cancel = new CancellationToken();
+        cancel.cancel();
+        assertThatThrownBy(() -> Benchmark.run(o, l -> {}, cancel)).isInstanceOf(CancellationException.class);
+    }
+}
