@@ -107,6 +107,16 @@ public final class HubClient implements AutoCloseable {
     }
 
     /**
+     * Asks the hub whether the files of {@code repoId} can be read with this client's token (or anonymously):
+     * returns normally if so, else throws GATED (with what to do), INVALID_TOKEN or REPO_NOT_FOUND. A cheap
+     * pre-flight for a wizard before a large download; listing alone succeeds even for gated repositories.
+     */
+    public void checkAccess(String repoId) throws HubException {
+        if (settings.offline()) return;
+        listings.checkAccess(RepoIds.checkRepoId(repoId));
+    }
+
+    /**
      * Decides what to fetch: the files matching {@code patterns}, minus what is already complete in
      * {@code targetDir}; counts the bytes present, the bytes to fetch and the free space.
      */

@@ -83,6 +83,16 @@ final class Listings {
         return listing;
     }
 
+    /** The hub's auth-check: returns if the token (or anonymous access) can read the repository's files. */
+    void checkAccess(String repoId) throws HubException {
+        HttpUrl url = http.endpoint.newBuilder().addPathSegment("api").addPathSegment("models").addPathSegments(repoId)
+                .addPathSegment("auth-check").build();
+        String what = "repository " + repoId + " (access check)";
+        try (HubHttp.Exchange ex = http.send(http.get(url).build(), new Control(), HubHttp.Retrying.NONE, what)) {
+            checkOk(ex, repoId, what);
+        }
+    }
+
     private JsonNode getJson(HttpUrl url, Control control, String repoId, String what) throws HubException {
         try (HubHttp.Exchange ex = http.send(http.get(url).build(), control, HubHttp.Retrying.NONE, what)) {
             checkOk(ex, repoId, what);

@@ -91,6 +91,30 @@ class ErrorsTest {
     }
 
     @Test
+    void accessCheckTellsAWizardBeforeItStarts() throws Exception {
+        try (HubClient anonymous = client().token(null).build(); HubClient other = client().token("hf_other").build();
+             HubClient accepted = client().token("hf_accepted").build()) {
+            assertThat(failure(() -> anonymous.checkAccess("mistralai/Gated-Mamba")).kind()).isEqualTo(Kind.GATED);
+            HubException e = failure(() -> other.checkAccess("mistralai/Gated-Mamba"));
+            assertThat(e.kind()).isEqualTo(Kind.GATED);
+            assertThat(e.hint()).contains("accept the licence");
+            accepted.checkAccess("mistralai/Gated-Mamba");
+            anonymous.checkAccess("mistralai/Open");
+            assertThat(failure(() -> anonymous.checkAccess("mistralai/Nope")).kind()).isEqualTo(Kind.REPO_NOT_FOUND);
+        }
+    }
+
+    @Test
+    void aListingWithAPathOutsideTheRepositoryIsRefused() {
+        hub.repo("evil/repo").file("../../.bashrc", "rm -rf ~");
+        try (HubClient c = client().build()) {
+            HubException e = failure(() -> c.list("evil/repo", "main"));
+            assertThat(e.kind()).isEqualTo(Kind.PROTOCOL);
+            assertThat(e.getMessage()).contains("unsafe file path").contains("../../.bashrc");
+        }
+    }
+
+    @Test
     void aWrongTokenIsReportedAsSuch() {
         try (HubClient c = client().token("hf_typo").build()) {
             HubException e = failure(() -> c.list("mistralai/Open", "main"));

@@ -198,6 +198,32 @@ class ResilienceTest {
         }
     }
 
+    @Test
+    void anExpiredCdnUrlIsRefreshedThroughTheHub() throws Exception {
+        repo.dropConnectionAt(WEIGHTS, 2_000_000);
+        hub.expireCdnUrlsOnDrop(true);
+        try (HubClient client = client()) {
+            client.start(client.plan(client.list(REPO, "main"), FilePatterns.include(WEIGHTS), dir), null).await();
+        }
+        assertThat(Files.readAllBytes(dir.resolve(WEIGHTS))).isEqualTo(weights);
+        assertThat(hub.requests("cdn")).extracting(r -> r.header("Range") + " " + r.status())
+                .containsExactly("bytes=0- 206", "bytes=2000000- 403", "bytes=2000000- 206");
+        assertThat(hub.requests("hub").stream().filter(r -> r.target.contains("/resolve/"))).hasSize(2);
+        assertThat(hub.fileBytesSent()).isEqualTo(weights.length);
+    }
+
+    @Test
+    void aServerThatIgnoresRangeIsDetectedAndTheFileRestartsCleanly() throws Exception {
+        repo.dropConnectionAt(WEIGHTS, 1_000_000);
+        hub.ignoreRange(true);
+        try (HubClient client = client()) {
+            client.start(client.plan(client.list(REPO, "main"), FilePatterns.include(WEIGHTS), dir), null).await();
+        }
+        assertThat(Files.readAllBytes(dir.resolve(WEIGHTS))).isEqualTo(weights);
+        assertThat(hub.requests("cdn")).extracting(TestHub.Recorded::status).containsExactly(200, 200);
+        assertThat(hub.fileBytesSent()).isEqualTo(weights.length + 1_000_000L);
+    }
+
     static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long end = System.nanoTime() + 10_000_000_000L;
         while (!condition.getAsBoolean()) {

@@ -94,6 +94,9 @@ public final class TestHub implements AutoCloseable {
     private final AtomicInteger rateLimited = new AtomicInteger();
     private volatile int retryAfterSeconds = 1;
     private volatile long throttleBytesPerSecond = 0;
+    private volatile boolean ignoreRange;
+    private volatile boolean expireUrlsOnDrop;
+    private final AtomicInteger urlGeneration = new AtomicInteger();
 
     private TestHub() throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
@@ -141,6 +144,18 @@ public final class TestHub implements AutoCloseable {
     /** Limit every file body to this many bytes per second (0: as fast as possible). */
     public TestHub throttle(long bytesPerSecond) {
         this.throttleBytesPerSecond = bytesPerSecond;
+        return this;
+    }
+
+    /** Answer every Range request with 200 and the whole body, like a CDN that compresses (a real failure mode). */
+    public TestHub ignoreRange(boolean ignore) {
+        this.ignoreRange = ignore;
+        return this;
+    }
+
+    /** Signed CDN URLs handed out so far stop working (403) whenever a planned connection drop happens. */
+    public TestHub expireCdnUrlsOnDrop(boolean expire) {
+        this.expireUrlsOnDrop = expire;
         return this;
     }
 
@@ -199,6 +214,7 @@ public final class TestHub implements AutoCloseable {
     }
 
     private static final Pattern API = Pattern.compile("/api/models/([^/]+/[^/]+)/(revision|tree)/([^/]+)");
+    private static final Pattern AUTH_CHECK = Pattern.compile("/api/models/([^/]+/[^/]+)/auth-check");
     private static final Pattern RESOLVE = Pattern.compile("/([^/]+/[^/]+)/resolve/([^/]+)/(.+)");
 
     private void hubRoute(HttpExchange ex, Recorded rec) throws IOException {
@@ -210,7 +226,12 @@ public final class TestHub implements AutoCloseable {
             error(ex, rec, 401, null, "Invalid credentials in Authorization header");
             return;
         }
-        if (api.matches()) {
+        Matcher authCheck = AUTH_CHECK.matcher(path);
+        if (authCheck.matches()) {
+            TestRepo repo = repoOrError(ex, rec, decode(authCheck.group(1)), token);
+            if (repo != null && gatedError(ex, rec, repo, token)) return;
+            if (repo != null) json(ex, rec, "{}", null);
+        } else if (api.matches()) {
             TestRepo repo = repoOrError(ex, rec, decode(api.group(1)), token);
             if (repo == null) return;
             String commit = commitOrError(ex, rec, repo, decode(api.group(3)));
@@ -288,16 +309,7 @@ public final class TestHub implements AutoCloseable {
         if (repo == null) return;
         String commit = commitOrError(ex, rec, repo, revision);
         if (commit == null) return;
-        if (repo.gated && !path.equals("README.md") && (token == null || !repo.grantedTokens.contains(token))) {
-            if (token == null) {
-                error(ex, rec, 401, "GatedRepo", "Access to model " + repo.id + " is restricted. You must have access to it"
-                        + " and be authenticated to access it. Please log in.");
-            } else {
-                error(ex, rec, 403, "GatedRepo", "Access to model " + repo.id + " is restricted and you are not in the"
-                        + " authorized list. Visit " + endpoint() + "/" + repo.id + " to ask for access.");
-            }
-            return;
-        }
+        if (!path.equals("README.md") && gatedError(ex, rec, repo, token)) return;
         TestRepo.Blob blob = repo.files.get(path);
         ex.getResponseHeaders().set("X-Repo-Commit", commit);
         if (blob == null) {
@@ -313,7 +325,8 @@ public final class TestHub implements AutoCloseable {
         }
         if (blob.lfs) {
             ex.getResponseHeaders().set("Location", cdnBase() + "/xet-bridge-us/6ac4f6932fb5557d4ceee81f/" + blob.sha256
-                    + "?X-Xet-Cas-Uid=public&Expires=" + (System.currentTimeMillis() / 1000 + 3600) + "&Signature=test");
+                    + "?X-Xet-Cas-Uid=public&Expires=" + (System.currentTimeMillis() / 1000 + 3600) + "&Signature=test-"
+                    + urlGeneration.get());
             ex.getResponseHeaders().set("X-Linked-Etag", "\"" + blob.sha256 + "\"");
             ex.getResponseHeaders().set("X-Linked-Size", String.valueOf(blob.size));
             ex.getResponseHeaders().set("ETag", "\"" + blob.gitOid + "\"");
@@ -327,12 +340,24 @@ public final class TestHub implements AutoCloseable {
         serveBlob(ex, rec, blob);
     }
 
+    private boolean gatedError(HttpExchange ex, Recorded rec, TestRepo repo, String token) throws IOException {
+        if (!repo.gated || (token != null && repo.grantedTokens.contains(token))) return false;
+        if (token == null) {
+            error(ex, rec, 401, "GatedRepo", "Access to model " + repo.id + " is restricted. You must have access to it"
+                    + " and be authenticated to access it. Please log in.");
+        } else {
+            error(ex, rec, 403, "GatedRepo", "Access to model " + repo.id + " is restricted and you are not in the"
+                    + " authorized list. Visit " + endpoint() + "/" + repo.id + " to ask for access.");
+        }
+        return true;
+    }
+
     private void cdnRoute(HttpExchange ex, Recorded rec) throws IOException {
         String[] parts = ex.getRequestURI().getRawPath().split("/");
         String sha = parts[parts.length - 1];
         String query = ex.getRequestURI().getRawQuery();
-        if (query == null || !query.contains("Signature=")) {
-            error(ex, rec, 403, null, "Missing signature");
+        if (query == null || !query.endsWith("Signature=test-" + urlGeneration.get())) {
+            error(ex, rec, 403, null, "Request has expired");
             return;
         }
         TestRepo.Blob blob = repos.values().stream().flatMap(r -> r.files.values().stream())
@@ -353,7 +378,7 @@ public final class TestHub implements AutoCloseable {
         int status = 200;
         String range = ex.getRequestHeaders().getFirst("Range");
         ex.getResponseHeaders().set("Accept-Ranges", "bytes");
-        if (range != null) {
+        if (range != null && !ignoreRange) {
             Matcher m = RANGE.matcher(range.trim());
             if (m.matches()) {
                 start = Long.parseLong(m.group(1));
@@ -391,7 +416,10 @@ public final class TestHub implements AutoCloseable {
                 if (stall != null && stall[0] >= pos) stop = Math.min(stop, stall[0]);
                 if (stop == pos) {
                     os.flush();
-                    if (drop == pos) throw new DropConnection();
+                    if (drop == pos) {
+                        if (expireUrlsOnDrop) urlGeneration.incrementAndGet();
+                        throw new DropConnection();
+                    }
                     sleep(stall[1]);
                     stall = null;
                     continue;
