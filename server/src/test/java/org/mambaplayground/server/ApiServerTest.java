@@ -267,6 +267,27 @@ class ApiServerTest {
                 .isEqualTo(json(post("/v1/completions", seeded)).at("/choices/0/text").asText());
     }
 
+    @Test
+    void severalPromptsGiveOneChoiceEachAndEchoStreamsToo() throws Exception {
+        JsonNode body = json(post("/v1/completions", "{\"prompt\": [\"" + PROMPT + "\", \"Hello\"], \"max_tokens\": 4, \"temperature\": 0}"));
+        assertThat(body.get("choices")).hasSize(2);
+        int[] a = served.chatFormat().encodeCompletion(PROMPT), b = served.chatFormat().encodeCompletion("Hello");
+        GenerationResult ra = direct(a, 4), rb = direct(b, 4);
+        assertThat(body.at("/choices/0/index").asInt()).isZero();
+        assertThat(body.at("/choices/0/text").asText()).isEqualTo(ra.text());
+        assertThat(body.at("/choices/1/index").asInt()).isEqualTo(1);
+        assertThat(body.at("/choices/1/text").asText()).isEqualTo(rb.text());
+        assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(a.length + b.length);
+        assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(ra.tokens().length + rb.tokens().length);
+
+        List<JsonNode> events = events(post("/v1/completions",
+                "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 4, \"temperature\": 0, \"echo\": true, \"stream\": true}").body());
+        StringBuilder text = new StringBuilder();
+        for (JsonNode e : events) text.append(e.at("/choices/0/text").asText());
+        assertThat(events.getFirst().at("/choices/0/text").asText()).isEqualTo(PROMPT);
+        assertThat(text).hasToString(PROMPT + ra.text());
+    }
+
     // ---- chat ------------------------------------------------------------------------------------------
 
     @Test
