@@ -50,6 +50,10 @@ node "$here/tekken_reference.mjs" "$demo/mistral-nemo-demo/tekken.json" "$res/ch
 for m in tekken-test:"$res/tekken-test.json" tekken-demo:"$demo/mistral-nemo-demo/tekken.json"; do
   name="${m%%:*}"; file="${m#*:}"
   node "$here/tekken_reference.mjs" "$file" "$res/tekken-texts.json" "$res/$name.ids"
-  /usr/bin/python3 "$here/python_tekken_encode.py" "$file" "$res/tekken-texts.json" "$res/$name.ids"
+  /usr/bin/python3 "$here/python_tekken_encode.py" "$file" "$res/tekken-texts.json" --expect "$res/$name.ids"
 done
+# Unicode whitespace where JavaScript's \s and Unicode's White_Space disagree (U+0085, U+FEFF): Python's regex
+# module reads \s as Rust's regex (tiktoken) does, so these ids come from the Python reference
+/usr/bin/python3 -c 'import json,sys; json.dump(["a\u0085b", "x \u0085\u0085 y", "\ufeffhello \ufeff world", "line\u2028next\u2029end", "nb\u00a0sp \u00a0\u00a0x", "ogham\u1680mark \u180e mongolian", "tab\t\u000b\u000cfeed", "ideo\u3000space\u3000\u3000z", "zero\u200bwidth \u200d joiner"], open(sys.argv[1],"w"), ensure_ascii=True)' "$res/tekken-whitespace-texts.json"
+/usr/bin/python3 "$here/python_tekken_encode.py" "$demo/mistral-nemo-demo/tekken.json" "$res/tekken-whitespace-texts.json" --write "$res/tekken-whitespace-demo.ids"
 ls -l "$res"

@@ -1,6 +1,10 @@
 #!/usr/bin/python3
-"""A second reference: tiktoken's algorithm in Python (regex module + rank merging), used to cross-check the
-js-tiktoken vectors. usage: python_tekken_encode.py TEKKEN.json TEXTS.json EXPECTED.ids: reports mismatches."""
+"""A second tiktoken reference in Python (the regex module, as Rust's regex reads Unicode classes, plus rank
+merging). Either checks vectors made by js-tiktoken or writes its own ids:
+  python_tekken_encode.py TEKKEN.json TEXTS.json --expect EXPECTED.ids   (reports texts that differ)
+  python_tekken_encode.py TEKKEN.json TEXTS.json --write OUT.ids
+JavaScript's \\s differs from Unicode's White_Space on U+0085 (not space in JS) and U+FEFF (space in JS), so
+texts holding those characters are checked against this script, not js-tiktoken."""
 import base64
 import json
 import sys
@@ -9,7 +13,7 @@ import regex
 
 tekken = json.load(open(sys.argv[1], encoding="utf-8"))
 texts = json.load(open(sys.argv[2], encoding="utf-8"))
-expected = [[int(x) for x in l.split()] for l in open(sys.argv[3], encoding="utf-8").read().split("\n")[:-1]]
+mode, path = sys.argv[3], sys.argv[4]
 S = tekken["config"]["default_num_special_tokens"]
 inner = tekken["config"]["default_vocab_size"] - S
 ranks = {base64.b64decode(v["token_bytes"]): v["rank"] for v in tekken["vocab"][:inner]}
@@ -31,14 +35,24 @@ def bpe(piece):
     return [ranks[p] for p in parts]
 
 
-bad = 0
-for k, t in enumerate(texts):
+def encode(t):
     ids = []
     for m in pat.findall(t):
         b = m.encode("utf-8")
         ids.extend([ranks[b]] if b in ranks else bpe(b))
-    ids = [i + S for i in ids]
-    if expected[k] != ids:
-        bad += 1
-        print("MISMATCH", repr(t)[:120], file=sys.stderr)
-print(f"python reference: {bad} of {len(texts)} texts differ from the js-tiktoken vectors", file=sys.stderr)
+    return [i + S for i in ids]
+
+
+if mode == "--write":
+    with open(path, "w", encoding="utf-8") as f:
+        for t in texts:
+            f.write(" ".join(map(str, encode(t))) + "\n")
+    print(f"wrote {path}: {len(texts)} texts", file=sys.stderr)
+else:
+    expected = [[int(x) for x in l.split()] for l in open(path, encoding="utf-8").read().split("\n")[:-1]]
+    bad = 0
+    for k, t in enumerate(texts):
+        if expected[k] != encode(t):
+            bad += 1
+            print("MISMATCH", repr(t)[:120], file=sys.stderr)
+    print(f"python reference: {bad} of {len(texts)} texts differ from the js-tiktoken vectors", file=sys.stderr)

@@ -46,6 +46,22 @@ class TekkenTokenizerTest {
         assertThat(mismatches).as("texts encoded differently from js-tiktoken").isEmpty();
     }
 
+    /**
+     * The pattern's \\s means Unicode White_Space in Java (UNICODE_CHARACTER_CLASS), as in Rust's regex that
+     * tiktoken uses. JavaScript disagrees on U+0085 and U+FEFF, so these ids come from the Python reference
+     * (the regex module), which reads \\s as Rust does.
+     */
+    @Test
+    void unicodeWhitespaceSplitsLikeRustRegex() {
+        TekkenTokenizer tok = TekkenTokenizer.load(TokenizerTestData.demoTekken());
+        List<String> texts = TokenizerTestData.jsonStrings("tekken-whitespace-texts.json");
+        List<int[]> expected = TokenizerTestData.ids("tekken-whitespace-demo.ids");
+        assertThat(texts).anyMatch(t -> t.contains("\u0085")).anyMatch(t -> t.contains("\uFEFF"));
+        for (int i = 0; i < texts.size(); i++) {
+            assertThat(tok.encode(texts.get(i))).as("text %d", i).containsExactly(expected.get(i));
+        }
+    }
+
     @Test
     void specialTokensComeFirstAndNormalTokensAreShifted() {
         // the test file has no special_tokens list: mistral-common's default list, padded to 1000
