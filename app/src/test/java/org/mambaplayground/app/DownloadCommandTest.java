@@ -103,6 +103,36 @@ class DownloadCommandTest {
         assertThat(cdn.getFirst().bytesSent()).isEqualTo(weights.length - kept);
     }
 
+    @Test
+    void anotherProcessWaitsForTheLockInsteadOfWritingTheSameFile() throws Exception {
+        hub.throttle(6_000_000);
+        Path dir = tmp.resolve("Tiny-Mamba");
+        Process child = childDownload(dir);
+        Path downloads = dir.resolve(".cache/huggingface/download");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (partSize(downloads) == 0) {
+            assertThat(System.nanoTime()).as("child started writing in time").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        List<org.mambaplayground.downloader.Phase> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var client = org.mambaplayground.downloader.HubClient.builder().environment(java.util.Map.of())
+                .endpoint(hub.endpoint()).hfHome(tmp.resolve("hf")).build()) {
+            var plan = client.plan(client.list(REPO, "main"), org.mambaplayground.downloader.FilePatterns.include("*.safetensors"), dir);
+            client.start(plan, new org.mambaplayground.downloader.DownloadListener() {
+                @Override
+                public void onFile(org.mambaplayground.downloader.FileProgress f) {
+                    phases.add(f.phase());
+                }
+            }).await();
+        }
+        assertThat(child.waitFor()).isZero();
+        assertThat(phases).contains(org.mambaplayground.downloader.Phase.WAITING_FOR_LOCK)
+                .last().isEqualTo(org.mambaplayground.downloader.Phase.DONE);
+        assertThat(Files.readAllBytes(dir.resolve("consolidated.safetensors"))).isEqualTo(weights);
+        assertThat(hub.requests("cdn")).hasSize(1);
+        assertThat(hub.fileBytesSent()).isEqualTo(weights.length);
+    }
+
     private Process childDownload(Path dir) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),

@@ -195,6 +195,25 @@ class ErrorsTest {
     }
 
     @Test
+    void aFullDiskWhileWritingIsReportedAsSuchAndResumable() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/dev/full")), "needs Linux /dev/full");
+        Path dir = tmp.resolve("o");
+        try (HubClient c = client().build()) {
+            RepoListing listing = c.list("mistralai/Open", "main");
+            RepoFile weightsFile = listing.files().get(1);
+            // The part file is /dev/full: every write fails with ENOSPC, as on a full disk.
+            Path part = dir.resolve(".cache/huggingface/download/model.safetensors." + weightsFile.etag() + ".part");
+            Files.createDirectories(part.getParent());
+            Files.createSymbolicLink(part, Path.of("/dev/full"));
+            HubException e = failure(() -> c.start(c.plan(listing, FilePatterns.include("*.safetensors"), dir), null).await());
+            assertThat(e.kind()).isEqualTo(Kind.DISK_FULL);
+            assertThat(e.getMessage()).contains("model.safetensors").contains(dir.toString());
+            assertThat(e.hint()).contains("resumes");
+            Files.delete(part);
+        }
+    }
+
+    @Test
     void networkDownIsReportedAfterRetries() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
