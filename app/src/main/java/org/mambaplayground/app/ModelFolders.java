@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.ModelLoader;
 
@@ -13,16 +14,21 @@ final class ModelFolders {
 
     static LoadedModel open(Path folder, PrintStream status) {
         if (!Files.isDirectory(folder)) throw new IllegalArgumentException("model folder " + folder + " does not exist");
+        boolean terminal = System.console() != null;
         String[] lastStage = {""};
         ModelLoader.Options options = new ModelLoader.Options(false, (stage, fraction) -> {
-            if (!stage.equals(lastStage[0]) || fraction >= 1) {
-                status.printf(Locale.ROOT, "\r%s %3.0f%%", stage, fraction * 100);
+            // on a terminal one line updated in place; in a log, nothing until the summary
+            if (terminal && (!stage.equals(lastStage[0]) || fraction >= 1)) {
+                status.printf(Locale.ROOT, "\r%-40s", stage + (fraction > 0 ? String.format(Locale.ROOT, " %3.0f%%", fraction * 100) : ""));
                 status.flush();
                 lastStage[0] = stage;
             }
-        }, new org.mambaplayground.engine.generate.CancellationToken());
+        }, new CancellationToken());
+        long start = System.nanoTime();
         LoadedModel model = ModelLoader.load(folder, options);
-        status.print("\r                                        \r");
+        if (terminal) status.print("\r" + " ".repeat(40) + "\r");
+        status.printf(Locale.ROOT, "Loaded %s (%s) in %.1f s%n", model.name(),
+                model.model().spec().architecture().name().toLowerCase(Locale.ROOT), (System.nanoTime() - start) / 1e9);
         return model;
     }
 }

@@ -98,11 +98,12 @@ public final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage());
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop();
-            loaded.close();
-            stopped.countDown();
-        }, "serve-shutdown"));
+        Thread hook = new Thread(() -> shutdown(server, loaded), "serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        onStop = () -> {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            shutdown(server, loaded);
+        };
         server.addObserver(r -> out.printf(java.util.Locale.ROOT,
                 "%s %s: %d prompt tokens processed in %.0f ms, %d generated at %.1f tokens/s, %s%s%n",
                 r.endpoint(), r.id(), r.stats().promptTokens(), r.stats().prefillMillis(), r.stats().generatedTokens(),
@@ -115,5 +116,19 @@ public final class ServeCommand implements Callable<Integer> {
         out.println("Press Ctrl+C to stop.");
         stopped.await();
         return 0;
+    }
+
+    private volatile Runnable onStop;
+
+    private void shutdown(ApiServer server, LoadedModel loaded) {
+        server.stop();
+        loaded.close();
+        stopped.countDown();
+    }
+
+    /** Stops a running {@link #call()} as Ctrl+C would (tests, embedding). */
+    void stop() {
+        Runnable r = onStop;
+        if (r != null) r.run();
     }
 }

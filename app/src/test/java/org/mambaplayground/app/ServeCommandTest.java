@@ -49,4 +49,44 @@ class ServeCommandTest {
         String usage = new CommandLine(new Main()).getUsageMessage();
         assertThat(usage).contains("chat").contains("serve").contains("download");
     }
+
+    @Test
+    void servesAModelFolderUntilStopped() throws Exception {
+        Path folder = dir.resolve("tiny-mamba");
+        java.nio.file.Files.createDirectories(folder);
+        Path tokenizer = dir.resolve("tokenizer.model.v3");
+        try (var in = org.mambaplayground.assets.DemoModels.class.getResourceAsStream("demo/codestral-mamba-demo/tokenizer.model.v3")) {
+            Files.copy(in, tokenizer);
+        }
+        org.mambaplayground.engine.synthetic.SyntheticModelWriter.write(
+                new org.mambaplayground.engine.mamba2.Mamba2Config(64, 2, 4096, 1, true, true, true, 8, true, 16, 4, 2, 16, 16),
+                folder, org.mambaplayground.engine.tensor.DType.F32, 2, tokenizer, bytes -> {}, () -> false);
+        Path env = dir.resolve("serve.env");
+        Files.writeString(env, "MODEL_PATH=" + folder + "\nPORT=0\nAPI_KEY=sk-env\n");
+
+        java.io.PipedOutputStream pipe = new java.io.PipedOutputStream();
+        java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(new java.io.PipedInputStream(pipe, 1 << 16)));
+        ServeCommand serve = new ServeCommand(new PrintStream(pipe, true));
+        java.util.concurrent.FutureTask<Integer> running = new java.util.concurrent.FutureTask<>(
+                () -> new CommandLine(serve).execute("--env-file", env.toString()));
+        Thread thread = new Thread(running, "serve-under-test");
+        thread.start();
+        String first = lines.readLine();
+        assertThat(first).startsWith("Serving tiny-mamba at http://127.0.0.1:").endsWith("/v1 (API key required)");
+        String base = first.substring(first.indexOf("http://"), first.indexOf(" (API"));
+        var http = java.net.http.HttpClient.newHttpClient();
+        var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/chat/completions"))
+                .header("Authorization", "Bearer sk-env")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}], \"max_tokens\": 3}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        String logged = null;
+        for (String line; (line = lines.readLine()) != null; ) {
+            if (line.startsWith("/v1/chat/completions chatcmpl-")) { logged = line; break; }
+        }
+        assertThat(logged).contains("prompt tokens processed").contains("tokens/s");
+        serve.stop();
+        assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    }
 }
