@@ -201,7 +201,8 @@ def save(model, cfg, arch, out_dir, meta):
     with open(os.path.join(out_dir, "params.json"), "w") as f:
         json.dump(params, f, indent=2)
         f.write("\n")
-    tensors = {k: v.detach().to(torch.bfloat16).contiguous() for k, v in model.state_dict().items()}
+    prefix = mamba2_ref.FILE_PREFIX if arch == "mamba2" else ""  # Codestral's files say model.backbone...
+    tensors = {prefix + k: v.detach().to(torch.bfloat16).contiguous() for k, v in model.state_dict().items()}
     write_safetensors(os.path.join(out_dir, "consolidated.safetensors"), tensors, metadata=meta)
 
 
