@@ -101,8 +101,7 @@ public final class DownloadCommand implements Callable<Integer> {
             }
             TerminalProgress progress = new TerminalProgress(out, terminal);
             Download download = hub.start(plan, progress);
-            Thread onCtrlC = new Thread(download::cancel, "download-interrupt");
-            Runtime.getRuntime().addShutdownHook(onCtrlC);
+            Interrupts.onCtrlC(download::cancel);  // Ctrl+C stops cleanly; the part files stay for the next run
             try {
                 DownloadResult r = download.await();
                 progress.finish();
@@ -113,12 +112,6 @@ public final class DownloadCommand implements Callable<Integer> {
                 progress.finish();
                 err.println("Cancelled. Run the same command again to resume.");
                 return EXIT_CANCELLED;
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(onCtrlC);
-                } catch (IllegalStateException shuttingDown) {
-                    // Ctrl-C: the hook is running.
-                }
             }
         } catch (HubException e) {
             err.println();

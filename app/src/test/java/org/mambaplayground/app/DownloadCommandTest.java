@@ -104,6 +104,24 @@ class DownloadCommandTest {
     }
 
     @Test
+    void ctrlCCancelsCleanlyAndTellsHowToResume() throws Exception {
+        hub.throttle(3_000_000);
+        Path dir = tmp.resolve("Tiny-Mamba");
+        Process child = childDownload(dir);
+        Path downloads = dir.resolve(".cache/huggingface/download");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (partSize(downloads) < 1_000_000) {
+            assertThat(System.nanoTime()).as("child made progress in time").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        new ProcessBuilder("kill", "-INT", String.valueOf(child.pid())).start().waitFor();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor()).as(output).isEqualTo(DownloadCommand.EXIT_CANCELLED);
+        assertThat(output).contains("Cancelled. Run the same command again to resume.");
+        assertThat(partSize(downloads)).isGreaterThanOrEqualTo(1_000_000);
+    }
+
+    @Test
     void anotherProcessWaitsForTheLockInsteadOfWritingTheSameFile() throws Exception {
         hub.throttle(6_000_000);
         Path dir = tmp.resolve("Tiny-Mamba");
