@@ -330,6 +330,8 @@ public final class ChatView extends BorderPane {
         }
         long max = model.model().spec().maxContext();
         contextGauge.setProgress(max > 0 ? Math.min(1, (double) tokens / max) : 0);
+        contextGauge.setVisible(max > 0); // Mamba2 has no context limit: there is nothing to fill
+        contextGauge.setManaged(max > 0);
         String limit = max > 0 ? String.format(Locale.ROOT, "%,d / %,d tokens", tokens, max)
                 : String.format(Locale.ROOT, "%,d tokens (no context limit)", tokens);
         contextLabel.setText(limit + "\nState in memory: " + Sizes.bytes(stateBytes));

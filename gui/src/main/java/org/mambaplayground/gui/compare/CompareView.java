@@ -26,6 +26,7 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -82,6 +83,7 @@ public final class CompareView extends BorderPane {
             AxisScale.linear(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final Set<String> comparedModels = new LinkedHashSet<>();
+    private final ScrollPane scroll;
     private boolean choosingDefaults;
     private boolean userPicked;
     private volatile CancellationToken cancel;
@@ -144,7 +146,7 @@ public final class CompareView extends BorderPane {
         right.setId("compare-right-pane");
         left.setPrefHeight(260);
         right.setPrefHeight(260);
-        GridPane panes = new GridPane(12, 0);
+        GridPane panes = halves();
         panes.addRow(0, left, right);
         GridPane.setHgrow(left, Priority.ALWAYS);
         GridPane.setHgrow(right, Priority.ALWAYS);
@@ -154,7 +156,8 @@ public final class CompareView extends BorderPane {
         table.setId("compare-table");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setPrefHeight(330);
-        GridPane charts = new GridPane(12, 0);
+        table.setFocusTraversable(false); // a finished run must not scroll the page down to the table
+        GridPane charts = halves();
         charts.addRow(0, memory, decode);
         GridPane.setHgrow(memory, Priority.ALWAYS);
         GridPane.setHgrow(decode, Priority.ALWAYS);
@@ -164,7 +167,7 @@ public final class CompareView extends BorderPane {
         tableTitle.getStyleClass().add("plot-title");
         VBox content = new VBox(12, panes, charts, tableTitle, table);
         content.setPadding(new Insets(6, 12, 12, 12));
-        ScrollPane scroll = new ScrollPane(content);
+        scroll = new ScrollPane(content);
         scroll.setFitToWidth(true);
         setCenter(scroll);
 
@@ -220,6 +223,7 @@ public final class CompareView extends BorderPane {
         CancellationToken token = new CancellationToken();
         cancel = token;
         running.set(true);
+        scroll.setVvalue(0); // the answers are at the top
         int limit = maxTokens.getValue();
         boolean chatFormat = instruct.isSelected();
         ctx.background().execute(() -> {
@@ -349,6 +353,7 @@ public final class CompareView extends BorderPane {
             int column = i;
             TableColumn<ArchitectureRows.Row, String> col = new TableColumn<>(names.get(i));
             col.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().values().get(column)));
+            col.setCellFactory(c -> new WrappingCell());
             col.setPrefWidth(190);
             table.getColumns().add(col);
         }
@@ -361,6 +366,36 @@ public final class CompareView extends BorderPane {
         List<PlotSeries> memorySeries = new ArrayList<>(ChartSeries.stateMemory(points, metrics.specs(), ReferenceModels.all()));
         memory.setSeries(memorySeries);
         decode.setSeries(ChartSeries.decodeLatency(points));
+    }
+
+    /** A table cell whose text wraps to the column width instead of ending in an ellipsis. */
+    private static final class WrappingCell extends javafx.scene.control.TableCell<ArchitectureRows.Row, String> {
+        private final javafx.scene.text.Text text = new javafx.scene.text.Text();
+
+        WrappingCell() {
+            text.getStyleClass().add("compare-table-text");
+            text.wrappingWidthProperty().bind(widthProperty().subtract(14));
+            setPrefHeight(javafx.scene.control.Control.USE_COMPUTED_SIZE);
+        }
+
+        @Override
+        protected void updateItem(String item, boolean empty) {
+            super.updateItem(item, empty);
+            text.setText(empty || item == null ? null : item);
+            setGraphic(empty ? null : text);
+        }
+    }
+
+    /** A grid of two columns of equal width. */
+    static GridPane halves() {
+        GridPane grid = new GridPane(12, 0);
+        for (int i = 0; i < 2; i++) {
+            ColumnConstraints half = new ColumnConstraints();
+            half.setPercentWidth(50);
+            half.setHgrow(Priority.ALWAYS);
+            grid.getColumnConstraints().add(half);
+        }
+        return grid;
     }
 
     private static final class EntryCell extends ListCell<LibraryEntry> {

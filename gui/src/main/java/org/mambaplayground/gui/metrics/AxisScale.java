@@ -21,7 +21,8 @@ public record AxisScale(boolean log, DoubleFunction<String> format) {
 
     /** The readable label of a tick at chart position {@code position}. */
     public String label(double position) {
-        return format.apply(log ? Math.pow(10, position) : position);
+        if (log && Math.abs(position - Math.rint(position)) > 1e-6) return ""; // only whole decades are labelled
+        return format.apply(log ? Math.pow(10, Math.rint(position)) : position);
     }
 
     public static String bytes(double value) { return Sizes.bytes(Math.round(value)); }

@@ -20,6 +20,7 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -111,6 +112,11 @@ public final class ChartsView extends BorderPane {
         note.setWrapText(true);
         note.getStyleClass().add("charts-note");
         GridPane latency = new GridPane(12, 0);
+        for (int i = 0; i < 2; i++) {
+            ColumnConstraints half = new ColumnConstraints();
+            half.setPercentWidth(50);
+            latency.getColumnConstraints().add(half);
+        }
         latency.addRow(0, prefill, decode);
         GridPane.setHgrow(prefill, Priority.ALWAYS);
         GridPane.setHgrow(decode, Priority.ALWAYS);

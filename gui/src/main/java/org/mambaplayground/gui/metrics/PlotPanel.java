@@ -34,8 +34,8 @@ public final class PlotPanel extends VBox {
         getStyleClass().add("plot-panel");
         Label heading = new Label(title);
         heading.getStyleClass().add("plot-title");
-        xAxis.setLabel(xLabel + (xScale.log() ? " (log scale)" : ""));
-        yAxis.setLabel(yLabel + (yScale.log() ? " (log scale)" : ""));
+        xAxis.setLabel(xLabel + (xScale.log() ? " (log)" : ""));
+        yAxis.setLabel(yLabel + (yScale.log() ? " (log)" : ""));
         configure(xAxis, xScale);
         configure(yAxis, yScale);
         chart.setLegendVisible(false);
@@ -143,8 +143,7 @@ public final class PlotPanel extends VBox {
     private static void fitLogAxis(NumberAxis axis, AxisScale scale, double[] range) {
         if (!scale.log() || range[0] > range[1]) return;
         double lower = Math.floor(range[0]);
-        // end just past the data rather than at the next decade, which would leave most of a decade empty
-        double upper = Math.ceil(range[1]) - range[1] < 0.15 ? Math.ceil(range[1]) : range[1] + 0.1;
+        double upper = Math.ceil(range[1]);
         if (upper <= lower) upper = lower + 1;
         axis.setLowerBound(lower);
         axis.setUpperBound(upper);
