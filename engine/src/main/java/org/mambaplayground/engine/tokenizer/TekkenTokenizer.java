@@ -43,7 +43,8 @@ public final class TekkenTokenizer implements Tokenizer {
     private final String patternSource;
     private final int numSpecial;
     private final int vocabSize;
-    private final String[] specialNames;
+    /** The special tokens the file (or the default list) names; ids past them are {@code <SPECIAL_i>} fillers. */
+    private final List<String> namedSpecials;
     private final Map<String, Integer> specialIds = new HashMap<>();
     /** Normal tokens by rank. */
     private final byte[][] tokenBytes;
@@ -62,11 +63,11 @@ public final class TekkenTokenizer implements Tokenizer {
         this.vocabSize = vocabSize;
         this.tokenBytes = tokenBytes;
         this.ranks = ranks;
-        specialNames = new String[numSpecial];
-        for (int i = 0; i < numSpecial; i++) {
-            specialNames[i] = i < specials.size() ? specials.get(i) : "<SPECIAL_" + i + ">";
-            if (specialIds.putIfAbsent(specialNames[i], i) != null) {
-                throw new TokenizerFormatException(file, "special token '" + specialNames[i] + "' appears twice");
+        namedSpecials = List.copyOf(specials);
+        for (int i = 0; i < specials.size(); i++) {
+            String name = specials.get(i);
+            if (specialIds.putIfAbsent(name, i) != null || fillerId(name) >= 0) {
+                throw new TokenizerFormatException(file, "special token '" + name + "' appears twice");
             }
         }
         bosId = requireSpecial("<s>");
@@ -215,14 +216,25 @@ public final class TekkenTokenizer implements Tokenizer {
 
     @Override
     public int specialTokenId(String name) {
-        return specialIds.getOrDefault(name, -1);
+        Integer named = specialIds.get(name);
+        return named != null ? named : fillerId(name);
+    }
+
+    /** The id of a filler name {@code <SPECIAL_i>} (mistral-common pads the special ids with them), else -1. */
+    private int fillerId(String name) {
+        if (!name.startsWith("<SPECIAL_") || !name.endsWith(">")) return -1;
+        String digits = name.substring(9, name.length() - 1);
+        if (digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) return -1;
+        if (digits.length() > 1 && digits.charAt(0) == '0') return -1;
+        int id = Integer.parseInt(digits);
+        return id >= namedSpecials.size() && id < numSpecial ? id : -1;
     }
 
     /** The name of a special token, e.g. {@code [INST]}. */
     public String specialTokenName(int token) {
         checkId(token);
         if (token >= numSpecial) throw new IllegalArgumentException("token " + token + " is not a special token");
-        return specialNames[token];
+        return token < namedSpecials.size() ? namedSpecials.get(token) : "<SPECIAL_" + token + ">";
     }
 
     // ---- encoding ----

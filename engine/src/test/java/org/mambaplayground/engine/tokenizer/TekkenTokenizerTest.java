@@ -180,6 +180,18 @@ class TekkenTokenizerTest {
                 + "{\"rank\":1,\"token_str\":\"<s>\",\"is_control\":true},{\"rank\":1200,\"token_str\":\"</s>\",\"is_control\":true}]}";
         assertBad(dir, withSpecials, "past the 1000 special token ids");
         assertBad(dir, good.replace("\"pattern\":\"", "\"pattern\":\"(unclosed"), "config.pattern is not a regular expression");
+        String duplicateFiller = good.substring(0, good.length() - 2)
+                + ",\"special_tokens\":[{\"rank\":0,\"token_str\":\"<unk>\",\"is_control\":true},"
+                + "{\"rank\":1,\"token_str\":\"<s>\",\"is_control\":true},{\"rank\":2,\"token_str\":\"<SPECIAL_7>\",\"is_control\":true}]}";
+        assertBad(dir, duplicateFiller, "'<SPECIAL_7>' appears twice");
+        // a huge special-token count is only a number: nothing is allocated per special id
+        Path huge = dir.resolve("huge-tekken.json");
+        Files.writeString(huge, good.replace("\"default_vocab_size\":2300,\"default_num_special_tokens\":1000",
+                "\"default_vocab_size\":1000000300,\"default_num_special_tokens\":1000000000"));
+        TekkenTokenizer t = TekkenTokenizer.load(huge);
+        assertThat(t.vocabularySize()).isEqualTo(1_000_000_300);
+        assertThat(t.specialTokenId("<SPECIAL_999999999>")).isEqualTo(999_999_999);
+        assertThat(t.encode("A")).containsExactly(1_000_000_000 + 'A');
         assertThatThrownBy(() -> TekkenTokenizer.load(dir.resolve("absent.json")))
                 .isInstanceOf(TokenizerFormatException.class).hasMessageContaining("absent.json");
     }
