@@ -2,12 +2,13 @@
 # Starts the app under Xvfb with a throw-away home, loads the first demo model, visits every page and
 # saves a PNG of each under docs/screenshots/ (JavaFX snapshots), plus window.png of the whole X screen
 # taken with imagemagick's `import` once the window is up.
-# Usage: tools/screenshots.sh [output-dir] [--dark]
+# Usage: tools/screenshots.sh [output-dir] [app options, e.g. --dark or --load=/path/to/model]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/java-home.sh
 OUT=$(realpath -m "${1:-docs/screenshots}")
-THEME=${2:-}
+shift || true
+EXTRA="$*"
 mkdir -p "$OUT" target
 ./mvnw -B -ntp -q -pl gui -am compile dependency:build-classpath \
   -Dmdep.outputFile="$PWD/target/gui.classpath" -Dmdep.includeScope=runtime >/dev/null
@@ -27,5 +28,5 @@ xvfb-run -a -s '-screen 0 1280x800x24' bash -c '
   sleep 3
   import -window root "$2/window.png" || echo "import failed" >&2
   wait $app
-' _ "$CP" "$OUT" "$THEME" "$HOME_DIR"
+' _ "$CP" "$OUT" "$EXTRA" "$HOME_DIR"
 ls -1 "$OUT"

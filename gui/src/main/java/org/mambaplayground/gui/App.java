@@ -17,9 +17,9 @@ import org.mambaplayground.gui.shell.Screenshots;
 
 /**
  * The desktop application. Options: {@code --page=chat} opens that page first, {@code --dark} starts in
- * the dark theme, {@code --home=DIR} keeps models, cache and settings under DIR, and
- * {@code --load-demo} activates the first built-in demo model, and {@code --screenshot-dir=DIR} saves a
- * PNG of every page there and exits.
+ * the dark theme, {@code --home=DIR} keeps models, cache and settings under DIR,
+ * {@code --load-demo} activates the first built-in demo model, {@code --load=DIR} that model folder,
+ * and {@code --screenshot-dir=DIR} saves a PNG of every page there and exits.
  */
 public class App extends Application {
     public static final String STYLESHEET = "/org/mambaplayground/assets/app.css";
@@ -46,7 +46,9 @@ public class App extends Application {
         String shots = options.get("screenshot-dir");
         Task<List<LibraryEntry>> scan = ctx.library().refresh();
         scan.setOnSucceeded(e -> {
-            Worker<?> load = loadDemo ? loadFirstDemo(scan.getValue()) : null;
+            String folder = options.get("load");
+            Worker<?> load = folder != null ? ctx.models().activate(Path.of(folder))
+                    : loadDemo ? loadFirstDemo(scan.getValue()) : null;
             if (shots != null) Screenshots.takeAll(ctx, stage, Path.of(shots), load);
         });
         scan.setOnFailed(e -> System.err.println("Cannot scan the model library: " + scan.getException().getMessage()));

@@ -33,14 +33,14 @@ public final class LibraryView extends BorderPane {
         table.setId("library-table");
         table.setItems(ctx.library().entries());
         table.getColumns().setAll(java.util.List.of(
-                column("Model", LibraryEntry::name, 190),
+                column("Model", LibraryEntry::name, 185),
                 column("Source", e -> switch (e.kind()) {
                     case CATALOG -> "Hub";
                     case DEMO -> "Built-in";
                     case FOLDER -> "Folder";
                 }, 70),
-                column("Type", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 100),
-                column("Params", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 90),
+                column("Type", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 112),
+                column("Params", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 80),
                 column("On disk", e -> Formats.bytes(e.bytesOnDisk()), 80),
                 column("State", e -> EntryText.state(e, ctx.models()), 120)));
         // The State column says which models are loaded: redraw when that changes.
