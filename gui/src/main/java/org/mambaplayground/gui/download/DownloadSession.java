@@ -53,6 +53,7 @@ public final class DownloadSession implements AutoCloseable {
     private volatile HubClient client;
     private volatile DownloadPlan plan;
     private volatile Download download;
+    private volatile HubException accessDenied;
 
     public DownloadSession(HubClients clients, Executor executor, CatalogModel model, Path target, Runnable onInstalled) {
         this.clients = clients;
@@ -93,6 +94,7 @@ public final class DownloadSession implements AutoCloseable {
     public void check(String token) {
         if (isRunning()) return;
         closeClient();
+        accessDenied = null;
         state.set(State.CHECKING);
         problem.set(null);
         executor.execute(() -> {
@@ -101,8 +103,18 @@ public final class DownloadSession implements AutoCloseable {
                 client = c;
                 RepoListing listing = c.list(model.repo(), model.revision());
                 DownloadPlan p = c.plan(listing, FilePatterns.include(model.fileNames().toArray(String[]::new)), target);
+                HubException denied = null;
+                if (!p.isComplete()) {
+                    try {
+                        c.checkAccess(model.repo()); // listing works even for gated repositories; files may not
+                    } catch (HubException e) {
+                        denied = e;
+                    }
+                }
                 plan = p;
-                Platform.runLater(() -> showPlan(p));
+                accessDenied = denied;
+                HubException refused = denied;
+                Platform.runLater(() -> showPlan(p, refused));
             } catch (HubException e) {
                 Platform.runLater(() -> fail(e));
             } catch (RuntimeException e) {
@@ -111,10 +123,9 @@ public final class DownloadSession implements AutoCloseable {
         });
     }
 
-    /** The repository is gated and no token is set: a download would be refused. */
+    /** The hub refused access to the files (gated without an accepted token, bad token): a download would fail. */
     public boolean needsToken() {
-        DownloadPlan p = plan;
-        return p != null && p.listing().isGated() && !hasToken();
+        return accessDenied != null;
     }
 
     /** Starts the planned download; the plan must be ready. */
@@ -160,7 +171,7 @@ public final class DownloadSession implements AutoCloseable {
         return state.get() == State.DOWNLOADING || state.get() == State.PAUSED;
     }
 
-    private void showPlan(DownloadPlan p) {
+    private void showPlan(DownloadPlan p, HubException denied) {
         files.clear();
         for (DownloadPlan.PlannedFile f : p.files()) {
             files.add(new FileRow(f.file().path(), f.file().size(), f.bytesPresent(), statusOf(f)));
@@ -175,10 +186,8 @@ public final class DownloadSession implements AutoCloseable {
             onInstalled.run();
         } else {
             state.set(State.READY);
-            if (needsToken()) {
-                problem.set(new Problem(model.repo() + " is gated: the hub serves its files only to signed-in accounts that accepted its terms.",
-                        "Open the model page, accept the terms while signed in, then enter a token of that account (huggingface.co/settings/tokens) and check again.",
-                        HubException.Kind.GATED));
+            if (denied != null) {
+                problem.set(problemOf(denied));
             } else if (!p.fitsOnDisk()) {
                 try {
                     p.checkDiskSpace();

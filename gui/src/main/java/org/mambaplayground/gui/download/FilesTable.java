@@ -26,7 +26,7 @@ final class FilesTable extends TableView<FileRow> {
         status.setPrefWidth(220);
         getColumns().setAll(java.util.List.of(name, size, progress, status));
         setColumnResizePolicy(CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        setPrefHeight(150);
+        setPrefHeight(190);
     }
 
     private static final class BarCell extends TableCell<FileRow, Number> {
