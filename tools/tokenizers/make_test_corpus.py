@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the tokenizer test corpus: varied lines, seeded so the file is reproducible.
 
-Mixes: Python lines from the standard library, Java lines from this repository, code in other languages
+Mixes: Python lines from the standard library, Java lines from this repository (at a fixed commit), code in other languages
 (C, Rust, Go, JavaScript, SQL, shell, Haskell, Lisp), prose in many scripts, emoji (ZWJ sequences, flags,
 skin tones, keycaps), runs of spaces and tabs, digits and URLs, and rare characters (historic scripts,
 mathematical alphanumerics, CJK extension B, combining marks, private use) that need byte fallback.
@@ -11,9 +11,12 @@ usage: make_test_corpus.py OUT.txt [LINES]
 """
 import os
 import random
+import subprocess
 import sys
 
 SEED = 20261125
+# Java lines come from the engine's sources as of this commit, so rerunning the script gives the same corpus
+JAVA_COMMIT = "4b3a8433e62879c1b2642fd10f0a6a583a01212d"
 
 OTHER_CODE = [
     "int main(int argc, char **argv) { printf(\"%d\\n\", argc); return 0; }",
@@ -70,6 +73,18 @@ def sample_lines(paths, rng, n, min_len=8):
     return rng.sample(lines, min(n, len(lines)))
 
 
+def java_lines_at_commit(repo, rng, n):
+    def git(*args):
+        return subprocess.run(["git", "-C", repo, *args], check=True, capture_output=True, text=True).stdout
+    paths = sorted(p for p in git("ls-tree", "-r", "--name-only", JAVA_COMMIT, "engine/src/main").splitlines()
+                   if p.endswith(".java"))
+    lines = []
+    for p in paths:
+        lines.extend(l for l in git("show", f"{JAVA_COMMIT}:{p}").split("\n") if len(l.strip()) >= 8)
+    lines = [l for l in lines if len(l) < 300 and "\u2581" not in l and "\r" not in l]
+    return rng.sample(lines, min(n, len(lines)))
+
+
 def rare(rng, k):
     out = []
     for _ in range(k):
@@ -90,10 +105,8 @@ def main():
     repo = os.path.normpath(os.path.join(here, "..", ".."))
     stdlib = sorted(os.path.join(d, f) for d, _, fs in os.walk("/usr/lib/python3.11")
                     if "test" not in d and "site-packages" not in d for f in fs if f.endswith(".py"))
-    java = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(repo, "engine", "src", "main"))
-                  for f in fs if f.endswith(".java"))
     py_lines = sample_lines(rng.sample(stdlib, 200), rng, total * 30 // 100)
-    java_lines = sample_lines(java, rng, total * 10 // 100)
+    java_lines = java_lines_at_commit(repo, rng, total * 10 // 100)
     lines = py_lines + java_lines
     kinds = ["code", "prose", "emoji", "ws", "rare", "mixed", "numbers", "empty"]
     weights = [14, 20, 10, 10, 10, 20, 8, 1]
