@@ -6,7 +6,9 @@ and generated sysconfig files left out) and this repository's own tracked source
 Each file becomes one document: a header line "# file: <path>" then its text. Documents are separated
 by a blank line. The demo tokenizers and the demo models are trained on this same text.
 
-usage: demo_corpus.py OUT.txt [--stdlib DIR] [--repo DIR]
+usage: demo_corpus.py OUT.txt [--stdlib DIR] [--repo DIR] [--repo-commit COMMIT]
+  --repo-commit  take the repository's files as of that commit instead of the working tree's tracked files
+                 (make_demo_tokenizers.sh pins the commit the demo tokenizers were made from)
 """
 import argparse
 import os
@@ -28,14 +30,37 @@ def stdlib_files(root):
     return sorted(out)
 
 
-def repo_files(repo):
-    listed = subprocess.run(["git", "-C", repo, "ls-files"], check=True, capture_output=True, text=True).stdout
+def git(repo, *args):
+    return subprocess.run(["git", "-C", repo, *args], check=True, capture_output=True, text=True).stdout
+
+
+def repo_files(repo, commit=None):
+    """(name, text) of the repository's source files: tracked files now, or the files of a commit."""
+    listed = git(repo, "ls-tree", "-r", "--name-only", commit) if commit else git(repo, "ls-files")
     out = []
-    for rel in listed.splitlines():
+    for rel in sorted(listed.splitlines()):
         # the corpus never feeds on generated tokenizer data or test vectors
         if rel.endswith(REPO_SUFFIXES) and "/resources/" not in rel and "tekken" not in rel:
-            out.append(os.path.join(repo, rel))
-    return sorted(out)
+            if commit:
+                out.append((rel, git(repo, "show", f"{commit}:{rel}")))
+            else:
+                try:
+                    with open(os.path.join(repo, rel), "r", encoding="utf-8") as f:
+                        out.append((rel, f.read()))
+                except (UnicodeDecodeError, OSError):
+                    pass
+    return out
+
+
+def stdlib_texts(root):
+    out = []
+    for path in stdlib_files(root):
+        try:
+            with open(path, "r", encoding="utf-8") as f:
+                out.append((os.path.relpath(path, root), f.read()))
+        except (UnicodeDecodeError, OSError):
+            pass
+    return out
 
 
 def main():
@@ -44,21 +69,16 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--stdlib", default="/usr/lib/python3.11")
     ap.add_argument("--repo", default=os.path.normpath(os.path.join(here, "..", "..")))
+    ap.add_argument("--repo-commit", default=None)
     args = ap.parse_args()
     total = 0
     with open(args.out, "w", encoding="utf-8", newline="\n") as out:
-        for base, files in ((args.stdlib, stdlib_files(args.stdlib)), (args.repo, repo_files(args.repo))):
-            for path in files:
-                try:
-                    with open(path, "r", encoding="utf-8") as f:
-                        text = f.read()
-                except (UnicodeDecodeError, OSError):
-                    continue
-                if len(text.encode("utf-8")) > MAX_FILE_BYTES:
-                    continue
-                text = text.replace("\r\n", "\n").replace("\r", "\n")
-                out.write("# file: " + os.path.relpath(path, base) + "\n" + text.rstrip("\n") + "\n\n")
-                total += len(text)
+        for name, text in stdlib_texts(args.stdlib) + repo_files(args.repo, args.repo_commit):
+            if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+                continue
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            out.write("# file: " + name + "\n" + text.rstrip("\n") + "\n\n")
+            total += len(text)
     print(f"wrote {args.out}: {total} characters", file=sys.stderr)
 
 

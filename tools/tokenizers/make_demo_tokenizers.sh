@@ -8,7 +8,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 demo="$repo/assets/src/main/resources/org/mambaplayground/assets/demo"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-/usr/bin/python3 "$here/demo_corpus.py" "$work/corpus.txt"
+# the repository's files as of the commit the committed demo tokenizers were made from: reruns reproduce them
+/usr/bin/python3 "$here/demo_corpus.py" "$work/corpus.txt" --repo-commit b985f23de5519dc995b339da92fd3870a7a74350
 mkdir -p "$demo/codestral-mamba-demo" "$demo/mistral-nemo-demo"
 # relative names: spm_train records its input and prefix in the model, keep them free of temp paths
 (cd "$work" && "$here/train_spm.sh" corpus.txt demo 4096 --character_coverage=0.9999)
