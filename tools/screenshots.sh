@@ -8,7 +8,6 @@ cd "$(dirname "$0")/.."
 . tools/java-home.sh
 OUT=$(realpath -m "${1:-docs/screenshots}")
 shift || true
-EXTRA="$*"
 mkdir -p "$OUT" target
 ./mvnw -B -ntp -q -pl gui -am compile dependency:build-classpath \
   -Dmdep.outputFile="$PWD/target/gui.classpath" -Dmdep.includeScope=runtime >/dev/null
@@ -18,8 +17,8 @@ trap 'rm -rf "$HOME_DIR"' EXIT
 
 xvfb-run -a -s '-screen 0 1280x800x24' bash -c '
   set -e
-  java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djavafx.cachedir="$4/javafx" \
-    -cp "$1" org.mambaplayground.gui.Launcher --screenshot-dir="$2" --home="$4" --load-demo $3 &
+  java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djavafx.cachedir="$3/javafx" \
+    -cp "$1" org.mambaplayground.gui.Launcher --screenshot-dir="$2" --home="$3" --load-demo "${@:4}" &
   app=$!
   for i in $(seq 1 120); do
     if xwininfo -root -tree 2>/dev/null | grep -q "Mamba Playground"; then break; fi
@@ -28,5 +27,5 @@ xvfb-run -a -s '-screen 0 1280x800x24' bash -c '
   sleep 3
   import -window root "$2/window.png" || echo "import failed" >&2
   wait $app
-' _ "$CP" "$OUT" "$EXTRA" "$HOME_DIR"
+' _ "$CP" "$OUT" "$HOME_DIR" "$@"
 ls -1 "$OUT"

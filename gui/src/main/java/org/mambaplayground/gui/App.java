@@ -19,7 +19,8 @@ import org.mambaplayground.gui.shell.Screenshots;
  * The desktop application. Options: {@code --page=chat} opens that page first, {@code --dark} starts in
  * the dark theme, {@code --home=DIR} keeps models, cache and settings under DIR,
  * {@code --load-demo} activates the first built-in demo model, {@code --load=DIR} that model folder,
- * and {@code --screenshot-dir=DIR} saves a PNG of every page there and exits.
+ * and {@code --screenshot-dir=DIR} saves a PNG of every page there and exits (after asking the chat
+ * {@code --prompt=TEXT}, if given).
  */
 public class App extends Application {
     public static final String STYLESHEET = "/org/mambaplayground/assets/app.css";
@@ -49,7 +50,7 @@ public class App extends Application {
             String folder = options.get("load");
             Worker<?> load = folder != null ? ctx.models().activate(Path.of(folder))
                     : loadDemo ? loadFirstDemo(scan.getValue()) : null;
-            if (shots != null) Screenshots.takeAll(ctx, stage, Path.of(shots), load);
+            if (shots != null) new Screenshots(ctx, stage, Path.of(shots), options.get("prompt")).after(load);
         });
         scan.setOnFailed(e -> System.err.println("Cannot scan the model library: " + scan.getException().getMessage()));
     }

@@ -13,21 +13,37 @@ import javafx.util.Duration;
 import javax.imageio.ImageIO;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
+import org.mambaplayground.gui.chat.ChatView;
 
-/** Visits every page, saves a PNG of each (named after the page) and exits: for the README's screenshots. */
+/**
+ * The app's screenshot mode: waits for the model to load, optionally asks the chat one question and waits
+ * for the answer, then visits every page, saves a PNG of each (named after the page) and exits.
+ */
 public final class Screenshots {
     private static final Duration SETTLE = Duration.seconds(1.5);
+    private static final Duration ANSWER_TIMEOUT = Duration.minutes(3);
+    private final AppContext ctx;
+    private final Stage stage;
+    private final Path dir;
+    private final String prompt;
 
-    private Screenshots() {}
+    /** @param prompt a question for the chat before the pictures are taken, or null */
+    public Screenshots(AppContext ctx, Stage stage, Path dir, String prompt) {
+        this.ctx = ctx;
+        this.stage = stage;
+        this.dir = dir;
+        this.prompt = prompt;
+    }
 
     /** Starts once {@code first} (e.g. loading a model; may be null) has finished, however it ended. */
-    public static void takeAll(AppContext ctx, Stage stage, Path dir, Worker<?> first) {
+    public void after(Worker<?> first) {
         if (first == null || isDone(first)) {
-            next(ctx, stage, dir, 0);
+            chat();
             return;
         }
+        // The state changes before the task's success handlers run (they make the model active): go after them.
         first.stateProperty().addListener((obs, was, now) -> {
-            if (isDone(first)) next(ctx, stage, dir, 0);
+            if (isDone(first)) Platform.runLater(this::chat);
         });
     }
 
@@ -38,7 +54,33 @@ public final class Screenshots {
         };
     }
 
-    private static void next(AppContext ctx, Stage stage, Path dir, int index) {
+    private void chat() {
+        if (prompt == null || prompt.isBlank() || ctx.models().getActiveModel() == null) {
+            page(0);
+            return;
+        }
+        ctx.navigate(Page.CHAT);
+        if (!(stage.getScene().lookup("#chat-view") instanceof ChatView chat)) {
+            page(0);
+            return;
+        }
+        chat.inputArea().setText(prompt);
+        chat.sendButton().fire();
+        PauseTransition timeout = new PauseTransition(ANSWER_TIMEOUT);
+        Runnable[] done = new Runnable[1];
+        done[0] = () -> {
+            timeout.stop();
+            done[0] = () -> {};
+            page(0);
+        };
+        timeout.setOnFinished(e -> done[0].run());
+        chat.runningProperty().addListener((obs, was, now) -> {
+            if (!now) done[0].run();
+        });
+        timeout.play();
+    }
+
+    private void page(int index) {
         Page[] pages = Page.values();
         if (index == pages.length) {
             System.out.println("Screenshots saved in " + dir.toAbsolutePath());
@@ -49,13 +91,13 @@ public final class Screenshots {
         ctx.navigate(page);
         PauseTransition settle = new PauseTransition(SETTLE);
         settle.setOnFinished(e -> {
-            save(stage, dir.resolve(page.name().toLowerCase() + ".png"));
-            next(ctx, stage, dir, index + 1);
+            save(dir.resolve(page.name().toLowerCase() + ".png"));
+            page(index + 1);
         });
         settle.play();
     }
 
-    private static void save(Stage stage, Path file) {
+    private void save(Path file) {
         WritableImage image = stage.getScene().snapshot(null);
         try {
             Files.createDirectories(file.getParent());
