@@ -1,10 +1,11 @@
 package org.mambaplayground.engine.tensor;
 
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A small fixed pool of daemon worker threads, one per core, shared by all kernels. The calling thread
@@ -15,11 +16,14 @@ public final class Parallel {
     private static final int THREADS = Math.max(1, Integer.getInteger("mamba.threads", Runtime.getRuntime().availableProcessors()));
     /** Chunks per thread: enough to balance uneven cores, few enough to keep hand-out cheap. */
     private static final int CHUNKS_PER_THREAD = 4;
-    private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, r -> {
-        Thread t = new Thread(r, "mamba-kernel");
-        t.setDaemon(true);
-        return t;
-    }) : null;
+    private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, Worker::new) : null;
+
+    private static final class Worker extends Thread {
+        Worker(Runnable r) {
+            super(r, "mamba-kernel");
+            setDaemon(true);
+        }
+    }
 
     private Parallel() {}
 
@@ -45,7 +49,8 @@ public final class Parallel {
         if (n <= 0) return;
         int threads = Math.min(THREADS, Math.max(1, maxThreads));
         int chunks = (int) Math.min((n + (long) grain - 1) / Math.max(1, grain), (long) threads * CHUNKS_PER_THREAD);
-        if (chunks <= 1 || threads == 1) {
+        // A call from inside a chunk runs inline: waiting on the pool from a pool thread could deadlock.
+        if (chunks <= 1 || threads == 1 || Thread.currentThread() instanceof Worker) {
             body.run(0, n);
             return;
         }
@@ -59,35 +64,47 @@ public final class Parallel {
             }
         };
         int helpers = Math.min(threads - 1, chunkCount - 1);
-        Future<?>[] futures = new Future<?>[helpers];
-        for (int h = 0; h < helpers; h++) futures[h] = POOL.submit(worker);
-        RuntimeException failure = null;
+        // Each helper is claimed once: by a pool thread that runs it, or by the caller once its own work is
+        // done, when the helper is still queued behind another caller's work (then it is simply dropped).
+        AtomicBoolean[] claimed = new AtomicBoolean[helpers];
+        CountDownLatch finished = new CountDownLatch(helpers);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int h = 0; h < helpers; h++) {
+            AtomicBoolean claim = claimed[h] = new AtomicBoolean();
+            POOL.execute(() -> {
+                if (!claim.compareAndSet(false, true)) return;
+                try {
+                    worker.run();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    next.set(chunkCount); // stop the others early
+                } finally {
+                    finished.countDown();
+                }
+            });
+        }
         try {
             worker.run();
-        } catch (RuntimeException | Error e) {
-            next.set(chunkCount); // stop the helpers early
-            if (e instanceof Error err) throw err;
-            failure = (RuntimeException) e;
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+            next.set(chunkCount);
+        }
+        for (AtomicBoolean claim : claimed) {
+            if (claim.compareAndSet(false, true)) finished.countDown();
         }
         boolean interrupted = false;
-        for (Future<?> f : futures) {
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // the helpers are reading our arrays: wait for them regardless
-                } catch (ExecutionException e) {
-                    if (failure == null) {
-                        Throwable cause = e.getCause();
-                        if (cause instanceof Error err) throw err;
-                        failure = cause instanceof RuntimeException re ? re : new RuntimeException(cause);
-                    }
-                    break;
-                }
+        while (true) {
+            try {
+                finished.await(); // helpers read the caller's arrays: wait for them even if interrupted
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
-        if (failure != null) throw failure;
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error err) throw err;
+        if (t != null) throw new RuntimeException(t);
     }
 }

@@ -180,6 +180,19 @@ class KernelsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void nestedAndConcurrentParallelCallsFinish() throws Exception {
+        java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        Runnable nested = () -> Parallel.forRange(64, 1, (s, e) -> {
+            for (int i = s; i < e; i++) Parallel.forRange(100, 1, (s2, e2) -> total.addAndGet(e2 - s2));
+        });
+        java.util.List<Thread> callers = new java.util.ArrayList<>();
+        for (int c = 0; c < 4; c++) callers.add(Thread.ofPlatform().start(nested));
+        for (Thread t : callers) t.join();
+        assertThat(total.get()).isEqualTo(4L * 64 * 100);
+    }
+
+    @Test
     void parallelForCoversEveryIndexOnce() {
         int n = 10_007;
         int[] hits = new int[n];
