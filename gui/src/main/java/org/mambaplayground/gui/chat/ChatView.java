@@ -71,6 +71,8 @@ public final class ChatView extends BorderPane {
     private final ProgressBar contextGauge = new ProgressBar(0);
     private final Label contextLabel = new Label();
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final javafx.beans.property.ReadOnlyIntegerWrapper answerLength =
+            new javafx.beans.property.ReadOnlyIntegerWrapper(this, "answerLength");
 
     private ChatSession session;
     private LoadedModel sessionModel;
@@ -132,6 +134,9 @@ public final class ChatView extends BorderPane {
     public Label contextLabel() { return contextLabel; }
 
     public ReadOnlyBooleanProperty runningProperty() { return running.getReadOnlyProperty(); }
+
+    /** Characters of the answer shown so far (grows while it streams in). */
+    public javafx.beans.property.ReadOnlyIntegerProperty answerLengthProperty() { return answerLength.getReadOnlyProperty(); }
 
     public List<MessageView> messages() {
         return transcript.getChildren().stream().filter(MessageView.class::isInstance).map(MessageView.class::cast).toList();
@@ -292,11 +297,15 @@ public final class ChatView extends BorderPane {
                 System.nanoTime(), maxTokens.getValue());
         CancellationToken token = new CancellationToken();
         cancel = token;
+        answerLength.set(0);
         running.set(true);
         StreamBatcher batcher = new StreamBatcher(new StreamBatcher.Sink() {
             @Override public void prefill(int done, int total) { answer.showPrefill(done, total); }
 
-            @Override public void text(String appended) { answer.append(appended); }
+            @Override public void text(String appended) {
+                answer.append(appended);
+                answerLength.set(answer.text().length());
+            }
 
             @Override public void finished(GenerationStats stats) {
                 answer.showStats(stats);

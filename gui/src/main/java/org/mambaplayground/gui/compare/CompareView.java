@@ -77,6 +77,7 @@ public final class CompareView extends BorderPane {
     private final ComparePane left = new ComparePane();
     private final ComparePane right = new ComparePane();
     private final TableView<ArchitectureRows.Row> table = new TableView<>();
+    private final FiguresTable figures = new FiguresTable();
     private final PlotPanel memory = new PlotPanel("State memory vs tokens in context", "Tokens in context",
             AxisScale.log(AxisScale::tokens), "State bytes", AxisScale.log(AxisScale::bytes));
     private final PlotPanel decode = new PlotPanel("Time per generated token", "Tokens in context before the answer",
@@ -165,7 +166,7 @@ public final class CompareView extends BorderPane {
         decode.setPrefHeight(300);
         Label tableTitle = new Label("Architectures (from the engine's configurations)");
         tableTitle.getStyleClass().add("plot-title");
-        VBox content = new VBox(12, panes, charts, tableTitle, table);
+        VBox content = new VBox(12, panes, figures, charts, tableTitle, table);
         content.setPadding(new Insets(6, 12, 12, 12));
         scroll = new ScrollPane(content);
         scroll.setFitToWidth(true);
@@ -197,6 +198,9 @@ public final class CompareView extends BorderPane {
 
     public Label statusLabel() { return status; }
 
+    /** A measured figure ("Prefill", "Per token", ...) shown for the left (0) or right (1) run. */
+    public String figure(String name, int side) { return figures.value(name, side); }
+
     public ReadOnlyBooleanProperty runningProperty() { return running.getReadOnlyProperty(); }
 
     // ---- running -----------------------------------------------------------------------------------
@@ -215,10 +219,11 @@ public final class CompareView extends BorderPane {
             status.setText("Type a prompt first.");
             return;
         }
-        List<Side> sides = List.of(new Side(a, left), new Side(b, right));
+        List<Side> sides = List.of(new Side(a, left, 0), new Side(b, right, 1));
         for (Side side : sides) {
             side.pane.setTitle(side.entry.name());
             side.answer = side.pane.start(side.entry.name(), "Waiting for its turn\u2026");
+            figures.clear(side.index, side.entry.name());
         }
         CancellationToken token = new CancellationToken();
         cancel = token;
@@ -248,11 +253,13 @@ public final class CompareView extends BorderPane {
     private static final class Side {
         final LibraryEntry entry;
         final ComparePane pane;
+        final int index;
         MessageView answer;
 
-        Side(LibraryEntry entry, ComparePane pane) {
+        Side(LibraryEntry entry, ComparePane pane, int index) {
             this.entry = entry;
             this.pane = pane;
+            this.index = index;
         }
     }
 
@@ -291,7 +298,10 @@ public final class CompareView extends BorderPane {
 
                 @Override public void text(String appended) { answer.append(appended); }
 
-                @Override public void finished(GenerationStats stats) { answer.showStats(stats); }
+                @Override public void finished(GenerationStats stats) {
+                    answer.showStats(stats);
+                    figures.show(side.index, stats);
+                }
             });
             ChatSession session = new ChatSession(handle.loaded(), chatFormat);
             GenerationResult result = session.send(text, SamplingOptions.greedy(limit), token, batcher);

@@ -15,6 +15,7 @@ import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.metrics.ChartsView;
 import org.mambaplayground.gui.metrics.MetricsStore;
+import org.mambaplayground.gui.testing.Fx;
 import org.mambaplayground.gui.testing.TestModels;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -30,9 +31,11 @@ import org.testfx.util.WaitForAsyncUtils;
 class ChatViewTest {
     @TempDir static Path home;
     private AppContext ctx;
+    private Stage stage;
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         ctx = new AppContext(Settings.under(home), TestModels.engine());
         stage.setScene(App.createScene(ctx, false));
         stage.show();
@@ -53,8 +56,8 @@ class ChatViewTest {
     void close() throws Exception { WaitForAsyncUtils.asyncFx(ctx::close).get(); }
 
     private ChatView chat(FxRobot robot) {
-        robot.clickOn("#nav-chat");
-        return robot.lookup("#chat-view").queryAs(ChatView.class);
+        Fx.click(robot, stage, "#nav-chat");
+        return Fx.lookup(stage, "#chat-view", ChatView.class);
     }
 
     private static void waitUntilIdle(ChatView view) throws Exception {
@@ -93,8 +96,8 @@ class ChatViewTest {
         assertThat(store.points()).hasSize(1);
         assertThat(store.points().getFirst().source()).isEqualTo("chat");
         assertThat(store.points().getFirst().stateBytes()).isPositive();
-        robot.clickOn("#nav-charts");
-        ChartsView charts = robot.lookup("#charts-view").queryAs(ChartsView.class);
+        Fx.click(robot, stage, "#nav-charts");
+        ChartsView charts = Fx.lookup(stage, "#charts-view", ChartsView.class);
         assertThat(charts.memoryPanel().measuredPointCount()).isEqualTo(1);
         assertThat(charts.prefillPanel().measuredPointCount()).isEqualTo(1);
         assertThat(charts.decodePanel().measuredPointCount()).isEqualTo(1);
@@ -107,19 +110,19 @@ class ChatViewTest {
             view.temperatureSlider().setValue(0);
             view.maxTokensSpinner().getValueFactory().setValue(20000);
         });
+        // press Stop as soon as the first words are on screen (this model's greedy answer would end by
+        // itself after about 2000 tokens), noting that the answer was still being generated then
+        boolean[] runningWhenStopped = {false};
+        robot.interact(() -> view.answerLengthProperty().addListener((obs, old, length) -> {
+            if (length.intValue() > 0 && !view.stopButton().isDisabled() && !runningWhenStopped[0]) {
+                runningWhenStopped[0] = view.runningProperty().get();
+                view.stopButton().fire();
+            }
+        }));
         robot.clickOn(view.inputArea()).write("A story");
         robot.type(javafx.scene.input.KeyCode.ENTER); // Enter sends
-        // text is on screen while the generation still runs: it streams
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> view.messages().size() == 2
-                && !view.messages().getLast().text().isEmpty());
-        // press Stop at once (this model's greedy answer would end by itself after about 2000 tokens)
-        boolean stillRunning = WaitForAsyncUtils.asyncFx(() -> {
-            boolean was = view.runningProperty().get();
-            view.stopButton().fire();
-            return was;
-        }).get();
-        assertThat(stillRunning).as("text was on screen while the answer was still being generated").isTrue();
         waitUntilIdle(view);
+        assertThat(runningWhenStopped[0]).as("text was on screen while the answer was still being generated").isTrue();
         MessageView stopped = view.messages().getLast();
         assertThat(stopped.statsLabel().getText()).contains("stopped");
         assertThat(stopped.text()).isNotEmpty();

@@ -17,6 +17,7 @@ import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.chat.MessageView;
 import org.mambaplayground.gui.metrics.MetricsStore;
+import org.mambaplayground.gui.testing.Fx;
 import org.mambaplayground.gui.testing.TestModels;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -28,9 +29,11 @@ import org.testfx.util.WaitForAsyncUtils;
 class CompareViewTest {
     @TempDir static Path home;
     private AppContext ctx;
+    private Stage stage;
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         ctx = new AppContext(Settings.under(home), TestModels.engine());
         stage.setScene(App.createScene(ctx, false));
         stage.show();
@@ -50,8 +53,8 @@ class CompareViewTest {
 
     @Test
     void runsBothModelsOneAfterTheOtherAndFillsPanesChartsAndTable(FxRobot robot) throws Exception {
-        robot.clickOn("#nav-compare");
-        CompareView view = robot.lookup("#compare-view").queryAs(CompareView.class);
+        Fx.click(robot, stage, "#nav-compare");
+        CompareView view = Fx.lookup(stage, "#compare-view", CompareView.class);
         // defaults: a Mamba2 model on the left, a transformer on the right
         assertThat(view.leftModelBox().getValue().spec().architecture()).isEqualTo(Architecture.MAMBA2);
         assertThat(view.rightModelBox().getValue().spec().architecture()).isEqualTo(Architecture.TRANSFORMER);
@@ -63,8 +66,9 @@ class CompareViewTest {
                         "State at 1k tokens", "State at 32k tokens", "State at 128k tokens");
 
         robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(12));
-        robot.clickOn("#compare-prompt").write("Compare");
-        robot.clickOn("#compare-run");
+        Fx.click(robot, stage, "#compare-prompt");
+        robot.write("Compare");
+        Fx.click(robot, stage, "#compare-run");
         WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> !view.runningProperty().get());
         WaitForAsyncUtils.waitForFxEvents();
 
@@ -73,6 +77,9 @@ class CompareViewTest {
             assertThat(answer.text()).as("answer %d", side).isNotBlank();
             assertThat(answer.statsLabel().getText()).contains("tok/s").contains("first token");
             assertThat(answer.getScene()).as("answer %d is shown", side).isNotNull();
+            assertThat(view.figure("Tokens generated", side)).isEqualTo("12");
+            assertThat(view.figure("Prefill", side)).endsWith("tok/s)");
+            assertThat(view.figure("State memory at the end", side)).contains("tokens)");
         }
         MetricsStore store = ctx.shared(MetricsStore.class, MetricsStore::new);
         assertThat(store.points()).extracting(p -> p.model() + "/" + p.source())

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.testing.Fx;
 import org.mambaplayground.gui.testing.TestModels;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -25,9 +26,11 @@ import org.testfx.util.WaitForAsyncUtils;
 class SweepTest {
     @TempDir static Path home;
     private AppContext ctx;
+    private Stage stage;
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         ctx = new AppContext(Settings.under(home), TestModels.engine());
         stage.setScene(App.createScene(ctx, false));
         stage.show();
@@ -53,8 +56,8 @@ class SweepTest {
     }
 
     private ChartsView charts(FxRobot robot) {
-        robot.clickOn("#nav-charts");
-        return robot.lookup("#charts-view").queryAs(ChartsView.class);
+        Fx.click(robot, stage, "#nav-charts");
+        return Fx.lookup(stage, "#charts-view", ChartsView.class);
     }
 
     @Test

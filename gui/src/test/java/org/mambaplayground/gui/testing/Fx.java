@@ -1,0 +1,31 @@
+package org.mambaplayground.gui.testing;
+
+import java.util.concurrent.ExecutionException;
+import javafx.scene.Node;
+import javafx.stage.Stage;
+import org.testfx.api.FxRobot;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Scene lookups done on the FX thread: TestFX's own lookup walks the scene graph from the test thread
+ * and can trip over children the FX thread is changing at that moment (a page filling in).
+ */
+public final class Fx {
+    private Fx() {}
+
+    public static <T extends Node> T lookup(Stage stage, String selector, Class<T> type) {
+        try {
+            Node node = WaitForAsyncUtils.asyncFx(() -> stage.getScene().getRoot().lookup(selector)).get();
+            if (node == null) throw new AssertionError("no node matches " + selector);
+            return type.cast(node);
+        } catch (InterruptedException | ExecutionException e) {
+            throw new AssertionError("lookup of " + selector + " failed", e);
+        }
+    }
+
+    /** Clicks the node the selector finds, like a user would. */
+    public static void click(FxRobot robot, Stage stage, String selector) {
+        robot.clickOn(lookup(stage, selector, Node.class));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+}
