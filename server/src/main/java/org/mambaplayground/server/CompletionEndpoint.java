@@ -228,8 +228,8 @@ final class CompletionEndpoint {
         CancellationToken cancel = new CancellationToken();
         StopSequences stops = new StopSequences(plan.request().stop());
         boolean[] gone = {false};
-        Consumer<String> release = text -> {
-            if (text.isEmpty() || gone[0]) return;
+        Consumer<String> deliver = text -> {
+            if (gone[0]) return;
             try {
                 sink.accept(text);
             } catch (ClientGone e) {
@@ -237,7 +237,17 @@ final class CompletionEndpoint {
                 cancel.cancel();
             }
         };
+        Consumer<String> release = text -> {
+            if (!text.isEmpty()) deliver.accept(text);
+        };
         GenerationListener listener = new GenerationListener() {
+            @Override
+            public void onPrefillProgress(int done, int total) {
+                // Between prompt chunks a stream gets an empty text chunk: harmless to clients, and the only
+                // way to notice one that left during a long prompt (a gone client shows as a failed write).
+                if (done > 0 && done < total) deliver.accept("");
+            }
+
             @Override
             public void onToken(int token, String text) {
                 release.accept(stops.feed(text));

@@ -555,6 +555,31 @@ class ApiServerTest {
     }
 
     @Test
+    void aClientThatLeavesDuringALongPromptStopsItsPrefill() throws Exception {
+        String longPrompt = "The fox ran over the hill and back again. ".repeat(1700);
+        int promptTokens = served.chatFormat().encodeDialog(List.of(ChatMessage.user(longPrompt))).length;
+        assertThat(promptTokens).isBetween(10_000, 29_000);
+        String body = JSON.writeValueAsString(JSON.createObjectNode().put("max_tokens", 5).put("stream", true)
+                .set("messages", JSON.createArrayNode().add(JSON.createObjectNode().put("role", "user").put("content", longPrompt))));
+        URI address = server.address();
+        try (Socket socket = new Socket(address.getHost(), address.getPort())) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bytes.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(bytes);
+            BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = reader.readLine()) != null && !line.startsWith("data: {")) { /* the role chunk: prefill has begun */ }
+        } // gone while the prompt is being processed
+        ServedRequest record = log.poll(30, TimeUnit.SECONDS);
+        assertThat(record).isNotNull();
+        assertThat(record.clientDisconnected()).isTrue();
+        assertThat(record.stats().finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(record.stats().generatedTokens()).isZero();
+        assertThat(record.stats().contextTokens()).as("prompt tokens processed before stopping").isLessThan(promptTokens);
+    }
+
+    @Test
     void aFullQueueIsRefusedWith429AndQueuedRequestsRunAfterTheCurrentOne() throws Exception {
         ApiServer small = ApiServer.start(ServerConfig.defaults().withPort(0).withQueueCapacity(1).withContextLimit(30_000), served);
         try {
