@@ -84,7 +84,15 @@ public final class ModelLibrary {
     /** Builds the entries now, on the calling thread. */
     public List<LibraryEntry> scan() {
         List<LibraryEntry> result = new ArrayList<>();
-        for (DemoModel demo : DemoModels.locate(settings.cacheDir())) {
+        List<DemoModel> demos;
+        try {
+            demos = DemoModels.locate(settings.cacheDir());
+        } catch (RuntimeException e) { // e.g. the cache folder is not writable: say so, keep the rest of the library
+            demos = List.of();
+            result.add(new LibraryEntry(Kind.DEMO, "Built-in demo models", "", null, settings.cacheDir(),
+                    InstallState.NOT_INSTALLED, 0, null, String.valueOf(e.getMessage())));
+        }
+        for (DemoModel demo : demos) {
             String about = demo.about().isEmpty()
                     ? "A small model bundled with the app so it works offline; see tools/demo-models for how it was trained."
                     : demo.about();
@@ -112,6 +120,11 @@ public final class ModelLibrary {
         }
         InstallState state = complete == model.files().size() ? InstallState.INSTALLED
                 : complete > 0 || Files.isDirectory(folder) && present > 0 ? InstallState.PARTIAL : InstallState.NOT_INSTALLED;
+        if (state == InstallState.INSTALLED) { // the downloaded params.json is the truth from now on
+            LibraryEntry onDisk = folderEntry(Kind.CATALOG, model.name(), model.description(), model, folder);
+            return new LibraryEntry(Kind.CATALOG, model.name(), model.description(), model, folder, state, present,
+                    onDisk.spec(), onDisk.problem());
+        }
         ModelSpec spec = null;
         String problem = "";
         try {

@@ -39,6 +39,9 @@ class ModelLibraryTest {
         LibraryEntry installed = find(library.scan(), "Codestral Mamba 7B");
         assertThat(installed.state()).isEqualTo(InstallState.INSTALLED);
         assertThat(installed.bytesOnDisk()).isEqualTo(1012);
+        // Once on disk, the downloaded params.json is read, not the catalog's copy: this one is empty.
+        assertThat(installed.loadable()).isFalse();
+        assertThat(installed.problem()).contains(folder.resolve("params.json").toString());
     }
 
     @Test
