@@ -17,7 +17,8 @@ import org.mambaplayground.engine.model.LoadedModel;
 /**
  * The terminal chat loop: reads a line, streams the answer to {@code out} as it is generated, and
  * reports prompt progress and speed on {@code status}. {@code /reset} starts over, {@code /quit} (or
- * the end of input) leaves; Ctrl+C during an answer stops that answer.
+ * the end of input) leaves; Ctrl+C during an answer stops that answer. A line ending in {@code \\} continues on
+ * the next, and text between two {@code """} lines is sent as one message (pasted code).
  */
 final class ChatRepl {
     private final LoadedModel model;
@@ -56,7 +57,7 @@ final class ChatRepl {
     }
 
     void run(BufferedReader in) throws IOException {
-        status.printf("Chatting with %s (%s, %s mode). /reset starts over, /quit leaves.%n", model.name(),
+        status.printf("Chatting with %s (%s, %s mode). /reset starts over, /quit leaves, \"\"\" starts and ends a multi-line message.%n", model.name(),
                 model.model().spec().architecture().name().toLowerCase(Locale.ROOT), session.instruct() ? "instruct" : "completion");
         while (true) {
             out.print("> ");
@@ -78,8 +79,33 @@ final class ChatRepl {
                 status.println("Unknown command " + text + ": /reset starts over, /quit leaves.");
                 continue;
             }
-            answer(line);
+            String message = text.equals("\"\"\"") ? block(in) : continued(line, in);
+            if (message == null) return;
+            if (!message.isBlank()) answer(message);
         }
+    }
+
+    /** A message pasted between two lines of three double quotes (code keeps its lines); null at end of input. */
+    private String block(BufferedReader in) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.strip().equals("\"\"\"")) return text.toString();
+            if (!text.isEmpty()) text.append('\n');
+            text.append(line);
+        }
+        return text.isEmpty() ? null : text.toString();
+    }
+
+    /** A line ending in a backslash goes on with the next one. */
+    private static String continued(String first, BufferedReader in) throws IOException {
+        StringBuilder text = new StringBuilder();
+        String line = first;
+        while (line != null && line.endsWith("\\")) {
+            text.append(line, 0, line.length() - 1).append('\n');
+            line = in.readLine();
+        }
+        if (line != null) text.append(line);
+        return text.toString();
     }
 
     private void answer(String userText) {

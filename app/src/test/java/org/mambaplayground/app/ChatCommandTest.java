@@ -128,4 +128,19 @@ class ChatCommandTest {
         assertThat(first.find()).as("the chat went on to the second line").isTrue();
         assertThat(repl.get().cancelAnswer()).isFalse(); // nothing running any more
     }
+
+    @Test
+    void multiLineMessagesArriveWhole() {
+        String code = "def f(x):\n    return x * 2";
+        Run block = chat("\"\"\"\n" + code + "\n\"\"\"\n", "--model", folder.toString(), "--instruct", "--max-tokens", "4", "--temperature", "0");
+        Run continued = chat("def f(x):\\\n    return x * 2\n", "--model", folder.toString(), "--instruct", "--max-tokens", "4", "--temperature", "0");
+        String expected = expectedAnswer(List.of(ChatMessage.user(code)), 4);
+        assertThat(block.out()).isEqualTo("> " + expected + "\n> \n");
+        assertThat(continued.out()).isEqualTo("> " + expected + "\n> \n");
+        Matcher prompt = Pattern.compile("prompt (\\d+) tokens").matcher(block.status());
+        assertThat(prompt.find()).isTrue();
+        try (LoadedModel m = ModelLoader.load(folder, ModelLoader.Options.DEFAULT)) {
+            assertThat(Integer.parseInt(prompt.group(1))).isEqualTo(m.chatFormat().encodeDialog(List.of(ChatMessage.user(code))).length);
+        }
+    }
 }
