@@ -194,7 +194,7 @@ public final class ChatView extends BorderPane {
         Label tempValue = valueLabel(temperature, "%.2f");
         Label topPValue = valueLabel(topP, "%.2f");
         temperature.setTooltip(new Tooltip("0 = greedy (always the most likely token)"));
-        maxTokens.setEditable(true);
+        Spinners.lenient(maxTokens);
         maxTokens.setMaxWidth(Double.MAX_VALUE);
         instruct.setSelected(true);
         instruct.setTooltip(new Tooltip("Wrap the conversation in the model's [INST] format; off for base models"));

@@ -117,7 +117,7 @@ public final class CompareView extends BorderPane {
         prompt.setPromptText("One prompt for both models");
         prompt.setWrapText(true);
         prompt.setPrefRowCount(2);
-        maxTokens.setEditable(true);
+        org.mambaplayground.gui.chat.Spinners.lenient(maxTokens);
         instruct.setSelected(true);
         run.setId("compare-run");
         run.getStyleClass().add("accent");

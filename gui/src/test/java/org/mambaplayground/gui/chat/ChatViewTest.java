@@ -71,7 +71,11 @@ class ChatViewTest {
         robot.interact(() -> {
             view.temperatureSlider().setValue(0);
             view.maxTokensSpinner().getValueFactory().setValue(24);
+            // text that is not a number leaves the setting as it was
+            view.maxTokensSpinner().getEditor().setText("lots");
+            view.maxTokensSpinner().commitValue();
         });
+        assertThat(view.maxTokensSpinner().getValue()).isEqualTo(24);
         robot.clickOn(view.inputArea()).write("Hello in Java?");
         robot.clickOn(view.sendButton());
         waitUntilIdle(view);
