@@ -128,6 +128,29 @@ class DownloadWizardTest {
     }
 
     @Test
+    void aCancelledDownloadKeepsItsBytesAndAStartResumesIt(FxRobot robot) throws Exception {
+        selectInLibrary(robot, "Codestral Mamba 7B");
+        robot.clickOn("#download-model");
+        DownloadSession session = robot.lookup("#download-pane").queryAs(DownloadPane.class).session();
+        waitFor(() -> session.stateProperty().get() == State.READY);
+        robot.clickOn("#start-download");
+        ProgressBar total = robot.lookup("#total-progress").queryAs(ProgressBar.class);
+        waitFor(() -> total.getProgress() > 0.05 && total.getProgress() < 0.9);
+
+        robot.clickOn("#cancel-download");
+        waitFor(() -> session.stateProperty().get() == State.CANCELLED);
+        assertThat(robot.lookup("#total-progress-text").queryAs(Label.class).getText()).contains("cancelled");
+        long sentBefore = hub.fileBytesSent();
+
+        assertThat(robot.lookup("#start-download").queryButton().getText()).isEqualTo("Resume download");
+        robot.clickOn("#start-download");
+        waitFor(() -> session.stateProperty().get() == State.DONE);
+        Path weightsFile = tmp.resolve("app/models/Mamba-Codestral-7B-v0.1/consolidated.safetensors");
+        assertThat(Files.readAllBytes(weightsFile)).isEqualTo(weights);
+        assertThat(hub.fileBytesSent() - sentBefore).as("resumed, not fetched again").isLessThan(weights.length);
+    }
+
+    @Test
     void aGatedModelExplainsWhatToDoUntilAGrantedTokenIsGiven(FxRobot robot) throws Exception {
         selectInLibrary(robot, "Mistral Nemo 12B Instruct");
         robot.clickOn("#download-model");
