@@ -33,6 +33,7 @@ import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
+import org.mambaplayground.engine.tokenizer.ChatMessage;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.models.ModelHandle;
@@ -74,6 +75,7 @@ public final class ChatView extends BorderPane {
     private final javafx.beans.property.ReadOnlyIntegerWrapper answerLength =
             new javafx.beans.property.ReadOnlyIntegerWrapper(this, "answerLength");
 
+    private boolean followTail = true;
     private ChatSession session;
     private LoadedModel sessionModel;
     private CancellationToken cancel;
@@ -150,8 +152,12 @@ public final class ChatView extends BorderPane {
         transcriptScroll.setFitToWidth(true);
         transcriptScroll.getStyleClass().add("chat-transcript");
         VBox.setVgrow(transcriptScroll, Priority.ALWAYS);
-        // keep the newest text in view while it streams
-        transcript.heightProperty().addListener((obs, old, h) -> transcriptScroll.setVvalue(1.0));
+        // keep the newest text in view while it streams, unless the user scrolled up to read
+        transcript.heightProperty().addListener((obs, old, h) -> {
+            if (followTail) transcriptScroll.setVvalue(1.0);
+        });
+        transcriptScroll.vvalueProperty().addListener((obs, old, v) -> followTail = v.doubleValue() >= 0.98
+                || transcriptScroll.getContent().getBoundsInLocal().getHeight() <= transcriptScroll.getViewportBounds().getHeight());
 
         input.setPromptText("Ask something (Enter sends, Shift+Enter for a new line)");
         input.setWrapText(true);
@@ -260,24 +266,33 @@ public final class ChatView extends BorderPane {
         String text = input.getText().strip();
         if (text.isEmpty() || session == null || running.get()) return;
         input.clear();
-        if (session.messages().stream().noneMatch(m -> m.role() != org.mambaplayground.engine.tokenizer.ChatMessage.Role.SYSTEM)) {
+        if (session.messages().stream().noneMatch(m -> m.role() != ChatMessage.Role.SYSTEM)) {
             session.reset(systemPrompt.getText());
         }
         transcript.getChildren().add(new MessageView(MessageView.Role.USER, "You", text));
+        followTail = true;
         ChatSession s = session;
         generate((options, token, listener) -> s.send(text, options, token, listener), s);
     }
 
     /** Answers the last question again (the previous answer is dropped). FX thread. */
     public void regenerate() {
-        if (session == null || running.get() || session.messages().isEmpty()) return;
+        if (session == null || running.get()) return;
         List<MessageView> shown = messages();
         if (!shown.isEmpty() && shown.getLast().role() == MessageView.Role.ASSISTANT) {
             transcript.getChildren().remove(shown.getLast());
         }
-        if (messages().isEmpty() || messages().getLast().role() != MessageView.Role.USER) return;
+        List<MessageView> left = messages();
+        if (left.isEmpty() || left.getLast().role() != MessageView.Role.USER) return;
         ChatSession s = session;
-        generate((options, token, listener) -> s.regenerate(options, token, listener), s);
+        List<ChatMessage> said = s.messages();
+        if (said.isEmpty() || said.getLast().role() == ChatMessage.Role.SYSTEM) {
+            // an answer stopped before its first word left the question out of the conversation: ask it again
+            String question = left.getLast().text();
+            generate((options, token, listener) -> s.send(question, options, token, listener), s);
+        } else {
+            generate((options, token, listener) -> s.regenerate(options, token, listener), s);
+        }
     }
 
     public void stop() {
