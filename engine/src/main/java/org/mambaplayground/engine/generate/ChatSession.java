@@ -52,7 +52,13 @@ public final class ChatSession {
     public GenerationResult send(String userText, SamplingOptions options, CancellationToken cancel,
                                  GenerationListener listener) {
         messages.add(ChatMessage.user(userText));
-        GenerationResult result = answer(options, cancel, listener);
+        GenerationResult result;
+        try {
+            result = answer(options, cancel, listener);
+        } catch (RuntimeException e) {
+            messages.removeLast(); // e.g. the conversation no longer fits the context: leave it as it was
+            throw e;
+        }
         if (result.text().isBlank() && result.finishReason() == FinishReason.CANCELLED) {
             messages.removeLast(); // stopped before a word: leave the conversation as it was
         }

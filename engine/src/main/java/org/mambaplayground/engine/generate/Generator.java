@@ -38,15 +38,22 @@ public final class Generator {
      * {@link FinishReason#LENGTH} at max tokens or at the model's context limit, and
      * {@link FinishReason#CANCELLED} when {@code cancel} is set (checked between prefill chunks and
      * before every token). Text flushed from the decoder at the end arrives as {@code onToken(-1, text)}.
+     *
+     * @throws IllegalArgumentException when the prompt is empty or does not fit the model's context
      */
     public GenerationResult generate(InferenceState state, int[] prompt, SamplingOptions options, int[] stopTokens,
                                      CancellationToken cancel, GenerationListener listener) {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token");
         if (options.maxTokens() < 0) throw new IllegalArgumentException("max tokens must be >= 0, got " + options.maxTokens());
+        long maxContext = model.spec().maxContext();
+        if (maxContext > 0 && state.position() + (long) prompt.length > maxContext) {
+            throw new IllegalArgumentException("the prompt (" + prompt.length + " tokens" + (state.position() > 0
+                    ? " after " + state.position() + " already processed" : "") + ") does not fit the model's context of "
+                    + maxContext + " tokens");
+        }
         Sampler sampler = new Sampler(options);
         CancellationToken token = cancel == null ? new CancellationToken() : cancel;
         GenerationListener events = listener == null ? new GenerationListener() {} : listener;
-        long maxContext = model.spec().maxContext();
 
         long start = System.nanoTime();
         float[] logits = prefill(state, prompt, token, events);

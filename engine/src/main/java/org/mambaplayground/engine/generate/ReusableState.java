@@ -41,12 +41,15 @@ public final class ReusableState {
      * prompt on a fresh state.
      */
     public int[] prepare(int[] prompt) {
-        if (!isStrictPrefix(consumed, prompt)) reset();
+        // a failed or interrupted step can leave the state ahead of the tokens on record: start over then
+        if (!isStrictPrefix(consumed, prompt) || state.position() != consumed.length) reset();
         return Arrays.copyOfRange(prompt, consumed.length, prompt.length);
     }
 
     /** True when {@link #prepare} would reuse the state (the consumed tokens start the prompt). */
-    public boolean reuses(int[] prompt) { return consumed.length > 0 && isStrictPrefix(consumed, prompt); }
+    public boolean reuses(int[] prompt) {
+        return consumed.length > 0 && state.position() == consumed.length && isStrictPrefix(consumed, prompt);
+    }
 
     /**
      * Records what a generation fed into the state: the prepared tail and then the generated tokens, as

@@ -200,4 +200,27 @@ class GeneratorTest {
         assertThat(cache.prepare(other)).isEqualTo(other); // diverges: starts over
         assertThat(cache.state().position()).isZero();
     }
+
+    @Test
+    void aTransformerStopsAtItsContextAndRefusesPromptsBeyondIt() {
+        Path tekken = Path.of("..", "assets", "src", "main", "resources", "org", "mambaplayground", "assets", "demo",
+                "mistral-nemo-demo", "tekken.json");
+        var config = new org.mambaplayground.engine.transformer.TransformerConfig(64, 2, 16, 128, 4, 2, 1e-5, 4096, 1_000_000, 0, 40);
+        Path folder = dir.resolve("tiny-nemo");
+        SyntheticModelWriter.write(config, folder, DType.F32, 4, tekken, bytes -> {}, () -> false);
+        try (LoadedModel nemo = ModelLoader.load(folder, ModelLoader.Options.DEFAULT)) {
+            Generator g = new Generator(nemo.model(), nemo.tokenizer(), 16);
+            int[] prompt = new int[30];
+            java.util.Arrays.fill(prompt, 1, 30, 1000);
+            prompt[0] = nemo.tokenizer().bos();
+            InferenceState state = nemo.model().newState();
+            GenerationResult r = g.generate(state, prompt, SamplingOptions.greedy(100), new int[0], null, null);
+            assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
+            assertThat(r.tokens()).hasSize(11); // 30 + 10 fed = 40 = the context; the 11th is sampled, never fed
+            assertThat(state.position()).isEqualTo(40);
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> g.generate(nemo.model().newState(), new int[41], SamplingOptions.greedy(1), null, null, null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("41 tokens").hasMessageContaining("context of 40");
+        }
+    }
 }
