@@ -19,6 +19,7 @@ import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.models.LoadTask;
+import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.shell.Formats;
 
 /** The selected library entry: its facts, a memory estimate for a chosen context, and its actions. */
@@ -132,7 +133,18 @@ final class EntryDetails extends ScrollPane {
 
     private HBox actions(LibraryEntry e) {
         HBox bar = new HBox(8);
-        if (e.state() == LibraryEntry.InstallState.INSTALLED) {
+        ModelHandle active = ctx.models().getActiveModel();
+        if (active != null && e.folder() != null
+                && active.folder().toAbsolutePath().normalize().equals(e.folder().toAbsolutePath().normalize())) {
+            Button unload = new Button("Unload");
+            unload.setId("unload-model");
+            unload.setTooltip(new javafx.scene.control.Tooltip("Release the weights (other views keep them while they use them)"));
+            unload.setOnAction(a -> ctx.models().unloadActive());
+            Button chat = new Button("Chat with it");
+            chat.getStyleClass().add(Styles.ACCENT);
+            chat.setOnAction(a -> ctx.navigate(Page.CHAT));
+            bar.getChildren().addAll(chat, unload);
+        } else if (e.state() == LibraryEntry.InstallState.INSTALLED) {
             Button load = new Button("Load");
             load.setId("load-model");
             load.getStyleClass().add(Styles.ACCENT);

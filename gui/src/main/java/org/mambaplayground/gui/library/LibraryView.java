@@ -14,8 +14,11 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
+import java.util.List;
 import java.util.function.Function;
+import javafx.collections.ListChangeListener;
 import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.shell.Formats;
 
 /** The model library: every known model with its size, architecture and memory estimate; load or download. */
@@ -23,6 +26,8 @@ public final class LibraryView extends BorderPane {
     private final AppContext ctx;
     private final TableView<LibraryEntry> table = new TableView<>();
     private final EntryDetails details;
+    /** The model selected last, to select it again after a rescan replaced the entries. */
+    private String lastSelected;
 
     public LibraryView(AppContext ctx) {
         this.ctx = ctx;
@@ -32,7 +37,7 @@ public final class LibraryView extends BorderPane {
         setTop(header());
         table.setId("library-table");
         table.setItems(ctx.library().entries());
-        table.getColumns().setAll(java.util.List.of(
+        table.getColumns().setAll(List.of(
                 column("Model", LibraryEntry::name, 185),
                 column("Source", e -> switch (e.kind()) {
                     case CATALOG -> "Hub";
@@ -43,22 +48,25 @@ public final class LibraryView extends BorderPane {
                 column("Params", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 80),
                 column("On disk", e -> Formats.bytes(e.bytesOnDisk()), 80),
                 column("State", e -> EntryText.state(e, ctx.models()), 120)));
-        // The State column says which models are loaded: redraw when that changes.
-        ctx.models().activeModelProperty().addListener(o -> table.refresh());
-        ctx.models().openModels().addListener((javafx.collections.ListChangeListener<org.mambaplayground.gui.models.ModelHandle>) c -> table.refresh());
+        // The State column and the details' buttons say which models are loaded: redraw when that changes.
+        ctx.models().activeModelProperty().addListener(o -> {
+            table.refresh();
+            details.show(table.getSelectionModel().getSelectedItem());
+        });
+        ctx.models().openModels().addListener((ListChangeListener<ModelHandle>) c -> table.refresh());
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getStyleClass().add(Styles.STRIPED);
-        table.getSelectionModel().selectedItemProperty().addListener((obs, was, now) -> details.show(now));
-        // Keep the selection on the same model across rescans.
-        ctx.library().entries().addListener((javafx.collections.ListChangeListener<LibraryEntry>) c -> reselect());
+        table.getSelectionModel().selectedItemProperty().addListener((obs, was, now) -> {
+            if (now != null) lastSelected = now.name();
+            details.show(now);
+        });
+        ctx.library().entries().addListener((ListChangeListener<LibraryEntry>) c -> reselect());
 
         SplitPane split = new SplitPane(table, details);
         split.setDividerPositions(0.64);
         setCenter(split);
         BorderPane.setMargin(split, new Insets(12, 0, 0, 0));
     }
-
-    private String lastSelected;
 
     private void reselect() {
         String wanted = lastSelected;
@@ -79,11 +87,7 @@ public final class LibraryView extends BorderPane {
         refresh.setOnAction(e -> ctx.library().refresh());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8, new VBox(4, title, hint), spacer, refresh, add);
-        table.getSelectionModel().selectedItemProperty().addListener((obs, was, now) -> {
-            if (now != null) lastSelected = now.name();
-        });
-        return new VBox(bar);
+        return new VBox(new HBox(8, new VBox(4, title, hint), spacer, refresh, add));
     }
 
     private void addFolder() {

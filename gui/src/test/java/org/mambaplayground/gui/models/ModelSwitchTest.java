@@ -68,6 +68,13 @@ class ModelSwitchTest {
         assertThat(back).isNotSameAs(mamba);
         assertThat(transformer.isClosed()).isTrue();
         assertThat(robot.lookup("#active-model-name").queryLabeled().getText()).isEqualTo("tiny-mamba2");
+
+        robot.interact(() -> ctx.navigate(org.mambaplayground.gui.Page.LIBRARY));
+        robot.clickOn("#unload-model");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(ctx.models().getActiveModel()).isNull();
+        assertThat(back.isClosed()).isTrue();
+        assertThat(ctx.models().openCount()).isZero();
     }
 
     @Test
