@@ -45,27 +45,51 @@ public final class Benchmark {
         }
     }
 
-    /** The measurements; rates are the best of the repeats (each list holds every run, in order). */
+    /**
+     * Every measurement of a run. Bandwidths compare like with like: one probe pass reads about as many
+     * bytes as one decoded token, so the fastest token is set against the fastest pass and the median
+     * token against the median pass (other processes slow both alike).
+     *
+     * @param prefillRuns  prefill tokens/s of each run
+     * @param decodeRuns   decode tokens/s of each run (whole runs, including sampling)
+     * @param tokenSeconds seconds of each decoded token, all runs
+     * @param memoryPasses bytes/s of each bandwidth probe pass, all runs
+     */
     public record Result(ModelSpec spec, DType dtype, long weightBytes, long decodeBytesPerToken, int threads,
-                         double prefillTokensPerSecond, double decodeTokensPerSecond, double memoryBytesPerSecond,
-                         List<Double> prefillRuns, List<Double> decodeRuns, List<Double> memoryRuns) {
-        /** Weight bytes read per second while decoding. */
-        public double decodeBytesPerSecond() { return decodeBytesPerToken * decodeTokensPerSecond; }
+                         int promptTokens, int decodeTokens, long bandwidthBufferBytes, List<Double> prefillRuns,
+                         List<Double> decodeRuns, List<Double> tokenSeconds, List<Double> memoryPasses) {
+        public double prefillTokensPerSecond() { return max(prefillRuns); }
 
-        /** Decode weight bandwidth as a fraction of the measured memory bandwidth. */
-        public double bandwidthFraction() { return decodeBytesPerSecond() / memoryBytesPerSecond; }
+        public double decodeTokensPerSecond() { return max(decodeRuns); }
+
+        /** The machine's memory read bandwidth: the fastest probe pass. */
+        public double memoryBytesPerSecond() { return max(memoryPasses); }
+
+        /** Weight bytes read per second by the fastest decoded token. */
+        public double decodeBytesPerSecond() { return decodeBytesPerToken / min(tokenSeconds); }
+
+        /** Fastest token's weight bandwidth over the fastest probe pass. */
+        public double bandwidthFraction() { return decodeBytesPerSecond() / memoryBytesPerSecond(); }
+
+        /** Median token's weight bandwidth over the median probe pass. */
+        public double medianBandwidthFraction() { return decodeBytesPerToken / median(tokenSeconds) / median(memoryPasses); }
 
         public String summary() {
             return String.format(Locale.ROOT, """
                     Model: %s, %s weights (%s), %d layers, dim %d, vocabulary %d
                     Threads: %d, %d float lanes%s
-                    Prefill: %.1f tokens/s
-                    Decode:  %.2f tokens/s, %.2f GB read per token
-                    Effective weight bandwidth: %.2f GB/s = %.0f%% of the measured memory read bandwidth %.2f GB/s""",
+                    Prefill: %.1f tokens/s (best of %d runs of %d tokens)
+                    Decode:  %.2f tokens/s (best of %d runs of %d tokens), %.2f GB of weights read per token
+                    Memory read bandwidth (Vector API sum over %s): %.2f GB/s fastest pass, %.2f GB/s median
+                    Effective weight bandwidth: %.2f GB/s at the fastest token = %.0f%% of the measured memory read bandwidth;
+                      median token %.2f GB/s = %.0f%% of the median pass""",
                     spec.architecture().name().toLowerCase(Locale.ROOT), gb(weightBytes), dtype, spec.layers(), spec.dim(),
                     spec.vocabularySize(), threads, Kernels.lanes(), Kernels.VECTORIZED ? "" : " (Vector API not enabled!)",
-                    prefillTokensPerSecond, decodeTokensPerSecond, decodeBytesPerToken / 1e9,
-                    decodeBytesPerSecond() / 1e9, 100 * bandwidthFraction(), memoryBytesPerSecond / 1e9);
+                    prefillTokensPerSecond(), prefillRuns.size(), promptTokens,
+                    decodeTokensPerSecond(), decodeRuns.size(), decodeTokens, decodeBytesPerToken / 1e9,
+                    gb(bandwidthBufferBytes), memoryBytesPerSecond() / 1e9, median(memoryPasses) / 1e9,
+                    decodeBytesPerSecond() / 1e9, 100 * bandwidthFraction(),
+                    decodeBytesPerToken / median(tokenSeconds) / 1e9, 100 * medianBandwidthFraction());
         }
     }
 
@@ -93,35 +117,50 @@ public final class Benchmark {
             for (int i = 0; i < 4; i++) model.decode(warm, random.nextInt(vocab));
 
             // Probe and decode alternate so that both see the same load from other processes.
-            List<Double> prefillRuns = new ArrayList<>(), decodeRuns = new ArrayList<>(), memoryRuns = new ArrayList<>();
+            List<Double> prefillRuns = new ArrayList<>(), decodeRuns = new ArrayList<>();
+            List<Double> tokenSeconds = new ArrayList<>(), memoryPasses = new ArrayList<>();
             for (int r = 0; r < o.repeats(); r++) {
                 checkCancelled(cancel);
-                double memory = MemoryBandwidth.measure(o.bandwidthBufferBytes(), 3, cancel);
-                memoryRuns.add(memory);
+                List<Double> passes = MemoryBandwidth.passes(o.bandwidthBufferBytes(), 3, cancel);
+                memoryPasses.addAll(passes);
                 InferenceState state = model.newState();
                 int[] prompt = randomTokens(random, o.promptTokens(), vocab);
                 long t0 = System.nanoTime();
                 float[] logits = model.prefill(state, prompt);
                 double prefill = o.promptTokens() / ((System.nanoTime() - t0) / 1e9);
                 prefillRuns.add(prefill);
-                long t1 = System.nanoTime();
+                long t1 = System.nanoTime(), last = t1;
                 for (int i = 0; i < o.decodeTokens(); i++) {
                     checkCancelled(cancel);
                     logits = model.decode(state, argmax(logits));
+                    long now = System.nanoTime();
+                    tokenSeconds.add((now - last) / 1e9);
+                    last = now;
                 }
-                double decode = o.decodeTokens() / ((System.nanoTime() - t1) / 1e9);
+                double decode = o.decodeTokens() / ((last - t1) / 1e9);
                 decodeRuns.add(decode);
                 log.accept(String.format(Locale.ROOT,
-                        "  run %d/%d: memory %.2f GB/s; prefill %.1f tokens/s; decode %.2f tokens/s = %.2f GB/s of weights (%.0f%%)",
-                        r + 1, o.repeats(), memory / 1e9, prefill, decode, decode * perToken / 1e9, 100 * decode * perToken / memory));
+                        "  run %d/%d: memory %.2f GB/s (best pass); prefill %.1f tokens/s; decode %.2f tokens/s = %.2f GB/s of weights",
+                        r + 1, o.repeats(), max(passes) / 1e9, prefill, decode, decode * perToken / 1e9));
             }
-            return new Result(spec, o.dtype(), weightBytes, perToken, Parallel.threads(), max(prefillRuns), max(decodeRuns),
-                    max(memoryRuns), prefillRuns, decodeRuns, memoryRuns);
+            return new Result(spec, o.dtype(), weightBytes, perToken, Parallel.threads(), o.promptTokens(), o.decodeTokens(),
+                    o.bandwidthBufferBytes(), prefillRuns, decodeRuns, tokenSeconds, memoryPasses);
         }
     }
 
     private static double max(List<Double> values) {
         return values.stream().mapToDouble(d -> d).max().orElse(0);
+    }
+
+    private static double min(List<Double> values) {
+        return values.stream().mapToDouble(d -> d).min().orElse(0);
+    }
+
+    private static double median(List<Double> values) {
+        double[] sorted = values.stream().mapToDouble(d -> d).sorted().toArray();
+        if (sorted.length == 0) return 0;
+        int m = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
     }
 
     /**

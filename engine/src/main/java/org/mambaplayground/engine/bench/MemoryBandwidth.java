@@ -21,6 +21,11 @@ public final class MemoryBandwidth {
 
     /** Best read bandwidth in bytes per second over {@code repeats} passes over a {@code bufferBytes} buffer. */
     public static double measure(long bufferBytes, int repeats, CancellationToken cancel) {
+        return passes(bufferBytes, repeats, cancel).stream().mapToDouble(d -> d).max().orElse(0);
+    }
+
+    /** Read bandwidth in bytes per second of each of {@code repeats} passes over a {@code bufferBytes} buffer. */
+    public static java.util.List<Double> passes(long bufferBytes, int repeats, CancellationToken cancel) {
         long blocks = Math.max(1, bufferBytes / BLOCK);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment buffer = arena.allocate(blocks * BLOCK, 64);
@@ -28,7 +33,7 @@ public final class MemoryBandwidth {
             Parallel.forRange((int) blocks, 1, (start, end) -> {
                 for (int b = start; b < end; b++) buffer.asSlice(b * BLOCK, BLOCK).fill((byte) 1);
             });
-            double best = 0;
+            java.util.List<Double> passes = new java.util.ArrayList<>();
             DoubleAdder sink = new DoubleAdder(); // publishing the sums keeps the JIT from dropping the reads
             for (int r = 0; r < repeats; r++) {
                 if (cancel.isCancelled()) throw new CancellationException("bandwidth measurement cancelled");
@@ -39,9 +44,9 @@ public final class MemoryBandwidth {
                     sink.add(s);
                 });
                 long ns = System.nanoTime() - t0;
-                best = Math.max(best, blocks * BLOCK / (ns / 1e9));
+                passes.add(blocks * BLOCK / (ns / 1e9));
             }
-            return best;
+            return passes;
         }
     }
 }

@@ -50,6 +50,9 @@ class BenchmarkTest {
         List<String> log = new ArrayList<>();
         Benchmark.Result r = Benchmark.run(o, log::add, new CancellationToken());
         assertThat(r.prefillRuns()).hasSize(2);
+        assertThat(r.tokenSeconds()).hasSize(6).allMatch(s -> s > 0);
+        assertThat(r.memoryPasses()).hasSize(6);
+        assertThat(r.bandwidthFraction()).isPositive();
         assertThat(r.decodeTokensPerSecond()).isPositive();
         assertThat(r.memoryBytesPerSecond()).isPositive();
         assertThat(r.summary()).contains("Prefill:", "Decode:", "% of the measured memory read bandwidth");
