@@ -94,7 +94,7 @@ final class CompletionEndpoint {
                     throw ApiException.invalid("This model's maximum context length is " + limit + " tokens. However, you requested "
                             + (prompt.length + (long) maxTokens) + " tokens (" + prompt.length + " in the " + promptParam + ", "
                             + maxTokens + " for the completion). Please reduce the " + promptParam + " or the completion length.",
-                            request.chat() ? "max_tokens" : "max_tokens", "context_length_exceeded");
+                            "max_tokens", "context_length_exceeded");
                 }
             } else {
                 maxTokens = Math.min(config.maxTokens(), limit - prompt.length);
@@ -123,11 +123,8 @@ final class CompletionEndpoint {
                 return null;
             });
             try {
-                job.get();
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                ApiException error = cause instanceof ApiException a ? a
-                        : new ApiException(500, "server_error", "The model failed while generating: " + cause, null, null);
+                await(job);
+            } catch (ApiException error) {
                 if (!stream.started()) {
                     http.error(exchange, error);
                 } else if (!stream.broken()) {
@@ -138,22 +135,35 @@ final class CompletionEndpoint {
                         // the client left meanwhile
                     }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
             exchange.close();
         } else {
             Future<ObjectNode> job = plan.worker().submit(() -> whole(plan));
+            ObjectNode body;
             try {
-                http.json(exchange, 200, job.get());
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                http.error(exchange, cause instanceof ApiException a ? a
-                        : new ApiException(500, "server_error", "The model failed while generating: " + cause, null, null));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                job.cancel(true);
+                body = await(job);
+            } catch (ApiException error) {
+                http.error(exchange, error);
+                return;
             }
+            http.json(exchange, 200, body);
+        }
+    }
+
+    /** The job's result; its failure, a server shutdown or an interrupt as the ApiException to answer with. */
+    private static <T> T await(Future<T> job) {
+        try {
+            return job.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ApiException a) throw a;
+            throw new ApiException(500, "server_error", "The model failed while generating: " + cause, null, null);
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new ApiException(503, "server_error", "The server is shutting down.", null, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            job.cancel(true);
+            throw new ApiException(503, "server_error", "The server is shutting down.", null, null);
         }
     }
 

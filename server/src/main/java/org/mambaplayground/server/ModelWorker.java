@@ -67,9 +67,12 @@ public final class ModelWorker implements AutoCloseable {
         }
     }
 
-    /** Stops taking work and lets the running job end (its caller cancels it). */
+    /** Stops taking work, cancels what waits, and lets the running job end (its caller cancels it). */
     @Override
     public void close() {
-        executor.shutdownNow();
+        // queued requests are cancelled, so their callers answer at once instead of waiting forever
+        executor.shutdownNow().forEach(job -> {
+            if (job instanceof Future<?> f) f.cancel(false);
+        });
     }
 }

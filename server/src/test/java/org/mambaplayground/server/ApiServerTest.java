@@ -625,9 +625,14 @@ class ApiServerTest {
             BufferedReader reader = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = reader.readLine()) != null && !line.startsWith("data: {")) { /* until it generates */ }
+            CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"hi\", \"max_tokens\": 2}")).build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(300); // let it reach the queue
             long start = System.nanoTime();
             other.stop();
             assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
+            // the request that was waiting is told at once, not left hanging
+            assertError(waiting.get(5, TimeUnit.SECONDS), 503, "server_error", null, null);
             ServedRequest record = ended.poll(10, TimeUnit.SECONDS);
             assertThat(record).isNotNull();
             assertThat(record.stats().finishReason()).isEqualTo(FinishReason.CANCELLED);
