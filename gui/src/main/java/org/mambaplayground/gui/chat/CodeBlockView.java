@@ -7,6 +7,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -46,6 +47,14 @@ public final class CodeBlockView extends VBox {
         area.totalHeightEstimateProperty().addListener((obs, old, height) -> {
             if (height != null) {
                 scroll.setPrefHeight(Math.min(MAX_HEIGHT, height + 16));
+            }
+        });
+        // a block short enough to show whole passes vertical wheel scrolling on to the transcript around it
+        scroll.addEventFilter(ScrollEvent.SCROLL, e -> {
+            boolean vertical = Math.abs(e.getDeltaY()) > Math.abs(e.getDeltaX());
+            if (vertical && scroll.getPrefHeight() < MAX_HEIGHT && getParent() != null) {
+                e.consume();
+                getParent().fireEvent(e.copyFor(getParent(), getParent()));
             }
         });
         getChildren().addAll(header, scroll);

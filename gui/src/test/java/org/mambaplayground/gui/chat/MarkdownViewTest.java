@@ -24,12 +24,15 @@ import org.testfx.util.WaitForAsyncUtils;
 @ExtendWith(ApplicationExtension.class)
 class MarkdownViewTest {
     private MarkdownView view;
+    private ScrollPane scroll;
 
     @Start
     void start(Stage stage) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         view = new MarkdownView();
-        Scene scene = new Scene(new ScrollPane(view), 700, 500);
+        scroll = new ScrollPane(view);
+        scroll.setFitToWidth(true);
+        Scene scene = new Scene(scroll, 700, 500);
         scene.getStylesheets().add(ChatView.STYLESHEET);
         stage.setScene(scene);
         stage.show();
@@ -89,6 +92,18 @@ class MarkdownViewTest {
         String clip = WaitForAsyncUtils.waitFor(WaitForAsyncUtils.asyncFx(() -> Clipboard.getSystemClipboard().getString()));
         assertThat(clip).isEqualTo(view.codeBlocks().getFirst().code());
         assertThat(clip).contains("System.out.println(\"hi\");");
+    }
+
+    @Test
+    void wheelScrollingOverAShortCodeBlockScrollsTheTranscript(FxRobot robot) {
+        String filler = "Some words to fill the page.\n\n".repeat(30);
+        robot.interact(() -> view.setMarkdown(filler + "```sql\nSELECT 1;\n```\n\n" + filler));
+        robot.interact(() -> scroll.setVvalue(0.5));
+        double before = scroll.getVvalue();
+        robot.moveTo(view.codeBlocks().getFirst().codeArea());
+        robot.scroll(3, javafx.geometry.VerticalDirection.DOWN);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(scroll.getVvalue()).isNotEqualTo(before);
     }
 
     @Test
