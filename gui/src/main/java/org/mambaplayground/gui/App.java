@@ -35,10 +35,11 @@ public class App extends Application {
         ctx.setLinkOpener(url -> getHostServices().showDocument(url));
         String page = options.getOrDefault("page", System.getProperty("mamba.page"));
         if (page != null) ctx.navigate(Page.parse(page));
-        boolean dark = options.containsKey("dark") || getParameters().getUnnamed().contains("--dark");
+        boolean dark = getParameters().getUnnamed().contains("--dark") || ThemeChoice.read(settings);
 
         stage.setTitle("Mamba Playground");
         stage.setScene(createScene(ctx, dark));
+        ctx.darkThemeProperty().addListener((obs, was, now) -> ThemeChoice.save(settings, now));
         var icon = App.class.getResource("/org/mambaplayground/assets/icon-256.png");
         if (icon != null) stage.getIcons().add(new Image(icon.toExternalForm()));
         stage.show();
@@ -66,7 +67,8 @@ public class App extends Application {
 
     /** The main window's scene for a context: used by {@link #start} and by the UI tests. */
     public static Scene createScene(AppContext ctx, boolean dark) {
-        Parent root = new MainWindow(ctx, Pages.create(ctx), dark);
+        ctx.darkThemeProperty().set(dark);
+        Parent root = new MainWindow(ctx, Pages.create(ctx));
         Scene scene = new Scene(root, 1260, 780);
         var css = App.class.getResource(STYLESHEET);
         if (css != null) scene.getStylesheets().add(css.toExternalForm());

@@ -8,7 +8,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import org.mambaplayground.gui.download.HubClients;
 import org.mambaplayground.gui.library.ModelLibrary;
@@ -25,6 +27,7 @@ public final class AppContext implements AutoCloseable {
     private final ExecutorService background;
     private final ModelManager models;
     private final ModelLibrary library;
+    private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme");
     private final ObjectProperty<Page> page = new SimpleObjectProperty<>(this, "page", Page.LIBRARY);
     private final Map<Class<?>, Object> shared = new ConcurrentHashMap<>();
     private Consumer<String> linkOpener = url -> {};
@@ -60,6 +63,9 @@ public final class AppContext implements AutoCloseable {
     public ObjectProperty<Page> pageProperty() { return page; }
 
     public void navigate(Page target) { page.set(target); }
+
+    /** The dark theme is on (the sidebar's switch); views with their own colors can follow it. */
+    public BooleanProperty darkThemeProperty() { return darkTheme; }
 
     /**
      * One shared instance per type for this application, created on first use, e.g.

@@ -25,6 +25,9 @@ public record Settings(Path modelStore, Path cacheDir, Path userFolders) {
         return new Settings(modelStore, cache, config.resolve("folders.txt"));
     }
 
+    /** Remembers the light/dark choice across runs. */
+    public Path themeFile() { return userFolders.resolveSibling("theme"); }
+
     /** Everything under one root: for tests and portable runs. */
     public static Settings under(Path root) {
         return new Settings(root.resolve("models"), root.resolve("cache"), root.resolve("config/folders.txt"));

@@ -49,6 +49,7 @@ class AppShellTest {
         ToggleButton toggle = robot.lookup("#theme-toggle").queryAs(ToggleButton.class);
         robot.clickOn(toggle);
         assertThat(javafx.application.Application.getUserAgentStylesheet()).containsIgnoringCase("dark");
+        assertThat(ctx.darkThemeProperty().get()).isTrue();
         robot.clickOn(toggle);
         assertThat(javafx.application.Application.getUserAgentStylesheet()).containsIgnoringCase("light");
     }

@@ -11,9 +11,9 @@ import org.mambaplayground.gui.Page;
 public final class MainWindow extends BorderPane {
     private final StackPane content = new StackPane();
 
-    public MainWindow(AppContext ctx, Map<Page, Node> pages, boolean dark) {
+    public MainWindow(AppContext ctx, Map<Page, Node> pages) {
         setId("main-window");
-        setLeft(new Sidebar(ctx, dark));
+        setLeft(new Sidebar(ctx));
         content.getStyleClass().add("page-content");
         setCenter(content);
         ctx.pageProperty().addListener((obs, was, now) -> show(pages.get(now)));

@@ -19,7 +19,7 @@ import org.mambaplayground.gui.Page;
 public final class Sidebar extends VBox {
     private final ToggleGroup group = new ToggleGroup();
 
-    public Sidebar(AppContext ctx, boolean dark) {
+    public Sidebar(AppContext ctx) {
         getStyleClass().add("sidebar");
         setPadding(new Insets(16, 12, 12, 12));
         setSpacing(4);
@@ -46,7 +46,7 @@ public final class Sidebar extends VBox {
 
         Region spacer = new Region();
         VBox.setVgrow(spacer, Priority.ALWAYS);
-        getChildren().addAll(spacer, new ActiveModelBadge(ctx), new ThemeToggle(dark));
+        getChildren().addAll(spacer, new ActiveModelBadge(ctx), new ThemeToggle(ctx.darkThemeProperty()));
     }
 
     private HBox brand() {

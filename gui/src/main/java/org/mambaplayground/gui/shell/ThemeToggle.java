@@ -3,15 +3,17 @@ package org.mambaplayground.gui.shell;
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
 import javafx.application.Application;
+import javafx.beans.property.BooleanProperty;
 import javafx.scene.control.ToggleButton;
 
 /** Switches the whole application between AtlantaFX's Primer light and dark themes. */
 public final class ThemeToggle extends ToggleButton {
-    public ThemeToggle(boolean dark) {
+    public ThemeToggle(BooleanProperty dark) {
         setId("theme-toggle");
         setMaxWidth(Double.MAX_VALUE);
-        setSelected(dark);
-        apply(dark);
+        setSelected(dark.get());
+        apply(dark.get());
+        selectedProperty().bindBidirectional(dark);
         selectedProperty().addListener((obs, was, now) -> apply(now));
     }
 
