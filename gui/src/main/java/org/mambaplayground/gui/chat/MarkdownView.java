@@ -7,14 +7,20 @@ import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.Separator;
 import javafx.scene.control.Tooltip;
+import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.scene.text.Text;
+import javafx.scene.text.TextAlignment;
 import javafx.scene.text.TextFlow;
 import org.commonmark.node.AbstractVisitor;
 import org.commonmark.node.BlockQuote;
+import org.commonmark.ext.gfm.tables.TableBlock;
+import org.commonmark.ext.gfm.tables.TableCell;
+import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.node.BulletList;
+import org.commonmark.node.CustomBlock;
 import org.commonmark.node.Code;
 import org.commonmark.node.Emphasis;
 import org.commonmark.node.FencedCodeBlock;
@@ -39,7 +45,7 @@ import org.commonmark.parser.Parser;
  * streaming answer does not rebuild its code areas on every batch.
  */
 public final class MarkdownView extends VBox {
-    private static final Parser PARSER = Parser.builder().build();
+    private static final Parser PARSER = Parser.builder().extensions(List.of(TablesExtension.create())).build();
 
     private String markdown = "";
     private List<CodeBlockView> codeBlocks = new ArrayList<>();
@@ -172,6 +178,42 @@ public final class MarkdownView extends VBox {
             container = box;
             visitChildren(quote);
             container = previous;
+        }
+
+        @Override
+        public void visit(CustomBlock block) {
+            if (block instanceof TableBlock table) {
+                table(table);
+            } else {
+                visitChildren(block);
+            }
+        }
+
+        /** A GFM table as a grid: header cells bold, columns aligned as the delimiter row says. */
+        private void table(TableBlock table) {
+            GridPane grid = new GridPane();
+            grid.getStyleClass().add("md-table");
+            int row = 0;
+            for (org.commonmark.node.Node part = table.getFirstChild(); part != null; part = part.getNext()) {
+                for (org.commonmark.node.Node r = part.getFirstChild(); r != null; r = r.getNext()) {
+                    int column = 0;
+                    for (org.commonmark.node.Node c = r.getFirstChild(); c != null; c = c.getNext()) {
+                        TableCell cell = (TableCell) c;
+                        TextFlow previous = flow;
+                        flow = new TextFlow();
+                        flow.getStyleClass().add(cell.isHeader() ? "md-th" : "md-td");
+                        if (cell.getAlignment() == TableCell.Alignment.RIGHT) flow.setTextAlignment(TextAlignment.RIGHT);
+                        if (cell.getAlignment() == TableCell.Alignment.CENTER) flow.setTextAlignment(TextAlignment.CENTER);
+                        if (cell.isHeader()) inlineStyles.add("md-strong");
+                        visitChildren(cell);
+                        if (cell.isHeader()) inlineStyles.removeLast();
+                        grid.add(flow, column++, row);
+                        flow = previous;
+                    }
+                    row++;
+                }
+            }
+            container.getChildren().add(grid);
         }
 
         @Override

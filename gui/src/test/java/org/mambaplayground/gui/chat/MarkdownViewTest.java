@@ -85,6 +85,21 @@ class MarkdownViewTest {
     }
 
     @Test
+    void gfmTablesBecomeGrids(FxRobot robot) {
+        robot.interact(() -> view.setMarkdown("""
+                | model | state |
+                |:------|------:|
+                | Mamba2 | **constant** |
+                | Transformer | grows |
+                """));
+        var grid = robot.lookup(".md-table").queryAs(javafx.scene.layout.GridPane.class);
+        assertThat(grid.getChildren()).hasSize(6);
+        assertThat(robot.lookup(".md-th").queryAll()).hasSize(2);
+        assertThat(robot.lookup(".md-td").queryAll()).hasSize(4);
+        assertThat(robot.lookup(".md-strong").queryAll()).anyMatch(n -> ((Text) n).getText().equals("constant"));
+    }
+
+    @Test
     void copyButtonPutsTheCodeOnTheClipboard(FxRobot robot) {
         robot.interact(() -> view.setMarkdown(ANSWER));
         robot.clickOn(view.codeBlocks().getFirst().copyButton());
