@@ -22,6 +22,7 @@ public final class DownloadBenchmark {
     public static void main(String[] args) throws Exception {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Boolean hashThread = args.length > 2 ? Boolean.valueOf(args[2]) : null;  // default: the client's choice
         Path work = Files.createTempDirectory("download-bench");
         try {
             Path source = work.resolve("source.bin");
@@ -41,8 +42,10 @@ public final class DownloadBenchmark {
                     Files.delete(curlOut);
 
                     Path dir = work.resolve("ours");
-                    try (HubClient client = HubClient.builder().environment(java.util.Map.of()).endpoint(hub.endpoint())
-                            .hfHome(work.resolve("hf")).build()) {
+                    HubClient.Builder builder = HubClient.builder().environment(java.util.Map.of()).endpoint(hub.endpoint())
+                            .hfHome(work.resolve("hf"));
+                    if (hashThread != null) builder.hashOnOwnThread(hashThread);
+                    try (HubClient client = builder.build()) {
                         RepoListing listing = client.list("bench/model", "main");
                         DownloadPlan plan = client.plan(listing, FilePatterns.ALL, dir);
                         long t1 = System.nanoTime();
