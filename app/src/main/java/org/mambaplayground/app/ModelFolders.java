@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.generate.WarmUp;
 import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.ModelLoader;
 
@@ -27,8 +28,11 @@ final class ModelFolders {
         long start = System.nanoTime();
         LoadedModel model = ModelLoader.load(folder, options);
         if (terminal) status.print("\r" + " ".repeat(40) + "\r");
-        status.printf(Locale.ROOT, "Loaded %s (%s) in %.1f s%n", model.name(),
+        status.printf(Locale.ROOT, "Loaded %s (%s) in %.1f s; warming up the kernels...", model.name(),
                 model.model().spec().architecture().name().toLowerCase(Locale.ROOT), (System.nanoTime() - start) / 1e9);
+        status.flush();
+        // compiled now, the first prompt is answered at full speed (cold, it can take seconds longer)
+        status.printf(Locale.ROOT, " %.1f s%n", WarmUp.run(model.model(), null) / 1000);
         return model;
     }
 }

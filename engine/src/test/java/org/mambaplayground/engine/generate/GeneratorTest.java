@@ -223,4 +223,15 @@ class GeneratorTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("41 tokens").hasMessageContaining("context of 40");
         }
     }
+
+    @Test
+    void warmUpRunsTheModelOnAThrowawayStateAndCanBeCancelled() {
+        int[] prompt = prompt(12);
+        int[] before = decodeLoop(prompt, 5);
+        assertThat(WarmUp.run(model, null)).isPositive();
+        assertThat(decodeLoop(prompt, 5)).containsExactly(before); // nothing of it stays in the model
+        CancellationToken cancelled = new CancellationToken();
+        cancelled.cancel();
+        assertThat(WarmUp.run(model, cancelled)).isLessThan(1000);
+    }
 }
