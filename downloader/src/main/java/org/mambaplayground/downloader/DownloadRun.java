@@ -108,18 +108,19 @@ final class DownloadRun {
         workers.shutdown();
         if (control.state() == Control.State.CANCELLED) {
             result.completeExceptionally(new CancellationException("download cancelled"));
-            listener.onCancelled();
+            safely(listener::onCancelled);
         } else if (firstError != null) {
             long failed = states.stream().filter(s -> s.phase == Phase.FAILED).count();
-            result.completeExceptionally(firstError);
             if (failed > 1) firstError.addSuppressed(new Exception(failed + " files failed"));
-            listener.onFailed(firstError);
+            result.completeExceptionally(firstError);
+            HubException e = firstError;
+            safely(() -> listener.onFailed(e));
         } else {
             List<Path> files = states.stream().map(s -> local.file(s.file.path())).toList();
             DownloadResult r = new DownloadResult(local.dir(), plan.listing().repoId(), plan.listing().commit(), files,
                     fetched.get(), Duration.ofNanos(System.nanoTime() - startNanos));
             result.complete(r);
-            listener.onFinished(r);
+            safely(() -> listener.onFinished(r));
         }
     }
 
