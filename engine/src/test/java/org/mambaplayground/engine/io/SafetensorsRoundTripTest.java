@@ -54,6 +54,31 @@ class SafetensorsRoundTripTest {
         }
     }
 
+    /** A 20 GB file (sparse: no disk space used) opens instantly and is read in place, never into the heap. */
+    @Test
+    void twentyGigabyteFileIsMappedNotRead() throws IOException {
+        // Linux file systems keep the hole sparse; elsewhere this could write 20 GB for real.
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"));
+        Path file = dir.resolve("huge.safetensors");
+        long rows = 100_000, cols = 100_000, bytes = rows * cols * 2;
+        byte[] header = ("{\"big\":{\"dtype\":\"BF16\",\"shape\":[" + rows + "," + cols + "],\"data_offsets\":[0," + bytes + "]}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            raf.write(header);
+            raf.seek(8 + header.length + bytes - 2);
+            raf.write(new byte[] {(byte) 0x80, 0x3F}); // the very last element: bf16 1.0
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            Tensor big = f.tensor("big");
+            assertThat(big.byteSize()).isEqualTo(bytes);
+            float[] lastRow = new float[(int) cols];
+            org.mambaplayground.engine.tensor.Kernels.row(big, (int) rows - 1, lastRow);
+            assertThat(lastRow[(int) cols - 1]).isEqualTo(1f);
+            assertThat(lastRow[0]).isZero();
+        }
+    }
+
     @Test
     void bfloat16RoundsToNearestEven() {
         assertThat(SafetensorsWriter.toBFloat16(1f)).isEqualTo((short) 0x3F80);
