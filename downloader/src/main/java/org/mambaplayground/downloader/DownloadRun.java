@@ -102,25 +102,26 @@ final class DownloadRun {
         if (finished.incrementAndGet() == states.size()) complete();
     }
 
+    /** The listener hears the end before {@link Download#await()} returns. */
     private void complete() {
         tick();
         ticker.shutdown();
         workers.shutdown();
         if (control.state() == Control.State.CANCELLED) {
-            result.completeExceptionally(new CancellationException("download cancelled"));
             safely(listener::onCancelled);
+            result.completeExceptionally(new CancellationException("download cancelled"));
         } else if (firstError != null) {
             long failed = states.stream().filter(s -> s.phase == Phase.FAILED).count();
             if (failed > 1) firstError.addSuppressed(new Exception(failed + " files failed"));
-            result.completeExceptionally(firstError);
             HubException e = firstError;
             safely(() -> listener.onFailed(e));
+            result.completeExceptionally(e);
         } else {
             List<Path> files = states.stream().map(s -> local.file(s.file.path())).toList();
             DownloadResult r = new DownloadResult(local.dir(), plan.listing().repoId(), plan.listing().commit(), files,
                     fetched.get(), Duration.ofNanos(System.nanoTime() - startNanos));
-            result.complete(r);
             safely(() -> listener.onFinished(r));
+            result.complete(r);
         }
     }
 
