@@ -111,6 +111,10 @@ public final class ServeCommand implements Callable<Integer> {
                 r.clientDisconnected() ? " (client disconnected)" : ""));
         out.println("Serving " + loaded.name() + " at " + server.address() + "/v1"
                 + (config.apiKey() != null ? " (API key required)" : ""));
+        if (!config.host().startsWith("127.") && !config.host().equals("localhost") && !config.host().equals("::1")) {
+            out.println("Listening on " + config.host() + ": other machines can reach this server"
+                    + (config.apiKey() == null ? " (consider --api-key)." : "."));
+        }
         out.println("Try: curl " + server.address() + "/v1/chat/completions -H 'Content-Type: application/json' "
                 + "-d '{\"model\": \"" + loaded.name() + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'");
         out.println("Press Ctrl+C to stop.");
