@@ -100,7 +100,7 @@ public final class PlotPanel extends VBox {
     private static Region symbol(String color, boolean measured) {
         Region dot = new Region();
         if (measured) {
-            dot.setStyle("-fx-background-color: " + color + ", white; -fx-background-insets: 0, 2;"
+            dot.setStyle("-fx-background-color: " + color + ", -color-bg-default; -fx-background-insets: 0, 2;"
                     + " -fx-background-radius: 5px; -fx-padding: 5px;");
         } else {
             dot.setVisible(false);
@@ -113,7 +113,7 @@ public final class PlotPanel extends VBox {
         Label label = new Label(s.name());
         if (s.kind() == PlotSeries.Kind.MEASURED) {
             Circle c = new Circle(5);
-            c.setStyle("-fx-fill: white; -fx-stroke: " + s.color() + "; -fx-stroke-width: 3;");
+            c.setStyle("-fx-fill: -color-bg-default; -fx-stroke: " + s.color() + "; -fx-stroke-width: 3;");
             label.setGraphic(c);
         } else {
             Line line = new Line(0, 0, 22, 0);
