@@ -178,7 +178,7 @@ class ResilienceTest {
 
     @Test
     void twoDownloadsOfTheSameFileTakeTurnsThroughTheLock() throws Exception {
-        hub.throttle(16_000_000);
+        hub.throttle(6_000_000);
         try (HubClient a = client(); HubClient b = client()) {
             RepoListing listing = a.list(REPO, "main");
             Download first = a.start(a.plan(listing, FilePatterns.include(WEIGHTS), dir), null);
