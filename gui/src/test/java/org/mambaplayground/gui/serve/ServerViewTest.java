@@ -55,6 +55,22 @@ class ServerViewTest {
     }
 
     @Test
+    void aPortInUseIsExplainedAndTheModelIsNotHeld(FxRobot robot) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            robot.interact(() -> ctx.navigate(Page.SERVER));
+            robot.interact(() -> ctx.models().activate(model));
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null);
+            robot.doubleClickOn("#server-port").write(Integer.toString(taken.getLocalPort()));
+            robot.clickOn("#server-start");
+            javafx.scene.control.Label status = robot.lookup("#server-status").queryAs(javafx.scene.control.Label.class);
+            WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> status.getText().contains("in use"));
+            assertThat(status.getText()).contains(Integer.toString(taken.getLocalPort()));
+            assertThat(ctx.models().getActiveModel().references()).isEqualTo(1);
+            assertThat(robot.lookup("#server-start").queryButton().isDisabled()).isFalse();
+        }
+    }
+
+    @Test
     void startsTheServerForTheActiveModelAndStopsIt(FxRobot robot) throws Exception {
         robot.interact(() -> ctx.navigate(Page.SERVER));
         assertThat(robot.lookup("#server-start").queryButton().isDisabled()).as("no model yet").isTrue();
