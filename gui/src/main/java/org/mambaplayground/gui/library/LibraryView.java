@@ -85,9 +85,12 @@ public final class LibraryView extends BorderPane {
         Button refresh = new Button("Rescan");
         refresh.setId("rescan");
         refresh.setOnAction(e -> ctx.library().refresh());
+        Button download = new Button("Download a model…");
+        download.setId("open-wizard");
+        download.setOnAction(e -> DownloadLauncher.open(ctx, null, getScene().getWindow()));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        return new VBox(new HBox(8, new VBox(4, title, hint), spacer, refresh, add));
+        return new VBox(new HBox(8, new VBox(4, title, hint), spacer, refresh, add, download));
     }
 
     private void addFolder() {
