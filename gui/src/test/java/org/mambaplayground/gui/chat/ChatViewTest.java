@@ -114,8 +114,8 @@ class ChatViewTest {
             view.temperatureSlider().setValue(0);
             view.maxTokensSpinner().getValueFactory().setValue(20000);
         });
-        // press Stop as soon as the first words are on screen (this model's greedy answer would end by
-        // itself after about 2000 tokens), noting that the answer was still being generated then
+        // press Stop as soon as the first words are on screen, noting that the answer was still being
+        // generated then
         boolean[] runningWhenStopped = {false};
         robot.interact(() -> view.answerLengthProperty().addListener((obs, old, length) -> {
             if (length.intValue() > 0 && !view.stopButton().isDisabled() && !runningWhenStopped[0]) {
@@ -136,6 +136,8 @@ class ChatViewTest {
         waitUntilIdle(view);
         assertThat(view.messages()).hasSize(2); // the stopped answer was replaced, not added to
         assertThat(view.messages().getLast()).isNotSameAs(stopped);
-        assertThat(view.messages().getLast().statsLabel().getText()).contains("8 tokens");
+        String stats = view.messages().getLast().statsLabel().getText();
+        assertThat(stats).matches("\\d+ tokens .*");
+        assertThat(Integer.parseInt(stats.substring(0, stats.indexOf(' ')))).isBetween(1, 8);
     }
 }

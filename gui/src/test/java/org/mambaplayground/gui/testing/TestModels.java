@@ -5,6 +5,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import org.mambaplayground.assets.DemoModels;
+import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.Model;
@@ -16,8 +19,9 @@ import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.gui.models.EngineBinding;
 
 /**
- * Real small models for the UI tests: synthetic weights of both architectures written to disk by the
- * engine's SyntheticModelWriter, with the built-in demo tokenizers, opened by the engine's loader.
+ * Real small models for the UI tests: the built-in demo models when the assets module ships them, else
+ * synthetic weights of both architectures written to disk by the engine's SyntheticModelWriter with the
+ * demo tokenizers. Either way they are opened by the engine's own loaders.
  */
 public final class TestModels {
     /** 2 layers, dim 64, the demo tokenizer's 4096-token vocabulary. */
@@ -29,14 +33,32 @@ public final class TestModels {
 
     private TestModels() {}
 
-    /** The folder of the synthetic Mamba2 model (written once per test run). */
+    /** A Mamba2 model folder: the built-in demo model, or a synthetic one written once per test run. */
     public static synchronized Path mambaFolder() {
-        return folder("tiny-mamba2", MAMBA, "codestral-mamba-demo/tokenizer.model.v3");
+        return demo(Architecture.MAMBA2).orElseGet(() -> folder("tiny-mamba2", MAMBA, "codestral-mamba-demo/tokenizer.model.v3"));
     }
 
-    /** The folder of the synthetic transformer model (written once per test run). */
+    /** A transformer model folder: the built-in demo model, or a synthetic one written once per test run. */
     public static synchronized Path transformerFolder() {
-        return folder("tiny-transformer", TRANSFORMER, "mistral-nemo-demo/tekken.json");
+        return demo(Architecture.TRANSFORMER).orElseGet(() -> folder("tiny-transformer", TRANSFORMER, "mistral-nemo-demo/tekken.json"));
+    }
+
+    /** The built-in demo model of that architecture, when the assets hold one with its weights. */
+    private static Optional<Path> demo(Architecture architecture) {
+        try {
+            Path cache = Files.createTempDirectory("gui-test-demo-cache");
+            cache.toFile().deleteOnExit();
+            for (DemoModels.DemoModel demo : DemoModels.locate(cache)) {
+                Path folder = demo.folder();
+                if (Files.isRegularFile(folder.resolve(ModelLoader.PARAMS)) && Files.isRegularFile(folder.resolve(ModelLoader.WEIGHTS))
+                        && ModelLoader.readSpec(folder).architecture() == architecture) {
+                    return Optional.of(folder);
+                }
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The engine binding of the app, with model opening done by the engine's loader and tokenizer loader. */
