@@ -123,6 +123,8 @@ public final class ChatView extends BorderPane {
 
     public Button regenerateButton() { return regenerate; }
 
+    public Button newChatButton() { return newChat; }
+
     public TextArea systemPromptArea() { return systemPrompt; }
 
     public Slider temperatureSlider() { return temperature; }

@@ -95,16 +95,26 @@ class ChatViewTest {
         assertThat(view.contextLabel().getText()).contains("tokens").contains("State in memory");
         assertThat(view.inputArea().getText()).isEmpty();
 
+        // a system prompt applies from a new chat: the same question then makes a longer prompt
+        int plainPrompt = answer.prefillShownTotal();
+        robot.clickOn(view.systemPromptArea()).write("Answer in one short line.");
+        robot.clickOn(view.newChatButton());
+        assertThat(view.messages()).isEmpty();
+        robot.clickOn(view.inputArea()).write("Hello in Java?");
+        robot.clickOn(view.sendButton());
+        waitUntilIdle(view);
+        assertThat(view.messages().getLast().prefillShownTotal()).isGreaterThan(plainPrompt + 3);
+
         // the metrics store got the engine's figures, and the charts page plots them
         MetricsStore store = ctx.shared(MetricsStore.class, MetricsStore::new);
-        assertThat(store.points()).hasSize(1);
-        assertThat(store.points().getFirst().source()).isEqualTo("chat");
+        assertThat(store.points()).hasSize(2);
+        assertThat(store.points()).allMatch(p -> p.source().equals("chat"));
         assertThat(store.points().getFirst().stateBytes()).isPositive();
         Fx.click(robot, stage, "#nav-charts");
         ChartsView charts = Fx.lookup(stage, "#charts-view", ChartsView.class);
-        assertThat(charts.memoryPanel().measuredPointCount()).isEqualTo(1);
-        assertThat(charts.prefillPanel().measuredPointCount()).isEqualTo(1);
-        assertThat(charts.decodePanel().measuredPointCount()).isEqualTo(1);
+        assertThat(charts.memoryPanel().measuredPointCount()).isEqualTo(2);
+        assertThat(charts.prefillPanel().measuredPointCount()).isEqualTo(2);
+        assertThat(charts.decodePanel().measuredPointCount()).isEqualTo(2);
     }
 
     @Test
