@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.gui.Settings;
-import org.mambaplayground.gui.TestModels;
+import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
+import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.gui.testing.TestModels;
 import org.mambaplayground.gui.library.LibraryEntry.InstallState;
 import org.mambaplayground.gui.library.LibraryEntry.Kind;
 import org.mambaplayground.gui.models.EngineBinding;
@@ -46,7 +48,8 @@ class ModelLibraryTest {
 
     @Test
     void addedFoldersAreRememberedAndABrokenOneSaysWhy() throws Exception {
-        Path good = TestModels.mamba2(home.resolve("mine"));
+        Path good = home.resolve("mine");
+        SyntheticModelWriter.write(TestModels.MAMBA, good, DType.BF16, 1);
         Path broken = Files.createDirectories(home.resolve("broken"));
         Files.writeString(broken.resolve("params.json"), "{\"model_type\": \"mamba\", \"dim\": \"wide\"}");
         ModelLibrary library = library();
@@ -58,7 +61,7 @@ class ModelLibraryTest {
         assertThat(mine.kind()).isEqualTo(Kind.FOLDER);
         assertThat(mine.loadable()).isTrue();
         assertThat(mine.bytesOnDisk()).isEqualTo(Files.size(good.resolve("consolidated.safetensors"))
-                + Files.size(good.resolve("params.json")) + Files.size(good.resolve("tokenizer.model.v3")));
+                + Files.size(good.resolve("params.json")));
         LibraryEntry bad = find(entries, "broken");
         assertThat(bad.loadable()).isFalse();
         assertThat(bad.problem()).contains("params.json").contains("dim");

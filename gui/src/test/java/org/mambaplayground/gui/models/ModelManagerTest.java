@@ -19,7 +19,7 @@ import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.Model;
 import org.mambaplayground.engine.model.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
-import org.mambaplayground.gui.TestModels;
+import org.mambaplayground.gui.testing.TestModels;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -37,7 +37,7 @@ class ModelManagerTest {
 
     @BeforeAll
     static void writeModel() {
-        folder = TestModels.transformer(home.resolve("tiny"));
+        folder = TestModels.transformerFolder();
     }
 
     @AfterEach

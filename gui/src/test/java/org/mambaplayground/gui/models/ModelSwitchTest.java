@@ -3,6 +3,7 @@ package org.mambaplayground.gui.models;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Button;
 import javafx.scene.control.TableView;
@@ -16,7 +17,7 @@ import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Settings;
-import org.mambaplayground.gui.TestModels;
+import org.mambaplayground.gui.testing.TestModels;
 import org.mambaplayground.gui.library.LibraryEntry;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -35,17 +36,25 @@ class ModelSwitchTest {
     static Path transformerFolder;
     private AppContext ctx;
 
+    static String mambaName;
+    static String transformerName;
+
+    /** The built-in demo models when the assets ship them, else synthetic ones (see TestModels). */
     @BeforeAll
-    static void writeModels() {
-        mambaFolder = TestModels.mamba2(home.resolve("tiny-mamba2"));
-        transformerFolder = TestModels.transformer(home.resolve("tiny-transformer"));
+    static void findModels() {
+        mambaFolder = TestModels.mambaFolder();
+        transformerFolder = TestModels.transformerFolder();
+        mambaName = mambaFolder.getFileName().toString();
+        transformerName = transformerFolder.getFileName().toString();
     }
 
     @Start
     void start(Stage stage) throws Exception {
         ctx = new AppContext(Settings.under(home.resolve("app")), EngineBinding.engine());
-        ctx.library().addFolder(mambaFolder).get(30, TimeUnit.SECONDS);
-        ctx.library().addFolder(transformerFolder).get(30, TimeUnit.SECONDS);
+        var entries = ctx.library().refresh().get(30, TimeUnit.SECONDS);
+        for (Path folder : List.of(mambaFolder, transformerFolder)) { // demo models are listed already
+            if (entries.stream().noneMatch(e -> folder.equals(e.folder()))) ctx.library().addFolder(folder).get(30, TimeUnit.SECONDS);
+        }
         stage.setScene(App.createScene(ctx, false));
         stage.show();
     }
@@ -55,19 +64,19 @@ class ModelSwitchTest {
 
     @Test
     void switchingReleasesThePreviousModel(FxRobot robot) throws Exception {
-        ModelHandle mamba = loadThroughLibrary(robot, "tiny-mamba2");
+        ModelHandle mamba = loadThroughLibrary(robot, mambaName);
         assertThat(mamba.spec().architecture()).isEqualTo(Architecture.MAMBA2);
-        assertThat(robot.lookup("#active-model-name").queryLabeled().getText()).isEqualTo("tiny-mamba2");
+        assertThat(robot.lookup("#active-model-name").queryLabeled().getText()).isEqualTo(mambaName);
 
-        ModelHandle transformer = loadThroughLibrary(robot, "tiny-transformer");
+        ModelHandle transformer = loadThroughLibrary(robot, transformerName);
         assertThat(transformer.spec().architecture()).isEqualTo(Architecture.TRANSFORMER);
         assertThat(mamba.isClosed()).as("previous model released").isTrue();
         assertThat(ctx.models().openCount()).isEqualTo(1);
 
-        ModelHandle back = loadThroughLibrary(robot, "tiny-mamba2");
+        ModelHandle back = loadThroughLibrary(robot, mambaName);
         assertThat(back).isNotSameAs(mamba);
         assertThat(transformer.isClosed()).isTrue();
-        assertThat(robot.lookup("#active-model-name").queryLabeled().getText()).isEqualTo("tiny-mamba2");
+        assertThat(robot.lookup("#active-model-name").queryLabeled().getText()).isEqualTo(mambaName);
 
         robot.interact(() -> ctx.navigate(org.mambaplayground.gui.Page.LIBRARY));
         robot.clickOn("#unload-model");
@@ -79,15 +88,15 @@ class ModelSwitchTest {
 
     @Test
     void aModelHeldElsewhereStaysOpenUntilReleased(FxRobot robot) throws Exception {
-        ModelHandle mamba = loadThroughLibrary(robot, "tiny-mamba2");
+        ModelHandle mamba = loadThroughLibrary(robot, mambaName);
         ModelHandle held = WaitForAsyncUtils.asyncFx(mamba::acquire).get(5, TimeUnit.SECONDS); // e.g. the comparison view
 
-        loadThroughLibrary(robot, "tiny-transformer");
+        loadThroughLibrary(robot, transformerName);
         assertThat(held.isClosed()).isFalse();
         assertThat(ctx.models().openCount()).isEqualTo(2);
 
         // Loading the same folder again shares the open weights instead of mapping them twice.
-        ModelHandle again = loadThroughLibrary(robot, "tiny-mamba2");
+        ModelHandle again = loadThroughLibrary(robot, mambaName);
         assertThat(again).isSameAs(held);
 
         WaitForAsyncUtils.asyncFx(held::release).get(5, TimeUnit.SECONDS);
@@ -100,7 +109,8 @@ class ModelSwitchTest {
         @SuppressWarnings("unchecked")
         TableView<LibraryEntry> table = robot.lookup("#library-table").queryAs(TableView.class);
         robot.interact(() -> {
-            LibraryEntry entry = table.getItems().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+            LibraryEntry entry = table.getItems().stream().filter(e -> e.folder() != null && e.folder().getFileName().toString().equals(name))
+                    .findFirst().orElseThrow();
             table.getSelectionModel().select(entry);
         });
         robot.clickOn(robot.lookup("#load-model").queryAs(Button.class));

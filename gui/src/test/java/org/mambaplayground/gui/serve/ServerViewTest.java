@@ -22,7 +22,7 @@ import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.Settings;
-import org.mambaplayground.gui.TestModels;
+import org.mambaplayground.gui.testing.TestModels;
 import org.mambaplayground.gui.models.EngineBinding;
 import org.mambaplayground.gui.models.ModelHandle;
 import org.testfx.api.FxRobot;
@@ -39,7 +39,7 @@ class ServerViewTest {
 
     @BeforeAll
     static void writeModel() {
-        model = TestModels.mamba2(home.resolve("served-mamba"));
+        model = TestModels.mambaFolder();
     }
 
     @Start
@@ -87,7 +87,7 @@ class ServerViewTest {
         HttpResponse<String> models = http.send(HttpRequest.newBuilder(URI.create(address.getText() + "/v1/models")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(models.statusCode()).isEqualTo(200);
-        assertThat(models.body()).contains("served-mamba");
+        assertThat(models.body()).contains(model.getFileName().toString());
         ModelHandle served = ctx.models().getActiveModel();
         assertThat(served.references()).as("held by the active slot and the server").isEqualTo(2);
 
