@@ -20,7 +20,7 @@ import org.mambaplayground.gui.shell.Screenshots;
  * the dark theme, {@code --home=DIR} keeps models, cache and settings under DIR,
  * {@code --load-demo} activates the first built-in demo model, {@code --load=DIR} that model folder,
  * and {@code --screenshot-dir=DIR} saves a PNG of every page there and exits (after asking the chat
- * {@code --prompt=TEXT}, if given).
+ * {@code --prompt=TEXT}, if given; {@code --completion} sends it without the instruct format).
  */
 public class App extends Application {
     public static final String STYLESHEET = "/org/mambaplayground/assets/app.css";
@@ -51,7 +51,8 @@ public class App extends Application {
             String folder = options.get("load");
             Worker<?> load = folder != null ? ctx.models().activate(Path.of(folder))
                     : loadDemo ? loadFirstDemo(scan.getValue()) : null;
-            if (shots != null) new Screenshots(ctx, stage, Path.of(shots), options.get("prompt")).after(load);
+            if (shots != null) new Screenshots(ctx, stage, Path.of(shots), options.get("prompt"),
+                    getParameters().getUnnamed().contains("--completion")).after(load);
         });
         scan.setOnFailed(e -> System.err.println("Cannot scan the model library: " + scan.getException().getMessage()));
     }

@@ -23,7 +23,8 @@ public final class ActiveModelBadge extends VBox {
         caption.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
         name.setId("active-model-name");
         name.getStyleClass().add(Styles.TEXT_BOLD);
-        name.setWrapText(true);
+        name.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // folder names have no spaces to wrap at
+        name.setMaxWidth(Double.MAX_VALUE);
         memory.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
         progress.setMaxWidth(Double.MAX_VALUE);
         cancel.getStyleClass().addAll(Styles.SMALL, Styles.FLAT);
@@ -38,6 +39,7 @@ public final class ActiveModelBadge extends VBox {
 
     private void showModel(ModelHandle model, AppContext ctx) {
         name.setText(model == null ? "none loaded" : model.name());
+        name.setTooltip(model == null ? null : new javafx.scene.control.Tooltip(model.folder().toString()));
         int open = ctx.models().openModels().size();
         memory.setText(open <= 1 ? "" : open + " models in memory");
     }

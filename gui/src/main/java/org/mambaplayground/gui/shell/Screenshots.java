@@ -26,13 +26,18 @@ public final class Screenshots {
     private final Stage stage;
     private final Path dir;
     private final String prompt;
+    private final boolean completion;
 
-    /** @param prompt a question for the chat before the pictures are taken, or null */
-    public Screenshots(AppContext ctx, Stage stage, Path dir, String prompt) {
+    /**
+     * @param prompt     a question for the chat before the pictures are taken, or null
+     * @param completion send it as plain completion (instruct format off), for base and demo models
+     */
+    public Screenshots(AppContext ctx, Stage stage, Path dir, String prompt, boolean completion) {
         this.ctx = ctx;
         this.stage = stage;
         this.dir = dir;
         this.prompt = prompt;
+        this.completion = completion;
     }
 
     /** Starts once {@code first} (e.g. loading a model; may be null) has finished, however it ended. */
@@ -63,6 +68,11 @@ public final class Screenshots {
         if (!(stage.getScene().lookup("#chat-view") instanceof ChatView chat)) {
             page(0);
             return;
+        }
+        if (completion) { // the demo models are code completers, not instruct models: no [INST] wrapping
+            chat.lookupAll(".check-box").stream()
+                    .filter(n -> n instanceof javafx.scene.control.CheckBox c && c.getText().startsWith("Instruct"))
+                    .forEach(n -> ((javafx.scene.control.CheckBox) n).setSelected(false));
         }
         chat.inputArea().setText(prompt);
         chat.sendButton().fire();
