@@ -254,7 +254,7 @@ public final class ChatView extends BorderPane {
             modelLabel.setText(model.name() + "\n" + spec.architecture().name().toLowerCase(Locale.ROOT)
                     + " \u00b7 " + Sizes.count(spec.parameterCount()) + " parameters");
         }
-        updateGauge(0, model == null ? 0 : model.model().newState().bytes());
+        updateGauge(0, -1); // no state is held until the first answer (allocating one here could take 100s of MB)
     }
 
     /** Clears the transcript and the model's state; the system prompt applies from here. */
@@ -360,7 +360,7 @@ public final class ChatView extends BorderPane {
         contextGauge.setManaged(max > 0);
         String limit = max > 0 ? String.format(Locale.ROOT, "%,d / %,d tokens", tokens, max)
                 : String.format(Locale.ROOT, "%,d tokens (no context limit)", tokens);
-        contextLabel.setText(limit + "\nState in memory: " + Sizes.bytes(stateBytes));
+        contextLabel.setText(limit + "\nState in memory: " + (stateBytes < 0 ? "none yet" : Sizes.bytes(stateBytes)));
     }
 
     private void addNote(String text) {
