@@ -46,6 +46,7 @@ public final class DownloadPane extends VBox {
     private final Button start = new Button("Download");
     private final Button pause = new Button("Pause");
     private final Button cancel = new Button("Cancel");
+    private final Button loadNow = new Button("Load it now");
     private final InvalidationListener refresh = o -> update();
     private DownloadSession session;
 
@@ -100,6 +101,12 @@ public final class DownloadPane extends VBox {
         });
         cancel.setId("cancel-download");
         cancel.setOnAction(e -> session.cancel());
+        loadNow.setId("load-downloaded");
+        loadNow.getStyleClass().add(Styles.SUCCESS);
+        loadNow.setOnAction(e -> {
+            ctx.models().activate(session.target());
+            getScene().getWindow().hide();
+        });
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
 
@@ -115,7 +122,7 @@ public final class DownloadPane extends VBox {
                 total,
                 totalText,
                 problem, problemHint, problemLink,
-                new HBox(8, spacer, cancel, pause, start));
+                new HBox(8, spacer, cancel, pause, start, loadNow));
         for (var row : getChildren()) if (row instanceof HBox h) h.setAlignment(Pos.CENTER_LEFT);
         models.setValue(initial != null ? initial : models.getItems().getFirst());
     }
@@ -162,6 +169,8 @@ public final class DownloadPane extends VBox {
         pause.setDisable(!running);
         pause.setText(state == State.PAUSED ? "Resume" : "Pause");
         cancel.setDisable(!running);
+        loadNow.setVisible(state == State.DONE);
+        loadNow.setManaged(state == State.DONE);
         models.setDisable(running);
         tokenNote.setText(state == State.CHECKING ? "Asking the hub\u2026"
                 : session.hasToken() ? "A token is set (typed here, HF_TOKEN or the saved huggingface token)."

@@ -124,6 +124,7 @@ class DownloadWizardTest {
         assertThat(Files.readAllBytes(folder.resolve("consolidated.safetensors"))).isEqualTo(weights);
         assertThat(folder.resolve("README.md")).doesNotExist();
         waitFor(() -> entry("Codestral Mamba 7B").state() == LibraryEntry.InstallState.INSTALLED);
+        assertThat(robot.lookup("#load-downloaded").queryButton().isVisible()).isTrue();
         assertThat(entry("Codestral Mamba 7B").bytesOnDisk()).isEqualTo(Files.size(folder.resolve("params.json")) + weights.length + 5000);
     }
 
