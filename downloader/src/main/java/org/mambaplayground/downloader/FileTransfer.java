@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
+import okio.BufferedSource;
 import org.mambaplayground.downloader.DownloadPlan.PlannedFile;
 import org.mambaplayground.downloader.DownloadPlan.Status;
 import org.mambaplayground.downloader.HubException.Kind;
@@ -191,7 +192,7 @@ final class FileTransfer {
                     }
                     if (verifier == null) useVerifier(verifier(ex.linkedEtag()), part);
                     run.phase(state, Phase.DOWNLOADING, "");
-                    stream(ex.response().body().byteStream(), out);
+                    stream(ex.response().body().source(), out);
                 } catch (IOException e) {
                     if (e instanceof HubException he) throw he;
                     state.setBytes(have);
@@ -254,35 +255,34 @@ final class FileTransfer {
     }
 
     /**
-     * Appends the body to the part file in 64 KiB writes. {@link #have} counts the bytes written and handed to
+     * Appends the body to the part file in 64 KiB positional writes from direct buffers. {@link #have} counts the bytes written and handed to
      * the hasher: when the connection breaks, what was received is still written, so the retry starts after it.
      */
-    private void stream(InputStream in, FileChannel out) throws IOException {
-        byte[] own = verifier == null ? new byte[BUFFER] : null;
+    private void stream(BufferedSource in, FileChannel out) throws IOException {
+        ByteBuffer own = verifier == null ? ByteBuffer.allocateDirect(BUFFER) : null;
         while (have < file.size()) {
-            byte[] buf = own != null ? own : verifier.buffer();
-            int want = (int) Math.min(buf.length, file.size() - have);
-            int filled = 0;
+            ByteBuffer buf = own != null ? own.clear() : verifier.buffer();
+            buf.limit((int) Math.min(buf.capacity(), file.size() - have));
             IOException broken = null;
             try {
-                while (filled < want) {
-                    int n = in.read(buf, filled, want - filled);
-                    if (n < 0) throw new java.io.EOFException("the server closed the connection at byte " + (have + filled));
-                    filled += n;
+                while (buf.hasRemaining()) {
+                    int n = in.read(buf);
+                    if (n < 0) throw new java.io.EOFException("the server closed the connection at byte " + (have + buf.position()));
                     state.addBytes(n, true);
                 }
             } catch (IOException e) {
                 broken = e;
             }
+            buf.flip();
+            int filled = buf.remaining();
             if (filled > 0) {
-                out.position(have);
                 try {
-                    write(out, buf, filled);
+                    write(out, buf, have);
                 } catch (HubException e) {
                     if (verifier != null) verifier.release(buf);
                     throw e;
                 }
-                if (verifier != null) verifier.hash(buf, filled);
+                if (verifier != null) verifier.hash(buf.rewind());
                 have += filled;
             } else if (verifier != null) {
                 verifier.release(buf);
@@ -291,18 +291,31 @@ final class FileTransfer {
         }
     }
 
+    private void write(FileChannel out, ByteBuffer bb, long position) throws HubException {
+        try {
+            long at = position;
+            while (bb.hasRemaining()) at += out.write(bb, at);
+        } catch (IOException e) {
+            throw writeFailure(e);
+        }
+    }
+
     private void write(FileChannel out, byte[] buf, int n) throws HubException {
         ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
         try {
             while (bb.hasRemaining()) out.write(bb);
         } catch (IOException e) {
-            String m = String.valueOf(e.getMessage()).toLowerCase();
-            if (m.contains("no space") || m.contains("disk full") || m.contains("quota")) {
-                throw new HubException(Kind.DISK_FULL, "The disk is full while writing " + file.path() + " in " + local.dir(),
-                        "Free some space, then run the download again: it resumes where it stopped.", null, e);
-            }
-            throw localIo("cannot write " + file.path(), e);
+            throw writeFailure(e);
         }
+    }
+
+    private HubException writeFailure(IOException e) {
+        String m = String.valueOf(e.getMessage()).toLowerCase();
+        if (m.contains("no space") || m.contains("disk full") || m.contains("quota")) {
+            return new HubException(Kind.DISK_FULL, "The disk is full while writing " + file.path() + " in " + local.dir(),
+                    "Free some space, then run the download again: it resumes where it stopped.", null, e);
+        }
+        return localIo("cannot write " + file.path(), e);
     }
 
     /** Moves the verified part into place (or keeps the adopted file) and records it as complete. */

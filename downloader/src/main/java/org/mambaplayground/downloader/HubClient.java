@@ -205,7 +205,7 @@ public final class HubClient implements AutoCloseable {
         private int parallelFiles = 4;
         private Duration progressInterval = Duration.ofMillis(200);
         private String userAgent = "mamba-playground/0.1; hf_hub_java/0.1";
-        private boolean hashOnOwnThread = Runtime.getRuntime().availableProcessors() >= 4;
+        private boolean hashOnOwnThread = Runtime.getRuntime().availableProcessors() >= 2;
 
         /** The variables to read instead of the process environment (tests, or a settings page). */
         public Builder environment(Map<String, String> env) {
@@ -272,8 +272,8 @@ public final class HubClient implements AutoCloseable {
         }
 
         /**
-         * Hash on a separate thread, overlapping sha256 with the transfer. Default: on with 4 or more cores; on a
-         * two-core machine the hand-offs cost more than they save (tools/bench-download.sh).
+         * Hash on a separate thread, overlapping sha256 with the transfer (default: on with 2 or more cores;
+         * tools/bench-download.sh compares both).
          */
         public Builder hashOnOwnThread(boolean on) {
             this.hashOnOwnThread = on;

@@ -1,5 +1,6 @@
 package org.mambaplayground.downloader;
 
+import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -8,23 +9,23 @@ import java.util.concurrent.CancellationException;
 /**
  * A checksum computed while the bytes stream by. With {@link #async()} it hashes on its own thread, so
  * reading the socket, writing the disk and hashing overlap (sha256 costs about as much CPU as the transfer).
+ * Stream buffers are direct, so the file write needs no extra copy.
  */
 final class Verifier implements AutoCloseable {
 
-    private static final int CHUNK = 64 << 10;
+    private static final int CHUNK = 64 << 10;  // stays in the CPU cache between the write and the hash
     private static final int IN_FLIGHT = 32;
-    private static final byte[] STOP = new byte[0];
+    private static final ByteBuffer STOP = ByteBuffer.allocate(0);
 
     final String algorithm;
     final String expected;
     private final java.security.MessageDigest digest;
     private String actual;
 
-    private BlockingQueue<byte[]> free;
-    private BlockingQueue<byte[]> full;
-    private BlockingQueue<Integer> lengths;
+    private BlockingQueue<ByteBuffer> free;
+    private BlockingQueue<ByteBuffer> full;
     private Thread hasher;
-    private byte[] single;  // the one buffer reused when hashing inline
+    private ByteBuffer single;  // the one buffer reused when hashing inline
 
     Verifier(String algorithm, java.security.MessageDigest digest, String expected) {
         this.algorithm = algorithm;
@@ -36,39 +37,38 @@ final class Verifier implements AutoCloseable {
     Verifier async() {
         free = new ArrayBlockingQueue<>(IN_FLIGHT);
         full = new ArrayBlockingQueue<>(IN_FLIGHT + 1);
-        lengths = new ArrayBlockingQueue<>(IN_FLIGHT + 1);
-        for (int i = 0; i < IN_FLIGHT; i++) free.add(new byte[CHUNK]);
+        for (int i = 0; i < IN_FLIGHT; i++) free.add(ByteBuffer.allocateDirect(CHUNK));
         hasher = Thread.ofPlatform().daemon().name("download-sha256").start(this::hashLoop);
         return this;
     }
 
+    /** Hashes bytes right away (before {@link #async()}: the part already on disk, adopted files, copies). */
     void update(byte[] b, int off, int n) {
         if (hasher != null) throw new IllegalStateException("use buffer() and hash() once async");
         digest.update(b, off, n);
     }
 
-    /** A buffer to read into; give it back with {@link #hash} or {@link #release}. Waits while the hasher is behind. */
-    byte[] buffer() {
+    /** An empty buffer to read into; give it back with {@link #hash} or {@link #release}. Waits while the hasher is behind. */
+    ByteBuffer buffer() {
         if (hasher == null) {
-            if (single == null) single = new byte[CHUNK];
-            return single;
+            if (single == null) single = ByteBuffer.allocateDirect(CHUNK);
+            return single.clear();
         }
         try {
-            return free.take();
+            return free.take().clear();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted");
         }
     }
 
-    /** Hashes the first n bytes of a buffer from {@link #buffer()}; the buffer is not to be touched afterwards. */
-    void hash(byte[] buf, int n) {
+    /** Hashes the buffer's remaining bytes; the buffer is not to be touched afterwards. */
+    void hash(ByteBuffer buf) {
         if (hasher == null) {
-            digest.update(buf, 0, n);
+            digest.update(buf);
             return;
         }
         try {
-            lengths.put(n);
             full.put(buf);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -76,16 +76,16 @@ final class Verifier implements AutoCloseable {
         }
     }
 
-    void release(byte[] buf) {
+    void release(ByteBuffer buf) {
         if (hasher != null) free.offer(buf);
     }
 
     private void hashLoop() {
         try {
             while (true) {
-                byte[] chunk = full.take();
+                ByteBuffer chunk = full.take();
                 if (chunk == STOP) return;
-                digest.update(chunk, 0, lengths.take());
+                digest.update(chunk);
                 free.put(chunk);
             }
         } catch (InterruptedException e) {
@@ -97,7 +97,6 @@ final class Verifier implements AutoCloseable {
     private void drain() {
         if (hasher == null) return;
         try {
-            lengths.put(0);
             full.put(STOP);
             hasher.join();
         } catch (InterruptedException e) {
