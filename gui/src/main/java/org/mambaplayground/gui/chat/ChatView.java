@@ -76,8 +76,12 @@ public final class ChatView extends BorderPane {
             new javafx.beans.property.ReadOnlyIntegerWrapper(this, "answerLength");
 
     private boolean followTail = true;
-    private ChatSession session;
-    private LoadedModel sessionModel;
+    /**
+     * The conversation, created on the generating thread by the first question (a new state can take
+     * hundreds of MB); touched by one generation at a time and read on the FX thread only between them.
+     */
+    private volatile ChatSession session;
+    private volatile LoadedModel sessionModel;
     private CancellationToken cancel;
 
     public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics) {
@@ -243,7 +247,7 @@ public final class ChatView extends BorderPane {
     private void switchModel(LoadedModel model) {
         if (cancel != null) cancel.cancel(); // an answer from the previous model is no longer wanted
         sessionModel = model;
-        session = model == null ? null : new ChatSession(model, instruct.isSelected());
+        session = null;
         transcript.getChildren().clear();
         input.setDisable(model == null);
         if (model == null) {
@@ -266,34 +270,43 @@ public final class ChatView extends BorderPane {
     /** Sends what is in the input box. FX thread. */
     public void send() {
         String text = input.getText().strip();
-        if (text.isEmpty() || session == null || running.get()) return;
+        LoadedModel model = sessionModel;
+        if (text.isEmpty() || model == null || running.get()) return;
         input.clear();
-        if (session.messages().stream().noneMatch(m -> m.role() != ChatMessage.Role.SYSTEM)) {
-            session.reset(systemPrompt.getText());
-        }
+        ChatSession current = session;
+        boolean fresh = current == null || current.messages().stream().allMatch(m -> m.role() == ChatMessage.Role.SYSTEM);
+        String system = systemPrompt.getText();
+        boolean chatFormat = instruct.isSelected();
         transcript.getChildren().add(new MessageView(MessageView.Role.USER, "You", text));
         followTail = true;
-        ChatSession s = session;
-        generate((options, token, listener) -> s.send(text, options, token, listener), s);
+        generate((options, token, listener) -> {
+            ChatSession s = current;
+            if (fresh) {
+                s = new ChatSession(model, chatFormat);
+                s.reset(system);
+                if (sessionModel == model) session = s;
+            }
+            return s.send(text, options, token, listener);
+        }, model);
     }
 
     /** Answers the last question again (the previous answer is dropped). FX thread. */
     public void regenerate() {
-        if (session == null || running.get()) return;
+        ChatSession s = session;
+        if (s == null || running.get()) return;
         List<MessageView> shown = messages();
         if (!shown.isEmpty() && shown.getLast().role() == MessageView.Role.ASSISTANT) {
             transcript.getChildren().remove(shown.getLast());
         }
         List<MessageView> left = messages();
         if (left.isEmpty() || left.getLast().role() != MessageView.Role.USER) return;
-        ChatSession s = session;
         List<ChatMessage> said = s.messages();
         if (said.isEmpty() || said.getLast().role() == ChatMessage.Role.SYSTEM) {
             // an answer stopped before its first word left the question out of the conversation: ask it again
             String question = left.getLast().text();
-            generate((options, token, listener) -> s.send(question, options, token, listener), s);
+            generate((options, token, listener) -> s.send(question, options, token, listener), sessionModel);
         } else {
-            generate((options, token, listener) -> s.regenerate(options, token, listener), s);
+            generate((options, token, listener) -> s.regenerate(options, token, listener), sessionModel);
         }
     }
 
@@ -305,8 +318,7 @@ public final class ChatView extends BorderPane {
         GenerationResult run(SamplingOptions options, CancellationToken token, StreamBatcher listener);
     }
 
-    private void generate(Call call, ChatSession s) {
-        LoadedModel model = sessionModel;
+    private void generate(Call call, LoadedModel model) {
         MessageView answer = new MessageView(MessageView.Role.ASSISTANT, model.name(), "");
         answer.showPrefill(0, 0);
         transcript.getChildren().add(answer);
@@ -326,7 +338,7 @@ public final class ChatView extends BorderPane {
 
             @Override public void finished(GenerationStats stats) {
                 answer.showStats(stats);
-                if (s == session) updateGauge(stats.contextTokens(), stats.stateBytes());
+                if (model == sessionModel) updateGauge(stats.contextTokens(), stats.stateBytes());
             }
         });
         ModelLease held = lease.apply(model);
