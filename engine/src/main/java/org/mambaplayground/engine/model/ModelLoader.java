@@ -36,7 +36,10 @@ public final class ModelLoader {
 
     private ModelLoader() {}
 
-    /** Receives loading progress: a stage name and a fraction in [0, 1] within that stage. */
+    /**
+     * Receives loading progress: the stage and the fraction of the whole load done, in [0, 1]. Without
+     * pre-touch everything but "Reading weights" takes milliseconds (the weights are only mapped).
+     */
     @FunctionalInterface
     public interface Listener {
         Listener NONE = (stage, fraction) -> {};
@@ -63,7 +66,7 @@ public final class ModelLoader {
         Model model = loadModel(folder, options);
         try {
             checkCancelled(options, folder);
-            options.listener().progress("Reading tokenizer", 0);
+            options.listener().progress("Reading tokenizer", 0.95);
             Tokenizers.Loaded tokenizer = Tokenizers.load(folder);
             int modelVocab = model.spec().vocabularySize();
             if (tokenizer.tokenizer().vocabularySize() > modelVocab) {
@@ -85,12 +88,12 @@ public final class ModelLoader {
         options.listener().progress("Reading " + PARAMS, 0);
         ModelSpec spec = readSpec(folder);
         checkCancelled(options, folder);
-        options.listener().progress("Mapping " + WEIGHTS, 0);
+        options.listener().progress("Mapping " + WEIGHTS, 0.02);
         SafetensorsFile weights = openWeights(folder, spec);
         try {
             if (options.pretouch()) pretouch(weights, options);
             checkCancelled(options, folder);
-            options.listener().progress("Building the model", 0);
+            options.listener().progress("Building the model", 0.9);
             return switch (spec) {
                 case Mamba2Config c -> new Mamba2Model(c, weights);
                 case TransformerConfig c -> new TransformerModel(c, weights);
@@ -195,7 +198,7 @@ public final class ModelLoader {
                 long n = Math.min(PRETOUCH_CHUNK, data.byteSize() - offset);
                 data.asSlice(offset, n).load();
                 done += n;
-                options.listener().progress("Reading weights", total == 0 ? 1 : (double) done / total);
+                options.listener().progress("Reading weights", 0.05 + 0.85 * (total == 0 ? 1 : (double) done / total));
             }
         }
     }

@@ -87,7 +87,7 @@ class ModelLoaderTest {
             assertThat(model.spec()).isEqualTo(TIED_MAMBA);
         }
         assertThat(stages).contains("Reading weights", "Building the model");
-        assertThat(fractions).contains(1.0);
+        assertThat(fractions).contains(0.9).isSorted().allMatch(f -> f >= 0 && f <= 1);
 
         CancellationToken cancel = new CancellationToken();
         cancel.cancel();
