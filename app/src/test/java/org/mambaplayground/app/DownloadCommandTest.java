@@ -54,6 +54,18 @@ class DownloadCommandTest {
     }
 
     @Test
+    void dryRunShowsThePlanAndFetchesNothing() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = run(out, err, REPO, "--dry-run", "--exclude", "notes.txt", "--dir", tmp.resolve("d").toString());
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("consolidated.safetensors").contains("11.4 MiB")
+                .contains("2 files").contains("11.4 MiB to fetch").contains("free").doesNotContain("notes.txt");
+        assertThat(hub.fileBytesSent()).isZero();
+        assertThat(tmp.resolve("d")).doesNotExist();
+    }
+
+    @Test
     void reportsErrorsWithWhatToDo() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
