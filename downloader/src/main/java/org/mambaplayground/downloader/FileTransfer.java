@@ -68,15 +68,29 @@ final class FileTransfer {
         try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = acquire(lockChannel)) {
             if (local.isComplete(file)) {
+                refreshCommit();
                 state.setBytes(file.size());
                 return;
             }
+            local.deleteStaleParts(file);
             if (planned.status() == Status.UNVERIFIED && adopt(local.file(file.path()))) return;
             if (planned.source() != null && local.partSize(file) == 0 && copyFromCache(planned.source())) return;
             download();
         } catch (IOException e) {
             if (e instanceof HubException he) throw he;
             throw localIo("cannot lock " + lockFile, e);
+        }
+    }
+
+    /** Same content at a newer commit: record the commit, as huggingface_hub does. */
+    private void refreshCommit() throws HubException {
+        LocalFolder.Metadata m = local.readMetadata(file.path());
+        if (m != null && !m.commit().equals(run.commit())) {
+            try {
+                local.writeMetadata(file.path(), run.commit(), file.etag());
+            } catch (IOException e) {
+                throw localIo("cannot update the metadata of " + file.path(), e);
+            }
         }
     }
 

@@ -69,6 +69,24 @@ final class LocalFolder {
         }
     }
 
+    /** Part files of this path left for other contents (an older revision): they can never be resumed. */
+    void deleteStaleParts(RepoFile f) {
+        Path current = part(f);
+        String prefix = current.getFileName().toString().substring(0, current.getFileName().toString().length()
+                - (f.etag() + ".part").length());
+        try (var siblings = Files.list(current.getParent())) {
+            for (Path p : siblings.toList()) {
+                String name = p.getFileName().toString();
+                if (!p.equals(current) && name.startsWith(prefix) && name.endsWith(".part")
+                        && name.substring(prefix.length(), name.length() - 5).matches("[0-9a-f]{40}|[0-9a-f]{64}")) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            // Only housekeeping.
+        }
+    }
+
     long partSize(RepoFile f) {
         try {
             Path p = part(f);
