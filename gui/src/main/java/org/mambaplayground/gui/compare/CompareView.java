@@ -81,7 +81,7 @@ public final class CompareView extends BorderPane {
     private final PlotPanel memory = new PlotPanel("State memory vs tokens in context", "Tokens in context",
             AxisScale.log(AxisScale::tokens), "State bytes", AxisScale.log(AxisScale::bytes));
     private final PlotPanel decode = new PlotPanel("Time per generated token", "Tokens in context before the answer",
-            AxisScale.linear(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
+            AxisScale.log(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final Set<String> comparedModels = new LinkedHashSet<>();
     private final ScrollPane scroll;

@@ -46,10 +46,12 @@ public final class ChartsView extends BorderPane {
     private final Function<LoadedModel, ChatView.ModelLease> lease;
     private final PlotPanel memory = new PlotPanel("State memory vs tokens in context",
             "Tokens in context", AxisScale.log(AxisScale::tokens), "State bytes", AxisScale.log(AxisScale::bytes));
+    // prompt lengths double in a sweep: a log axis spaces them evenly
     private final PlotPanel prefill = new PlotPanel("Prefill time vs prompt length",
-            "Prompt tokens processed", AxisScale.linear(AxisScale::tokens), "Prefill time", AxisScale.linear(AxisScale::millis));
+            "Prompt tokens processed", AxisScale.log(AxisScale::tokens), "Prefill time", AxisScale.linear(AxisScale::millis));
     private final PlotPanel decode = new PlotPanel("Time per generated token vs prompt length",
-            "Tokens in context before the answer", AxisScale.linear(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
+            "Tokens in context before the answer", AxisScale.log(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
+    private final javafx.scene.control.CheckBox logTimes = new javafx.scene.control.CheckBox("Log time axes");
     private final ComboBox<Integer> sweepMax = new ComboBox<>();
     private final Button sweepButton = new Button("Sweep active model");
     private final Button cancelButton = new Button("Cancel");
@@ -97,11 +99,25 @@ public final class ChartsView extends BorderPane {
         clear.setOnAction(e -> store.clear());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
+        logTimes.setTooltip(new javafx.scene.control.Tooltip("For models whose times differ by orders of magnitude (a demo model beside a 7B one)"));
+        logTimes.selectedProperty().addListener((obs, o, log) -> {
+            AxisScale time = log ? AxisScale.log(AxisScale::millis) : AxisScale.linear(AxisScale::millis);
+            prefill.setScales(AxisScale.log(AxisScale::tokens), time);
+            decode.setScales(AxisScale.log(AxisScale::tokens), time);
+        });
         HBox sweepRow = new HBox(8, sweepButton, new Label("up to"), sweepMax, new Label("tokens"), cancelButton,
                 sweepProgress, spacer, csv, png, clear);
         sweepRow.setAlignment(Pos.CENTER_LEFT);
+        for (javafx.scene.Node n : sweepRow.getChildren()) {
+            if (n instanceof javafx.scene.layout.Region r && n != spacer) r.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        sweepProgress.managedProperty().bind(sweepProgress.visibleProperty());
         status.getStyleClass().add("charts-note");
-        VBox toolbar = new VBox(6, sweepRow, status);
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox statusRow = new HBox(8, status, gap, logTimes);
+        statusRow.setAlignment(Pos.CENTER_LEFT);
+        VBox toolbar = new VBox(6, sweepRow, statusRow);
         toolbar.setPadding(new Insets(10, 12, 0, 12));
         setTop(toolbar);
 
@@ -147,6 +163,8 @@ public final class ChartsView extends BorderPane {
     public Button cancelButton() { return cancelButton; }
 
     public ComboBox<Integer> sweepMaxBox() { return sweepMax; }
+
+    public javafx.scene.control.CheckBox logTimesBox() { return logTimes; }
 
     /** The sweep running or last run, or null. */
     public SweepTask sweep() { return sweep; }

@@ -24,20 +24,19 @@ public final class PlotPanel extends VBox {
     private final NumberAxis yAxis = new NumberAxis();
     private final LineChart<Number, Number> chart = new LineChart<>(xAxis, yAxis);
     private final FlowPane legend = new FlowPane(14, 4);
-    private final AxisScale xScale;
-    private final AxisScale yScale;
+    private final String xLabel;
+    private final String yLabel;
+    private AxisScale xScale;
+    private AxisScale yScale;
     private List<PlotSeries> series = List.of();
 
     public PlotPanel(String title, String xLabel, AxisScale xScale, String yLabel, AxisScale yScale) {
-        this.xScale = xScale;
-        this.yScale = yScale;
+        this.xLabel = xLabel;
+        this.yLabel = yLabel;
         getStyleClass().add("plot-panel");
         Label heading = new Label(title);
         heading.getStyleClass().add("plot-title");
-        xAxis.setLabel(xLabel + (xScale.log() ? " (log)" : ""));
-        yAxis.setLabel(yLabel + (yScale.log() ? " (log)" : ""));
-        configure(xAxis, xScale);
-        configure(yAxis, yScale);
+        applyScales(xScale, yScale);
         chart.setLegendVisible(false);
         chart.setAnimated(false);
         chart.setCreateSymbols(true);
@@ -56,6 +55,23 @@ public final class PlotPanel extends VBox {
     /** Number of measured points drawn now (all series). */
     public int measuredPointCount() {
         return series.stream().filter(s -> s.kind() == PlotSeries.Kind.MEASURED).mapToInt(s -> s.points().size()).sum();
+    }
+
+    /** Switches the axes between linear and log and plots the series again. FX thread. */
+    public void setScales(AxisScale x, AxisScale y) {
+        applyScales(x, y);
+        setSeries(series);
+    }
+
+    public AxisScale yScale() { return yScale; }
+
+    private void applyScales(AxisScale x, AxisScale y) {
+        this.xScale = x;
+        this.yScale = y;
+        xAxis.setLabel(xLabel + (x.log() ? " (log)" : ""));
+        yAxis.setLabel(yLabel + (y.log() ? " (log)" : ""));
+        configure(xAxis, x);
+        configure(yAxis, y);
     }
 
     /** Replaces what is plotted. FX thread. */
@@ -130,9 +146,9 @@ public final class PlotPanel extends VBox {
             @Override public Number fromString(String s) { throw new UnsupportedOperationException(); }
         });
         axis.setForceZeroInRange(!scale.log());
+        axis.setAutoRanging(!scale.log());
+        axis.setMinorTickVisible(!scale.log());
         if (scale.log()) {
-            axis.setAutoRanging(false);
-            axis.setMinorTickVisible(false);
             axis.setLowerBound(0);
             axis.setUpperBound(3);
             axis.setTickUnit(1);

@@ -69,6 +69,15 @@ class ChartsViewTest {
                 .filter(s -> s.getName().equals("demo-mamba (measured)")).findFirst().orElseThrow();
         assertThat(measured.getData().getFirst().getYValue().doubleValue()).isEqualTo(Math.log10(2_000_000));
 
+        // latency axes: prompt lengths on a log axis; times linear until "Log time axes" is ticked
+        XYChart.Series<Number, Number> prefillSeries = view.prefillPanel().chart().getData().getFirst();
+        assertThat(prefillSeries.getData().getFirst().getXValue().doubleValue()).isEqualTo(Math.log10(64));
+        assertThat(prefillSeries.getData().getFirst().getYValue().doubleValue()).isEqualTo(40.0);
+        robot.clickOn(view.logTimesBox());
+        prefillSeries = view.prefillPanel().chart().getData().getFirst();
+        assertThat(prefillSeries.getData().getFirst().getYValue().doubleValue()).isEqualTo(Math.log10(40.0));
+        assertThat(view.prefillPanel().measuredPointCount()).isEqualTo(2);
+
         Path csv = dir.resolve("points.csv");
         view.exportCsv(csv);
         List<String> lines = Files.readAllLines(csv);
