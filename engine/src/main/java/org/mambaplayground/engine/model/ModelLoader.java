@@ -47,9 +47,19 @@ public final class ModelLoader {
         void progress(String stage, double fraction);
     }
 
-    /** How to load: whether to read every weight page into memory up front (slow, but no first-token stall). */
+    /**
+     * How to load: whether to read every weight page into memory up front (slow, but no first-token
+     * stall), who hears the progress, and the token that cancels (null: not cancellable).
+     */
     public record Options(boolean pretouch, Listener listener, CancellationToken cancel) {
-        public static final Options DEFAULT = new Options(false, Listener.NONE, new CancellationToken());
+        /** No pre-touch, no progress, not cancellable (no shared token that one caller could cancel for all). */
+        public static final Options DEFAULT = new Options(false, Listener.NONE, null);
+
+        public Options {
+            if (listener == null) listener = Listener.NONE;
+        }
+
+        boolean isCancelled() { return cancel != null && cancel.isCancelled(); }
     }
 
     /** Opens the model folder with default options (no page pre-touch). */
@@ -106,7 +116,7 @@ public final class ModelLoader {
     }
 
     private static void checkCancelled(Options options, Path folder) {
-        if (options.cancel().isCancelled()) throw new CancellationException("loading " + folder + " was cancelled");
+        if (options.isCancelled()) throw new CancellationException("loading " + folder + " was cancelled");
     }
 
     /** Reads and validates params.json of {@code folder} into the configuration of its architecture. */
@@ -194,7 +204,7 @@ public final class ModelLoader {
         for (Tensor t : weights.tensors().values()) {
             MemorySegment data = t.data();
             for (long offset = 0; offset < data.byteSize(); offset += PRETOUCH_CHUNK) {
-                if (options.cancel().isCancelled()) throw new CancellationException("loading " + weights.file() + " was cancelled");
+                if (options.isCancelled()) throw new CancellationException("loading " + weights.file() + " was cancelled");
                 long n = Math.min(PRETOUCH_CHUNK, data.byteSize() - offset);
                 data.asSlice(offset, n).load();
                 done += n;
