@@ -35,6 +35,7 @@ import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.models.ModelHandle;
 
@@ -55,6 +56,7 @@ public final class ChatView extends BorderPane {
     private final Executor executor;
     private final MetricsStore metrics;
     private final Function<LoadedModel, ModelLease> lease;
+    private final GenerationGate gate;
 
     private final VBox transcript = new VBox(10);
     private final ScrollPane transcriptScroll = new ScrollPane(transcript);
@@ -85,13 +87,14 @@ public final class ChatView extends BorderPane {
     private CancellationToken cancel;
 
     public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics) {
-        this(activeModel, executor, metrics, model -> () -> {});
+        this(activeModel, executor, metrics, model -> () -> {}, new GenerationGate());
     }
 
     /** The chat page of the application: the active model, the shared metrics store, the background executor. */
     public ChatView(AppContext ctx) {
         this(ctx.models().activeModelProperty().map(ModelHandle::loaded), ctx.background(),
-                ctx.shared(MetricsStore.class, MetricsStore::new), model -> leaseActive(ctx, model));
+                ctx.shared(MetricsStore.class, MetricsStore::new), model -> leaseActive(ctx, model),
+                ctx.shared(GenerationGate.class, GenerationGate::new));
     }
 
     /** Holds a reference to the active model's handle while {@code model} is in use, so a switch cannot close it. */
@@ -102,12 +105,14 @@ public final class ChatView extends BorderPane {
         return handle::release;
     }
 
+    /** @param gate lets one of the app's generations run at a time, for honest timings */
     public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics,
-                    Function<LoadedModel, ModelLease> lease) {
+                    Function<LoadedModel, ModelLease> lease, GenerationGate gate) {
         this.activeModel = activeModel;
         this.executor = executor;
         this.metrics = metrics;
         this.lease = lease;
+        this.gate = gate;
         setId("chat-view");
         getStyleClass().add("chat-view");
         getStylesheets().add(STYLESHEET);
@@ -343,7 +348,13 @@ public final class ChatView extends BorderPane {
         });
         ModelLease held = lease.apply(model);
         executor.execute(() -> {
-            try {
+            try (GenerationGate.Pass pass = gate.enter(token, () -> Platform.runLater(() ->
+                    answer.showWaiting("Waiting for a sweep or comparison to finish (one generation at a time keeps timings honest)\u2026")))) {
+                if (pass == null) {
+                    Platform.runLater(() -> answer.showError("Stopped before it started."));
+                    return;
+                }
+                Platform.runLater(() -> answer.showPrefill(0, 0));
                 GenerationResult result = call.run(options, token, batcher);
                 metrics.record(model.name(), model.model().spec(), "chat", result.stats());
             } catch (Throwable t) {

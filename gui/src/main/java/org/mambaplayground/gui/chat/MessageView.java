@@ -90,6 +90,13 @@ public final class MessageView extends VBox {
                 : "Prompt processed (" + total + " tokens), generating\u2026");
     }
 
+    /** Shown while another generation holds the CPU (so that neither's timings are skewed). */
+    public void showWaiting(String why) {
+        if (!getChildren().contains(phaseRow)) getChildren().add(phaseRow);
+        prefillBar.setProgress(-1);
+        phase.setText(why);
+    }
+
     public void showStats(GenerationStats s) {
         hidePhase();
         StringBuilder line = new StringBuilder();

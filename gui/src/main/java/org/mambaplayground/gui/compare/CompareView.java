@@ -47,6 +47,7 @@ import org.mambaplayground.gui.metrics.AxisScale;
 import org.mambaplayground.gui.metrics.ChartSeries;
 import org.mambaplayground.gui.metrics.ChartsView;
 import org.mambaplayground.gui.metrics.MetricPoint;
+import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.metrics.PlotPanel;
 import org.mambaplayground.gui.metrics.PlotSeries;
@@ -61,11 +62,13 @@ import org.mambaplayground.gui.models.ModelHandle;
  */
 public final class CompareView extends BorderPane {
     public static final String STYLESHEET = CompareView.class.getResource("compare.css").toExternalForm();
-    static final String SEQUENTIAL_NOTE = "The models run one after the other, never at the same time, so each "
-            + "gets all CPU cores and its timings are not slowed by the other. Greedy decoding for both.";
+    static final String SEQUENTIAL_NOTE = "The models run one after the other, never at the same time (nor beside a "
+            + "chat answer or a sweep), so each gets all CPU cores and its timings are not slowed by the other. "
+            + "Greedy decoding for both.";
 
     private final AppContext ctx;
     private final MetricsStore metrics;
+    private final GenerationGate gate;
     private final ComboBox<LibraryEntry> leftModel = new ComboBox<>();
     private final ComboBox<LibraryEntry> rightModel = new ComboBox<>();
     private final TextArea prompt = new TextArea();
@@ -93,6 +96,7 @@ public final class CompareView extends BorderPane {
     public CompareView(AppContext ctx) {
         this.ctx = ctx;
         this.metrics = ctx.shared(MetricsStore.class, MetricsStore::new);
+        this.gate = ctx.shared(GenerationGate.class, GenerationGate::new);
         setId("compare-view");
         getStyleClass().add("compare-view");
         getStylesheets().addAll(STYLESHEET, ChatView.STYLESHEET, ChartsView.STYLESHEET);
@@ -303,8 +307,14 @@ public final class CompareView extends BorderPane {
                     figures.show(side.index, stats);
                 }
             });
-            ChatSession session = new ChatSession(handle.loaded(), chatFormat);
-            GenerationResult result = session.send(text, SamplingOptions.greedy(limit), token, batcher);
+            GenerationResult result;
+            try (GenerationGate.Pass pass = gate.enter(token, () -> Platform.runLater(() ->
+                    side.answer.showWaiting("Waiting for the chat or a sweep to finish\u2026")))) {
+                if (pass == null) return;
+                Platform.runLater(() -> side.answer.showPrefill(0, 0));
+                ChatSession session = new ChatSession(handle.loaded(), chatFormat);
+                result = session.send(text, SamplingOptions.greedy(limit), token, batcher);
+            }
             Platform.runLater(() -> comparedModels.add(name));
             metrics.record(name, spec, "compare", result.stats());
         } catch (RuntimeException e) {

@@ -44,6 +44,7 @@ public final class ChartsView extends BorderPane {
     private final Supplier<LoadedModel> activeModel;
     private final Executor executor;
     private final Function<LoadedModel, ChatView.ModelLease> lease;
+    private final GenerationGate gate;
     private final PlotPanel memory = new PlotPanel("State memory vs tokens in context",
             "Tokens in context", AxisScale.log(AxisScale::tokens), "State bytes", AxisScale.log(AxisScale::bytes));
     // prompt lengths double in a sweep: a log axis spaces them evenly
@@ -64,7 +65,7 @@ public final class ChartsView extends BorderPane {
         this(ctx.shared(MetricsStore.class, MetricsStore::new), () -> {
             ModelHandle active = ctx.models().getActiveModel();
             return active == null ? null : active.loaded();
-        }, ctx.background(), model -> ChatView.leaseActive(ctx, model));
+        }, ctx.background(), model -> ChatView.leaseActive(ctx, model), ctx.shared(GenerationGate.class, GenerationGate::new));
     }
 
     /**
@@ -72,7 +73,8 @@ public final class ChartsView extends BorderPane {
      * @param lease       keeps that model open while the sweep runs
      */
     public ChartsView(MetricsStore store, Supplier<LoadedModel> activeModel, Executor executor,
-                      Function<LoadedModel, ChatView.ModelLease> lease) {
+                      Function<LoadedModel, ChatView.ModelLease> lease, GenerationGate gate) {
+        this.gate = gate;
         this.store = store;
         this.activeModel = activeModel;
         this.executor = executor;
@@ -191,7 +193,7 @@ public final class ChartsView extends BorderPane {
             status.setText(model.name() + "'s context is too short for a sweep.");
             return null;
         }
-        SweepTask task = new SweepTask(model, lengths, store);
+        SweepTask task = new SweepTask(model, lengths, store, gate);
         ChatView.ModelLease held = lease.apply(model);
         sweep = task;
         sweepProgress.progressProperty().bind(task.progressProperty());

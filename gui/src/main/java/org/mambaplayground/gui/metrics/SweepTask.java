@@ -25,13 +25,16 @@ public final class SweepTask extends Task<Integer> {
     private final LoadedModel model;
     private final int[] lengths;
     private final MetricsStore store;
+    private final GenerationGate gate;
     private final CancellationToken cancel = new CancellationToken();
 
-    public SweepTask(LoadedModel model, int[] lengths, MetricsStore store) {
+    /** @param gate each prompt waits for the app's other generations, so its timing is the model's alone */
+    public SweepTask(LoadedModel model, int[] lengths, MetricsStore store, GenerationGate gate) {
         if (lengths.length == 0) throw new IllegalArgumentException("a sweep needs at least one prompt length");
         this.model = model;
         this.lengths = lengths.clone();
         this.store = store;
+        this.gate = gate;
         updateTitle("Sweep " + model.name());
     }
 
@@ -65,8 +68,13 @@ public final class SweepTask extends Task<Integer> {
                     // decode progress is the last fifth of each step
                 }
             };
-            GenerationResult result = generator.generate(model.model().newState(), prompt,
-                    SamplingOptions.greedy(DECODE_TOKENS), new int[0], cancel, progress);
+            GenerationResult result;
+            try (GenerationGate.Pass pass = gate.enter(cancel,
+                    () -> updateMessage("Prompt of " + length + " tokens: waiting for the chat or comparison to finish"))) {
+                if (pass == null) break;
+                result = generator.generate(model.model().newState(), prompt,
+                        SamplingOptions.greedy(DECODE_TOKENS), new int[0], cancel, progress);
+            }
             if (cancel.isCancelled() || isCancelled()) break;
             store.record(model.name(), model.model().spec(), "sweep", result.stats());
             done++;

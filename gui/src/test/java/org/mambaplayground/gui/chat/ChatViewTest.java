@@ -13,7 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Settings;
+import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.gui.metrics.ChartsView;
+import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.testing.Fx;
 import org.mambaplayground.gui.testing.TestModels;
@@ -115,6 +117,27 @@ class ChatViewTest {
         assertThat(charts.memoryPanel().measuredPointCount()).isEqualTo(2);
         assertThat(charts.prefillPanel().measuredPointCount()).isEqualTo(2);
         assertThat(charts.decodePanel().measuredPointCount()).isEqualTo(2);
+    }
+
+    @Test
+    void anAnswerWaitsWhileAnotherGenerationHoldsTheCoresThenRuns(FxRobot robot) throws Exception {
+        ChatView view = chat(robot);
+        robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(8));
+        // as if a sweep or a comparison were generating
+        GenerationGate gate = ctx.shared(GenerationGate.class, GenerationGate::new);
+        GenerationGate.Pass held = gate.enter(new CancellationToken(), () -> {});
+        robot.clickOn(view.inputArea()).write("Hi");
+        robot.clickOn(view.sendButton());
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> view.messages().size() == 2
+                && view.messages().getLast().phaseLabel().getText().startsWith("Waiting"));
+        Thread.sleep(300);
+        assertThat(view.messages().getLast().text()).isEmpty(); // nothing generated while the gate is held
+        assertThat(view.runningProperty().get()).isTrue();
+        held.close();
+        waitUntilIdle(view);
+        assertThat(view.messages().getLast().text()).isNotEmpty();
+        assertThat(view.messages().getLast().statsLabel().getText()).contains("tokens");
+        assertThat(gate.busy()).isFalse();
     }
 
     @Test

@@ -36,7 +36,7 @@ class ChartsViewTest {
     @Start
     void start(Stage stage) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-        view = new ChartsView(store, () -> null, Executors.newSingleThreadExecutor(), m -> () -> {});
+        view = new ChartsView(store, () -> null, Executors.newSingleThreadExecutor(), m -> () -> {}, new GenerationGate());
         stage.setScene(new Scene(view, 1100, 800));
         stage.show();
     }
