@@ -310,7 +310,10 @@ public final class CompareView extends BorderPane {
             GenerationResult result;
             try (GenerationGate.Pass pass = gate.enter(token, () -> Platform.runLater(() ->
                     side.answer.showWaiting("Waiting for the chat or a sweep to finish\u2026")))) {
-                if (pass == null) return;
+                if (pass == null) {
+                    Platform.runLater(() -> side.answer.showError("Stopped before it started."));
+                    return;
+                }
                 Platform.runLater(() -> side.answer.showPrefill(0, 0));
                 ChatSession session = new ChatSession(handle.loaded(), chatFormat);
                 result = session.send(text, SamplingOptions.greedy(limit), token, batcher);
