@@ -581,18 +581,10 @@ class ApiServerTest {
 
     @Test
     void aFullQueueIsRefusedWith429AndQueuedRequestsRunAfterTheCurrentOne() throws Exception {
-        ApiServer small = ApiServer.start(ServerConfig.defaults().withPort(0).withQueueCapacity(1).withContextLimit(30_000), served);
+        ApiServer small = ApiServer.start(ServerConfig.defaults().withPort(0).withQueueCapacity(1).withContextLimit(ENDLESS_CONTEXT), served);
         try {
             URI base = small.address();
-            String endless = "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 20000, \"temperature\": 0, \"stream\": true, \"ignore_eos\": true}";
-            try (Socket running = new Socket(base.getHost(), base.getPort())) {
-                byte[] bytes = endless.getBytes(StandardCharsets.UTF_8);
-                running.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bytes.length
-                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                running.getOutputStream().write(bytes);
-                BufferedReader reader = new BufferedReader(new InputStreamReader(running.getInputStream(), StandardCharsets.UTF_8));
-                String line;
-                while ((line = reader.readLine()) != null && !line.startsWith("data: {")) { /* wait until it generates */ }
+            try (Socket running = startEndlessStream(base)) {
                 // the worker is busy: of two more requests one may wait, the other is refused
                 HttpRequest small2 = HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
                         .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"hi\", \"max_tokens\": 2}")).build();
@@ -613,18 +605,11 @@ class ApiServerTest {
 
     @Test
     void stoppingTheServerEndsARunningGenerationPromptly() throws Exception {
-        ApiServer other = ApiServer.start(ServerConfig.defaults().withPort(0).withContextLimit(30_000), served);
+        ApiServer other = ApiServer.start(ServerConfig.defaults().withPort(0).withContextLimit(ENDLESS_CONTEXT), served);
         BlockingQueue<ServedRequest> ended = new LinkedBlockingQueue<>();
         other.addObserver(ended::add);
         URI base = other.address();
-        try (Socket client = new Socket(base.getHost(), base.getPort())) {
-            byte[] bytes = ("{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 20000, \"stream\": true, \"ignore_eos\": true}").getBytes(StandardCharsets.UTF_8);
-            client.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bytes.length
-                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            client.getOutputStream().write(bytes);
-            BufferedReader reader = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            while ((line = reader.readLine()) != null && !line.startsWith("data: {")) { /* until it generates */ }
+        try (Socket client = startEndlessStream(base)) {
             CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"hi\", \"max_tokens\": 2}")).build(), HttpResponse.BodyHandlers.ofString());
             Thread.sleep(300); // let it reach the queue
@@ -636,7 +621,40 @@ class ApiServerTest {
             ServedRequest record = ended.poll(10, TimeUnit.SECONDS);
             assertThat(record).isNotNull();
             assertThat(record.stats().finishReason()).isEqualTo(FinishReason.CANCELLED);
-            assertThat(record.stats().generatedTokens()).isLessThan(20000);
+            assertThat(record.stats().generatedTokens()).isLessThan(ENDLESS_TOKENS);
         }
+    }
+
+    /**
+     * Tokens of a streamed completion that cannot finish while its client does not read: at well over 100
+     * bytes an event they are far more than the loopback socket buffers hold (a few MB on Linux), so the
+     * server blocks on a write however fast the model is. 20,000 tokens fitted, and such a request could end
+     * early on a quick machine.
+     */
+    static final int ENDLESS_TOKENS = 1_000_000;
+    static final int ENDLESS_CONTEXT = ENDLESS_TOKENS + 100;
+
+    /** Starts an {@link #ENDLESS_TOKENS} stream on a raw socket and returns it once the first event arrived. */
+    static Socket startEndlessStream(URI base) throws java.io.IOException {
+        Socket socket = new Socket(base.getHost(), base.getPort());
+        try {
+            return sendEndlessRequest(socket);
+        } catch (java.io.IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static Socket sendEndlessRequest(Socket socket) throws java.io.IOException {
+        byte[] bytes = ("{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": " + ENDLESS_TOKENS
+                + ", \"temperature\": 0, \"stream\": true, \"ignore_eos\": true}").getBytes(StandardCharsets.UTF_8);
+        socket.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + bytes.length
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(bytes);
+        BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = reader.readLine()) != null && !line.startsWith("data: {")) { /* until it generates */ }
+        if (line == null) throw new java.io.IOException("the server closed the endless stream before its first event");
+        return socket;
     }
 }
