@@ -40,13 +40,19 @@ final class ResponseShapes {
 
     /** {@code text_completion} (whole answer, or one streamed chunk with {@code usage} left out). */
     ObjectNode completion(String id, long created, String model) {
+        ObjectNode root = envelope("text_completion", id, created, model);
+        root.putArray("choices");
+        return root;
+    }
+
+    /** The fields every completion body and chunk starts with. */
+    private ObjectNode envelope(String object, String id, long created, String model) {
         ObjectNode root = json.createObjectNode();
         root.put("id", id);
-        root.put("object", "text_completion");
+        root.put("object", object);
         root.put("created", created);
         root.put("model", model);
         root.putNull("system_fingerprint");
-        root.putArray("choices");
         return root;
     }
 
@@ -60,12 +66,7 @@ final class ResponseShapes {
 
     /** {@code chat.completion} (non-streaming). */
     ObjectNode chatCompletion(String id, long created, String model) {
-        ObjectNode root = json.createObjectNode();
-        root.put("id", id);
-        root.put("object", "chat.completion");
-        root.put("created", created);
-        root.put("model", model);
-        root.putNull("system_fingerprint");
+        ObjectNode root = envelope("chat.completion", id, created, model);
         root.putArray("choices");
         return root;
     }
@@ -87,12 +88,7 @@ final class ResponseShapes {
      */
     ObjectNode chatChunk(String id, long created, String model, String role, String content, FinishReason finish,
                          boolean includeUsage) {
-        ObjectNode root = json.createObjectNode();
-        root.put("id", id);
-        root.put("object", "chat.completion.chunk");
-        root.put("created", created);
-        root.put("model", model);
-        root.putNull("system_fingerprint");
+        ObjectNode root = envelope("chat.completion.chunk", id, created, model);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode delta = choice.putObject("delta");
@@ -106,12 +102,7 @@ final class ResponseShapes {
 
     /** The last chunk of a stream with include_usage: no choices, the usage of the whole request. */
     ObjectNode usageChunk(String id, long created, String model, boolean chat, int promptTokens, int completionTokens) {
-        ObjectNode root = json.createObjectNode();
-        root.put("id", id);
-        root.put("object", chat ? "chat.completion.chunk" : "text_completion");
-        root.put("created", created);
-        root.put("model", model);
-        root.putNull("system_fingerprint");
+        ObjectNode root = envelope(chat ? "chat.completion.chunk" : "text_completion", id, created, model);
         root.putArray("choices");
         root.set("usage", usage(promptTokens, completionTokens));
         return root;
