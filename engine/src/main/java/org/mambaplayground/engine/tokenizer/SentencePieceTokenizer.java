@@ -318,14 +318,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
 
     @Override
-    public String decode(int[] tokens) {
-        StreamingDecoder d = streamingDecoder();
-        StringBuilder out = new StringBuilder();
-        for (int t : tokens) out.append(d.next(t));
-        return out.append(d.flush()).toString();
-    }
-
-    @Override
     public StreamingDecoder streamingDecoder() {
         return new Decoder();
     }

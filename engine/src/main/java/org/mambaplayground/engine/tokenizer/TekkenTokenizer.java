@@ -334,14 +334,6 @@ public final class TekkenTokenizer implements Tokenizer {
         return token < numSpecial ? new byte[0] : tokenBytes[token - numSpecial].clone();
     }
 
-    @Override
-    public String decode(int[] tokens) {
-        StreamingDecoder d = streamingDecoder();
-        StringBuilder out = new StringBuilder();
-        for (int t : tokens) out.append(d.next(t));
-        return out.append(d.flush()).toString();
-    }
-
     /** Bytes wait until they form whole characters; a special token closes the run, as mistral-common's grouping does. */
     @Override
     public StreamingDecoder streamingDecoder() {

@@ -10,8 +10,13 @@ public interface Tokenizer {
     /** Encodes plain text; special-token names in the text are treated as text, never as control tokens. */
     int[] encode(String text);
 
-    /** Decodes ids to text; control tokens are left out. */
-    String decode(int[] tokens);
+    /** Decodes ids to text; control tokens are left out. The same text as {@link #streamingDecoder()} gives. */
+    default String decode(int[] tokens) {
+        StreamingDecoder d = streamingDecoder();
+        StringBuilder out = new StringBuilder();
+        for (int t : tokens) out.append(d.next(t));
+        return out.append(d.flush()).toString();
+    }
 
     /** The raw UTF-8 bytes a token stands for (empty for control tokens). */
     byte[] tokenBytes(int token);
