@@ -24,7 +24,7 @@ public final class CodeBlockView extends VBox {
     private final CodeArea area = new CodeArea();
     private final Label languageLabel = new Label();
     private final Button copyButton = new Button("Copy");
-    private String info = "";
+    private String info; // null until the first setCode, so the label is always set once
     private String code = "";
     private Optional<CodeLanguage> language = Optional.empty();
 
@@ -65,7 +65,7 @@ public final class CodeBlockView extends VBox {
     /** Replaces the content (used while an answer streams in: the same block keeps growing). */
     public void setCode(String info, String code) {
         String newInfo = info == null ? "" : info.strip();
-        if (!newInfo.equals(this.info) || this.language.isEmpty() && !newInfo.isEmpty()) {
+        if (!newInfo.equals(this.info)) {
             this.info = newInfo;
             this.language = CodeLanguages.forFenceInfo(newInfo);
             String shown = newInfo.isEmpty() ? "text" : newInfo.split("\\s", 2)[0];

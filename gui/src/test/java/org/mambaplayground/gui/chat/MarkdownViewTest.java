@@ -75,6 +75,8 @@ class MarkdownViewTest {
 
         CodeBlockView unknown = view.codeBlocks().get(1);
         assertThat(unknown.language()).isEmpty();
+        assertThat(robot.lookup(".code-block-language").queryAllAs(javafx.scene.control.Label.class))
+                .extracting(javafx.scene.control.Label::getText).containsExactly("java", "brainfuck");
         assertThat(unknown.codeArea().getStyleSpans(0, unknown.codeArea().getLength()).getSpanCount()).isEqualTo(1);
 
         // inline markdown became styled text nodes
