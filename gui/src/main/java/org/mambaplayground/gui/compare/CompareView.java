@@ -107,8 +107,10 @@ public final class CompareView extends BorderPane {
             box.setButtonCell(new EntryCell());
             box.setCellFactory(list -> new EntryCell());
             box.setMaxWidth(Double.MAX_VALUE);
+            int side = box == leftModel ? 0 : 1;
             box.valueProperty().addListener((obs, o, n) -> {
                 if (!choosingDefaults && n != null) userPicked = true;
+                if (!java.util.Objects.equals(o, n)) showChoice(side, n); // earlier figures belonged to the other model
                 refreshTable();
             });
         }
@@ -353,6 +355,12 @@ public final class CompareView extends BorderPane {
         } finally {
             choosingDefaults = false;
         }
+    }
+
+    private void showChoice(int side, LibraryEntry entry) {
+        String name = entry == null ? "\u2014" : entry.name();
+        (side == 0 ? left : right).setTitle(name);
+        figures.clear(side, name);
     }
 
     private void refreshTable() {
