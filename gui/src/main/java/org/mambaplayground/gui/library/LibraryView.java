@@ -77,7 +77,8 @@ public final class LibraryView extends BorderPane {
     private VBox header() {
         Label title = new Label("Model library");
         title.getStyleClass().add(Styles.TITLE_2);
-        Label hint = new Label("Built-in demo models work offline. Real models download into " + ctx.modelStore());
+        Label hint = new Label("Built-in demo models work offline. Real models download into " + homeRelative(ctx.modelStore()));
+        hint.setMinWidth(0); // gives way to the buttons
         hint.getStyleClass().add(Styles.TEXT_MUTED);
         Button add = new Button("Add folder\u2026");
         add.setId("add-folder");
@@ -88,9 +89,17 @@ public final class LibraryView extends BorderPane {
         Button download = new Button("Download a model…");
         download.setId("open-wizard");
         download.setOnAction(e -> DownloadLauncher.open(ctx, null, getScene().getWindow()));
+        for (Button b : new Button[] {refresh, add, download}) b.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        return new VBox(new HBox(8, new VBox(4, title, hint), spacer, refresh, add, download));
+        VBox titles = new VBox(4, title, hint);
+        titles.setMinWidth(0);
+        return new VBox(new HBox(8, titles, spacer, refresh, add, download));
+    }
+
+    private static String homeRelative(java.nio.file.Path path) {
+        java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("user.home"));
+        return path.startsWith(home) ? "~/" + home.relativize(path) : path.toString();
     }
 
     private void addFolder() {

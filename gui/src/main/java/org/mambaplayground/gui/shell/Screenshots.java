@@ -16,8 +16,9 @@ import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.chat.ChatView;
 
 /**
- * The app's screenshot mode: waits for the model to load, optionally asks the chat one question and waits
- * for the answer, then visits every page, saves a PNG of each (named after the page) and exits.
+ * The app's screenshot mode: waits for the model to load, optionally sends one prompt to the chat and to
+ * the comparison and waits for the answers, then visits every page, saves a PNG of each (named after the
+ * page) and exits.
  */
 public final class Screenshots {
     private static final Duration SETTLE = Duration.seconds(1.5);
@@ -69,11 +70,7 @@ public final class Screenshots {
             page(0);
             return;
         }
-        if (completion) { // the demo models are code completers, not instruct models: no [INST] wrapping
-            chat.lookupAll(".check-box").stream()
-                    .filter(n -> n instanceof javafx.scene.control.CheckBox c && c.getText().startsWith("Instruct"))
-                    .forEach(n -> ((javafx.scene.control.CheckBox) n).setSelected(false));
-        }
+        if (completion) uncheckInstruct(chat); // the demo models complete code; no [INST] wrapping
         chat.inputArea().setText(prompt);
         chat.sendButton().fire();
         PauseTransition timeout = new PauseTransition(ANSWER_TIMEOUT);
@@ -81,13 +78,45 @@ public final class Screenshots {
         done[0] = () -> {
             timeout.stop();
             done[0] = () -> {};
-            page(0);
+            compare();
         };
         timeout.setOnFinished(e -> done[0].run());
         chat.runningProperty().addListener((obs, was, now) -> {
             if (!now) done[0].run();
         });
         timeout.play();
+    }
+
+    /** Sends the prompt to both models of the comparison page (by its controls' ids) and waits for the end. */
+    private void compare() {
+        ctx.navigate(Page.COMPARE);
+        var scene = stage.getScene();
+        if (!(scene.lookup("#compare-prompt") instanceof javafx.scene.control.TextInputControl input)
+                || !(scene.lookup("#compare-run") instanceof javafx.scene.control.Button run)
+                || !(scene.lookup("#compare-stop") instanceof javafx.scene.control.Button stop)) {
+            page(0);
+            return;
+        }
+        if (completion) uncheckInstruct(scene.lookup("#compare-view"));
+        input.setText(prompt);
+        run.fire();
+        long deadline = System.nanoTime() + (long) ANSWER_TIMEOUT.toMillis() * 1_000_000;
+        javafx.animation.Timeline poll = new javafx.animation.Timeline();
+        poll.getKeyFrames().add(new javafx.animation.KeyFrame(Duration.millis(500), e -> {
+            if (stop.isDisabled() && !run.isDisabled() || System.nanoTime() > deadline) {
+                poll.stop();
+                page(0);
+            }
+        }));
+        poll.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        poll.play();
+    }
+
+    private static void uncheckInstruct(javafx.scene.Node view) {
+        if (view == null) return;
+        view.lookupAll(".check-box").stream()
+                .filter(n -> n instanceof javafx.scene.control.CheckBox c && c.getText().startsWith("Instruct"))
+                .forEach(n -> ((javafx.scene.control.CheckBox) n).setSelected(false));
     }
 
     private void page(int index) {
