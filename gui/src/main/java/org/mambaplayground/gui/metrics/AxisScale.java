@@ -38,8 +38,10 @@ public record AxisScale(boolean log, DoubleFunction<String> format) {
         return trim(value) + " ms";
     }
 
+    /** Up to one decimal, two below 10 (ticks of 0.25 ms must not read 0.3), no trailing zeros. */
     private static String trim(double v) {
-        String s = String.format(Locale.ROOT, "%.1f", v);
-        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+        String s = String.format(Locale.ROOT, Math.abs(v) < 10 ? "%.2f" : "%.1f", v);
+        s = s.contains(".") ? s.replaceAll("0+$", "") : s;
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 }

@@ -49,4 +49,18 @@ class ChartSeriesTest {
         assertThat(prefill.get(1).points()).containsExactly(new Point2D(20, 200.0));
         assertThat(prefill.get(0).color()).isNotEqualTo(prefill.get(1).color());
     }
+
+    @Test
+    void tickLabelsAreReadable() {
+        assertThat(AxisScale.millis(0.25)).isEqualTo("0.25 ms");
+        assertThat(AxisScale.millis(1.5)).isEqualTo("1.5 ms");
+        assertThat(AxisScale.millis(250)).isEqualTo("250 ms");
+        assertThat(AxisScale.millis(2500)).isEqualTo("2.5 s");
+        assertThat(AxisScale.tokens(131072)).isEqualTo("131.1k");
+        assertThat(AxisScale.tokens(1000)).isEqualTo("1k");
+        AxisScale log = AxisScale.log(AxisScale::tokens);
+        assertThat(log.label(3)).isEqualTo("1k");
+        assertThat(log.label(3.5)).isEmpty(); // only whole decades are labelled
+        assertThat(log.toChart(0)).isNaN();
+    }
 }
