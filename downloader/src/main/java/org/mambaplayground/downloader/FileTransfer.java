@@ -324,7 +324,7 @@ final class FileTransfer {
     }
 
     private HubException writeFailure(IOException e) {
-        String m = String.valueOf(e.getMessage()).toLowerCase();
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
         if (m.contains("no space") || m.contains("disk full") || m.contains("quota")) {
             return new HubException(Kind.DISK_FULL, "The disk is full while writing " + file.path() + " in " + local.dir(),
                     "Free some space, then run the download again: it resumes where it stopped.", null, e);
@@ -353,7 +353,7 @@ final class FileTransfer {
     private static long rangeStart(String contentRange) {
         if (contentRange == null) return -1;
         Matcher m = CONTENT_RANGE.matcher(contentRange.trim());
-        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+        return m.matches() ? HubHttp.parseLong(m.group(1)) : -1; // -1 (malformed, or beyond a long): the caller reports it
     }
 
     private HubException unexpected(HubHttp.Exchange ex, String why) {

@@ -175,12 +175,12 @@ final class HubHttp {
         String rl = r.header("RateLimit");
         if (rl != null) {
             Matcher m = RATE_LIMIT.matcher(rl);
-            if (m.find() && Long.parseLong(m.group(1)) == 0) return Duration.ofSeconds(Long.parseLong(m.group(2)) + 1);
+            if (m.find() && parseLong(m.group(1)) == 0) return seconds(m.group(2), 1);
         }
         String ra = r.header("Retry-After");
         if (ra != null) {
             String v = ra.trim();
-            if (v.matches("\\d+")) return Duration.ofSeconds(Long.parseLong(v));
+            if (v.matches("\\d+")) return seconds(v, 0);
             try {
                 ZonedDateTime when = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
                 return Duration.ofMillis(Math.max(0, when.toInstant().toEpochMilli() - System.currentTimeMillis()));
@@ -189,6 +189,15 @@ final class HubHttp {
             }
         }
         return null;
+    }
+
+    /** {@code digits} + {@code plus} seconds; a number too large for a long is a wait too long to accept, not an error. */
+    private static Duration seconds(String digits, long plus) {
+        try {
+            return Duration.ofSeconds(Math.addExact(Long.parseLong(digits), plus));
+        } catch (NumberFormatException | ArithmeticException tooLarge) {
+            return Duration.ofSeconds(Long.MAX_VALUE);
+        }
     }
 
     static String stripEtag(String etag) {
