@@ -58,22 +58,9 @@ final class RequestParser {
             if (!m.isTextual()) throw ApiException.invalid("'model' must be a string.", "model");
             if (model == null) model = m.asText();
         }
-        Float temperature = null;
-        JsonNode t = body.get("temperature");
-        if (t != null && !t.isNull()) {
-            if (!t.isNumber()) throw ApiException.invalid("'temperature' must be a number.", "temperature");
-            double v = t.asDouble();
-            if (!(v >= 0 && v <= 2)) throw ApiException.invalid(v + " is out of range for 'temperature': it must be between 0 and 2.", "temperature");
-            temperature = (float) v;
-        }
-        float topP = 1f;
-        JsonNode p = body.get("top_p");
-        if (p != null && !p.isNull()) {
-            if (!p.isNumber()) throw ApiException.invalid("'top_p' must be a number.", "top_p");
-            double v = p.asDouble();
-            if (!(v >= 0 && v <= 1)) throw ApiException.invalid(v + " is out of range for 'top_p': it must be between 0 and 1.", "top_p");
-            topP = (float) v;
-        }
+        Float temperature = optionalNumber(body, "temperature", 2);
+        Float p = optionalNumber(body, "top_p", 1);
+        float topP = p != null ? p : 1f;
         Long seed = null;
         JsonNode s = body.get("seed");
         if (s != null && !s.isNull()) {
@@ -225,6 +212,18 @@ final class RequestParser {
         if (!v.isIntegralNumber() || !v.canConvertToInt()) throw ApiException.invalid("'" + name + "' must be an integer.", name);
         if (v.asInt() < min) throw ApiException.invalid(v.asInt() + " is less than the minimum of " + min + " for '" + name + "'.", name);
         return v.asInt();
+    }
+
+    /** A number in [0, max], or null when absent. */
+    private static Float optionalNumber(JsonNode body, String name, int max) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) return null;
+        if (!v.isNumber()) throw ApiException.invalid("'" + name + "' must be a number.", name);
+        double d = v.asDouble();
+        if (!(d >= 0 && d <= max)) {
+            throw ApiException.invalid(d + " is out of range for '" + name + "': it must be between 0 and " + max + ".", name);
+        }
+        return (float) d;
     }
 
     private static boolean optionalBoolean(JsonNode body, String name) {
