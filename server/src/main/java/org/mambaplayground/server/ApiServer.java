@@ -96,12 +96,6 @@ public final class ApiServer {
                 drain(exchange);
                 http.error(exchange, e);
             }
-        } catch (ApiException e) {
-            try {
-                http.error(exchange, e);
-            } catch (IOException ignored) {
-                // the client is gone
-            }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "connection ended: {0}", e.toString());
         } catch (RuntimeException e) {
