@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.mambaplayground.downloader.Bytes;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.ChatSession;
 import org.mambaplayground.engine.generate.GenerationListener;
@@ -143,13 +144,6 @@ final class ChatRepl {
         GenerationStats s = result.stats();
         status.printf(Locale.ROOT, "[%d tokens, %.1f tokens/s; prompt %d tokens in %.0f ms; first token after %.0f ms; state %s; %s]%n",
                 s.generatedTokens(), s.tokensPerSecond(), s.promptTokens(), s.prefillMillis(), s.timeToFirstTokenMillis(),
-                bytes(s.stateBytes()), s.finishReason().name().toLowerCase(Locale.ROOT));
-    }
-
-    static String bytes(long n) {
-        if (n < 1024) return n + " B";
-        if (n < 1024 * 1024) return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
-        if (n < 1024L * 1024 * 1024) return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
-        return String.format(Locale.ROOT, "%.2f GiB", n / (1024.0 * 1024 * 1024));
+                Bytes.format(s.stateBytes()), s.finishReason().name().toLowerCase(Locale.ROOT));
     }
 }

@@ -1,7 +1,8 @@
 package org.mambaplayground.app;
 
 /**
- * Ctrl+C handling for the terminal chat, so it can stop an answer instead of the program. Uses
+ * Ctrl+C handling for the terminal commands, so the chat can stop an answer instead of the program and a
+ * download can stop cleanly, keeping its part files. Uses
  * {@code sun.misc.Signal} (module jdk.unsupported); where that is missing, Ctrl+C keeps its default.
  */
 final class Interrupts {
