@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
@@ -141,9 +140,5 @@ public final class ModelManager implements AutoCloseable {
         ModelHandle active = activeModel.get();
         activeModel.set(null);
         if (active != null && !active.isClosed()) active.release();
-    }
-
-    List<ModelHandle> snapshotOpen() {
-        synchronized (open) { return List.copyOf(open.values()); }
     }
 }
