@@ -59,11 +59,13 @@ public final class TransformerModel implements Model {
 
     @Override
     public float[] decode(InferenceState state, int token) {
-        return forward(own(state), new int[] {token});
+        KvCacheState cache = own(state);
+        LayerMath.checkToken(token, config.vocabSize());
+        return forward(cache, new int[] {token});
     }
 
+    /** Runs tokens the caller has checked against the vocabulary. */
     private float[] forward(KvCacheState cache, int[] tokens) {
-        for (int t : tokens) LayerMath.checkToken(t, config.vocabSize());
         int n = tokens.length, dim = config.dim();
         long start = cache.position;
         float[] x = new float[n * dim], row = new float[dim];
