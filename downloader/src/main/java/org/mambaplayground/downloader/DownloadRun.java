@@ -83,23 +83,22 @@ final class DownloadRun {
                 phase(s, Phase.DONE, "");
             }
         } catch (HubException e) {
-            s.error = e;
-            phase(s, Phase.FAILED, e.getMessage());
-            synchronized (this) {
-                if (firstError == null) firstError = e;
-            }
+            fail(s, e);
         } catch (CancellationException e) {
             phase(s, Phase.CANCELLED, "");
         } catch (RuntimeException e) {
-            HubException he = new HubException(HubException.Kind.PROTOCOL, "Internal error while downloading " + f.file().path()
-                    + ": " + e, "Please report this.", null, e);
-            s.error = he;
-            phase(s, Phase.FAILED, he.getMessage());
-            synchronized (this) {
-                if (firstError == null) firstError = he;
-            }
+            fail(s, new HubException(HubException.Kind.PROTOCOL, "Internal error while downloading " + f.file().path()
+                    + ": " + e, "Please report this.", null, e));
         }
         if (finished.incrementAndGet() == states.size()) complete();
+    }
+
+    private void fail(FileState s, HubException e) {
+        s.error = e;
+        phase(s, Phase.FAILED, e.getMessage());
+        synchronized (this) {
+            if (firstError == null) firstError = e;
+        }
     }
 
     /** The listener hears the end before {@link Download#await()} returns. */
