@@ -31,7 +31,7 @@ public final class Kernels {
         float[] heap = heapFloats(w);
         Parallel.RangeBody body = (start, end) -> {
             for (int r = start; r < end; r++) {
-                if (heap != null) out[r] = VECTORIZED ? VectorKernels.dot(heap, r * cols, x, 0, cols) : ScalarKernels.dot(heap, r * cols, x, 0, cols);
+                if (heap != null) out[r] = dot(heap, r * cols, x, 0, cols);
                 else if (vector) out[r] = VectorKernels.dot(dtype, seg, r * rowBytes, x, 0, cols);
                 else out[r] = ScalarKernels.dot(w, (long) r * cols, x, 0, cols);
             }
@@ -65,7 +65,7 @@ public final class Kernels {
                 for (int r = start; r < end; r++) {
                     for (int t = 0; t < n; t++) {
                         out[t * rows + r] = heap == null ? ScalarKernels.dot(w, (long) r * cols, x, t * cols, cols)
-                                : VECTORIZED ? VectorKernels.dot(heap, r * cols, x, t * cols, cols) : ScalarKernels.dot(heap, r * cols, x, t * cols, cols);
+                                : dot(heap, r * cols, x, t * cols, cols);
                     }
                 }
                 return;
