@@ -14,7 +14,7 @@ public final class WarmUp {
 
     private WarmUp() {}
 
-    /** Prefills a short prompt and decodes a few tokens; returns the milliseconds it took (0 if cancelled first). */
+    /** Prefills a short prompt and decodes a few tokens; returns the milliseconds spent (up to the cancel, if any). */
     public static double run(Model model, CancellationToken cancel) {
         long start = System.nanoTime();
         int vocabulary = model.spec().vocabularySize();
