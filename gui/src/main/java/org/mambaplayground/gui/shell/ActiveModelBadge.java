@@ -41,7 +41,16 @@ public final class ActiveModelBadge extends VBox {
         name.setText(model == null ? "none loaded" : model.name());
         name.setTooltip(model == null ? null : new javafx.scene.control.Tooltip(model.folder().toString()));
         int open = ctx.models().openModels().size();
-        memory.setText(open <= 1 ? "" : open + " models in memory");
+        String weights = model == null ? "" : Formats.bytes(weightsSize(model)) + " of weights mapped";
+        memory.setText(open <= 1 ? weights : weights + "\n" + open + " models in memory");
+    }
+
+    private static long weightsSize(ModelHandle model) {
+        try {
+            return java.nio.file.Files.size(model.folder().resolve("consolidated.safetensors"));
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     private void showLoading(LoadTask task) {

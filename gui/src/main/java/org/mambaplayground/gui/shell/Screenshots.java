@@ -94,7 +94,7 @@ public final class Screenshots {
         if (!(scene.lookup("#compare-prompt") instanceof javafx.scene.control.TextInputControl input)
                 || !(scene.lookup("#compare-run") instanceof javafx.scene.control.Button run)
                 || !(scene.lookup("#compare-stop") instanceof javafx.scene.control.Button stop)) {
-            page(0);
+            serve();
             return;
         }
         if (completion) uncheckInstruct(scene.lookup("#compare-view"));
@@ -104,6 +104,30 @@ public final class Screenshots {
         javafx.animation.Timeline poll = new javafx.animation.Timeline();
         poll.getKeyFrames().add(new javafx.animation.KeyFrame(Duration.millis(500), e -> {
             if (stop.isDisabled() && !run.isDisabled() || System.nanoTime() > deadline) {
+                poll.stop();
+                serve();
+            }
+        }));
+        poll.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        poll.play();
+    }
+
+    /** Starts the API server on a free port so its page shows an address; it stops when the app exits. */
+    private void serve() {
+        ctx.navigate(Page.SERVER);
+        var scene = stage.getScene();
+        if (!(scene.lookup("#server-port") instanceof javafx.scene.control.TextField port)
+                || !(scene.lookup("#server-start") instanceof javafx.scene.control.Button start)
+                || !(scene.lookup("#server-address") instanceof javafx.scene.control.Hyperlink address)) {
+            page(0);
+            return;
+        }
+        port.setText("0");
+        start.fire();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        javafx.animation.Timeline poll = new javafx.animation.Timeline();
+        poll.getKeyFrames().add(new javafx.animation.KeyFrame(Duration.millis(300), e -> {
+            if (!address.getText().isEmpty() || System.nanoTime() > deadline) {
                 poll.stop();
                 page(0);
             }
