@@ -9,9 +9,14 @@ import org.mambaplayground.gui.download.DownloadWizard;
 final class DownloadLauncher {
     private DownloadLauncher() {}
 
-    /** The application's one wizard window, if it was opened. */
-    static final class Slot {
+    /** The application's one wizard window, if it was opened; closed with the app (a running download stops, its bytes stay). */
+    static final class Slot implements AutoCloseable {
         DownloadWizard wizard;
+
+        @Override
+        public void close() {
+            if (wizard != null) wizard.pane().session().close();
+        }
     }
 
     static DownloadWizard open(AppContext ctx, CatalogModel model, Window owner) {
