@@ -125,7 +125,7 @@ public final class ChartsView extends BorderPane {
 
         Label note = new Label("Dots: measured by the engine (GenerationStats, InferenceState.bytes()) in chat, sweeps "
                 + "and comparisons. Dashed: the configuration's analytic state size. A sweep runs prompts of doubling "
-                + "length on a fresh state, one at a time on one background thread, and decodes "
+                + "length on a fresh state, one at a time on one background thread (after an unplotted warm-up run), and decodes "
                 + SweepTask.DECODE_TOKENS + " tokens after each.");
         note.setWrapText(true);
         note.getStyleClass().add("charts-note");

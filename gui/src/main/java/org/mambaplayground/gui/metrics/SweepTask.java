@@ -13,8 +13,8 @@ import org.mambaplayground.engine.model.LoadedModel;
 
 /**
  * Runs prompts of growing length on one model, each on a fresh state, and records the engine's figures
- * for every length: the latency-vs-prompt-length and memory-vs-context curves of that model.
- * Cancelling stops at the next prefill chunk or token.
+ * for every length: the latency-vs-prompt-length and memory-vs-context curves of that model. An
+ * unrecorded warm-up run comes first. Cancelling stops at the next prefill chunk or token.
  */
 public final class SweepTask extends Task<Integer> {
     /** Tokens generated after each prompt, enough for a stable ms-per-token figure. */
@@ -52,6 +52,7 @@ public final class SweepTask extends Task<Integer> {
     protected Integer call() {
         Generator generator = new Generator(model.model(), model.tokenizer());
         int[] filler = fillerTokens();
+        warmUp(generator, filler);
         int done = 0;
         for (int i = 0; i < lengths.length && !isCancelled(); i++) {
             int length = lengths[i];
@@ -93,6 +94,19 @@ public final class SweepTask extends Task<Integer> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         cancel.cancel(); // reach the engine at once, not only when the task's state changes
         return super.cancel(false);
+    }
+
+    /**
+     * One unrecorded run of the shortest prompt first: the JIT compiles the kernels and the worker
+     * threads start, so that cost does not land on the first plotted point.
+     */
+    private void warmUp(Generator generator, int[] filler) {
+        updateMessage("Warming up (not plotted)");
+        try (GenerationGate.Pass pass = gate.enter(cancel, () -> updateMessage("Waiting for the chat or comparison to finish"))) {
+            if (pass == null) return;
+            generator.generate(model.model().newState(), prompt(filler, lengths[0]), SamplingOptions.greedy(DECODE_TOKENS),
+                    new int[0], cancel, null);
+        }
     }
 
     private int[] fillerTokens() {
