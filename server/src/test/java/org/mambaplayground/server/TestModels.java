@@ -8,11 +8,12 @@ import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
 import org.mambaplayground.engine.tensor.DType;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
-/** Real model folders on disk for the server tests: a small seeded Mamba2 with the demo tokenizer. */
+/** Real model folders on disk for the server tests: small seeded models of both architectures with the demo tokenizers. */
 final class TestModels {
     /** dim 64, 2 layers, heads of 16, d_state 16, chunk 16; the demo SentencePiece vocabulary (4096). */
     static final Mamba2Config SMALL_MAMBA = new Mamba2Config(64, 2, 4096, 1, true, true, true, 8, true, 16, 4, 2, 16, 16);
@@ -24,29 +25,26 @@ final class TestModels {
 
     /** Writes a small transformer folder with the demo tekken tokenizer (BF16 weights, seed 9). */
     static Path writeTransformer(Path dir) throws IOException {
-        Path folder = dir.resolve("tiny-nemo");
-        if (Files.exists(folder.resolve(SyntheticModelWriter.WEIGHTS))) return folder;
-        Files.createDirectories(folder);
-        Path tokenizer = dir.resolve("tekken.json");
-        try (InputStream in = DemoModels.class.getResourceAsStream("demo/mistral-nemo-demo/tekken.json")) {
-            if (in == null) throw new IOException("the demo tekken tokenizer is missing from the assets module");
-            Files.copy(in, tokenizer);
-        }
-        SyntheticModelWriter.write(SMALL_TRANSFORMER, folder, DType.BF16, 9, tokenizer, bytes -> {}, () -> false);
-        return folder;
+        return write(dir, "tiny-nemo", SMALL_TRANSFORMER, DType.BF16, 9, "mistral-nemo-demo/tekken.json");
     }
 
     /** Writes the model folder once under {@code dir} (F32 weights, seed 7) and returns it. */
     static Path writeMamba(Path dir) throws IOException {
-        Path folder = dir.resolve("tiny-mamba");
+        return write(dir, "tiny-mamba", SMALL_MAMBA, DType.F32, 7, "codestral-mamba-demo/tokenizer.model.v3");
+    }
+
+    /** Writes {@code dir/name} once, with the tokenizer of a built-in demo model ({@code demoTokenizer} under demo/). */
+    private static Path write(Path dir, String name, ModelSpec spec, DType dtype, long seed, String demoTokenizer)
+            throws IOException {
+        Path folder = dir.resolve(name);
         if (Files.exists(folder.resolve(SyntheticModelWriter.WEIGHTS))) return folder;
         Files.createDirectories(folder);
-        Path tokenizer = dir.resolve("tokenizer.model.v3");
-        try (InputStream in = DemoModels.class.getResourceAsStream("demo/codestral-mamba-demo/tokenizer.model.v3")) {
-            if (in == null) throw new IOException("the demo tokenizer is missing from the assets module");
+        Path tokenizer = dir.resolve(Path.of(demoTokenizer).getFileName().toString());
+        try (InputStream in = DemoModels.class.getResourceAsStream("demo/" + demoTokenizer)) {
+            if (in == null) throw new IOException("the demo tokenizer demo/" + demoTokenizer + " is missing from the assets module");
             Files.copy(in, tokenizer);
         }
-        SyntheticModelWriter.write(SMALL_MAMBA, folder, DType.F32, 7, tokenizer, bytes -> {}, () -> false);
+        SyntheticModelWriter.write(spec, folder, dtype, seed, tokenizer, bytes -> {}, () -> false);
         return folder;
     }
 
