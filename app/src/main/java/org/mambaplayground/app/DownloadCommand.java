@@ -16,8 +16,11 @@ import org.mambaplayground.downloader.HubException;
 import org.mambaplayground.downloader.RepoListing;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code download <repo> [--include PATTERN]... [--revision R] [--dir D] [--token T]}: the hub downloader
@@ -65,6 +68,9 @@ public final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "4", description = "Files downloaded at once (default: ${DEFAULT-VALUE}).")
     int parallel;
 
+    @Spec
+    CommandSpec spec;
+
     private final PrintStream out;
     private final PrintStream err;
     private final boolean terminal;
@@ -85,11 +91,18 @@ public final class DownloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (parallel < 1) throw new ParameterException(spec.commandLine(), "--parallel must be at least 1, got " + parallel);
         HubClient.Builder builder = HubClient.builder().parallelFiles(parallel);
         if (token != null) builder.token(token);
         if (endpoint != null) builder.endpoint(endpoint);
         if (hfHome != null) builder.hfHome(hfHome);
-        try (HubClient hub = builder.build()) {
+        HubClient client;
+        try {
+            client = builder.build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (HubClient hub = client) {
             RepoListing listing = hub.list(repo, revision);
             Path target = dir != null ? dir : HubClient.defaultDir(listing.repoId());
             DownloadPlan plan = hub.plan(listing, FilePatterns.of(include, exclude), target);

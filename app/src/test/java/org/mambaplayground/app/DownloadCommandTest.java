@@ -75,6 +75,27 @@ class DownloadCommandTest {
                 .contains("give a token");
     }
 
+    @Test
+    void aBadEndpointOrParallelCountIsAUsageErrorNamingIt() {
+        assertThat(usageError(REPO, "--endpoint", "not a url", "--dry-run"))
+                .contains("the hub endpoint (HF_ENDPOINT) is not an http(s) URL: not a url").doesNotContain("Exception");
+        assertThat(usageError(REPO, "--endpoint", hub.endpoint(), "--parallel", "0", "--dry-run"))
+                .contains("--parallel must be at least 1, got 0");
+        assertThat(hub.requests()).isEmpty();
+    }
+
+    /** Runs the command expecting a usage error (exit code 2); returns what it wrote to stderr. */
+    private String usageError(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        CommandLine command = new CommandLine(new DownloadCommand(new PrintStream(new ByteArrayOutputStream()), errStream, false));
+        command.setErr(new java.io.PrintWriter(errStream, true));
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--hf-home", tmp.resolve("hf").toString(), "--dir", tmp.resolve("d").toString()));
+        assertThat(command.execute(all.toArray(String[]::new))).isEqualTo(CommandLine.ExitCode.USAGE);
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
     private int run(ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
         // In-process the endpoint and HF home come as options; the child-JVM test below uses HF_ENDPOINT and HF_HOME.
         DownloadCommand command = new DownloadCommand(new PrintStream(out, true, StandardCharsets.UTF_8),

@@ -39,7 +39,7 @@ public final class HubClient implements AutoCloseable {
     private HubClient(HubSettings settings, OkHttpClient base) {
         this.settings = settings;
         HttpUrl endpoint = HttpUrl.parse(settings.endpoint() + "/");
-        if (endpoint == null) throw new IllegalArgumentException("HF_ENDPOINT is not a URL: " + settings.endpoint());
+        if (endpoint == null) throw new IllegalArgumentException("the hub endpoint (HF_ENDPOINT) is not an http(s) URL: " + settings.endpoint());
         this.ownsHttpClient = base == null;
         OkHttpClient.Builder b = (base == null ? new OkHttpClient.Builder().connectionPool(new ConnectionPool()) : base.newBuilder())
                 .followRedirects(false)
