@@ -39,11 +39,7 @@ public final class Benchmark {
      * @param repeats      timed runs of each measurement; the best is reported (the least disturbed by other processes)
      */
     public record Options(Architecture architecture, long sizeBytes, DType dtype, Path folder,
-                          int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {
-        public static Options defaults(Architecture architecture, long sizeBytes, DType dtype) {
-            return new Options(architecture, sizeBytes, dtype, defaultFolder(architecture, sizeBytes, dtype), 128, 32, 3, 1L << 30);
-        }
-    }
+                          int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {}
 
     /**
      * Every measurement of a run. Bandwidths compare like with like: one probe pass reads about as many
@@ -226,52 +222,6 @@ public final class Benchmark {
 
     private static String gb(long bytes) {
         return bytes >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2f GB", bytes / 1e9) : String.format(Locale.ROOT, "%.0f MB", bytes / 1e6);
-    }
-
-    /**
-     * {@code java --add-modules=jdk.incubator.vector -cp ... org.mambaplayground.engine.bench.Benchmark
-     * [--arch mamba2|transformer] [--size 1GB] [--dtype bf16|f32|f16] [--prompt 128] [--decode 32] [--repeats 3] [--dir PATH]}
-     */
-    public static void main(String[] args) {
-        Architecture arch = Architecture.MAMBA2;
-        long size = 1_000_000_000L;
-        DType dtype = DType.BF16;
-        int prompt = 128, decode = 32, repeats = 3;
-        Path dir = null;
-        try {
-            for (int i = 0; i < args.length; i++) {
-                String value = i + 1 < args.length ? args[i + 1] : null;
-                switch (args[i]) {
-                    case "--arch" -> arch = parseArchitecture(value);
-                    case "--size" -> size = SyntheticConfigs.parseSize(value);
-                    case "--dtype" -> dtype = DType.valueOf(value.toUpperCase(Locale.ROOT));
-                    case "--prompt" -> prompt = Integer.parseInt(value);
-                    case "--decode" -> decode = Integer.parseInt(value);
-                    case "--repeats" -> repeats = Integer.parseInt(value);
-                    case "--dir" -> dir = Path.of(value);
-                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: "
-                            + "--arch mamba2|transformer --size 1GB --dtype bf16|f16|f32 --prompt N --decode N --repeats N --dir PATH");
-                }
-                i++;
-            }
-        } catch (RuntimeException e) {
-            System.err.println("bench: " + e.getMessage());
-            System.exit(2);
-        }
-        Options defaults = Options.defaults(arch, size, dtype);
-        Options o = new Options(arch, size, dtype, dir != null ? dir : defaults.folder(), prompt, decode, repeats,
-                defaults.bandwidthBufferBytes());
-        CancellationToken cancel = new CancellationToken();
-        Thread main = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            cancel.cancel(); // Ctrl-C: stop at the next step and let the run end cleanly
-            try { main.join(5000); } catch (InterruptedException ignored) { }
-        }));
-        try {
-            System.out.println(run(o, System.out::println, cancel).summary());
-        } catch (CancellationException e) {
-            System.out.println("Benchmark cancelled.");
-        }
     }
 
     public static Architecture parseArchitecture(String value) {
