@@ -28,20 +28,23 @@ public final class Tokenizers {
 
     /** Loads one tokenizer file, its kind told by the name (tekken*.json, or a SentencePiece model). */
     public static Loaded loadFile(Path file) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(".json")) {
-            TekkenTokenizer t = TekkenTokenizer.load(file);
-            if (!"v3".equals(t.version())) {
-                throw new TokenizerFormatException(file, "tekken version " + t.version()
+        boolean tekken = file.getFileName().toString().endsWith(".json");
+        Tokenizer t;
+        if (tekken) {
+            TekkenTokenizer tekkenizer = TekkenTokenizer.load(file);
+            if (!"v3".equals(tekkenizer.version())) {
+                throw new TokenizerFormatException(file, "tekken version " + tekkenizer.version()
                         + " is not supported: this engine implements the v3 instruct layout (Mistral Nemo)");
             }
-            return new Loaded(t, new MistralInstructFormat(t), file);
+            t = tekkenizer;
+        } else {
+            t = SentencePieceTokenizer.load(file);
         }
-        SentencePieceTokenizer t = SentencePieceTokenizer.load(file);
         try {
             return new Loaded(t, new MistralInstructFormat(t), file);
         } catch (IllegalArgumentException e) {
-            throw new TokenizerFormatException(file, e.getMessage() + ": not a v3 (instruct) SentencePiece model");
+            throw new TokenizerFormatException(file, e.getMessage() + ": not a v3 (instruct) "
+                    + (tekken ? "tekken file" : "SentencePiece model"));
         }
     }
 }

@@ -3,6 +3,9 @@ package org.mambaplayground.engine.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +27,19 @@ class TokenizersTest {
 
         assertThatThrownBy(() -> Tokenizers.load(dir)).isInstanceOf(TokenizerFormatException.class)
                 .hasMessageContaining(dir.toString()).hasMessageContaining("tekken.json");
+    }
+
+    @Test
+    void aTekkenFileWithoutTheInstructTokensIsNamed(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(TokenizerTestData.demoTekken().toFile());
+        for (JsonNode token : root.withArray("special_tokens")) {
+            if (token.path("token_str").asText().equals("[INST]")) ((ObjectNode) token).put("token_str", "[NOT_INST]");
+        }
+        Path file = dir.resolve("tekken.json");
+        json.writeValue(file.toFile(), root);
+        assertThatThrownBy(() -> Tokenizers.load(dir)).isInstanceOf(TokenizerFormatException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("[INST]").hasMessageContaining("tekken");
     }
 
     @Test
