@@ -161,6 +161,7 @@ final class Listings {
                 Path ref = folder.resolve("refs").resolve(revision);
                 if (!Files.isRegularFile(ref)) throw offlineMiss(repoId, revision);
                 commit = Files.readString(ref, StandardCharsets.UTF_8).trim();
+                if (!RepoIds.isCommit(commit)) throw new IOException(ref + " does not hold a commit hash");
             }
             Path tree = folder.resolve("trees").resolve(commit + ".json");
             if (Files.isRegularFile(tree)) return fromTreeCache(repoId, revision, commit, JSON.readTree(tree.toFile()));

@@ -246,6 +246,12 @@ class ErrorsTest {
             HubException unknown = failure(() -> offline.list("mistralai/Gated-Mamba", "main"));
             assertThat(unknown.kind()).isEqualTo(Kind.OFFLINE);
             assertThat(unknown.hint()).contains("HF_HUB_OFFLINE");
+
+            Path ref = tmp.resolve("hf/hub/models--mistralai--Open/refs/main");
+            Files.writeString(ref, "../../../elsewhere");
+            HubException corrupt = failure(() -> offline.list("mistralai/Open", "main"));
+            assertThat(corrupt.kind()).isEqualTo(Kind.OFFLINE);
+            assertThat(corrupt.getMessage()).contains("unreadable").contains(ref.toString()).contains("does not hold a commit hash");
         }
     }
 
