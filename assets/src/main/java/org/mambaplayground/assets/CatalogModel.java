@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param folder  folder name under the model store: the repository's name, as HubClient.defaultDir has it
  * @param gated   the repository requires accepting its terms and an access token
+ * @param instruct the model is tuned to follow the [INST] chat format (a base model only completes text)
  * @param params  the repository's params.json, so the memory estimate works before downloading
  */
 public record CatalogModel(
@@ -18,6 +19,7 @@ public record CatalogModel(
         String folder,
         String architecture,
         boolean gated,
+        boolean instruct,
         String license,
         String description,
         List<CatalogFile> files,

@@ -85,6 +85,7 @@ public final class ChatView extends BorderPane {
     private volatile ChatSession session;
     private volatile LoadedModel sessionModel;
     private CancellationToken cancel;
+    private java.util.function.Predicate<LoadedModel> instructByDefault = model -> true;
 
     public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics) {
         this(activeModel, executor, metrics, model -> () -> {}, new GenerationGate());
@@ -95,6 +96,8 @@ public final class ChatView extends BorderPane {
         this(ctx.models().activeModelProperty().map(ModelHandle::loaded), ctx.background(),
                 ctx.shared(MetricsStore.class, MetricsStore::new), model -> leaseActive(ctx, model),
                 ctx.shared(GenerationGate.class, GenerationGate::new));
+        instructByDefault = model -> ctx.library().instructByDefault(model.folder());
+        applyInstructDefault(activeModel.getValue());
     }
 
     /** Holds a reference to the active model's handle while {@code model} is in use, so a switch cannot close it. */
@@ -118,8 +121,16 @@ public final class ChatView extends BorderPane {
         getStylesheets().add(STYLESHEET);
         setCenter(buildConversation());
         setRight(buildSettings());
-        activeModel.addListener((obs, old, model) -> switchModel(model));
+        activeModel.addListener((obs, old, model) -> {
+            applyInstructDefault(model); // may start a new chat itself; switchModel below is then a no-op repeat
+            switchModel(model);
+        });
         switchModel(activeModel.getValue());
+    }
+
+    /** Ticks "Instruct chat format" for instruct-tuned models, unticks it for base and demo models. */
+    private void applyInstructDefault(LoadedModel model) {
+        if (model != null) instruct.setSelected(instructByDefault.test(model));
     }
 
     // ---- for tests and the app -------------------------------------------------------------------

@@ -112,6 +112,7 @@ public final class CompareView extends BorderPane {
                 if (!choosingDefaults && n != null) userPicked = true;
                 if (!java.util.Objects.equals(o, n)) showChoice(side, n); // earlier figures belonged to the other model
                 refreshTable();
+                applyInstructDefault();
             });
         }
         leftModel.setId("compare-left-model");
@@ -125,6 +126,7 @@ public final class CompareView extends BorderPane {
         prompt.setPrefRowCount(2);
         org.mambaplayground.gui.chat.Spinners.lenient(maxTokens);
         instruct.setSelected(true);
+        applyInstructDefault();
         run.setId("compare-run");
         run.getStyleClass().add("accent");
         run.setOnAction(e -> runBoth());
@@ -210,6 +212,13 @@ public final class CompareView extends BorderPane {
     public ReadOnlyBooleanProperty runningProperty() { return running.getReadOnlyProperty(); }
 
     // ---- running -----------------------------------------------------------------------------------
+
+    /** Instruct format only when both models follow instructions (demo and base models only complete text). */
+    private void applyInstructDefault() {
+        LibraryEntry a = leftModel.getValue();
+        LibraryEntry b = rightModel.getValue();
+        if (a != null && b != null) instruct.setSelected(a.instructByDefault() && b.instructByDefault());
+    }
 
     /** Runs the prompt on the left model, then on the right one. FX thread. */
     public void runBoth() {

@@ -31,4 +31,14 @@ public record LibraryEntry(
     public boolean loadable() { return state == InstallState.INSTALLED && spec != null && problem.isEmpty(); }
 
     public boolean downloadable() { return catalog != null && state != InstallState.INSTALLED; }
+
+    /**
+     * Whether a chat with this model should use the [INST] format by default. The demo models and base
+     * models only complete text: wrapped in [INST] they would answer with noise.
+     */
+    public boolean instructByDefault() {
+        if (kind == Kind.DEMO) return false;
+        if (catalog != null) return catalog.instruct();
+        return !name.toLowerCase(java.util.Locale.ROOT).contains("base");
+    }
 }

@@ -81,6 +81,16 @@ public final class ModelLibrary {
     /** Where a catalog model is (or will be) installed. */
     public Path folderOf(CatalogModel model) { return settings.modelStore().resolve(model.folder()); }
 
+    /** The chat-format default for a model folder (see {@link LibraryEntry#instructByDefault()}); FX thread. */
+    public boolean instructByDefault(Path folder) {
+        Path wanted = folder.toAbsolutePath().normalize();
+        return entries.stream()
+                .filter(e -> e.folder() != null && e.folder().toAbsolutePath().normalize().equals(wanted))
+                .findFirst()
+                .map(LibraryEntry::instructByDefault)
+                .orElse(true);
+    }
+
     /** Builds the entries now, on the calling thread. */
     public List<LibraryEntry> scan() {
         List<LibraryEntry> result = new ArrayList<>();

@@ -93,6 +93,16 @@ class ModelLibraryTest {
         assertThat(at4k.describe()).contains("KV cache at 4k tokens");
     }
 
+    @Test
+    void onlyInstructTunedModelsDefaultToTheInstructChatFormat() {
+        List<LibraryEntry> entries = library().scan();
+        assertThat(find(entries, "Codestral Mamba 7B").instructByDefault()).isTrue();
+        assertThat(find(entries, "Mistral Nemo 12B Instruct").instructByDefault()).isTrue();
+        assertThat(find(entries, "Mistral Nemo 12B Base").instructByDefault()).isFalse();
+        assertThat(entries).filteredOn(e -> e.kind() == Kind.DEMO).isNotEmpty()
+                .allSatisfy(demo -> assertThat(demo.instructByDefault()).as(demo.name()).isFalse());
+    }
+
     private static LibraryEntry find(List<LibraryEntry> entries, String name) {
         return entries.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
     }
