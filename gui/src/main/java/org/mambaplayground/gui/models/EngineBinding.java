@@ -2,6 +2,7 @@ package org.mambaplayground.gui.models;
 
 import java.nio.file.Path;
 import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.generate.WarmUp;
 import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.ModelLoader;
@@ -18,10 +19,19 @@ public record EngineBinding(ModelOpener opener, SpecReader specs) {
                 EngineBinding::readSpec);
     }
 
-    /** Maps the weights lazily (no pre-touch): loading takes a moment, pages arrive as the first tokens need them. */
+    /**
+     * Maps the weights lazily (no pre-touch): loading takes a moment, pages arrive as the first tokens need
+     * them. Then one short warm-up run, so the first prompt's timings (and the charts) are not the JIT's.
+     */
     static LoadedModel open(Path folder, ModelOpener.Progress progress, CancellationToken cancel) {
-        ModelLoader.Listener listener = (stage, fraction) -> progress.update(stage, stage.equals("Ready") ? 1 : -1);
-        return ModelLoader.load(folder, new ModelLoader.Options(false, listener, cancel));
+        ModelLoader.Listener listener = (stage, fraction) -> {
+            if (!stage.equals("Ready")) progress.update(stage, -1);
+        };
+        LoadedModel loaded = ModelLoader.load(folder, new ModelLoader.Options(false, listener, cancel));
+        progress.update("Warming up the kernels", -1);
+        WarmUp.run(loaded.model(), cancel);
+        progress.update("Ready", 1);
+        return loaded;
     }
 
     /** params.json to the engine's configuration of the architecture it describes. */
