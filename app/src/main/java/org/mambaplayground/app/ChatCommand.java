@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
         description = "Chat with a model in the terminal; answers stream as they are generated. "
                 + "Type /reset to start over and /quit to leave.")
 public final class ChatCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder (params.json, consolidated.safetensors, tokenizer).")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model folder (params.json, consolidated.safetensors, tokenizer), or a built-in demo model: codestral-mamba-demo, mistral-nemo-demo.")
     Path model;
 
     @Option(names = "--instruct", description = "Use the model's chat format (instruct models); otherwise continue plain text.")

@@ -8,13 +8,19 @@ import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.WarmUp;
 import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.assets.DemoModels;
+import org.mambaplayground.gui.Settings;
 
 /** Opens a model folder for the terminal commands, with loading progress on {@code status}. */
 final class ModelFolders {
     private ModelFolders() {}
 
     static LoadedModel open(Path folder, PrintStream status) {
-        if (!Files.isDirectory(folder)) throw new IllegalArgumentException("model folder " + folder + " does not exist");
+        folder = resolve(folder);
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("model folder " + folder + " does not exist (built-in demo models: "
+                    + String.join(", ", demoNames()) + ")");
+        }
         boolean terminal = System.console() != null;
         String[] lastStage = {""};
         ModelLoader.Options options = new ModelLoader.Options(false, (stage, fraction) -> {
@@ -34,5 +40,19 @@ final class ModelFolders {
         // compiled now, the first prompt is answered at full speed (cold, it can take seconds longer)
         status.printf(Locale.ROOT, " %.1f s%n", WarmUp.run(model.model(), null) / 1000);
         return model;
+    }
+
+    /** A folder as given, or a built-in demo model's name ({@code codestral-mamba-demo}), extracted like the app does. */
+    static Path resolve(Path folder) {
+        if (Files.isDirectory(folder) || folder.getNameCount() != 1) return folder;
+        return DemoModels.locate(Settings.fromEnvironment().cacheDir()).stream()
+                .filter(demo -> demo.name().equals(folder.toString()))
+                .map(DemoModels.DemoModel::folder)
+                .findFirst()
+                .orElse(folder);
+    }
+
+    private static java.util.List<String> demoNames() {
+        return DemoModels.locate(Settings.fromEnvironment().cacheDir()).stream().map(DemoModels.DemoModel::name).toList();
     }
 }

@@ -64,6 +64,18 @@ class ChatCommandTest {
     }
 
     @Test
+    void aBuiltInDemoModelCanBeNamedInsteadOfAFolder() {
+        Run run = chat("def main():\n/quit\n", "--model", "codestral-mamba-demo", "--max-tokens", "4", "--temperature", "0");
+        assertThat(run.exit()).as(run.status()).isZero();
+        assertThat(run.status()).contains("Loaded codestral-mamba-demo (mamba2)");
+        assertThat(run.status()).containsPattern("\\[\\d+ tokens, [0-9.]+ tokens/s");
+
+        Run unknown = chat("/quit\n", "--model", "no-such-demo");
+        assertThat(unknown.exit()).isNotZero();
+        assertThat(unknown.status()).contains("no-such-demo").contains("codestral-mamba-demo").contains("mistral-nemo-demo");
+    }
+
+    @Test
     void instructChatStreamsTheEnginesAnswersAndReportsSpeed() {
         Run run = chat("Hello\n/reset\nHello\n/quit\nnever read\n",
                 "--model", folder.toString(), "--instruct", "--max-tokens", "6", "--temperature", "0");
