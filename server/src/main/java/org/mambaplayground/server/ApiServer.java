@@ -76,6 +76,9 @@ public final class ApiServer {
 
     public ServerConfig config() { return config; }
 
+    /** Requests waiting for a model's worker, over all models (the running ones not counted). */
+    int queuedRequests() { return models.all().stream().mapToInt(ModelWorker::queued).sum(); }
+
     /** Called on the model's worker thread after every generation (metrics, logs, tests). */
     public void addObserver(Consumer<ServedRequest> observer) { observers.add(observer); }
 

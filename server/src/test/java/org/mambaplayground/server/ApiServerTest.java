@@ -612,7 +612,11 @@ class ApiServerTest {
         try (Socket client = startEndlessStream(base)) {
             CompletableFuture<HttpResponse<String>> waiting = http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\": \"hi\", \"max_tokens\": 2}")).build(), HttpResponse.BodyHandlers.ofString());
-            Thread.sleep(300); // let it reach the queue
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (other.queuedRequests() < 1) { // stopping before it is queued would test a refused connection instead
+                assertThat(System.nanoTime()).as("the second request reached the queue").isLessThan(deadline);
+                Thread.sleep(10);
+            }
             long start = System.nanoTime();
             other.stop();
             assertThat((System.nanoTime() - start) / 1e9).isLessThan(5);
