@@ -49,16 +49,20 @@ public final class MistralInstructFormat implements ChatFormat {
     @Override
     public int[] encodeDialog(List<ChatMessage> messages) {
         List<ChatMessage> turns = new ArrayList<>();
+        List<Integer> turnEnds = new ArrayList<>(); // index in messages of each turn's last message, for errors
         List<String> system = new ArrayList<>();
         ChatMessage.Role previous = null;
-        for (ChatMessage m : messages) {
+        for (int i = 0; i < messages.size(); i++) {
+            ChatMessage m = messages.get(i);
             if (m.role() == ChatMessage.Role.SYSTEM) {
                 if (!m.content().isEmpty()) system.add(m.content());
             } else if (previous == m.role()) {
                 ChatMessage last = turns.removeLast();
                 turns.add(new ChatMessage(m.role(), last.content() + "\n\n" + m.content()));
+                turnEnds.set(turnEnds.size() - 1, i);
             } else {
                 turns.add(m);
+                turnEnds.add(i);
             }
             previous = m.role(); // a system message ends a run of same-role messages, as in the normalizer
         }
@@ -82,7 +86,7 @@ public final class MistralInstructFormat implements ChatFormat {
                 out.add(endInst);
             } else {
                 String text = stripTrailingSpaces(m.content());
-                if (text.isEmpty()) throw new IllegalArgumentException("assistant message " + i + " is empty");
+                if (text.isEmpty()) throw new IllegalArgumentException("the assistant message at index " + turnEnds.get(i) + " is empty");
                 out.addAll(tokenizer.encode(text));
                 out.add(tokenizer.eos());
             }

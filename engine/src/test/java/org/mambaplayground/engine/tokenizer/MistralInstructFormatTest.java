@@ -83,7 +83,11 @@ class MistralInstructFormatTest {
         assertThat(format.encodeDialog(List.of(ChatMessage.system("only system"))))
                 .containsExactly(join(new int[] {1, 3}, tok.encode("only system\n\n"), new int[] {4}));
         assertThatThrownBy(() -> format.encodeDialog(List.of(ChatMessage.user("q"), ChatMessage.assistant("   "))))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("assistant message at index 1 is empty");
+        // the index is the caller's, system messages and merged runs included
+        assertThatThrownBy(() -> format.encodeDialog(List.of(ChatMessage.system("s"), ChatMessage.user("q"), ChatMessage.user("r"),
+                ChatMessage.assistant(" "), ChatMessage.user("t"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("assistant message at index 3 is empty");
     }
 
     private static int[] join(int[]... parts) {
