@@ -35,8 +35,8 @@ public record ServerConfig(Path modelPath, String host, int port, String apiKey,
             throw new IllegalArgumentException("DTYPE must be one of bfloat16, float16, float32, got '" + dtype + "'");
         }
         if (contextLimit < 2) throw new IllegalArgumentException("CONTEXT_LIMIT must be >= 2, got " + contextLimit);
-        if (maxBodyBytes < 1024) throw new IllegalArgumentException("request body limit must be >= 1024 bytes");
-        if (queueCapacity < 1) throw new IllegalArgumentException("queue capacity must be >= 1");
+        if (maxBodyBytes < 1024) throw new IllegalArgumentException("request body limit must be >= 1024 bytes, got " + maxBodyBytes);
+        if (queueCapacity < 1) throw new IllegalArgumentException("queue capacity must be >= 1, got " + queueCapacity);
         if (apiKey != null && apiKey.isBlank()) apiKey = null;
     }
 
