@@ -57,16 +57,7 @@ class ResilienceTest {
         TreeSet<Long> drops = new TreeSet<>();
         while (drops.size() < 5) drops.add(1 + (long) random.nextInt(weights.length - 2));
         repo.dropConnectionAt(WEIGHTS, drops.stream().mapToLong(Long::longValue).toArray());
-        List<String> retries = new CopyOnWriteArrayList<>();
-        try (HubClient client = HubFixture.client(hub, tmp.resolve("hf")).hashOnOwnThread(hashThread).build()) {
-            DownloadPlan plan = client.plan(client.list(REPO, "main"), FilePatterns.include("*.safetensors"), dir);
-            client.start(plan, new DownloadListener() {
-                @Override
-                public void onFile(FileProgress f) {
-                    if (f.phase() == Phase.RETRYING) retries.add(f.detail());
-                }
-            }).await();
-        }
+        List<String> retries = downloadWeightsNotingRetries(HubFixture.client(hub, tmp.resolve("hf")).hashOnOwnThread(hashThread));
         assertThat(Files.readAllBytes(dir.resolve(WEIGHTS))).isEqualTo(weights);
         List<TestHub.Recorded> cdn = hub.requests("cdn");
         List<Long> rangeStarts = new ArrayList<>();
@@ -82,16 +73,7 @@ class ResilienceTest {
     @Test
     void aStalledConnectionIsDroppedAndResumed() throws Exception {
         repo.stallAt(WEIGHTS, 3_000_000, 2_500);
-        List<String> retries = new CopyOnWriteArrayList<>();
-        try (HubClient client = HubFixture.client(hub, tmp.resolve("hf")).stallTimeout(Duration.ofMillis(700)).build()) {
-            DownloadPlan plan = client.plan(client.list(REPO, "main"), FilePatterns.include(WEIGHTS), dir);
-            client.start(plan, new DownloadListener() {
-                @Override
-                public void onFile(FileProgress f) {
-                    if (f.phase() == Phase.RETRYING) retries.add(f.detail());
-                }
-            }).await();
-        }
+        List<String> retries = downloadWeightsNotingRetries(HubFixture.client(hub, tmp.resolve("hf")).stallTimeout(Duration.ofMillis(700)));
         assertThat(Files.readAllBytes(dir.resolve(WEIGHTS))).isEqualTo(weights);
         assertThat(retries).anySatisfy(d -> assertThat(d).contains("stalled"));
         assertThat(hub.requests("cdn")).hasSizeGreaterThanOrEqualTo(2);
@@ -230,5 +212,20 @@ class ResilienceTest {
             if (System.nanoTime() > end) throw new AssertionError("condition not met in 10 s");
             Thread.sleep(5);
         }
+    }
+
+    /** Downloads the weights into {@code dir} with a client from {@code builder}; returns the detail of every retry. */
+    private List<String> downloadWeightsNotingRetries(HubClient.Builder builder) throws Exception {
+        List<String> retries = new CopyOnWriteArrayList<>();
+        try (HubClient client = builder.build()) {
+            DownloadPlan plan = client.plan(client.list(REPO, "main"), FilePatterns.include(WEIGHTS), dir);
+            client.start(plan, new DownloadListener() {
+                @Override
+                public void onFile(FileProgress f) {
+                    if (f.phase() == Phase.RETRYING) retries.add(f.detail());
+                }
+            }).await();
+        }
+        return retries;
     }
 }
