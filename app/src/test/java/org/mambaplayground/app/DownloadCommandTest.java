@@ -111,12 +111,7 @@ class DownloadCommandTest {
         Path dir = tmp.resolve("Tiny-Mamba");
         Process child = childDownload(dir);
         Path downloads = dir.resolve(".cache/huggingface/download");
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (partSize(downloads) < 3_000_000) {
-            assertThat(child.isAlive()).as("child still downloading").isTrue();
-            assertThat(System.nanoTime()).as("child made progress in time").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        awaitPartBytes(child, downloads, 3_000_000);
         child.destroyForcibly();  // SIGKILL: no shutdown hook, no cleanup
         child.waitFor();
         long kept = partSize(downloads);
@@ -142,11 +137,7 @@ class DownloadCommandTest {
         Path dir = tmp.resolve("Tiny-Mamba");
         Process child = childDownload(dir);
         Path downloads = dir.resolve(".cache/huggingface/download");
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (partSize(downloads) < 1_000_000) {
-            assertThat(System.nanoTime()).as("child made progress in time").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        awaitPartBytes(child, downloads, 1_000_000);
         new ProcessBuilder("kill", "-INT", String.valueOf(child.pid())).start().waitFor();
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(child.waitFor()).as(output).isEqualTo(DownloadCommand.EXIT_CANCELLED);
@@ -160,11 +151,7 @@ class DownloadCommandTest {
         Path dir = tmp.resolve("Tiny-Mamba");
         Process child = childDownload(dir);
         Path downloads = dir.resolve(".cache/huggingface/download");
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (partSize(downloads) == 0) {
-            assertThat(System.nanoTime()).as("child started writing in time").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        awaitPartBytes(child, downloads, 1);
         List<org.mambaplayground.downloader.Phase> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (var client = org.mambaplayground.downloader.HubClient.builder().environment(java.util.Map.of())
                 .endpoint(hub.endpoint()).hfHome(tmp.resolve("hf")).build()) {
@@ -193,6 +180,16 @@ class DownloadCommandTest {
         pb.environment().remove("HF_TOKEN");
         pb.redirectErrorStream(true);
         return pb.start();
+    }
+
+    /** Waits (30 s at most) until the running child has written {@code bytes} of its part file. */
+    private static void awaitPartBytes(Process child, Path downloads, long bytes) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (partSize(downloads) < bytes) {
+            assertThat(child.isAlive()).as("child still downloading").isTrue();
+            assertThat(System.nanoTime()).as("child made progress in time").isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     private static long partSize(Path downloads) throws Exception {
