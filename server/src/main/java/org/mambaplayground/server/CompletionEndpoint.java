@@ -71,7 +71,7 @@ final class CompletionEndpoint {
                         if (t >= vocabulary) throw ApiException.invalid("Token id " + t + " in 'prompt' is outside the model's vocabulary of " + vocabulary + " tokens.", "prompt");
                     }
                     prompts.add(p.tokens());
-                    echoes.add(model.tokenizer().decode(p.tokens()));
+                    echoes.add(request.echo() ? model.tokenizer().decode(p.tokens()) : ""); // only an echo needs the text
                 } else {
                     prompts.add(model.chatFormat().encodeCompletion(p.text()));
                     echoes.add(p.text());
@@ -81,32 +81,35 @@ final class CompletionEndpoint {
         long modelContext = model.model().spec().maxContext();
         int limit = modelContext > 0 ? (int) Math.min(modelContext, config.contextLimit()) : config.contextLimit();
         List<SamplingOptions> options = new ArrayList<>();
-        for (int[] prompt : prompts) {
-            if (prompt.length == 0) throw ApiException.invalid("The prompt is empty: it encodes to no tokens.", promptParam);
-            if (prompt.length >= limit) {
-                throw ApiException.invalid("This model's maximum context length is " + limit + " tokens, but your prompt has "
-                        + prompt.length + " tokens. Please shorten the " + promptParam + ".", promptParam, "context_length_exceeded");
-            }
-            int maxTokens;
-            if (request.maxTokens() != null) {
-                maxTokens = request.maxTokens();
-                if (prompt.length + (long) maxTokens > limit) {
-                    throw ApiException.invalid("This model's maximum context length is " + limit + " tokens. However, you requested "
-                            + (prompt.length + (long) maxTokens) + " tokens (" + prompt.length + " in the " + promptParam + ", "
-                            + maxTokens + " for the completion). Please reduce the " + promptParam + " or the completion length.",
-                            "max_tokens", "context_length_exceeded");
-                }
-            } else {
-                maxTokens = Math.min(config.maxTokens(), limit - prompt.length);
-            }
-            float temperature = request.temperature() != null ? request.temperature() : config.temperature();
-            float topP = request.topP();
-            if (topP == 0f) { temperature = 0f; topP = 1f; } // the nucleus of top_p 0 is the single best token
-            long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
-            options.add(new SamplingOptions(temperature, topP, seed, maxTokens));
-        }
+        for (int[] prompt : prompts) options.add(samplingOptions(request, prompt.length, limit, promptParam));
         String id = (request.chat() ? "chatcmpl-" : "cmpl-") + randomId();
         return new Plan(request, endpoint, worker, prompts, echoes, options, id, Instant.now().getEpochSecond());
+    }
+
+    /** The request's sampling for one prompt of {@code promptLength} tokens, refused if it cannot fit {@code limit}. */
+    private SamplingOptions samplingOptions(CompletionRequest request, int promptLength, int limit, String promptParam) {
+        if (promptLength == 0) throw ApiException.invalid("The prompt is empty: it encodes to no tokens.", promptParam);
+        if (promptLength >= limit) {
+            throw ApiException.invalid("This model's maximum context length is " + limit + " tokens, but your prompt has "
+                    + promptLength + " tokens. Please shorten the " + promptParam + ".", promptParam, "context_length_exceeded");
+        }
+        int maxTokens;
+        if (request.maxTokens() != null) {
+            maxTokens = request.maxTokens();
+            if (promptLength + (long) maxTokens > limit) {
+                throw ApiException.invalid("This model's maximum context length is " + limit + " tokens. However, you requested "
+                        + (promptLength + (long) maxTokens) + " tokens (" + promptLength + " in the " + promptParam + ", "
+                        + maxTokens + " for the completion). Please reduce the " + promptParam + " or the completion length.",
+                        "max_tokens", "context_length_exceeded");
+            }
+        } else {
+            maxTokens = Math.min(config.maxTokens(), limit - promptLength);
+        }
+        float temperature = request.temperature() != null ? request.temperature() : config.temperature();
+        float topP = request.topP();
+        if (topP == 0f) { temperature = 0f; topP = 1f; } // the nucleus of top_p 0 is the single best token
+        long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
+        return new SamplingOptions(temperature, topP, seed, maxTokens);
     }
 
     record Plan(CompletionRequest request, String endpoint, ModelWorker worker, List<int[]> prompts, List<String> echoes,
