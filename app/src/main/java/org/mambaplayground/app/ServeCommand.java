@@ -53,6 +53,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     private final PrintStream out;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Set once serving: what {@link #stop()} runs (Ctrl+C runs the same through a shutdown hook). */
+    private volatile Runnable onStop;
 
     public ServeCommand() { this(System.out); }
 
@@ -121,8 +123,6 @@ public final class ServeCommand implements Callable<Integer> {
         stopped.await();
         return 0;
     }
-
-    private volatile Runnable onStop;
 
     private void shutdown(ApiServer server, LoadedModel loaded) {
         server.stop();
