@@ -222,6 +222,7 @@ def main():
     ap.add_argument("--lr", type=float, default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--corpus", help="corpus text (default: made by tools/tokenizers/demo_corpus.py)")
+    ap.add_argument("--init-from", help="a model folder to continue training from (same sizes)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (speed tests)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -241,6 +242,9 @@ def main():
     train, val = data[:split], data[split:]
 
     model, cfg = new_model(args.arch, tok.vocab_size, args)
+    if args.init_from:  # continue from saved weights (BF16 -> F32), e.g. a second session on a busy machine
+        previous = (mamba2_ref if args.arch == "mamba2" else transformer_ref).load(args.init_from)
+        model.load_state_dict(previous.state_dict())
     n_params = sum(p.numel() for p in model.parameters())
     print(f"{args.arch}: {n_params / 1e6:.2f} M parameters, params {json.dumps(cfg.to_params())}", flush=True)
     lr_max = args.lr or (3e-3 if args.arch == "mamba2" else 2e-3)
