@@ -88,7 +88,8 @@ public final class DemoModels {
         try (Stream<Path> files = Files.list(source)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Path out = target.resolve(stripSlash(file.getFileName().toString()));
-                if (Files.exists(out) && Files.size(out) == Files.size(file)) continue;
+                // same content: keep it (it may be mapped); a retrained model of the same size must replace it
+                if (Files.exists(out) && Files.size(out) == Files.size(file) && Files.mismatch(out, file) == -1) continue;
                 Path partial = out.resolveSibling(out.getFileName() + ".partial");
                 try (InputStream in = Files.newInputStream(file)) {
                     Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);

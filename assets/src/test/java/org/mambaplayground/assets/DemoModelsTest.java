@@ -57,6 +57,17 @@ class DemoModelsTest {
 
         DemoModels.locate(url, cache); // second start: files already there, not copied again
         assertThat(Files.getLastModifiedTime(folder.resolve("consolidated.safetensors"))).isEqualTo(firstCopy);
+
+        // a newer app ships retrained weights of the same size: the cache must not keep the old ones
+        byte[] retrained = weights.clone();
+        retrained[50_000] ^= 1;
+        Path newer = tmp.resolve("assets-2.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(newer))) {
+            entry(out, "x/demo/tiny-llm/params.json", "{\"dim\": 8}".getBytes());
+            entry(out, "x/demo/tiny-llm/consolidated.safetensors", retrained);
+        }
+        DemoModels.locate(URI.create("jar:" + newer.toUri() + "!/x/demo").toURL(), cache);
+        assertThat(Files.readAllBytes(folder.resolve("consolidated.safetensors"))).isEqualTo(retrained);
     }
 
     private static void write(Path file, String text) throws IOException {

@@ -30,6 +30,7 @@ public final class TestModels {
 
     private static final String DEMO = "/org/mambaplayground/assets/demo/";
     private static Path root;
+    private static Path demoCache;
 
     private TestModels() {}
 
@@ -43,12 +44,18 @@ public final class TestModels {
         return demo(Architecture.TRANSFORMER).orElseGet(() -> folder("tiny-transformer", TRANSFORMER, "mistral-nemo-demo/tekken.json"));
     }
 
-    /** The built-in demo model of that architecture, when the assets hold one with its weights. */
+    /**
+     * The built-in demo model of that architecture, when the assets hold one with its weights. Extracted once
+     * per JVM (under {@code verify} the assets are a jar): every call must return the same folder, since
+     * tests add it to a library and look it up again by path.
+     */
     private static Optional<Path> demo(Architecture architecture) {
         try {
-            Path cache = Files.createTempDirectory("gui-test-demo-cache");
-            cache.toFile().deleteOnExit();
-            for (DemoModels.DemoModel demo : DemoModels.locate(cache)) {
+            if (demoCache == null) {
+                demoCache = Files.createTempDirectory("gui-test-demo-cache");
+                demoCache.toFile().deleteOnExit();
+            }
+            for (DemoModels.DemoModel demo : DemoModels.locate(demoCache)) {
                 Path folder = demo.folder();
                 if (Files.isRegularFile(folder.resolve(ModelLoader.PARAMS)) && Files.isRegularFile(folder.resolve(ModelLoader.WEIGHTS))
                         && ModelLoader.readSpec(folder).architecture() == architecture) {
