@@ -10,14 +10,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
-import org.mambaplayground.gui.Settings;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.gui.metrics.ChartsView;
 import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.testing.Fx;
+import org.mambaplayground.gui.testing.TestApp;
 import org.mambaplayground.gui.testing.TestModels;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -38,20 +37,12 @@ class ChatViewTest {
     @Start
     void start(Stage stage) {
         this.stage = stage;
-        ctx = new AppContext(Settings.under(home), TestModels.engine());
-        stage.setScene(App.createScene(ctx, false));
-        stage.show();
+        ctx = TestApp.show(stage, home);
     }
 
     @BeforeEach
     void loadModel() throws Exception {
-        Path folder = TestModels.mambaFolder();
-        var task = WaitForAsyncUtils.asyncFx(() -> ctx.models().activate(folder)).get();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null || task.isDone());
-        WaitForAsyncUtils.waitForFxEvents();
-        Throwable failure = WaitForAsyncUtils.asyncFx(task::getException).get();
-        assertThat(failure).as("loading the test model").isNull();
-        assertThat(ctx.models().getActiveModel()).isNotNull();
+        TestApp.activate(ctx, TestModels.mambaFolder());
     }
 
     @AfterEach

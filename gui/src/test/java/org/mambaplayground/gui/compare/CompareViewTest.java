@@ -12,13 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.model.Architecture;
-import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
-import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.chat.MessageView;
 import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.testing.Fx;
+import org.mambaplayground.gui.testing.TestApp;
 import org.mambaplayground.gui.testing.TestModels;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -35,9 +34,7 @@ class CompareViewTest {
     @Start
     void start(Stage stage) {
         this.stage = stage;
-        ctx = new AppContext(Settings.under(home), TestModels.engine());
-        stage.setScene(App.createScene(ctx, false));
-        stage.show();
+        ctx = TestApp.show(stage, home);
     }
 
     @BeforeEach

@@ -11,10 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
-import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.testing.Fx;
+import org.mambaplayground.gui.testing.TestApp;
 import org.mambaplayground.gui.testing.TestModels;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -31,16 +30,12 @@ class SweepTest {
     @Start
     void start(Stage stage) {
         this.stage = stage;
-        ctx = new AppContext(Settings.under(home), TestModels.engine());
-        stage.setScene(App.createScene(ctx, false));
-        stage.show();
+        ctx = TestApp.show(stage, home);
     }
 
     @BeforeEach
     void loadModel() throws Exception {
-        Path folder = TestModels.transformerFolder();
-        WaitForAsyncUtils.asyncFx(() -> ctx.models().activate(folder)).get();
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null);
+        TestApp.activate(ctx, TestModels.transformerFolder());
     }
 
     @AfterEach

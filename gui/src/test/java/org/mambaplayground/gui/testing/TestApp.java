@@ -1,0 +1,35 @@
+package org.mambaplayground.gui.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javafx.stage.Stage;
+import org.mambaplayground.gui.App;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.models.LoadTask;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The application's window for the UI tests that run real models: shown on TestFX's stage, a model made active. */
+public final class TestApp {
+    private TestApp() {}
+
+    /** Shows the app's scene on the stage, with its settings under home and models opened by {@link TestModels#engine()}. */
+    public static AppContext show(Stage stage, Path home) {
+        AppContext ctx = new AppContext(Settings.under(home), TestModels.engine());
+        stage.setScene(App.createScene(ctx, false));
+        stage.show();
+        return ctx;
+    }
+
+    /** Makes the model in that folder the active one, as the app does, and waits until it has loaded without error. */
+    public static void activate(AppContext ctx, Path folder) throws Exception {
+        LoadTask task = WaitForAsyncUtils.asyncFx(() -> ctx.models().activate(folder)).get();
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null || task.isDone());
+        WaitForAsyncUtils.waitForFxEvents();
+        Throwable failure = WaitForAsyncUtils.asyncFx(task::getException).get();
+        assertThat(failure).as("loading the test model %s", folder).isNull();
+        assertThat(ctx.models().getActiveModel()).isNotNull();
+    }
+}
