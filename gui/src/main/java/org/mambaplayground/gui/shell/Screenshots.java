@@ -3,6 +3,7 @@ package org.mambaplayground.gui.shell;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 import javafx.animation.PauseTransition;
 import javafx.application.Platform;
 import javafx.concurrent.Worker;
@@ -100,16 +101,7 @@ public final class Screenshots {
         if (completion) uncheckInstruct(scene.lookup("#compare-view"));
         input.setText(prompt);
         run.fire();
-        long deadline = System.nanoTime() + (long) ANSWER_TIMEOUT.toMillis() * 1_000_000;
-        javafx.animation.Timeline poll = new javafx.animation.Timeline();
-        poll.getKeyFrames().add(new javafx.animation.KeyFrame(Duration.millis(500), e -> {
-            if (stop.isDisabled() && !run.isDisabled() || System.nanoTime() > deadline) {
-                poll.stop();
-                serve();
-            }
-        }));
-        poll.setCycleCount(javafx.animation.Animation.INDEFINITE);
-        poll.play();
+        pollUntil(Duration.millis(500), ANSWER_TIMEOUT, () -> stop.isDisabled() && !run.isDisabled(), this::serve);
     }
 
     /** Starts the API server on a free port so its page shows an address; it stops when the app exits. */
@@ -124,12 +116,17 @@ public final class Screenshots {
         }
         port.setText("0");
         start.fire();
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        pollUntil(Duration.millis(300), Duration.seconds(20), () -> !address.getText().isEmpty(), () -> page(0));
+    }
+
+    /** Checks {@code done} on the FX thread every {@code period}; once it holds or {@code timeout} has passed, runs {@code next}. */
+    private static void pollUntil(Duration period, Duration timeout, BooleanSupplier done, Runnable next) {
+        long deadline = System.nanoTime() + (long) timeout.toMillis() * 1_000_000;
         javafx.animation.Timeline poll = new javafx.animation.Timeline();
-        poll.getKeyFrames().add(new javafx.animation.KeyFrame(Duration.millis(300), e -> {
-            if (!address.getText().isEmpty() || System.nanoTime() > deadline) {
+        poll.getKeyFrames().add(new javafx.animation.KeyFrame(period, e -> {
+            if (done.getAsBoolean() || System.nanoTime() > deadline) {
                 poll.stop();
-                page(0);
+                next.run();
             }
         }));
         poll.setCycleCount(javafx.animation.Animation.INDEFINITE);
