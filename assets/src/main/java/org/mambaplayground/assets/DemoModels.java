@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 /**
  * The built-in demo models: each folder under {@code org/mambaplayground/assets/demo/} holding a
  * {@code params.json}. Memory-mapping needs real files, so inside a jar they are copied to a cache folder
- * on first use (and again when a file's size changed).
+ * on first use (and again when a file's content changed).
  */
 public final class DemoModels {
     static final String ROOT = "demo";

@@ -15,6 +15,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.model.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
@@ -105,7 +106,7 @@ final class EntryDetails extends ScrollPane {
         ModelSpec spec = e.spec();
         Label heading = new Label("Memory estimate");
         heading.getStyleClass().add(Styles.TEXT_BOLD);
-        Path weights = e.folder() == null ? null : e.folder().resolve("consolidated.safetensors");
+        Path weights = e.folder() == null ? null : e.folder().resolve(ModelLoader.WEIGHTS);
         MemoryEstimate estimate = weights != null && Files.isRegularFile(weights)
                 ? MemoryEstimate.of(spec, context.getValue(), size(weights))
                 : MemoryEstimate.of(spec, context.getValue());

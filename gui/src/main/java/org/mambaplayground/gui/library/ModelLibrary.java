@@ -19,6 +19,7 @@ import org.mambaplayground.assets.Catalog;
 import org.mambaplayground.assets.CatalogModel;
 import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.assets.DemoModels.DemoModel;
+import org.mambaplayground.engine.model.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.library.LibraryEntry.InstallState;
@@ -146,10 +147,10 @@ public final class ModelLibrary {
     }
 
     private LibraryEntry folderEntry(Kind kind, String name, String description, CatalogModel model, Path folder) {
-        Path params = folder.resolve("params.json");
+        Path params = folder.resolve(ModelLoader.PARAMS);
         if (!Files.isRegularFile(params)) {
             return new LibraryEntry(kind, name, description, model, folder, InstallState.NOT_INSTALLED,
-                    folderSize(folder), null, "No params.json in " + folder);
+                    folderSize(folder), null, "No " + ModelLoader.PARAMS + " in " + folder);
         }
         ModelSpec spec = null;
         String problem = "";

@@ -5,6 +5,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.layout.VBox;
+import org.mambaplayground.engine.model.ModelLoader;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.models.LoadTask;
 import org.mambaplayground.gui.models.ModelHandle;
@@ -47,7 +48,7 @@ public final class ActiveModelBadge extends VBox {
 
     private static long weightsSize(ModelHandle model) {
         try {
-            return java.nio.file.Files.size(model.folder().resolve("consolidated.safetensors"));
+            return java.nio.file.Files.size(model.folder().resolve(ModelLoader.WEIGHTS));
         } catch (java.io.IOException e) {
             return -1;
         }
