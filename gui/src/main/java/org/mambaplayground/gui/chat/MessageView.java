@@ -27,7 +27,6 @@ public final class MessageView extends VBox {
     private final Label stats = new Label();
     private final Label error = new Label();
     private int prefillShownTotal = -1;
-    private int batches;
 
     public MessageView(Role role, String roleName, String initialText) {
         this.role = role;
@@ -71,11 +70,7 @@ public final class MessageView extends VBox {
     /** The prompt size the "processing prompt" phase last showed, or -1 if it never showed one. */
     public int prefillShownTotal() { return prefillShownTotal; }
 
-    /** How many pieces of text arrived (a streamed answer arrives in several). */
-    public int appendCount() { return batches; }
-
     public void append(String piece) {
-        batches++;
         text.append(piece);
         body.setMarkdown(text.toString());
         if (!piece.isEmpty()) hidePhase();
