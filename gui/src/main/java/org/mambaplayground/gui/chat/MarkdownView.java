@@ -157,10 +157,7 @@ public final class MarkdownView extends VBox {
                 HBox row = new HBox(4, marker, body);
                 row.setAlignment(Pos.TOP_LEFT);
                 box.getChildren().add(row);
-                VBox previous = container;
-                container = body;
-                visitChildren(item);
-                container = previous;
+                visitChildrenInto(body, item);
             }
         }
 
@@ -174,9 +171,14 @@ public final class MarkdownView extends VBox {
             VBox box = new VBox(6);
             box.getStyleClass().add("md-quote");
             container.getChildren().add(box);
+            visitChildrenInto(box, quote);
+        }
+
+        /** Visits the node's children with {@code box} as the container their blocks go into. */
+        private void visitChildrenInto(VBox box, org.commonmark.node.Node node) {
             VBox previous = container;
             container = box;
-            visitChildren(quote);
+            visitChildren(node);
             container = previous;
         }
 
