@@ -86,13 +86,8 @@ public final class SweepTask extends Task<Integer> {
     }
 
     @Override
-    protected void cancelled() {
-        cancel.cancel();
-    }
-
-    @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        cancel.cancel(); // reach the engine at once, not only when the task's state changes
+        cancel.cancel(); // reach the engine at once: it checks the token at each prefill chunk and token
         return super.cancel(false);
     }
 
