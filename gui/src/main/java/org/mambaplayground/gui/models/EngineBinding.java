@@ -1,11 +1,13 @@
 package org.mambaplayground.gui.models;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.WarmUp;
-import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
+import org.mambaplayground.engine.model.LoadedModel;
 import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.gui.library.SpecReader;
 
@@ -14,9 +16,7 @@ public record EngineBinding(ModelOpener opener, SpecReader specs) {
 
     /** The engine's ModelLoader and configuration parsers. */
     public static EngineBinding engine() {
-        return new EngineBinding(
-                EngineBinding::open,
-                EngineBinding::readSpec);
+        return new EngineBinding(EngineBinding::open, EngineBinding::readSpec);
     }
 
     /**
@@ -35,7 +35,7 @@ public record EngineBinding(ModelOpener opener, SpecReader specs) {
     }
 
     /** params.json to the engine's configuration of the architecture it describes. */
-    public static org.mambaplayground.engine.model.ModelSpec readSpec(com.fasterxml.jackson.databind.JsonNode params, java.nio.file.Path source) {
+    public static ModelSpec readSpec(JsonNode params, Path source) {
         return switch (ModelLoader.detectArchitecture(params, source)) {
             case MAMBA2 -> Mamba2Config.fromParams(params, source);
             case TRANSFORMER -> TransformerConfig.fromParams(params, source);
