@@ -3,6 +3,7 @@ package org.mambaplayground.app;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.WarmUp;
@@ -16,10 +17,13 @@ final class ModelFolders {
     private ModelFolders() {}
 
     static LoadedModel open(Path folder, PrintStream status) {
-        folder = resolve(folder);
         if (!Files.isDirectory(folder)) {
-            throw new IllegalArgumentException("model folder " + folder + " does not exist (built-in demo models: "
-                    + String.join(", ", demoNames()) + ")");
+            List<DemoModels.DemoModel> demos = demos();
+            folder = resolve(folder, demos);
+            if (!Files.isDirectory(folder)) {
+                throw new IllegalArgumentException("model folder " + folder + " does not exist (built-in demo models: "
+                        + String.join(", ", demos.stream().map(DemoModels.DemoModel::name).toList()) + ")");
+            }
         }
         boolean terminal = System.console() != null;
         String[] lastStage = {""};
@@ -43,16 +47,16 @@ final class ModelFolders {
     }
 
     /** A folder as given, or a built-in demo model's name ({@code codestral-mamba-demo}), extracted like the app does. */
-    static Path resolve(Path folder) {
-        if (Files.isDirectory(folder) || folder.getNameCount() != 1) return folder;
-        return DemoModels.locate(Settings.fromEnvironment().cacheDir()).stream()
+    static Path resolve(Path folder, List<DemoModels.DemoModel> demos) {
+        if (folder.getNameCount() != 1) return folder;
+        return demos.stream()
                 .filter(demo -> demo.name().equals(folder.toString()))
                 .map(DemoModels.DemoModel::folder)
                 .findFirst()
                 .orElse(folder);
     }
 
-    private static java.util.List<String> demoNames() {
-        return DemoModels.locate(Settings.fromEnvironment().cacheDir()).stream().map(DemoModels.DemoModel::name).toList();
+    private static List<DemoModels.DemoModel> demos() {
+        return DemoModels.locate(Settings.fromEnvironment().cacheDir());
     }
 }
