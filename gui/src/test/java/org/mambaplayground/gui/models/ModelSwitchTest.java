@@ -108,12 +108,18 @@ class ModelSwitchTest {
         robot.interact(() -> ctx.navigate(org.mambaplayground.gui.Page.LIBRARY));
         @SuppressWarnings("unchecked")
         TableView<LibraryEntry> table = robot.lookup("#library-table").queryAs(TableView.class);
+        // Select and press Load in one FX-thread step: the library's entries are replaced asynchronously (folders
+        // added in @Start land later), which rebuilds the details pane, so a Load button looked up from the test
+        // thread and clicked by mouse position could be a replaced node by the time the click arrives.
         robot.interact(() -> {
             LibraryEntry entry = table.getItems().stream().filter(e -> e.folder() != null && e.folder().getFileName().toString().equals(name))
                     .findFirst().orElseThrow();
             table.getSelectionModel().select(entry);
+            Button load = (Button) table.getScene().lookup("#load-model");
+            assertThat(load).as("Load button for " + name).isNotNull();
+            assertThat(load.isVisible() && !load.isDisabled()).as("Load button usable for " + name).isTrue();
+            load.fire();
         });
-        robot.clickOn(robot.lookup("#load-model").queryAs(Button.class));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> {
             ModelHandle active = ctx.models().getActiveModel();
             return active != null && active.name().equals(name) && ctx.models().activationProperty().get() == null;
