@@ -21,6 +21,7 @@ final class TerminalProgress implements DownloadListener {
     private int lastWidth;
     private long lastPlain;
     private Progress last;
+    private final java.util.Set<String> slowVerifications = new java.util.HashSet<>();
 
     TerminalProgress(PrintStream out, boolean terminal) {
         this.out = out;
@@ -45,7 +46,9 @@ final class TerminalProgress implements DownloadListener {
             case RETRYING -> "retrying   " + f.path() + ": " + f.detail();
             case WAITING_FOR_LOCK -> "waiting    " + f.path() + ": " + f.detail();
             case FAILED -> "failed     " + f.path() + ": " + (f.error() != null ? f.error().getMessage() : f.detail());
-            case VERIFYING -> f.detail().startsWith("reading") ? "verifying  " + f.path() + ": " + f.detail() : null;
+            // Announced once, and only when it takes long enough to report a percentage (the hash fell behind).
+            case VERIFYING -> f.detail().endsWith("%") && slowVerifications.add(f.path())
+                    ? "verifying  " + f.path() + " (" + Bytes.format(f.bytesTotal()) + ")" : null;
             default -> null;
         };
         if (message == null) return;

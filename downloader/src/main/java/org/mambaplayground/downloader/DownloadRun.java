@@ -220,8 +220,8 @@ final class DownloadRun {
         return client.endpoint();
     }
 
-    boolean hashOnOwnThread() {
-        return client.settings().hashOnOwnThread();
+    boolean hashWhileDownloading() {
+        return client.settings().hashWhileDownloading();
     }
 
     Duration stallTimeout() {

@@ -10,6 +10,7 @@ import java.util.Map;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import org.mambaplayground.downloader.DownloadPlan.PlannedFile;
 import org.mambaplayground.downloader.DownloadPlan.Status;
 import org.mambaplayground.downloader.HubException.Kind;
@@ -46,8 +47,15 @@ public final class HubClient implements AutoCloseable {
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(true)
                 .connectTimeout(settings.connectTimeout())
-                .readTimeout(settings.stallTimeout())   // no byte for this long = stalled: reconnect and resume
+                .protocols(List.of(Protocol.HTTP_1_1))  // one connection per file, as huggingface_hub; no HTTP/2 framing
                 .writeTimeout(settings.connectTimeout());
+        // No byte for stallTimeout = stalled: reconnect and resume. Our sockets enforce it themselves; a caller's
+        // own socket factory (a proxy tunnel, say) is kept, and then OkHttp's read timeout does it.
+        if (base == null || base.socketFactory() == javax.net.SocketFactory.getDefault()) {
+            b.socketFactory(new LargeReadSockets(settings.stallTimeout())).readTimeout(java.time.Duration.ZERO);
+        } else {
+            b.readTimeout(settings.stallTimeout());
+        }
         this.http = new HubHttp(b.build(), endpoint, settings.token(), settings.retry(), settings.userAgent());
         this.listings = new Listings(http, settings.hubCache());
     }
@@ -205,7 +213,7 @@ public final class HubClient implements AutoCloseable {
         private int parallelFiles = 4;
         private Duration progressInterval = Duration.ofMillis(200);
         private String userAgent = "mamba-playground/0.1; hf_hub_java/0.1";
-        private boolean hashOnOwnThread = Runtime.getRuntime().availableProcessors() >= 2;
+        private boolean hashWhileDownloading = true;
 
         /** The variables to read instead of the process environment (tests, or a settings page). */
         public Builder environment(Map<String, String> env) {
@@ -272,11 +280,11 @@ public final class HubClient implements AutoCloseable {
         }
 
         /**
-         * Hash on a separate thread, overlapping sha256 with the transfer (default: on with 2 or more cores;
-         * tools/bench-download.sh compares both).
+         * Hash each file in the background while it downloads, on spare CPU only (default on); off, the whole
+         * file is hashed in the verifying phase after its last byte. tools/bench-download.sh compares both.
          */
-        public Builder hashOnOwnThread(boolean on) {
-            this.hashOnOwnThread = on;
+        public Builder hashWhileDownloading(boolean on) {
+            this.hashWhileDownloading = on;
             return this;
         }
 
@@ -292,7 +300,7 @@ public final class HubClient implements AutoCloseable {
             boolean off = offline != null ? offline : HubSettings.offline(env);
             Path cache = hfHome != null ? home.resolve("hub") : HubSettings.hubCache(env, home);
             HubSettings s = new HubSettings(ep, tok, home, cache, off, connectTimeout, stallTimeout, retry, parallelFiles,
-                    progressInterval, userAgent, hashOnOwnThread);
+                    progressInterval, userAgent, hashWhileDownloading);
             return new HubClient(s, okHttp);
         }
     }

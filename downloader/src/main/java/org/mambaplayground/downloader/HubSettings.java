@@ -25,7 +25,7 @@ record HubSettings(
         int parallelFiles,
         Duration progressInterval,
         String userAgent,
-        boolean hashOnOwnThread) {
+        boolean hashWhileDownloading) {
 
     static final String DEFAULT_ENDPOINT = "https://huggingface.co";
 

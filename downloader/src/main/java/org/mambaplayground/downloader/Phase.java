@@ -9,7 +9,10 @@ public enum Phase {
     DOWNLOADING,
     /** The connection dropped, stalled or the hub asked to wait: retrying after a back-off (see detail). */
     RETRYING,
-    /** Hashing: the bytes already on disk before resuming, or the finished file before it is moved into place. */
+    /**
+     * The last byte is on disk; finishing its checksum before it is moved into place. The checksum runs in the
+     * background during the download, so this is instant unless the network outran it (detail gives the percentage).
+     */
     VERIFYING,
     PAUSED,
     DONE,

@@ -50,14 +50,14 @@ class ResilienceTest {
         return HubFixture.client(hub, tmp.resolve("hf")).build();
     }
 
-    @ParameterizedTest(name = "hash on own thread: {0}")
+    @ParameterizedTest(name = "hash while downloading: {0}")
     @ValueSource(booleans = {false, true})
-    void connectionDroppedAtRandomOffsetsResumesExactlyWhereItStopped(boolean hashThread) throws Exception {
+    void connectionDroppedAtRandomOffsetsResumesExactlyWhereItStopped(boolean hashWhileDownloading) throws Exception {
         Random random = new Random(42);
         TreeSet<Long> drops = new TreeSet<>();
         while (drops.size() < 5) drops.add(1 + (long) random.nextInt(weights.length - 2));
         repo.dropConnectionAt(WEIGHTS, drops.stream().mapToLong(Long::longValue).toArray());
-        List<String> retries = downloadWeightsNotingRetries(HubFixture.client(hub, tmp.resolve("hf")).hashOnOwnThread(hashThread));
+        List<String> retries = downloadWeightsNotingRetries(HubFixture.client(hub, tmp.resolve("hf")).hashWhileDownloading(hashWhileDownloading));
         assertThat(Files.readAllBytes(dir.resolve(WEIGHTS))).isEqualTo(weights);
         List<TestHub.Recorded> cdn = hub.requests("cdn");
         List<Long> rangeStarts = new ArrayList<>();
@@ -80,11 +80,11 @@ class ResilienceTest {
         assertThat(hub.requests("cdn").get(1).header("Range")).isEqualTo("bytes=3000000-");
     }
 
-    @ParameterizedTest(name = "hash on own thread: {0}")
+    @ParameterizedTest(name = "hash while downloading: {0}")
     @ValueSource(booleans = {false, true})
-    void aCorruptedByteIsCaughtBySha256AndThePartIsDeleted(boolean hashThread) throws Exception {
+    void aCorruptedByteIsCaughtBySha256AndThePartIsDeleted(boolean hashWhileDownloading) throws Exception {
         repo.corruptByteAt(WEIGHTS, 4_321_000);
-        try (HubClient client = HubFixture.client(hub, tmp.resolve("hf")).hashOnOwnThread(hashThread).build()) {
+        try (HubClient client = HubFixture.client(hub, tmp.resolve("hf")).hashWhileDownloading(hashWhileDownloading).build()) {
             RepoListing listing = client.list(REPO, "main");
             Download d = client.start(client.plan(listing, FilePatterns.ALL, dir), null);
             assertThatThrownBy(d::await).isInstanceOfSatisfying(HubException.class, e -> {
@@ -101,11 +101,11 @@ class ResilienceTest {
         }
     }
 
-    @ParameterizedTest(name = "hash on own thread: {0}")
+    @ParameterizedTest(name = "hash while downloading: {0}")
     @ValueSource(booleans = {false, true})
-    void pauseStopsTheTransferAndResumeContinuesWithoutRefetching(boolean hashThread) throws Exception {
+    void pauseStopsTheTransferAndResumeContinuesWithoutRefetching(boolean hashWhileDownloading) throws Exception {
         hub.throttle(4_000_000);
-        try (HubClient client = HubFixture.client(hub, tmp.resolve("hf")).hashOnOwnThread(hashThread).build()) {
+        try (HubClient client = HubFixture.client(hub, tmp.resolve("hf")).hashWhileDownloading(hashWhileDownloading).build()) {
             DownloadPlan plan = client.plan(client.list(REPO, "main"), FilePatterns.include(WEIGHTS), dir);
             Download d = client.start(plan, null);
             waitFor(() -> d.progress().bytesDone() > 1_000_000);
