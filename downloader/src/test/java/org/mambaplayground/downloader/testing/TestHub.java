@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
  * A Hugging Face hub on loopback that serves real bytes, for tests (and the downloader benchmark):
@@ -98,10 +101,13 @@ public final class TestHub implements AutoCloseable {
     private volatile boolean expireUrlsOnDrop;
     private final AtomicInteger urlGeneration = new AtomicInteger();
 
-    private TestHub() throws IOException {
+    private final String scheme;
+
+    private TestHub(SSLContext tls) throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        hub = HttpServer.create(new InetSocketAddress(loopback, 0), 64);
-        cdn = HttpServer.create(new InetSocketAddress(loopback, 0), 64);
+        scheme = tls == null ? "http" : "https";
+        hub = create(new InetSocketAddress(loopback, 0), tls);
+        cdn = create(new InetSocketAddress(loopback, 0), tls);
         hub.createContext("/", ex -> handle("hub", ex, this::hubRoute));
         cdn.createContext("/", ex -> handle("cdn", ex, this::cdnRoute));
         hub.setExecutor(pool);
@@ -111,17 +117,29 @@ public final class TestHub implements AutoCloseable {
     }
 
     public static TestHub start() throws IOException {
-        return new TestHub();
+        return new TestHub(null);
     }
 
-    /** The hub's base URL, for HF_ENDPOINT: http://127.0.0.1:port */
+    /** Both servers speak HTTPS with this context (its certificate must name 127.0.0.1 and localhost). */
+    public static TestHub startHttps(SSLContext tls) throws IOException {
+        return new TestHub(tls);
+    }
+
+    private static HttpServer create(InetSocketAddress address, SSLContext tls) throws IOException {
+        if (tls == null) return HttpServer.create(address, 64);
+        HttpsServer server = HttpsServer.create(address, 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        return server;
+    }
+
+    /** The hub's base URL, for HF_ENDPOINT: http://127.0.0.1:port (https with {@link #startHttps}) */
     public String endpoint() {
-        return "http://127.0.0.1:" + hub.getAddress().getPort();
+        return scheme + "://127.0.0.1:" + hub.getAddress().getPort();
     }
 
     /** The CDN's base URL: another host name and port, so it is another origin. */
     public String cdnBase() {
-        return "http://localhost:" + cdn.getAddress().getPort();
+        return scheme + "://localhost:" + cdn.getAddress().getPort();
     }
 
     public TestRepo repo(String id) {
