@@ -162,7 +162,11 @@ final class EntryDetails extends ScrollPane {
         }
         if (e.kind() == LibraryEntry.Kind.FOLDER) {
             Button remove = new Button("Remove from library");
-            remove.setOnAction(a -> ctx.library().removeFolder(e.folder()));
+            remove.setOnAction(a -> {
+                var task = ctx.library().removeFolder(e.folder());
+                task.setOnFailed(f -> new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.ERROR,
+                        "Could not remove " + e.folder() + ": " + task.getException().getMessage()).show());
+            });
             bar.getChildren().add(remove);
         }
         return bar;

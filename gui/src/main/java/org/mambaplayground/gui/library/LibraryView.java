@@ -106,7 +106,10 @@ public final class LibraryView extends BorderPane {
         DirectoryChooser chooser = new DirectoryChooser();
         chooser.setTitle("Add a model folder (params.json, weights, tokenizer)");
         var folder = chooser.showDialog(getScene().getWindow());
-        if (folder != null) ctx.library().addFolder(folder.toPath());
+        if (folder == null) return;
+        var task = ctx.library().addFolder(folder.toPath());
+        task.setOnFailed(f -> new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.ERROR,
+                "Could not add " + folder + ": " + task.getException().getMessage()).show());
     }
 
     private static TableColumn<LibraryEntry, String> column(String title, Function<LibraryEntry, String> text, double width) {

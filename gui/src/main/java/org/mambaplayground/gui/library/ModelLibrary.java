@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
@@ -50,9 +51,27 @@ public final class ModelLibrary {
 
     /** Rescans the disk in the background; the returned task completes after entries() was updated. */
     public Task<List<LibraryEntry>> refresh() {
+        return scanAfter(() -> {});
+    }
+
+    /** Adds a folder the user picked (remembered across runs) and rescans, in the background. */
+    public Task<List<LibraryEntry>> addFolder(Path folder) {
+        Path normalized = folder.toAbsolutePath().normalize();
+        return scanAfter(() -> changeUserFolders(folders -> folders.add(normalized)));
+    }
+
+    /** Forgets an added folder (its files stay) and rescans, in the background. */
+    public Task<List<LibraryEntry>> removeFolder(Path folder) {
+        Path normalized = folder.toAbsolutePath().normalize();
+        return scanAfter(() -> changeUserFolders(folders -> folders.remove(normalized)));
+    }
+
+    /** Runs {@code first} (file work, off the FX thread), then scans; a failure of either fails the task. */
+    private Task<List<LibraryEntry>> scanAfter(Runnable first) {
         Task<List<LibraryEntry>> task = new Task<>() {
             @Override
             protected List<LibraryEntry> call() {
+                first.run();
                 updateMessage("Scanning models");
                 return scan();
             }
@@ -62,21 +81,6 @@ public final class ModelLibrary {
         };
         executor.execute(task);
         return task;
-    }
-
-    /** Adds a folder the user picked (remembered across runs) and rescans. */
-    public Task<List<LibraryEntry>> addFolder(Path folder) {
-        Set<Path> folders = new LinkedHashSet<>(userFolders());
-        folders.add(folder.toAbsolutePath().normalize());
-        writeUserFolders(folders);
-        return refresh();
-    }
-
-    public Task<List<LibraryEntry>> removeFolder(Path folder) {
-        Set<Path> folders = new LinkedHashSet<>(userFolders());
-        folders.remove(folder.toAbsolutePath().normalize());
-        writeUserFolders(folders);
-        return refresh();
     }
 
     /** Where a catalog model is (or will be) installed. */
@@ -173,6 +177,13 @@ public final class ModelLibrary {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the list of added folders " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Read, change, write: serialized, since scans may run on several executor threads. */
+    private synchronized void changeUserFolders(Consumer<Set<Path>> change) {
+        Set<Path> folders = new LinkedHashSet<>(userFolders());
+        change.accept(folders);
+        writeUserFolders(folders);
     }
 
     private void writeUserFolders(Set<Path> folders) {

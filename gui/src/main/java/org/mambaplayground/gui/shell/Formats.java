@@ -1,31 +1,19 @@
 package org.mambaplayground.gui.shell;
 
 import java.util.Locale;
+import org.mambaplayground.engine.model.Sizes;
 
-/** Human-readable numbers for labels. */
+/** Human-readable numbers for labels; sizes and counts come from the engine's {@link Sizes}. */
 public final class Formats {
     private Formats() {}
 
-    /** 1536 -> "1.5 KB" (decimal units, as disk sizes and the hub show them). */
+    /** Sizes and counts as the engine describes models (one formatter for the whole app). */
     public static String bytes(long bytes) {
-        if (bytes < 0) return "?";
-        if (bytes < 1000) return bytes + " B";
-        String[] units = {"KB", "MB", "GB", "TB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1000 && unit < units.length - 1) {
-            value /= 1000;
-            unit++;
-        }
-        return String.format(Locale.ROOT, value < 10 ? "%.2f %s" : value < 100 ? "%.1f %s" : "%.0f %s", value, units[unit]);
+        return Sizes.bytes(bytes);
     }
 
-    /** 7_285_403_648 -> "7.29 B", 1_234_567 -> "1.23 M". */
     public static String count(long n) {
-        if (n < 1000) return Long.toString(n);
-        if (n < 1_000_000) return String.format(Locale.ROOT, "%.1f K", n / 1e3);
-        if (n < 1_000_000_000) return String.format(Locale.ROOT, "%.2f M", n / 1e6);
-        return String.format(Locale.ROOT, "%.2f B", n / 1e9);
+        return Sizes.count(n);
     }
 
     /** Tokens as "4k", "128k", "1M". */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TableView;
@@ -26,6 +27,7 @@ import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.download.DownloadSession.State;
 import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.models.EngineBinding;
+import org.mambaplayground.gui.testing.Fx;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -87,18 +89,18 @@ class DownloadWizardTest {
         assertThat(entry("Codestral Mamba 7B").state()).isEqualTo(LibraryEntry.InstallState.NOT_INSTALLED);
         robot.clickOn("#download-model");
 
-        DownloadPane pane = robot.lookup("#download-pane").queryAs(DownloadPane.class);
+        DownloadPane pane = Fx.lookupAnywhere("#download-pane", DownloadPane.class);
         DownloadSession session = pane.session();
         waitFor(() -> session.stateProperty().get() == State.READY);
-        TableView<?> files = robot.lookup("#download-files").queryAs(TableView.class);
+        TableView<?> files = Fx.lookupAnywhere("#download-files", TableView.class);
         assertThat(files.getItems()).hasSize(3);
-        String summary = robot.lookup("#download-summary").queryAs(Label.class).getText();
+        String summary = Fx.lookupAnywhere("#download-summary", Label.class).getText();
         assertThat(summary).contains("Total 3.01 MB").contains("free disk space");
 
         robot.clickOn("#start-download");
-        ProgressBar total = robot.lookup("#total-progress").queryAs(ProgressBar.class);
+        ProgressBar total = Fx.lookupAnywhere("#total-progress", ProgressBar.class);
         waitFor(() -> total.getProgress() > 0.05 && total.getProgress() < 0.9);
-        assertThat(robot.lookup("#total-progress-text").queryAs(Label.class).getText()).contains("/s").contains(" of 3.01 MB");
+        assertThat(Fx.lookupAnywhere("#total-progress-text", Label.class).getText()).contains("/s").contains(" of 3.01 MB");
 
         robot.clickOn("#pause-download");
         snapshot(robot, "wizard-paused.png");
@@ -124,7 +126,7 @@ class DownloadWizardTest {
         assertThat(Files.readAllBytes(folder.resolve("consolidated.safetensors"))).isEqualTo(weights);
         assertThat(folder.resolve("README.md")).doesNotExist();
         waitFor(() -> entry("Codestral Mamba 7B").state() == LibraryEntry.InstallState.INSTALLED);
-        assertThat(robot.lookup("#load-downloaded").queryButton().isVisible()).isTrue();
+        assertThat(Fx.lookupAnywhere("#load-downloaded", Button.class).isVisible()).isTrue();
         assertThat(entry("Codestral Mamba 7B").bytesOnDisk()).isEqualTo(Files.size(folder.resolve("params.json")) + weights.length + 5000);
     }
 
@@ -132,18 +134,18 @@ class DownloadWizardTest {
     void aCancelledDownloadKeepsItsBytesAndAStartResumesIt(FxRobot robot) throws Exception {
         selectInLibrary(robot, "Codestral Mamba 7B");
         robot.clickOn("#download-model");
-        DownloadSession session = robot.lookup("#download-pane").queryAs(DownloadPane.class).session();
+        DownloadSession session = Fx.lookupAnywhere("#download-pane", DownloadPane.class).session();
         waitFor(() -> session.stateProperty().get() == State.READY);
         robot.clickOn("#start-download");
-        ProgressBar total = robot.lookup("#total-progress").queryAs(ProgressBar.class);
+        ProgressBar total = Fx.lookupAnywhere("#total-progress", ProgressBar.class);
         waitFor(() -> total.getProgress() > 0.05 && total.getProgress() < 0.9);
 
         robot.clickOn("#cancel-download");
         waitFor(() -> session.stateProperty().get() == State.CANCELLED);
-        assertThat(robot.lookup("#total-progress-text").queryAs(Label.class).getText()).contains("cancelled");
+        assertThat(Fx.lookupAnywhere("#total-progress-text", Label.class).getText()).contains("cancelled");
         long sentBefore = hub.fileBytesSent();
 
-        assertThat(robot.lookup("#start-download").queryButton().getText()).isEqualTo("Resume download");
+        assertThat(Fx.lookupAnywhere("#start-download", Button.class).getText()).isEqualTo("Resume download");
         robot.clickOn("#start-download");
         waitFor(() -> session.stateProperty().get() == State.DONE);
         Path weightsFile = tmp.resolve("app/models/Mamba-Codestral-7B-v0.1/consolidated.safetensors");
@@ -155,20 +157,20 @@ class DownloadWizardTest {
     void aGatedModelExplainsWhatToDoUntilAGrantedTokenIsGiven(FxRobot robot) throws Exception {
         selectInLibrary(robot, "Mistral Nemo 12B Instruct");
         robot.clickOn("#download-model");
-        DownloadSession session = robot.lookup("#download-pane").queryAs(DownloadPane.class).session();
+        DownloadSession session = Fx.lookupAnywhere("#download-pane", DownloadPane.class).session();
         waitFor(() -> session.stateProperty().get() == State.READY);
         assertThat(session.problemProperty().get().kind()).isEqualTo(HubException.Kind.GATED);
-        Label problem = robot.lookup("#download-problem").queryAs(Label.class);
+        Label problem = Fx.lookupAnywhere("#download-problem", Label.class);
         assertThat(problem.isVisible()).isTrue();
         assertThat(problem.getText()).containsIgnoringCase("gated");
-        assertThat(robot.lookup("#start-download").queryButton().isDisabled()).isTrue();
+        assertThat(Fx.lookupAnywhere("#start-download", Button.class).isDisabled()).isTrue();
 
         // A token whose account did not accept the terms: the hub refuses the files, the wizard says why.
         robot.clickOn("#token-field").write("hf_other");
         robot.clickOn("#check-files");
         waitFor(() -> session.stateProperty().get() == State.READY && session.hasToken());
         assertThat(session.problemProperty().get().kind()).isEqualTo(HubException.Kind.GATED);
-        assertThat(robot.lookup("#start-download").queryButton().isDisabled()).isTrue();
+        assertThat(Fx.lookupAnywhere("#start-download", Button.class).isDisabled()).isTrue();
         assertThat(robot.lookup(".hyperlink").match(n -> n.isVisible() && ((javafx.scene.control.Hyperlink) n).getText().equals("Open the model page")).tryQuery()).isPresent();
 
         robot.doubleClickOn("#token-field").eraseText(8).write("hf_granted");
@@ -184,7 +186,7 @@ class DownloadWizardTest {
     private static void snapshot(FxRobot robot, String name) throws Exception {
         String dir = System.getProperty("mamba.shots");
         if (dir == null) return;
-        var node = robot.lookup("#download-pane").queryAs(DownloadPane.class);
+        var node = Fx.lookupAnywhere("#download-pane", DownloadPane.class);
         var image = WaitForAsyncUtils.asyncFx(() -> node.getScene().snapshot(null)).get();
         Files.createDirectories(Path.of(dir));
         javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(image, null), "png", Path.of(dir, name).toFile());
@@ -194,7 +196,7 @@ class DownloadWizardTest {
         robot.interact(() -> {
             ctx.navigate(Page.LIBRARY);
             @SuppressWarnings("unchecked")
-            TableView<LibraryEntry> table = robot.lookup("#library-table").queryAs(TableView.class);
+            TableView<LibraryEntry> table = Fx.lookupAnywhere("#library-table", TableView.class);
             table.getSelectionModel().select(table.getItems().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow());
         });
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.model.Architecture;
@@ -15,9 +17,15 @@ import org.mambaplayground.gui.testing.TestModels;
 import org.mambaplayground.gui.library.LibraryEntry.InstallState;
 import org.mambaplayground.gui.library.LibraryEntry.Kind;
 import org.mambaplayground.gui.models.EngineBinding;
+import org.testfx.api.FxToolkit;
 
 /** The library's scan of real folders, and the memory estimate checked against the published formulas. */
 class ModelLibraryTest {
+
+    @BeforeAll
+    static void toolkit() throws Exception {
+        FxToolkit.registerPrimaryStage();  // tasks report their state on the FX thread
+    }
     @TempDir Path home;
 
     ModelLibrary library() {
@@ -53,8 +61,8 @@ class ModelLibraryTest {
         Path broken = Files.createDirectories(home.resolve("broken"));
         Files.writeString(broken.resolve("params.json"), "{\"model_type\": \"mamba\", \"dim\": \"wide\"}");
         ModelLibrary library = library();
-        library.addFolder(good);
-        library.addFolder(broken);
+        library.addFolder(good).get(30, TimeUnit.SECONDS);  // the file work runs in the task, off the FX thread
+        library.addFolder(broken).get(30, TimeUnit.SECONDS);
 
         List<LibraryEntry> entries = library().scan(); // a new library reads the saved list
         LibraryEntry mine = find(entries, "mine");
@@ -66,7 +74,7 @@ class ModelLibraryTest {
         assertThat(bad.loadable()).isFalse();
         assertThat(bad.problem()).contains("params.json").contains("dim");
 
-        library.removeFolder(broken);
+        library.removeFolder(broken).get(30, TimeUnit.SECONDS);
         assertThat(library().scan()).noneMatch(e -> e.name().equals("broken"));
     }
 

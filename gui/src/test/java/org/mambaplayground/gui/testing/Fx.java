@@ -23,6 +23,21 @@ public final class Fx {
         }
     }
 
+    /** Like {@link #lookup}, in every open window (dialogs such as the download wizard have their own). */
+    public static <T extends Node> T lookupAnywhere(String selector, Class<T> type) {
+        try {
+            Node node = WaitForAsyncUtils.asyncFx(() -> javafx.stage.Window.getWindows().stream()
+                    .filter(w -> w.getScene() != null)
+                    .map(w -> w.getScene().getRoot().lookup(selector))
+                    .filter(java.util.Objects::nonNull)
+                    .findFirst().orElse(null)).get();
+            if (node == null) throw new AssertionError("no node in any window matches " + selector);
+            return type.cast(node);
+        } catch (InterruptedException | ExecutionException e) {
+            throw new AssertionError("lookup of " + selector + " failed", e);
+        }
+    }
+
     /** Clicks the node the selector finds, like a user would. */
     public static void click(FxRobot robot, Stage stage, String selector) {
         robot.clickOn(lookup(stage, selector, Node.class));
