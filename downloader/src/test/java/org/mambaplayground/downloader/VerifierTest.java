@@ -50,6 +50,23 @@ class VerifierTest {
     }
 
     @Test
+    void stepsAsideWhenTheDownloadRunsFarAheadAndFinishHashesItAll() throws Exception {
+        Path part = tmp.resolve("fast.part");
+        long size = 100L << 20;  // more than the 64 MiB the trailer may fall behind
+        try (var f = new java.io.RandomAccessFile(part.toFile(), "rw")) {
+            f.setLength(size);  // sparse: zeros, written in an instant, like a network far faster than the hash
+        }
+        try (Verifier v = new Verifier("sha256", MessageDigest.getInstance("SHA-256"), "x").trail(part, 0)) {
+            v.written(size);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (threadsNamed("download-sha256") > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertThat(threadsNamed("download-sha256")).as("the trailer gave up").isZero();
+            assertThat(v.hashed()).isZero();
+            assertThat(v.finish(part, size, n -> {}, () -> {})).isEqualTo(sha256sum(part));
+        }
+    }
+
+    @Test
     void withoutTrailingFinishHashesTheWholeFile() throws Exception {
         Path file = tmp.resolve("params.json");
         byte[] content = "{\"dim\": 4096}\n".repeat(50_000).getBytes(StandardCharsets.US_ASCII);
@@ -109,6 +126,10 @@ class VerifierTest {
     private String sha256sum(byte[] content) throws IOException, InterruptedException {
         Path f = Files.createTempFile(tmp, "ref", ".bin");
         Files.write(f, content);
+        return sha256sum(f);
+    }
+
+    private static String sha256sum(Path f) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("sha256sum", f.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
         assertThat(p.waitFor()).as(out).isZero();

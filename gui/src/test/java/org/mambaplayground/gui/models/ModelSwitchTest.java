@@ -104,6 +104,20 @@ class ModelSwitchTest {
         assertThat(ctx.models().openCount()).isEqualTo(1);
     }
 
+    /** What the models and the library show, for a failure message. FX thread. */
+    private String describe() {
+        ModelHandle active = ctx.models().getActiveModel();
+        var task = ctx.models().activationProperty().get();
+        var error = robotScene().lookup("#load-error");
+        return "active: " + (active == null ? "none" : active.name())
+                + "; activation: " + (task == null ? "none" : task.getState() + " '" + task.getMessage() + "' " + task.getException())
+                + "; load error shown: " + (error == null ? "none" : ((javafx.scene.control.Label) error).getText());
+    }
+
+    private javafx.scene.Scene robotScene() {
+        return javafx.stage.Window.getWindows().getFirst().getScene();
+    }
+
     private ModelHandle loadThroughLibrary(FxRobot robot, String name) throws Exception {
         robot.interact(() -> ctx.navigate(org.mambaplayground.gui.Page.LIBRARY));
         @SuppressWarnings("unchecked")
@@ -111,7 +125,8 @@ class ModelSwitchTest {
         // Select and press Load in one FX-thread step: the library's entries are replaced asynchronously (folders
         // added in @Start land later), which rebuilds the details pane, so a Load button looked up from the test
         // thread and clicked by mouse position could be a replaced node by the time the click arrives.
-        robot.interact(() -> {
+        // asyncFx(...).get() rethrows a failed assertion here (as the cause), rather than leaving only a timeout.
+        LibraryEntry chosen = WaitForAsyncUtils.asyncFx(() -> {
             LibraryEntry entry = table.getItems().stream().filter(e -> e.folder() != null && e.folder().getFileName().toString().equals(name))
                     .findFirst().orElseThrow();
             table.getSelectionModel().select(entry);
@@ -119,11 +134,17 @@ class ModelSwitchTest {
             assertThat(load).as("Load button for " + name).isNotNull();
             assertThat(load.isVisible() && !load.isDisabled()).as("Load button usable for " + name).isTrue();
             load.fire();
-        });
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> {
-            ModelHandle active = ctx.models().getActiveModel();
-            return active != null && active.name().equals(name) && ctx.models().activationProperty().get() == null;
-        });
+            return entry;
+        }).get(30, TimeUnit.SECONDS);
+        try {
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> {
+                ModelHandle active = ctx.models().getActiveModel();
+                return active != null && active.name().equals(name) && ctx.models().activationProperty().get() == null;
+            });
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("loading " + chosen.kind() + " entry " + chosen.folder() + " did not finish in 30 s; "
+                    + WaitForAsyncUtils.asyncFx(this::describe).get(), e);
+        }
         WaitForAsyncUtils.waitForFxEvents();
         return ctx.models().getActiveModel();
     }
