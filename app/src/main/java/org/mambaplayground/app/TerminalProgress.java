@@ -1,7 +1,9 @@
 package org.mambaplayground.app;
 
 import java.io.PrintStream;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import org.mambaplayground.downloader.Bytes;
 import org.mambaplayground.downloader.DownloadListener;
 import org.mambaplayground.downloader.FileProgress;
@@ -21,7 +23,7 @@ final class TerminalProgress implements DownloadListener {
     private int lastWidth;
     private long lastPlain;
     private Progress last;
-    private final java.util.Set<String> slowVerifications = new java.util.HashSet<>();
+    private final Set<String> slowVerifications = new HashSet<>();
 
     TerminalProgress(PrintStream out, boolean terminal) {
         this.out = out;

@@ -228,6 +228,10 @@ final class DownloadRun {
         return client.settings().stallTimeout();
     }
 
+    Duration progressInterval() {
+        return client.settings().progressInterval();
+    }
+
     HttpUrl resolveUrl(RepoFile f) {
         HttpUrl.Builder b = client.http().endpoint.newBuilder().addPathSegments(repoId()).addPathSegment("resolve")
                 .addPathSegment(commit());

@@ -40,7 +40,6 @@ final class FileTransfer {
      * byte in the page cache (every other 2 GiB round on loopback); 16 KiB measured steady (tools/bench-download.sh).
      */
     private static final int BUFFER = 16 << 10;
-    private static final long VERIFY_REPORT_NANOS = 250_000_000L;
 
     private final DownloadRun run;
     private final FileState state;
@@ -288,13 +287,14 @@ final class FileTransfer {
         if (v != null && run.hashWhileDownloading()) v.trail(part, have);
     }
 
-    /** The verifying phase: hashes what the background hasher has not reached, reporting the percentage. */
+    /** The verifying phase: hashes what the background hasher has not reached, reporting the percentage every progress interval. */
     private void verify(Verifier v, Path path, long length) throws IOException {
         String detail = state.detail;
+        long every = run.progressInterval().toNanos();
         long[] lastReport = {System.nanoTime()};
         v.finish(path, length, hashed -> {
             long now = System.nanoTime();
-            if (now - lastReport[0] < VERIFY_REPORT_NANOS) return;
+            if (now - lastReport[0] < every) return;
             lastReport[0] = now;
             run.phase(state, Phase.VERIFYING, detail + ": " + (int) (100.0 * hashed / Math.max(1, length)) + "%");
         }, control::checkpoint);

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.SocketFactory;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -51,8 +52,8 @@ public final class HubClient implements AutoCloseable {
                 .writeTimeout(settings.connectTimeout());
         // No byte for stallTimeout = stalled: reconnect and resume. Our sockets enforce it themselves; a caller's
         // own socket factory (a proxy tunnel, say) is kept, and then OkHttp's read timeout does it.
-        if (base == null || base.socketFactory() == javax.net.SocketFactory.getDefault()) {
-            b.socketFactory(new LargeReadSockets(settings.stallTimeout())).readTimeout(java.time.Duration.ZERO);
+        if (base == null || base.socketFactory() == SocketFactory.getDefault()) {
+            b.socketFactory(new LargeReadSockets(settings.stallTimeout())).readTimeout(Duration.ZERO);
         } else {
             b.readTimeout(settings.stallTimeout());
         }

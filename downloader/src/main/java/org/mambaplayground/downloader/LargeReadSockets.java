@@ -4,7 +4,10 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.time.Duration;
 import javax.net.SocketFactory;
 
 /**
@@ -24,7 +27,7 @@ final class LargeReadSockets extends SocketFactory {
 
     private final int stallMillis;
 
-    LargeReadSockets(java.time.Duration stallTimeout) {
+    LargeReadSockets(Duration stallTimeout) {
         this.stallMillis = (int) Math.clamp(stallTimeout.toMillis(), 1, Integer.MAX_VALUE);
     }
 
@@ -35,31 +38,28 @@ final class LargeReadSockets extends SocketFactory {
 
     @Override
     public Socket createSocket(String host, int port) throws IOException {
-        Socket s = createSocket();
-        s.connect(new java.net.InetSocketAddress(host, port));
-        return s;
+        return connected(new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-        Socket s = createSocket();
-        s.bind(new java.net.InetSocketAddress(localHost, localPort));
-        s.connect(new java.net.InetSocketAddress(host, port));
-        return s;
+        return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
     }
 
     @Override
     public Socket createSocket(InetAddress host, int port) throws IOException {
-        Socket s = createSocket();
-        s.connect(new java.net.InetSocketAddress(host, port));
-        return s;
+        return connected(new InetSocketAddress(host, port), null);
     }
 
     @Override
     public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+        return connected(new InetSocketAddress(address, port), new InetSocketAddress(localAddress, localPort));
+    }
+
+    private Socket connected(InetSocketAddress remote, InetSocketAddress local) throws IOException {
         Socket s = createSocket();
-        s.bind(new java.net.InetSocketAddress(localAddress, localPort));
-        s.connect(new java.net.InetSocketAddress(address, port));
+        if (local != null) s.bind(local);
+        s.connect(remote);
         return s;
     }
 
@@ -73,7 +73,7 @@ final class LargeReadSockets extends SocketFactory {
         }
 
         @Override
-        public void setSoTimeout(int timeout) throws java.net.SocketException {
+        public void setSoTimeout(int timeout) throws SocketException {
             super.setSoTimeout(timeout == 0 ? stallMillis : timeout);
         }
 

@@ -56,8 +56,7 @@ final class Verifier implements AutoCloseable {
     Verifier trail(Path part, long alreadyWritten) throws IOException {
         open(part);
         written = alreadyWritten;
-        long startedAt = alreadyWritten;
-        trailer = Thread.ofPlatform().daemon().name("download-" + algorithm.replace(' ', '-')).start(() -> trailLoop(startedAt));
+        trailer = Thread.ofPlatform().daemon().name("download-" + algorithm.replace(' ', '-')).start(() -> trailLoop(alreadyWritten));
         return this;
     }
 
