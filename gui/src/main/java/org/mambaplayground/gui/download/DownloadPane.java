@@ -17,6 +17,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
 import org.mambaplayground.assets.CatalogModel;
+import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.download.DownloadSession.Problem;
 import org.mambaplayground.gui.download.DownloadSession.State;
@@ -177,9 +178,9 @@ public final class DownloadPane extends VBox {
                 : "No token: public repositories only.");
 
         long totalBytes = session.totalBytesProperty().get();
-        summary.setText(totalBytes < 0 ? "" : "Total " + Formats.bytes(totalBytes)
-                + "  \u00b7  to fetch " + Formats.bytes(session.bytesToFetchProperty().get())
-                + "  \u00b7  free disk space " + Formats.bytes(session.freeBytesProperty().get()));
+        summary.setText(totalBytes < 0 ? "" : "Total " + Sizes.bytes(totalBytes)
+                + "  \u00b7  to fetch " + Sizes.bytes(session.bytesToFetchProperty().get())
+                + "  \u00b7  free disk space " + Sizes.bytes(session.freeBytesProperty().get()));
         totalText.setText(progressText(state, totalBytes));
 
         Problem p = session.problemProperty().get();
@@ -196,12 +197,12 @@ public final class DownloadPane extends VBox {
     }
 
     private String progressText(State state, long totalBytes) {
-        String done = Formats.bytes(session.bytesDoneProperty().get()) + " of " + Formats.bytes(Math.max(totalBytes, 0));
+        String done = Sizes.bytes(session.bytesDoneProperty().get()) + " of " + Sizes.bytes(Math.max(totalBytes, 0));
         return switch (state) {
             case IDLE, CHECKING, READY -> "";
             case DOWNLOADING -> {
                 Duration eta = session.etaProperty().get();
-                yield done + "  \u00b7  " + Formats.bytes((long) session.bytesPerSecondProperty().get()) + "/s"
+                yield done + "  \u00b7  " + Sizes.bytes((long) session.bytesPerSecondProperty().get()) + "/s"
                         + (eta == null ? "" : "  \u00b7  " + Formats.duration(eta.toMillis() / 1000.0) + " left");
             }
             case PAUSED -> done + "  \u00b7  paused";

@@ -1,6 +1,7 @@
 package org.mambaplayground.gui.download;
 
 import org.mambaplayground.downloader.FileProgress;
+import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.shell.Formats;
 
 /** One file's phase in words for the wizard's table. */
@@ -12,7 +13,7 @@ final class FileStatus {
             case QUEUED -> "Waiting";
             case WAITING_FOR_LOCK -> "Waiting for another download of this file";
             case CONNECTING -> "Connecting";
-            case DOWNLOADING -> Formats.bytes((long) f.bytesPerSecond()) + "/s"
+            case DOWNLOADING -> Sizes.bytes((long) f.bytesPerSecond()) + "/s"
                     + (f.eta() == null ? "" : ", " + Formats.duration(f.eta().toMillis() / 1000.0) + " left");
             case RETRYING -> "Retrying";
             case VERIFYING -> "Verifying";

@@ -5,7 +5,7 @@ import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import org.mambaplayground.gui.shell.Formats;
+import org.mambaplayground.engine.model.Sizes;
 
 /** The files of a download with a progress bar each. */
 final class FilesTable extends TableView<FileRow> {
@@ -15,7 +15,7 @@ final class FilesTable extends TableView<FileRow> {
         name.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().path()));
         name.setPrefWidth(200);
         TableColumn<FileRow, String> size = new TableColumn<>("Size");
-        size.setCellValueFactory(c -> new ReadOnlyStringWrapper(Formats.bytes(c.getValue().size())));
+        size.setCellValueFactory(c -> new ReadOnlyStringWrapper(Sizes.bytes(c.getValue().size())));
         size.setPrefWidth(80);
         TableColumn<FileRow, Number> progress = new TableColumn<>("Progress");
         progress.setCellValueFactory(c -> c.getValue().fractionProperty());

@@ -17,10 +17,12 @@ import javafx.scene.layout.VBox;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.models.LoadTask;
 import org.mambaplayground.gui.models.ModelHandle;
+import org.mambaplayground.gui.shell.FailureAlert;
 import org.mambaplayground.gui.shell.Formats;
 
 /** The selected library entry: its facts, a memory estimate for a chosen context, and its actions. */
@@ -82,10 +84,10 @@ final class EntryDetails extends ScrollPane {
         int row = 0;
         row = fact(grid, row, "Folder", e.folder() == null ? "" : e.folder().toString());
         row = fact(grid, row, "State", EntryText.state(e));
-        row = fact(grid, row, "On disk", Formats.bytes(e.bytesOnDisk()));
+        row = fact(grid, row, "On disk", Sizes.bytes(e.bytesOnDisk()));
         if (e.catalog() != null) {
             row = fact(grid, row, "Repository", e.catalog().repo() + (e.catalog().gated() ? " (gated)" : ""));
-            row = fact(grid, row, "Download size", "about " + Formats.bytes(e.catalog().approxBytes()));
+            row = fact(grid, row, "Download size", "about " + Sizes.bytes(e.catalog().approxBytes()));
         }
         if (e.spec() != null) {
             for (Map.Entry<String, String> f : e.spec().describe().entrySet()) row = fact(grid, row, f.getKey(), f.getValue());
@@ -110,7 +112,7 @@ final class EntryDetails extends ScrollPane {
         MemoryEstimate estimate = weights != null && Files.isRegularFile(weights)
                 ? MemoryEstimate.of(spec, context.getValue(), size(weights))
                 : MemoryEstimate.of(spec, context.getValue());
-        Label total = new Label("\u2248 " + Formats.bytes(estimate.totalBytes()));
+        Label total = new Label("\u2248 " + Sizes.bytes(estimate.totalBytes()));
         total.setId("memory-estimate");
         total.getStyleClass().add(Styles.TITLE_4);
         Label parts = new Label(estimate.describe());
@@ -162,11 +164,7 @@ final class EntryDetails extends ScrollPane {
         }
         if (e.kind() == LibraryEntry.Kind.FOLDER) {
             Button remove = new Button("Remove from library");
-            remove.setOnAction(a -> {
-                var task = ctx.library().removeFolder(e.folder());
-                task.setOnFailed(f -> new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.ERROR,
-                        "Could not remove " + e.folder() + ": " + task.getException().getMessage()).show());
-            });
+            remove.setOnAction(a -> FailureAlert.on(ctx.library().removeFolder(e.folder()), "Could not remove " + e.folder()));
             bar.getChildren().add(remove);
         }
         return bar;

@@ -17,9 +17,10 @@ import javafx.stage.DirectoryChooser;
 import java.util.List;
 import java.util.function.Function;
 import javafx.collections.ListChangeListener;
+import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.models.ModelHandle;
-import org.mambaplayground.gui.shell.Formats;
+import org.mambaplayground.gui.shell.FailureAlert;
 
 /** The model library: every known model with its size, architecture and memory estimate; load or download. */
 public final class LibraryView extends BorderPane {
@@ -45,8 +46,8 @@ public final class LibraryView extends BorderPane {
                     case FOLDER -> "Folder";
                 }, 70),
                 column("Type", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 112),
-                column("Params", e -> e.spec() == null ? "?" : Formats.count(e.spec().parameterCount()), 80),
-                column("On disk", e -> Formats.bytes(e.bytesOnDisk()), 80),
+                column("Params", e -> e.spec() == null ? "?" : Sizes.count(e.spec().parameterCount()), 80),
+                column("On disk", e -> Sizes.bytes(e.bytesOnDisk()), 80),
                 column("State", e -> EntryText.state(e, ctx.models()), 120)));
         // The State column and the details' buttons say which models are loaded: redraw when that changes.
         ctx.models().activeModelProperty().addListener(o -> {
@@ -107,9 +108,7 @@ public final class LibraryView extends BorderPane {
         chooser.setTitle("Add a model folder (params.json, weights, tokenizer)");
         var folder = chooser.showDialog(getScene().getWindow());
         if (folder == null) return;
-        var task = ctx.library().addFolder(folder.toPath());
-        task.setOnFailed(f -> new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.ERROR,
-                "Could not add " + folder + ": " + task.getException().getMessage()).show());
+        FailureAlert.on(ctx.library().addFolder(folder.toPath()), "Could not add " + folder);
     }
 
     private static TableColumn<LibraryEntry, String> column(String title, Function<LibraryEntry, String> text, double width) {

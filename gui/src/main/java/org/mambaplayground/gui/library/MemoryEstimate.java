@@ -2,6 +2,7 @@ package org.mambaplayground.gui.library;
 
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.shell.Formats;
 
 /**
@@ -27,8 +28,8 @@ public record MemoryEstimate(long weightBytes, long stateBytes, long contextToke
     /** e.g. "14.6 GB weights + 38.3 MB state (the same at any context)". */
     public String describe() {
         String state = stateGrows
-                ? Formats.bytes(stateBytes) + " KV cache at " + Formats.tokens(contextTokens) + " tokens"
-                : Formats.bytes(stateBytes) + " state (the same at any context)";
-        return Formats.bytes(weightBytes) + " weights + " + state;
+                ? Sizes.bytes(stateBytes) + " KV cache at " + Formats.tokens(contextTokens) + " tokens"
+                : Sizes.bytes(stateBytes) + " state (the same at any context)";
+        return Sizes.bytes(weightBytes) + " weights + " + state;
     }
 }

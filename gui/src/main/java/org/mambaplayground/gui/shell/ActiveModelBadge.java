@@ -6,6 +6,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.layout.VBox;
 import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.models.LoadTask;
 import org.mambaplayground.gui.models.ModelHandle;
@@ -42,7 +43,7 @@ public final class ActiveModelBadge extends VBox {
         name.setText(model == null ? "none loaded" : model.name());
         name.setTooltip(model == null ? null : new javafx.scene.control.Tooltip(model.folder().toString()));
         int open = ctx.models().openModels().size();
-        String weights = model == null ? "" : Formats.bytes(weightsSize(model)) + " of weights mapped";
+        String weights = model == null ? "" : Sizes.bytes(weightsSize(model)) + " of weights mapped";
         memory.setText(open <= 1 ? weights : weights + "\n" + open + " models in memory");
     }
 

@@ -1,20 +1,10 @@
 package org.mambaplayground.gui.shell;
 
 import java.util.Locale;
-import org.mambaplayground.engine.model.Sizes;
 
-/** Human-readable numbers for labels; sizes and counts come from the engine's {@link Sizes}. */
+/** Human-readable token counts and durations for labels; sizes and parameter counts are the engine's {@code Sizes}. */
 public final class Formats {
     private Formats() {}
-
-    /** Sizes and counts as the engine describes models (one formatter for the whole app). */
-    public static String bytes(long bytes) {
-        return Sizes.bytes(bytes);
-    }
-
-    public static String count(long n) {
-        return Sizes.count(n);
-    }
 
     /** Tokens as "4k", "128k", "1M". */
     public static String tokens(long n) {

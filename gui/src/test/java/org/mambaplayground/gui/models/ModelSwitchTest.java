@@ -108,13 +108,13 @@ class ModelSwitchTest {
     private String describe() {
         ModelHandle active = ctx.models().getActiveModel();
         var task = ctx.models().activationProperty().get();
-        var error = robotScene().lookup("#load-error");
+        var error = mainScene().lookup("#load-error");
         return "active: " + (active == null ? "none" : active.name())
                 + "; activation: " + (task == null ? "none" : task.getState() + " '" + task.getMessage() + "' " + task.getException())
                 + "; load error shown: " + (error == null ? "none" : ((javafx.scene.control.Label) error).getText());
     }
 
-    private javafx.scene.Scene robotScene() {
+    private javafx.scene.Scene mainScene() {
         return javafx.stage.Window.getWindows().getFirst().getScene();
     }
 
