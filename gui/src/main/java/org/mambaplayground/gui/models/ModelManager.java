@@ -13,6 +13,7 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.concurrent.WorkerStateEvent;
+import javafx.event.EventHandler;
 import org.mambaplayground.engine.model.LoadedModel;
 
 /**
@@ -66,9 +67,14 @@ public final class ModelManager implements AutoCloseable {
         LoadTask task = load(folder);
         activation.set(task);
         task.addEventHandler(WorkerStateEvent.WORKER_STATE_SUCCEEDED, e -> setActive(task.getValue()));
-        task.addEventHandler(WorkerStateEvent.ANY, e -> {
-            if (task.isDone() && activation.get() == task) activation.set(null);
-        });
+        // Ended by the worker's state, not FutureTask.isDone(): JavaFX may deliver SUCCEEDED before the
+        // background thread has returned from call(), when isDone() is still false and no later event comes.
+        EventHandler<WorkerStateEvent> ended = e -> {
+            if (activation.get() == task) activation.set(null);
+        };
+        task.addEventHandler(WorkerStateEvent.WORKER_STATE_SUCCEEDED, ended);
+        task.addEventHandler(WorkerStateEvent.WORKER_STATE_FAILED, ended);
+        task.addEventHandler(WorkerStateEvent.WORKER_STATE_CANCELLED, ended);
         return task;
     }
 
