@@ -9,7 +9,7 @@ import org.mambaplayground.engine.bench.Benchmark;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.synthetic.SyntheticConfigs;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -60,12 +60,8 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             Architecture architecture = Benchmark.parseArchitecture(arch);
             long bytes = SyntheticConfigs.parseSize(size);
-            DType type = switch (dtype.toLowerCase(Locale.ROOT)) {
-                case "bf16" -> DType.BF16;
-                case "f16" -> DType.F16;
-                case "f32" -> DType.F32;
-                default -> throw new IllegalArgumentException("--dtype must be bf16, f16 or f32, got \"" + dtype + "\"");
-            };
+            WeightFormat type = WeightFormat.named(dtype).filter(WeightFormat::inSafetensors)
+                    .orElseThrow(() -> new IllegalArgumentException("--dtype must be bf16, f16 or f32, got \"" + dtype + "\""));
             if (prompt < 1 || decode < 1 || repeats < 1) throw new IllegalArgumentException("--prompt, --decode and --repeats must be at least 1");
             long buffer = SyntheticConfigs.parseSize(bandwidthBuffer);
             Path folder = dir != null ? dir : Benchmark.defaultFolder(architecture, bytes, type);

@@ -13,7 +13,7 @@ import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.generate.SamplingOptions;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 
 /**
  * The terminal chat loop: reads a line, streams the answer to {@code out} as it is generated, and

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.WarmUp;
-import org.mambaplayground.engine.model.LoadedModel;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.gui.Settings;
 

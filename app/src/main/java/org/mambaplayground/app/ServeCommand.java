@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.server.ApiServer;
 import org.mambaplayground.server.ServerConfig;
 import picocli.CommandLine.Command;

@@ -20,10 +20,10 @@ import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
-import org.mambaplayground.engine.model.LoadedModel;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 import picocli.CommandLine;
 
@@ -41,7 +41,7 @@ class ChatCommandTest {
             Files.copy(in, tokenizer);
         }
         Mamba2Config config = new Mamba2Config(64, 2, 4096, 1, true, true, true, 8, true, 16, 4, 2, 16, 16);
-        SyntheticModelWriter.write(config, folder, DType.F32, 11, tokenizer, bytes -> {}, () -> false);
+        SyntheticModelWriter.write(config, folder, WeightFormat.F32, 11, tokenizer, bytes -> {}, () -> false);
     }
 
     record Run(int exit, String out, String status) {}

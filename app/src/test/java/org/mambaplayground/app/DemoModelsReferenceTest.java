@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.assets.DemoModels.DemoModel;
 import org.mambaplayground.engine.model.InferenceState;
-import org.mambaplayground.engine.model.LoadedModel;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.engine.load.ModelLoader;
 
 /**
  * The built-in demo models (BF16 files in the assets module) run in our engine exactly as the PyTorch

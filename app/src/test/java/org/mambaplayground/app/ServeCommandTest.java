@@ -60,7 +60,7 @@ class ServeCommandTest {
         }
         org.mambaplayground.engine.synthetic.SyntheticModelWriter.write(
                 new org.mambaplayground.engine.mamba2.Mamba2Config(64, 2, 4096, 1, true, true, true, 8, true, 16, 4, 2, 16, 16),
-                folder, org.mambaplayground.engine.tensor.DType.F32, 2, tokenizer, bytes -> {}, () -> false);
+                folder, org.mambaplayground.engine.tensor.format.WeightFormat.F32, 2, tokenizer, bytes -> {}, () -> false);
         Path env = dir.resolve("serve.env");
         Files.writeString(env, "MODEL_PATH=" + folder + "\nPORT=0\nAPI_KEY=sk-env\n");
 

@@ -20,7 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 
 /**
  * An OpenAI-compatible HTTP API over a loaded model: {@code GET /v1/models}, {@code POST /v1/completions}

@@ -20,7 +20,7 @@ import org.mambaplayground.engine.generate.GenerationListener;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.SamplingOptions;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 
 /**
  * Runs {@code /v1/completions} and {@code /v1/chat/completions}: checks the request against the model

@@ -12,7 +12,7 @@ import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.generate.ReusableState;
 import org.mambaplayground.engine.generate.SamplingOptions;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 
 /**
  * The one thread that runs generations for one model, with a bounded queue in front of it: requests

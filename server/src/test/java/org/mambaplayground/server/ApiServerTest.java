@@ -34,7 +34,7 @@ import org.mambaplayground.engine.generate.FinishReason;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.generate.SamplingOptions;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 
 /**

@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
-import org.mambaplayground.engine.model.LoadedModel;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /** Real model folders on disk for the server tests: small seeded models of both architectures with the demo tokenizers. */
@@ -25,16 +25,16 @@ final class TestModels {
 
     /** Writes a small transformer folder with the demo tekken tokenizer (BF16 weights, seed 9). */
     static Path writeTransformer(Path dir) throws IOException {
-        return write(dir, "tiny-nemo", SMALL_TRANSFORMER, DType.BF16, 9, "mistral-nemo-demo/tekken.json");
+        return write(dir, "tiny-nemo", SMALL_TRANSFORMER, WeightFormat.BF16, 9, "mistral-nemo-demo/tekken.json");
     }
 
     /** Writes the model folder once under {@code dir} (F32 weights, seed 7) and returns it. */
     static Path writeMamba(Path dir) throws IOException {
-        return write(dir, "tiny-mamba", SMALL_MAMBA, DType.F32, 7, "codestral-mamba-demo/tokenizer.model.v3");
+        return write(dir, "tiny-mamba", SMALL_MAMBA, WeightFormat.F32, 7, "codestral-mamba-demo/tokenizer.model.v3");
     }
 
     /** Writes {@code dir/name} once, with the tokenizer of a built-in demo model ({@code demoTokenizer} under demo/). */
-    private static Path write(Path dir, String name, ModelSpec spec, DType dtype, long seed, String demoTokenizer)
+    private static Path write(Path dir, String name, ModelSpec spec, WeightFormat dtype, long seed, String demoTokenizer)
             throws IOException {
         Path folder = dir.resolve(name);
         if (Files.exists(folder.resolve(SyntheticModelWriter.WEIGHTS))) return folder;

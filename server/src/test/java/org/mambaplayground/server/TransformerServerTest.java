@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.generate.SamplingOptions;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 
 /** The same API over the other architecture: a transformer folder with the tekken tokenizer and a 256-token context. */

@@ -13,12 +13,13 @@ import org.mambaplayground.engine.io.SafetensorsFile;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.Model;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.TensorSpec;
 import org.mambaplayground.engine.synthetic.SyntheticConfigs;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.model.PrecisionPlan;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.tensor.Kernels;
 import org.mambaplayground.engine.tensor.Parallel;
 
@@ -38,7 +39,7 @@ public final class Benchmark {
      * @param decodeTokens tokens of the timed decode
      * @param repeats      timed runs of each measurement; the best is reported (the least disturbed by other processes)
      */
-    public record Options(Architecture architecture, long sizeBytes, DType dtype, Path folder,
+    public record Options(Architecture architecture, long sizeBytes, WeightFormat dtype, Path folder,
                           int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {}
 
     /**
@@ -51,7 +52,7 @@ public final class Benchmark {
      * @param tokenSeconds seconds of each decoded token, all runs
      * @param memoryPasses bytes/s of each bandwidth probe pass, all runs
      */
-    public record Result(ModelSpec spec, DType dtype, long weightBytes, long decodeBytesPerToken, int threads,
+    public record Result(ModelSpec spec, WeightFormat dtype, long weightBytes, long decodeBytesPerToken, int threads,
                          int promptTokens, int decodeTokens, long bandwidthBufferBytes, List<Double> prefillRuns,
                          List<Double> decodeRuns, List<Double> tokenSeconds, List<Double> memoryPasses) {
         public double prefillTokensPerSecond() { return max(prefillRuns); }
@@ -89,14 +90,14 @@ public final class Benchmark {
         }
     }
 
-    public static Path defaultFolder(Architecture architecture, long sizeBytes, DType dtype) {
+    public static Path defaultFolder(Architecture architecture, long sizeBytes, WeightFormat dtype) {
         return Path.of(System.getProperty("java.io.tmpdir"), "mamba-playground-bench",
                 architecture.name().toLowerCase(Locale.ROOT) + "-" + sizeBytes / 1_000_000 + "MB-" + dtype.name().toLowerCase(Locale.ROOT));
     }
 
     /** Runs the benchmark, printing progress lines to {@code log}; cancel stops it between steps. */
     public static Result run(Options o, Consumer<String> log, CancellationToken cancel) {
-        ModelSpec spec = SyntheticConfigs.ofSize(o.architecture(), o.sizeBytes(), o.dtype().bytes());
+        ModelSpec spec = SyntheticConfigs.ofSize(o.architecture(), o.sizeBytes(), (int) o.dtype().bytes(1));
         prepareModel(spec, o, log, cancel);
 
         log.accept(String.format(Locale.ROOT, "Memory read bandwidth is probed before each run (%d threads, %s buffer).",
@@ -163,13 +164,14 @@ public final class Benchmark {
      * Weight bytes one decode step reads: every tensor once, except that the embedding table contributes
      * one row (unless it doubles as the output head).
      */
-    static long decodeBytesPerToken(ModelSpec spec, DType dtype) {
+    static long decodeBytesPerToken(ModelSpec spec, WeightFormat dtype) {
         List<TensorSpec> specs = spec.tensorSpecs();
         boolean tied = specs.stream().noneMatch(t -> t.name().endsWith("lm_head.weight") || t.name().equals("output.weight"));
         long bytes = 0;
         for (TensorSpec t : specs) {
             boolean embedding = t.name().endsWith("embedding.weight") || t.name().equals("tok_embeddings.weight");
-            bytes += (embedding && !tied ? t.shape()[1] : t.size()) * dtype.bytes();
+            long elements = embedding && !tied ? t.shape()[1] : t.size();
+            bytes += PrecisionPlan.formatOf(t, dtype, PrecisionPlan.isOutputHead(spec, t)).bytes(elements);
         }
         return bytes;
     }
@@ -192,12 +194,12 @@ public final class Benchmark {
         }, cancel::isCancelled);
     }
 
-    private static boolean isReusable(Path folder, ModelSpec spec, DType dtype) {
+    private static boolean isReusable(Path folder, ModelSpec spec, WeightFormat dtype) {
         if (!Files.exists(folder.resolve(ModelLoader.PARAMS)) || !Files.exists(folder.resolve(ModelLoader.WEIGHTS))) return false;
         try {
             if (!ModelLoader.readSpec(folder).equals(spec)) return false;
             try (SafetensorsFile f = ModelLoader.openWeights(folder, spec)) {
-                return f.tensors().values().stream().allMatch(t -> t.dtype() == dtype);
+                return f.tensors().values().stream().allMatch(t -> t.format() == dtype);
             }
         } catch (RuntimeException e) {
             return false; // damaged or different: write it again

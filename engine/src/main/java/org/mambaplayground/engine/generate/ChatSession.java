@@ -2,7 +2,7 @@ package org.mambaplayground.engine.generate;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.tokenizer.ChatFormat;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 

@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.mambaplayground.engine.model.ModelFormatException;
-import org.mambaplayground.engine.tensor.DType;
 import org.mambaplayground.engine.tensor.Tensor;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.tensor.WeightSource;
 
 /**
@@ -116,19 +116,19 @@ public final class SafetensorsFile implements WeightSource {
         checkNoOverlap(file, entries);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Entry e : entries) {
-            tensors.put(e.name, new Tensor(e.name, e.dtype, e.shape, data.asSlice(e.begin, e.end - e.begin)));
+            tensors.put(e.name, new Tensor(e.name, e.format, e.shape, data.asSlice(e.begin, e.end - e.begin)));
         }
         return new SafetensorsFile(file, arena, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata), dataBytes);
     }
 
-    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
+    private record Entry(String name, WeightFormat format, long[] shape, long begin, long end) {}
 
     private static Entry readEntry(Path file, String name, JsonNode node, long dataBytes) {
         if (!node.isObject()) throw tensorError(file, name, "entry is not a JSON object");
         JsonNode dtypeNode = node.get("dtype");
         if (dtypeNode == null || !dtypeNode.isTextual()) throw tensorError(file, name, "missing or non-string \"dtype\"");
-        DType dtype = parseDType(dtypeNode.asText());
-        if (dtype == null) throw tensorError(file, name, "unsupported dtype \"" + dtypeNode.asText() + "\" (supported: F32, F16, BF16)");
+        WeightFormat format = WeightFormat.ofSafetensorsName(dtypeNode.asText()).orElseThrow(() ->
+                tensorError(file, name, "unsupported dtype \"" + dtypeNode.asText() + "\" (supported: F32, F16, BF16)"));
 
         JsonNode shapeNode = node.get("shape");
         if (shapeNode == null || !shapeNode.isArray()) throw tensorError(file, name, "missing or non-array \"shape\"");
@@ -161,15 +161,15 @@ public final class SafetensorsFile implements WeightSource {
         }
         long expected;
         try {
-            expected = Math.multiplyExact(elements, (long) dtype.bytes());
+            expected = format.bytes(elements);
         } catch (ArithmeticException e) {
             throw tensorError(file, name, "shape " + shapeNode + " overflows");
         }
         if (end - begin != expected) {
-            throw tensorError(file, name, "holds " + (end - begin) + " bytes but shape " + shapeNode + " x " + dtype
+            throw tensorError(file, name, "holds " + (end - begin) + " bytes but shape " + shapeNode + " x " + format
                     + " needs " + expected);
         }
-        return new Entry(name, dtype, shape, begin, end);
+        return new Entry(name, format, shape, begin, end);
     }
 
     private static void readMetadata(Path file, JsonNode node, Map<String, String> metadata) {
@@ -195,15 +195,6 @@ public final class SafetensorsFile implements WeightSource {
             }
             previous = e;
         }
-    }
-
-    static DType parseDType(String name) {
-        return switch (name) {
-            case "F32" -> DType.F32;
-            case "F16" -> DType.F16;
-            case "BF16" -> DType.BF16;
-            default -> null;
-        };
     }
 
     private static ModelFormatException tensorError(Path file, String tensor, String message) {

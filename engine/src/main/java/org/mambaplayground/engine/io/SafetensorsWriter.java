@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -20,13 +21,13 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
-import org.mambaplayground.engine.tensor.DType;
 import org.mambaplayground.engine.tensor.Tensor;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * Writes safetensors files, streaming each tensor's values through a small buffer so that models of
  * any size are written without holding them in the heap. Values arrive as floats and are stored in the
- * entry's dtype (BF16 rounds to nearest even, F16 via {@link Float#floatToFloat16}).
+ * entry's format by the format's own encoder (BF16 and F16 round to nearest even).
  */
 public final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,15 +52,19 @@ public final class SafetensorsWriter {
         }
     }
 
-    /** One tensor to write: its name, stored dtype, shape and values. */
-    public record Entry(String name, DType dtype, long[] shape, Values values) {
+    /** One tensor to write: its name, stored format (F32, F16 or BF16), shape and values. */
+    public record Entry(String name, WeightFormat format, long[] shape, Values values) {
+        public Entry {
+            if (!format.inSafetensors()) throw new IllegalArgumentException("safetensors cannot hold " + format + " (tensor " + name + ")");
+        }
+
         public long elements() {
             long n = 1;
             for (long d : shape) n = Math.multiplyExact(n, d);
             return n;
         }
 
-        public long byteSize() { return Math.multiplyExact(elements(), (long) dtype.bytes()); }
+        public long byteSize() { return format.bytes(elements()); }
     }
 
     /** Writes {@code entries} in order (no progress, not cancellable). */
@@ -94,8 +99,8 @@ public final class SafetensorsWriter {
                         int count = (int) Math.min(CHUNK_FLOATS, n - offset);
                         e.values().fill(offset, chunk, count);
                         buffer.clear();
-                        encode(e.dtype(), chunk, count, buffer);
-                        buffer.flip();
+                        e.format().encode(chunk, 0, MemorySegment.ofBuffer(buffer), 0, count);
+                        buffer.position((int) e.format().bytes(count)).flip();
                         written += buffer.remaining();
                         writeFully(out, buffer);
                         progress.accept(written);
@@ -125,7 +130,7 @@ public final class SafetensorsWriter {
         for (Entry e : entries) {
             if (!names.add(e.name())) throw new IllegalArgumentException("duplicate tensor name " + e.name());
             ObjectNode t = root.putObject(e.name());
-            t.put("dtype", e.dtype().name());
+            t.put("dtype", e.format().name());
             ArrayNode shape = t.putArray("shape");
             for (long d : e.shape()) shape.add(d);
             long end = offset + e.byteSize();
@@ -137,22 +142,6 @@ public final class SafetensorsWriter {
         byte[] out = java.util.Arrays.copyOf(json, padded);
         java.util.Arrays.fill(out, json.length, padded, (byte) ' ');
         return out;
-    }
-
-    private static void encode(DType dtype, float[] values, int count, ByteBuffer out) {
-        switch (dtype) {
-            case F32 -> { for (int i = 0; i < count; i++) out.putFloat(values[i]); }
-            case BF16 -> { for (int i = 0; i < count; i++) out.putShort(toBFloat16(values[i])); }
-            case F16 -> { for (int i = 0; i < count; i++) out.putShort(Float.floatToFloat16(values[i])); }
-        }
-    }
-
-    /** Float to bfloat16 bits, rounding to nearest even (as PyTorch does); NaN stays a quiet NaN. */
-    public static short toBFloat16(float value) {
-        int bits = Float.floatToRawIntBits(value);
-        if (Float.isNaN(value)) return (short) ((bits >>> 16) | 0x0040);
-        int rounding = 0x7FFF + ((bits >>> 16) & 1);
-        return (short) ((bits + rounding) >>> 16);
     }
 
     private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
@@ -43,12 +42,6 @@ public record Mamba2Config(
     public static final int DEFAULT_EXPAND = 2;
     public static final int DEFAULT_HEAD_DIM = 64;
     public static final int DEFAULT_CHUNK_SIZE = 256;
-    /**
-     * Prefix of every tensor name in Codestral Mamba's consolidated.safetensors: mistral-inference's {@code Mamba}
-     * module holds mamba_ssm's MambaLMHeadModel as its attribute {@code model} and loads the file into itself
-     * with strict=True, so the file's names are "model." + mamba_ssm's (Hugging Face's converter strips it).
-     */
-    public static final String TENSOR_PREFIX = "model.";
     /** mamba_ssm's norm_epsilon default, used by the block norms, norm_f and the gated mixer norm. */
     public static final float NORM_EPS = 1e-5f;
 
@@ -151,34 +144,11 @@ public record Mamba2Config(
         return rem == 0 ? vocabSize : vocabSize + padVocabSizeMultiple - rem;
     }
 
-    /** Every tensor of consolidated.safetensors: mamba_ssm's MambaLMHeadModel names after {@link #TENSOR_PREFIX}. */
-    public List<TensorSpec> tensorSpecs() {
-        List<TensorSpec> specs = new ArrayList<>();
-        specs.add(spec("backbone.embedding.weight", paddedVocabSize(), dim));
-        for (int i = 0; i < nLayers; i++) {
-            String m = "backbone.layers." + i + ".mixer.";
-            specs.add(spec(m + "dt_bias", nHeads()));
-            specs.add(spec(m + "A_log", nHeads()));
-            specs.add(spec(m + "D", nHeads()));
-            specs.add(spec(m + "in_proj.weight", inProjDim(), dim));
-            specs.add(spec(m + "conv1d.weight", convDim(), 1, dConv));
-            specs.add(spec(m + "conv1d.bias", convDim()));
-            specs.add(spec(m + "norm.weight", innerDim()));
-            specs.add(spec(m + "out_proj.weight", dim, innerDim()));
-            specs.add(spec("backbone.layers." + i + ".norm.weight", dim));
-        }
-        specs.add(spec("backbone.norm_f.weight", dim));
-        // Tied weights are stored once (safetensors cannot hold shared tensors): the embedding serves as lm_head.
-        if (!tieEmbeddings) specs.add(spec("lm_head.weight", paddedVocabSize(), dim));
-        return specs;
-    }
+    /** Names and shapes of this configuration's tensors. */
+    public Mamba2Tensors tensors() { return new Mamba2Tensors(this); }
 
-    /** The file's name for a mamba_ssm parameter name. */
-    public static String tensorName(String mambaSsmName) { return TENSOR_PREFIX + mambaSsmName; }
-
-    private static TensorSpec spec(String mambaSsmName, long... shape) {
-        return new TensorSpec(tensorName(mambaSsmName), shape);
-    }
+    /** Every tensor of consolidated.safetensors, with its exact shape. */
+    public List<TensorSpec> tensorSpecs() { return tensors().all(); }
 
     /** Floats of one layer's state: the last d_conv - 1 conv inputs and the heads' SSM states. */
     public long stateFloatsPerLayer() {
@@ -194,7 +164,7 @@ public record Mamba2Config(
         return tensorSpecs().stream().mapToLong(TensorSpec::size).sum();
     }
 
-    @Override public long weightBytes(int bytesPerParameter) { return parameterCount() * bytesPerParameter; }
+    @Override public TensorSpec outputHead() { return tensors().lmHead(); }
 
     /** Constant: a Mamba2 state does not depend on how many tokens it has seen. */
     @Override

@@ -25,18 +25,18 @@ final class Mamba2Mixer {
 
     Mamba2Mixer(Mamba2Config c, Weights w, int layer) {
         this.c = c;
-        String m = Mamba2Config.tensorName("backbone.layers." + layer + ".mixer.");
+        Mamba2Tensors names = c.tensors();
         int heads = c.nHeads();
-        inProj = w.tensor(m + "in_proj.weight", c.inProjDim(), c.dim());
-        outProj = w.tensor(m + "out_proj.weight", c.dim(), c.innerDim());
-        convWeight = w.floats(m + "conv1d.weight", c.convDim(), 1, c.dConv());
-        convBias = w.floats(m + "conv1d.bias", c.convDim());
-        dtBias = w.floats(m + "dt_bias", heads);
-        float[] aLog = w.floats(m + "A_log", heads);
+        inProj = w.tensor(names.inProj(layer));
+        outProj = w.tensor(names.outProj(layer));
+        convWeight = w.floats(names.convWeight(layer));
+        convBias = w.floats(names.convBias(layer));
+        dtBias = w.floats(names.dtBias(layer));
+        float[] aLog = w.floats(names.aLog(layer));
         a = new float[heads];
         for (int h = 0; h < heads; h++) a[h] = (float) -Math.exp(aLog[h]);
-        d = w.floats(m + "D", heads);
-        normWeight = w.floats(m + "norm.weight", c.innerDim());
+        d = w.floats(names.d(layer));
+        normWeight = w.floats(names.norm(layer));
         ssd = new SsdScan(c);
     }
 

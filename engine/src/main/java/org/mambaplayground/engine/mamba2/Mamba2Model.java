@@ -31,16 +31,16 @@ public final class Mamba2Model implements Model {
         this.config = config;
         this.source = source;
         Weights w = new Weights(source);
-        int vocab = config.paddedVocabSize(), dim = config.dim();
-        embedding = w.tensor(Mamba2Config.tensorName("backbone.embedding.weight"), vocab, dim);
-        lmHead = config.tieEmbeddings() ? embedding : w.tensor(Mamba2Config.tensorName("lm_head.weight"), vocab, dim);
+        Mamba2Tensors names = config.tensors();
+        embedding = w.tensor(names.embedding());
+        lmHead = config.tieEmbeddings() ? embedding : w.tensor(names.lmHead());
         blockNorms = new float[config.nLayers()][];
         mixers = new Mamba2Mixer[config.nLayers()];
         for (int i = 0; i < config.nLayers(); i++) {
-            blockNorms[i] = w.floats(Mamba2Config.tensorName("backbone.layers." + i + ".norm.weight"), dim);
+            blockNorms[i] = w.floats(names.blockNorm(i));
             mixers[i] = new Mamba2Mixer(config, w, i);
         }
-        finalNorm = w.floats(Mamba2Config.tensorName("backbone.norm_f.weight"), dim);
+        finalNorm = w.floats(names.finalNorm());
     }
 
     @Override public Mamba2Config spec() { return config; }

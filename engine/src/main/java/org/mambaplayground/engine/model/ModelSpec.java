@@ -16,8 +16,13 @@ public interface ModelSpec {
     /** Total parameter count of the weights. */
     long parameterCount();
 
-    /** Bytes of weights on disk at the given element size (2 for BF16). */
-    long weightBytes(int bytesPerParameter);
+    /** Bytes of the weights stored at {@code precision} (BF16: as Mistral ships them; Q8_0, Q4_0: quantized matrices). */
+    default long weightBytes(org.mambaplayground.engine.tensor.format.WeightFormat precision) {
+        return PrecisionPlan.weightBytes(this, precision);
+    }
+
+    /** The tensor that projects to the logits (the embedding itself when they are tied). */
+    TensorSpec outputHead();
 
     /** Bytes of inference state (float32) after {@code contextTokens} tokens: the analytic formula. */
     long stateBytesAt(long contextTokens);

@@ -2,8 +2,12 @@ package org.mambaplayground.engine.model;
 
 import java.util.Arrays;
 
-/** A tensor a configuration requires: its name in consolidated.safetensors and its exact shape. */
-public record TensorSpec(String name, long[] shape) {
+/**
+ * A tensor a configuration requires: its name in Mistral's consolidated.safetensors, its name in llama.cpp's
+ * GGUF files, and its exact shape (PyTorch order: rows, then columns). Each architecture lists its tensors
+ * once (Mamba2Tensors, TransformerTensors); the config's checks, the layers and the converters all read them there.
+ */
+public record TensorSpec(String name, String ggufName, long[] shape) {
     public TensorSpec {
         shape = shape.clone();
     }
@@ -18,11 +22,17 @@ public record TensorSpec(String name, long[] shape) {
         return n;
     }
 
+    /** A weight matrix (projections, embeddings, output head): what quantization applies to. */
+    public boolean isMatrix() { return shape.length == 2; }
+
+    /** Elements of one row (the last dimension). */
+    public long columns() { return shape.length == 0 ? 1 : shape[shape.length - 1]; }
+
     public boolean hasShape(long[] other) { return Arrays.equals(shape, other); }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorSpec t && name.equals(t.name) && Arrays.equals(shape, t.shape);
+        return o instanceof TensorSpec t && name.equals(t.name) && ggufName.equals(t.ggufName) && Arrays.equals(shape, t.shape);
     }
 
     @Override

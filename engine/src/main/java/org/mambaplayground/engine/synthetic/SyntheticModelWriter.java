@@ -16,7 +16,7 @@ import java.util.function.LongConsumer;
 import org.mambaplayground.engine.io.SafetensorsWriter;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.TensorSpec;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * Writes a complete model folder (params.json + consolidated.safetensors) for any configuration of either
@@ -36,7 +36,7 @@ public final class SyntheticModelWriter {
     private SyntheticModelWriter() {}
 
     /** Writes the folder with no progress reporting. */
-    public static void write(ModelSpec spec, Path folder, DType dtype, long seed) {
+    public static void write(ModelSpec spec, Path folder, WeightFormat dtype, long seed) {
         write(spec, folder, dtype, seed, null, bytes -> {}, () -> false);
     }
 
@@ -48,7 +48,7 @@ public final class SyntheticModelWriter {
      * @param cancelled polled while writing; when it turns true the write stops with a CancellationException
      *                  and leaves no partial weights file
      */
-    public static void write(ModelSpec spec, Path folder, DType dtype, long seed, Path tokenizer,
+    public static void write(ModelSpec spec, Path folder, WeightFormat dtype, long seed, Path tokenizer,
                              LongConsumer progress, BooleanSupplier cancelled) {
         try {
             Files.createDirectories(folder);
@@ -72,8 +72,8 @@ public final class SyntheticModelWriter {
     }
 
     /** Total bytes the weights file's data section will hold. */
-    public static long weightBytes(ModelSpec spec, DType dtype) {
-        return spec.tensorSpecs().stream().mapToLong(TensorSpec::size).sum() * dtype.bytes();
+    public static long weightBytes(ModelSpec spec, WeightFormat dtype) {
+        return spec.weightBytes(dtype);
     }
 
     /** The value generator for one tensor, chosen by its role (its name) as Mistral's checkpoints name it. */

@@ -1,13 +1,14 @@
 package org.mambaplayground.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * The hot loops of both architectures: weight matrix times activations, reading weights in their stored
- * dtype straight from their (memory-mapped) segment. {@code w} is [rows, cols] row-major (PyTorch's
- * Linear weight layout: out_features x in_features). Rows are spread over {@link Parallel}'s threads;
- * the inner loops use the Vector API, or plain loops when {@code jdk.incubator.vector} is not present.
- * Tensors over native memory must come from a shared or global arena (workers read them).
+ * format straight from their (memory-mapped) segment through the format's own kernels. {@code w} is
+ * [rows, cols] row-major (PyTorch's Linear weight layout: out_features x in_features). Rows are spread over
+ * {@link Parallel}'s threads. Tensors over native memory must come from a shared or global arena (workers
+ * read them). The engine needs the Vector API ({@code --add-modules=jdk.incubator.vector}).
  */
 public final class Kernels {
     /** Whether the Vector API is available (the JVM was started with --add-modules=jdk.incubator.vector). */
@@ -16,6 +17,14 @@ public final class Kernels {
     private static final long PARALLEL_THRESHOLD = 1L << 15;
     /** Bytes of weight rows matmul keeps hot in L2 while it walks the token blocks. */
     private static final long TILE_BYTES = 128L << 10;
+    /** Tokens that share one decoding of a weight block in {@link WeightFormat#dot2x4}. */
+    static final int TOKEN_BLOCK = 4;
+
+    static {
+        if (!VECTORIZED) {
+            throw new IllegalStateException("the engine's kernels need the Vector API: start Java with --add-modules=jdk.incubator.vector");
+        }
+    }
 
     private Kernels() {}
 
@@ -25,15 +34,15 @@ public final class Kernels {
         check(w, x.length >= cols, "x has " + x.length + " elements, needs " + cols);
         check(w, out.length >= rows, "out has " + out.length + " elements, needs " + rows);
         MemorySegment seg = w.data();
-        DType dtype = w.dtype();
-        long rowBytes = (long) cols * dtype.bytes();
-        boolean vector = VECTORIZED && VectorKernels.vectorReadable(seg);
+        WeightFormat format = w.format();
+        long rowBytes = w.rowBytes();
         float[] heap = heapFloats(w);
+        boolean vector = VectorKernels.vectorReadable(seg);
         Parallel.RangeBody body = (start, end) -> {
             for (int r = start; r < end; r++) {
                 if (heap != null) out[r] = dot(heap, r * cols, x, 0, cols);
-                else if (vector) out[r] = VectorKernels.dot(dtype, seg, r * rowBytes, x, 0, cols);
-                else out[r] = ScalarKernels.dot(w, (long) r * cols, x, 0, cols);
+                else if (vector) out[r] = format.dot(seg, r * rowBytes, x, 0, cols);
+                else out[r] = scalarDot(w, r, x, 0);
             }
         };
         run(rows, cols, 1, body);
@@ -41,8 +50,8 @@ public final class Kernels {
 
     /**
      * out[t, r] = sum_c w[r, c] * x[t, c] for t in [0, n): x is [n, cols], out is [n, rows], row-major.
-     * Each weight row is read once for a block of tokens, which is what makes prefill faster per token
-     * than decode.
+     * Each weight row is read (and decoded) once for a block of tokens, which is what makes prefill faster per
+     * token than decode.
      */
     public static void matmul(Tensor w, float[] x, float[] out, int n) {
         int rows = rows(w), cols = cols(w);
@@ -53,10 +62,10 @@ public final class Kernels {
             return;
         }
         MemorySegment seg = w.data();
-        DType dtype = w.dtype();
-        long rowBytes = (long) cols * dtype.bytes();
-        boolean vector = VECTORIZED && VectorKernels.vectorReadable(seg);
+        WeightFormat format = w.format();
+        long rowBytes = w.rowBytes();
         float[] heap = heapFloats(w);
+        boolean vector = VectorKernels.vectorReadable(seg);
         // Rows are taken in tiles small enough to stay in L2: each weight row comes from memory once and
         // is reused from cache for every block of tokens, while a block's activations stay in L1.
         int tileRows = (int) Math.max(2, Math.min(rows, TILE_BYTES / Math.max(1, rowBytes)));
@@ -64,8 +73,7 @@ public final class Kernels {
             if (!vector || heap != null) {
                 for (int r = start; r < end; r++) {
                     for (int t = 0; t < n; t++) {
-                        out[t * rows + r] = heap == null ? ScalarKernels.dot(w, (long) r * cols, x, t * cols, cols)
-                                : dot(heap, r * cols, x, t * cols, cols);
+                        out[t * rows + r] = heap == null ? scalarDot(w, r, x, t * cols) : dot(heap, r * cols, x, t * cols, cols);
                     }
                 }
                 return;
@@ -73,22 +81,22 @@ public final class Kernels {
             for (int tile = start; tile < end; tile += tileRows) {
                 int tileEnd = Math.min(end, tile + tileRows);
                 int t = 0;
-                for (; t + VectorKernels.TOKEN_BLOCK <= n; t += VectorKernels.TOKEN_BLOCK) {
+                for (; t + TOKEN_BLOCK <= n; t += TOKEN_BLOCK) {
                     int r = tile;
-                    for (; r + 2 <= tileEnd; r += 2) VectorKernels.dot2x4(dtype, seg, r * rowBytes, rowBytes, x, t, cols, out, rows, r);
+                    for (; r + 2 <= tileEnd; r += 2) format.dot2x4(seg, r * rowBytes, rowBytes, x, t, cols, out, rows, r);
                     for (; r < tileEnd; r++) {
-                        for (int k = t; k < t + VectorKernels.TOKEN_BLOCK; k++) out[k * rows + r] = VectorKernels.dot(dtype, seg, r * rowBytes, x, k * cols, cols);
+                        for (int k = t; k < t + TOKEN_BLOCK; k++) out[k * rows + r] = format.dot(seg, r * rowBytes, x, k * cols, cols);
                     }
                 }
                 for (; t < n; t++) {
-                    for (int r = tile; r < tileEnd; r++) out[t * rows + r] = VectorKernels.dot(dtype, seg, r * rowBytes, x, t * cols, cols);
+                    for (int r = tile; r < tileEnd; r++) out[t * rows + r] = format.dot(seg, r * rowBytes, x, t * cols, cols);
                 }
             }
         };
         run(rows, cols, n, body);
     }
 
-    /** Copies row {@code row} of a [rows, cols] tensor into out (embedding lookup). */
+    /** Copies row {@code row} of a [rows, cols] tensor into out (embedding lookup), decoded to floats. */
     public static void row(Tensor w, int row, float[] out) {
         int rows = rows(w), cols = cols(w);
         if (row < 0 || row >= rows) {
@@ -97,19 +105,18 @@ public final class Kernels {
         check(w, out.length >= cols, "out has " + out.length + " elements, needs " + cols);
         float[] heap = heapFloats(w);
         if (heap != null) System.arraycopy(heap, row * cols, out, 0, cols);
-        else if (VECTORIZED && VectorKernels.vectorReadable(w.data())) VectorKernels.toFloats(w.dtype(), w.data(), (long) row * cols, out, 0, cols);
+        else if (VectorKernels.vectorReadable(w.data())) w.format().decode(w.data(), row * w.rowBytes(), out, 0, cols);
         else for (int c = 0; c < cols; c++) out[c] = w.get((long) row * cols + c);
     }
 
     /** sum_i a[aOff + i] * b[bOff + i] for i in [0, n). */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
-        return VECTORIZED ? VectorKernels.dot(a, aOff, b, bOff, n) : ScalarKernels.dot(a, aOff, b, bOff, n);
+        return VectorKernels.dot(a, aOff, b, bOff, n);
     }
 
     /** y[yOff + i] += alpha * x[xOff + i] for i in [0, n). */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        if (VECTORIZED) VectorKernels.axpy(alpha, x, xOff, y, yOff, n);
-        else for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+        VectorKernels.axpy(alpha, x, xOff, y, yOff, n);
     }
 
     /**
@@ -117,15 +124,21 @@ public final class Kernels {
      * probe's inner loop, with the same vector loads the weight kernels use.
      */
     public static float sumFloats(MemorySegment seg, long byteOffset, long count) {
-        if (VECTORIZED && VectorKernels.vectorReadable(seg)) return VectorKernels.sumFloats(seg, byteOffset, count);
+        if (VectorKernels.vectorReadable(seg)) return VectorKernels.sumFloats(seg, byteOffset, count);
         float sum = 0f;
-        java.lang.foreign.ValueLayout.OfFloat f32 = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (long i = 0; i < count; i++) sum += seg.get(f32, byteOffset + 4 * i);
+        for (long i = 0; i < count; i++) sum += WeightFormat.F32.get(seg.asSlice(byteOffset), i);
         return sum;
     }
 
-    /** Float lanes per vector the kernels use (1 without the Vector API). */
-    public static int lanes() { return VECTORIZED ? VectorKernels.F.length() : 1; }
+    /** Float lanes per vector the kernels use. */
+    public static int lanes() { return VectorKernels.F.length(); }
+
+    private static float scalarDot(Tensor w, int r, float[] x, int xOff) {
+        long cols = w.dim(1), first = r * cols;
+        float sum = 0f;
+        for (int c = 0; c < cols; c++) sum += w.get(first + c) * x[xOff + c];
+        return sum;
+    }
 
     private static void run(int rows, int cols, int tokens, Parallel.RangeBody body) {
         long work = (long) rows * cols * tokens;
@@ -136,7 +149,7 @@ public final class Kernels {
     /** The backing array of an F32 tensor made by {@link Tensor#ofFloats} (vector loads cannot read float[] segments). */
     private static float[] heapFloats(Tensor w) {
         MemorySegment seg = w.data();
-        if (w.dtype() != DType.F32 || seg.isNative()) return null;
+        if (w.format() != WeightFormat.F32 || seg.isNative()) return null;
         Object base = seg.heapBase().orElse(null);
         if (base instanceof float[] array && seg.address() == 0 && seg.byteSize() == 4L * array.length) return array;
         return null;

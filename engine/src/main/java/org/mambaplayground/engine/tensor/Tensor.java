@@ -1,41 +1,44 @@
 package org.mambaplayground.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
- * A named, row-major tensor over a {@link MemorySegment}: a slice of a memory-mapped safetensors file
- * or a heap array. Weights are never copied; kernels in {@link Kernels} read them in their own dtype.
+ * A named, row-major tensor over a {@link MemorySegment} in one {@link WeightFormat}: a slice of a memory-mapped
+ * safetensors or GGUF file, or a heap array. Weights are never copied; kernels in {@link Kernels} read them in
+ * their stored format. Block formats need rows (the last dimension) of whole blocks.
  */
 public final class Tensor {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
-
     private final String name;
-    private final DType dtype;
+    private final WeightFormat format;
     private final long[] shape;
     private final MemorySegment data;
 
-    public Tensor(String name, DType dtype, long[] shape, MemorySegment data) {
+    public Tensor(String name, WeightFormat format, long[] shape, MemorySegment data) {
         this.name = name;
-        this.dtype = dtype;
+        this.format = format;
         this.shape = shape.clone();
         this.data = data;
-        long expected = size() * dtype.bytes();
+        long columns = shape.length == 0 ? 1 : shape[shape.length - 1];
+        if (!format.fitsRow(columns)) {
+            throw new IllegalArgumentException("tensor " + name + ": rows of " + columns + " elements are not whole "
+                    + format + " blocks of " + format.blockElements());
+        }
+        long expected = format.bytes(size());
         if (data.byteSize() != expected) {
             throw new IllegalArgumentException("tensor " + name + ": " + data.byteSize()
-                    + " bytes of data for shape " + Arrays.toString(shape) + " " + dtype + " (expected " + expected + ")");
+                    + " bytes of data for shape " + Arrays.toString(shape) + " " + format + " (expected " + expected + ")");
         }
     }
 
     /** An F32 tensor over a heap array (tests, small buffers). */
     public static Tensor ofFloats(String name, float[] values, long... shape) {
-        return new Tensor(name, DType.F32, shape, MemorySegment.ofArray(values));
+        return new Tensor(name, WeightFormat.F32, shape, MemorySegment.ofArray(values));
     }
 
     public String name() { return name; }
-    public DType dtype() { return dtype; }
+    public WeightFormat format() { return format; }
     public long[] shape() { return shape.clone(); }
     public int rank() { return shape.length; }
     public long dim(int i) { return shape[i]; }
@@ -49,14 +52,11 @@ public final class Tensor {
 
     public long byteSize() { return data.byteSize(); }
 
+    /** Bytes of one row (the last dimension). */
+    public long rowBytes() { return format.bytes(shape.length == 0 ? 1 : shape[shape.length - 1]); }
+
     /** Element {@code index} (row-major) as a float. Slow path: kernels use vector loads instead. */
-    public float get(long index) {
-        return switch (dtype) {
-            case F32 -> data.get(F32, index * 4);
-            case BF16 -> Float.intBitsToFloat((data.get(I16, index * 2) & 0xFFFF) << 16);
-            case F16 -> Float.float16ToFloat(data.get(I16, index * 2));
-        };
-    }
+    public float get(long index) { return format.get(data, index); }
 
     /** Copies the whole tensor into a new float array (small tensors only: norms, biases, A_log). */
     public float[] toFloatArray() {
@@ -68,6 +68,6 @@ public final class Tensor {
 
     @Override
     public String toString() {
-        return name + Arrays.toString(shape) + " " + dtype;
+        return name + Arrays.toString(shape) + " " + format;
     }
 }

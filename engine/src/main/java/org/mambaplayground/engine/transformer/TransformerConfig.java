@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
@@ -117,26 +116,14 @@ public record TransformerConfig(
     /** Query heads sharing one key/value head (grouped-query attention). */
     public int queriesPerKvHead() { return nHeads / nKvHeads; }
 
-    /** Every tensor of consolidated.safetensors, named as Mistral's reference Transformer state dict. */
-    public List<TensorSpec> tensorSpecs() {
-        List<TensorSpec> specs = new ArrayList<>();
-        specs.add(new TensorSpec("tok_embeddings.weight", new long[] {vocabSize, dim}));
-        for (int i = 0; i < nLayers; i++) {
-            String l = "layers." + i + ".";
-            specs.add(new TensorSpec(l + "attention.wq.weight", new long[] {(long) nHeads * headDim, dim}));
-            specs.add(new TensorSpec(l + "attention.wk.weight", new long[] {kvDim(), dim}));
-            specs.add(new TensorSpec(l + "attention.wv.weight", new long[] {kvDim(), dim}));
-            specs.add(new TensorSpec(l + "attention.wo.weight", new long[] {dim, (long) nHeads * headDim}));
-            specs.add(new TensorSpec(l + "feed_forward.w1.weight", new long[] {hiddenDim, dim}));
-            specs.add(new TensorSpec(l + "feed_forward.w2.weight", new long[] {dim, hiddenDim}));
-            specs.add(new TensorSpec(l + "feed_forward.w3.weight", new long[] {hiddenDim, dim}));
-            specs.add(new TensorSpec(l + "attention_norm.weight", new long[] {dim}));
-            specs.add(new TensorSpec(l + "ffn_norm.weight", new long[] {dim}));
-        }
-        specs.add(new TensorSpec("norm.weight", new long[] {dim}));
-        specs.add(new TensorSpec("output.weight", new long[] {vocabSize, dim}));
-        return specs;
-    }
+    /** Width of all query heads of one token. */
+    public int qDim() { return nHeads * headDim; }
+
+    /** Names and shapes of this configuration's tensors. */
+    public TransformerTensors tensors() { return new TransformerTensors(this); }
+
+    /** Every tensor of consolidated.safetensors, with its exact shape. */
+    public List<TensorSpec> tensorSpecs() { return tensors().all(); }
 
     /** Tokens the KV cache holds room for after {@code contextTokens}: whole blocks, at most the window. */
     public long cachedTokensAt(long contextTokens) {
@@ -157,7 +144,7 @@ public record TransformerConfig(
         return tensorSpecs().stream().mapToLong(TensorSpec::size).sum();
     }
 
-    @Override public long weightBytes(int bytesPerParameter) { return parameterCount() * bytesPerParameter; }
+    @Override public TensorSpec outputHead() { return tensors().output(); }
 
     /** The KV cache really allocated: grows in blocks with the context, stops at the sliding window. */
     @Override

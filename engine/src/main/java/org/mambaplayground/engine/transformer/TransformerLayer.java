@@ -19,17 +19,16 @@ final class TransformerLayer {
     TransformerLayer(TransformerConfig c, Weights w, int index) {
         this.c = c;
         this.index = index;
-        String l = "layers." + index + ".";
-        long qDim = (long) c.nHeads() * c.headDim();
-        wq = w.tensor(l + "attention.wq.weight", qDim, c.dim());
-        wk = w.tensor(l + "attention.wk.weight", c.kvDim(), c.dim());
-        wv = w.tensor(l + "attention.wv.weight", c.kvDim(), c.dim());
-        wo = w.tensor(l + "attention.wo.weight", c.dim(), qDim);
-        w1 = w.tensor(l + "feed_forward.w1.weight", c.hiddenDim(), c.dim());
-        w2 = w.tensor(l + "feed_forward.w2.weight", c.dim(), c.hiddenDim());
-        w3 = w.tensor(l + "feed_forward.w3.weight", c.hiddenDim(), c.dim());
-        attentionNorm = w.floats(l + "attention_norm.weight", c.dim());
-        ffnNorm = w.floats(l + "ffn_norm.weight", c.dim());
+        TransformerTensors names = c.tensors();
+        wq = w.tensor(names.wq(index));
+        wk = w.tensor(names.wk(index));
+        wv = w.tensor(names.wv(index));
+        wo = w.tensor(names.wo(index));
+        w1 = w.tensor(names.w1(index));
+        w2 = w.tensor(names.w2(index));
+        w3 = w.tensor(names.w3(index));
+        attentionNorm = w.floats(names.attentionNorm(index));
+        ffnNorm = w.floats(names.ffnNorm(index));
     }
 
     /**

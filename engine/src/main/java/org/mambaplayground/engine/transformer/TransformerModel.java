@@ -30,11 +30,12 @@ public final class TransformerModel implements Model {
         this.config = config;
         this.source = source;
         Weights w = new Weights(source);
-        embedding = w.tensor("tok_embeddings.weight", config.vocabSize(), config.dim());
+        TransformerTensors names = config.tensors();
+        embedding = w.tensor(names.embedding());
         layers = new TransformerLayer[config.nLayers()];
         for (int i = 0; i < layers.length; i++) layers[i] = new TransformerLayer(config, w, i);
-        finalNorm = w.floats("norm.weight", config.dim());
-        output = w.tensor("output.weight", config.vocabSize(), config.dim());
+        finalNorm = w.floats(names.finalNorm());
+        output = w.tensor(names.output());
         rope = new Rope(config.headDim(), config.ropeTheta());
     }
 

@@ -14,7 +14,7 @@ import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.synthetic.SyntheticConfigs;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /** The benchmark's arithmetic and plumbing; speeds are printed by the bench command, never asserted. */
@@ -24,9 +24,9 @@ class BenchmarkTest {
     @Test
     void decodeReadsEveryWeightOnceButOnlyOneEmbeddingRow() {
         TransformerConfig t = new TransformerConfig(64, 2, 16, 160, 4, 2, 1e-5, 1000, 1e4, 0, 0);
-        assertThat(Benchmark.decodeBytesPerToken(t, DType.BF16)).isEqualTo(t.weightBytes(2) - 999L * 64 * 2);
+        assertThat(Benchmark.decodeBytesPerToken(t, WeightFormat.BF16)).isEqualTo(t.weightBytes(WeightFormat.BF16) - 999L * 64 * 2);
         Mamba2Config tied = new Mamba2Config(64, 2, 1000, 1, true, true, true, 1, true, 16, 4, 2, 16, 8);
-        assertThat(Benchmark.decodeBytesPerToken(tied, DType.F32)).as("tied: the embedding is the output head").isEqualTo(tied.weightBytes(4));
+        assertThat(Benchmark.decodeBytesPerToken(tied, WeightFormat.F32)).as("tied: the embedding is the output head").isEqualTo(tied.weightBytes(WeightFormat.F32));
     }
 
     @Test
@@ -34,7 +34,7 @@ class BenchmarkTest {
         for (Architecture a : Architecture.values()) {
             for (long size : new long[] {5_000_000L, 200_000_000L, 1_000_000_000L, 8_000_000_000L}) {
                 ModelSpec spec = SyntheticConfigs.ofSize(a, size, 2);
-                assertThat((double) spec.weightBytes(2)).as("%s %d", a, size).isBetween(0.75 * size, 1.0 * size);
+                assertThat((double) spec.weightBytes(WeightFormat.BF16)).as("%s %d", a, size).isBetween(0.75 * size, 1.0 * size);
                 assertThat(spec.layers()).isGreaterThanOrEqualTo(2);
             }
         }
@@ -46,7 +46,7 @@ class BenchmarkTest {
 
     @Test
     void runsEndToEndWithProgressAndStopsWhenCancelled() {
-        Benchmark.Options o = new Benchmark.Options(Architecture.MAMBA2, 2_000_000, DType.BF16, dir.resolve("m"), 8, 3, 2, 16L << 20);
+        Benchmark.Options o = new Benchmark.Options(Architecture.MAMBA2, 2_000_000, WeightFormat.BF16, dir.resolve("m"), 8, 3, 2, 16L << 20);
         List<String> log = new ArrayList<>();
         Benchmark.Result r = Benchmark.run(o, log::add, new CancellationToken());
         assertThat(r.prefillRuns()).hasSize(2);

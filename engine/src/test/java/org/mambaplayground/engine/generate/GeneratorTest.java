@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.InferenceState;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.Model;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 
 /**
@@ -35,7 +35,7 @@ class GeneratorTest {
         Path tokenizer = Path.of("..", "assets", "src", "main", "resources", "org", "mambaplayground", "assets", "demo",
                 "codestral-mamba-demo", "tokenizer.model.v3");
         Path folder = dir.resolve("tiny-mamba");
-        SyntheticModelWriter.write(SMALL, folder, DType.F32, 3, tokenizer, bytes -> {}, () -> false);
+        SyntheticModelWriter.write(SMALL, folder, WeightFormat.F32, 3, tokenizer, bytes -> {}, () -> false);
         loaded = ModelLoader.load(folder, ModelLoader.Options.DEFAULT);
         model = loaded.model();
     }
@@ -207,7 +207,7 @@ class GeneratorTest {
                 "mistral-nemo-demo", "tekken.json");
         var config = new org.mambaplayground.engine.transformer.TransformerConfig(64, 2, 16, 128, 4, 2, 1e-5, 4096, 1_000_000, 0, 40);
         Path folder = dir.resolve("tiny-nemo");
-        SyntheticModelWriter.write(config, folder, DType.F32, 4, tekken, bytes -> {}, () -> false);
+        SyntheticModelWriter.write(config, folder, WeightFormat.F32, 4, tekken, bytes -> {}, () -> false);
         try (LoadedModel nemo = ModelLoader.load(folder, ModelLoader.Options.DEFAULT)) {
             Generator g = new Generator(nemo.model(), nemo.tokenizer(), 16);
             int[] prompt = new int[30];

@@ -14,7 +14,8 @@ import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.model.ModelFormatException;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.BF16Format;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.tensor.Tensor;
 
 class SafetensorsRoundTripTest {
@@ -26,10 +27,10 @@ class SafetensorsRoundTripTest {
         for (int i = 0; i < values.length; i++) values[i] = (float) Math.sin(i * 0.001) * 3;
         Path file = dir.resolve("m.safetensors");
         SafetensorsWriter.write(file, Map.of("format", "pt"), List.of(
-                new SafetensorsWriter.Entry("a.f32", DType.F32, new long[] {values.length}, SafetensorsWriter.Values.of(values)),
-                new SafetensorsWriter.Entry("b.bf16", DType.BF16, new long[] {1, values.length}, SafetensorsWriter.Values.of(values)),
-                new SafetensorsWriter.Entry("c.f16", DType.F16, new long[] {values.length, 1}, SafetensorsWriter.Values.of(values)),
-                new SafetensorsWriter.Entry("empty", DType.F32, new long[] {0, 4}, SafetensorsWriter.Values.of(new float[0]))));
+                new SafetensorsWriter.Entry("a.f32", WeightFormat.F32, new long[] {values.length}, SafetensorsWriter.Values.of(values)),
+                new SafetensorsWriter.Entry("b.bf16", WeightFormat.BF16, new long[] {1, values.length}, SafetensorsWriter.Values.of(values)),
+                new SafetensorsWriter.Entry("c.f16", WeightFormat.F16, new long[] {values.length, 1}, SafetensorsWriter.Values.of(values)),
+                new SafetensorsWriter.Entry("empty", WeightFormat.F32, new long[] {0, 4}, SafetensorsWriter.Values.of(new float[0]))));
 
         ByteBuffer head = ByteBuffer.wrap(Files.readAllBytes(file), 0, 8).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(head.getLong() % 8).as("header padded to 8 bytes").isZero();
@@ -41,7 +42,7 @@ class SafetensorsRoundTripTest {
             assertThat(f.dataBytes()).isEqualTo(values.length * 8L);
             Tensor a = f.tensor("a.f32"), b = f.tensor("b.bf16"), c = f.tensor("c.f16");
             assertThat(b.shape()).containsExactly(1, values.length);
-            assertThat(b.dtype()).isEqualTo(DType.BF16);
+            assertThat(b.format()).isEqualTo(WeightFormat.BF16);
             assertThat(a.data().isNative()).as("mapped, not copied").isTrue();
             for (int i = 0; i < values.length; i += 997) {
                 assertThat(a.get(i)).isEqualTo(values[i]);
@@ -81,13 +82,13 @@ class SafetensorsRoundTripTest {
 
     @Test
     void bfloat16RoundsToNearestEven() {
-        assertThat(SafetensorsWriter.toBFloat16(1f)).isEqualTo((short) 0x3F80);
-        assertThat(SafetensorsWriter.toBFloat16(1f + 0x1p-8f)).as("tie rounds to even (down)").isEqualTo((short) 0x3F80);
-        assertThat(SafetensorsWriter.toBFloat16(1f + 3 * 0x1p-8f)).as("tie rounds to even (up)").isEqualTo((short) 0x3F82);
-        assertThat(SafetensorsWriter.toBFloat16(1f + 0x1p-8f + 0x1p-20f)).as("above the tie rounds up").isEqualTo((short) 0x3F81);
-        assertThat(SafetensorsWriter.toBFloat16(-2f)).isEqualTo((short) 0xC000);
-        assertThat(SafetensorsWriter.toBFloat16(Float.POSITIVE_INFINITY)).isEqualTo((short) 0x7F80);
-        assertThat(Float.isNaN(Float.intBitsToFloat(SafetensorsWriter.toBFloat16(Float.NaN) << 16))).isTrue();
+        assertThat(BF16Format.toBFloat16(1f)).isEqualTo((short) 0x3F80);
+        assertThat(BF16Format.toBFloat16(1f + 0x1p-8f)).as("tie rounds to even (down)").isEqualTo((short) 0x3F80);
+        assertThat(BF16Format.toBFloat16(1f + 3 * 0x1p-8f)).as("tie rounds to even (up)").isEqualTo((short) 0x3F82);
+        assertThat(BF16Format.toBFloat16(1f + 0x1p-8f + 0x1p-20f)).as("above the tie rounds up").isEqualTo((short) 0x3F81);
+        assertThat(BF16Format.toBFloat16(-2f)).isEqualTo((short) 0xC000);
+        assertThat(BF16Format.toBFloat16(Float.POSITIVE_INFINITY)).isEqualTo((short) 0x7F80);
+        assertThat(Float.isNaN(Float.intBitsToFloat(BF16Format.toBFloat16(Float.NaN) << 16))).isTrue();
     }
 
     @Test
@@ -95,7 +96,7 @@ class SafetensorsRoundTripTest {
         Path file = dir.resolve("big.safetensors");
         float[] values = new float[1 << 18];
         assertThatThrownBy(() -> SafetensorsWriter.write(file, Map.of(),
-                List.of(new SafetensorsWriter.Entry("x", DType.F32, new long[] {values.length}, SafetensorsWriter.Values.of(values))),
+                List.of(new SafetensorsWriter.Entry("x", WeightFormat.F32, new long[] {values.length}, SafetensorsWriter.Values.of(values))),
                 bytes -> {}, () -> true)).isInstanceOf(CancellationException.class);
         assertThat(Files.exists(file)).isFalse();
         assertThat(Files.exists(dir.resolve("big.safetensors.part"))).isFalse();

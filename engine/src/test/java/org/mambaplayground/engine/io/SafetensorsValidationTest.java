@@ -16,7 +16,7 @@ import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.model.ModelFormatException;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /** Corrupt safetensors files, written byte by byte: each fails with one message naming the file and tensor. */
 class SafetensorsValidationTest {
@@ -119,8 +119,8 @@ class SafetensorsValidationTest {
     void truncatedFileNamesTheFirstTensorThatIsCut() throws IOException {
         Path file = dir.resolve("cut.safetensors");
         SafetensorsWriter.write(file, Map.of(), List.of(
-                new SafetensorsWriter.Entry("first", DType.BF16, new long[] {64}, SafetensorsWriter.Values.of(new float[64])),
-                new SafetensorsWriter.Entry("second", DType.BF16, new long[] {64}, SafetensorsWriter.Values.of(new float[64]))));
+                new SafetensorsWriter.Entry("first", WeightFormat.BF16, new long[] {64}, SafetensorsWriter.Values.of(new float[64])),
+                new SafetensorsWriter.Entry("second", WeightFormat.BF16, new long[] {64}, SafetensorsWriter.Values.of(new float[64]))));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 10);
         }

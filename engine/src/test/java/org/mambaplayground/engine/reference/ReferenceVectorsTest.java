@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.Model;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.ModelLoader;
 
 /**
  * The Java forward passes against logits computed by the independent PyTorch references in tools/reference

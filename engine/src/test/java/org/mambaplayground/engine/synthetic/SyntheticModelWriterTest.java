@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.io.SafetensorsFile;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.model.TensorSpec;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
@@ -27,11 +27,11 @@ class SyntheticModelWriterTest {
     @Test
     void mamba2FolderHasEveryTensorWithSensibleScales() throws IOException {
         Path folder = dir.resolve("mamba");
-        SyntheticModelWriter.write(MAMBA, folder, DType.BF16, 7);
+        SyntheticModelWriter.write(MAMBA, folder, WeightFormat.BF16, 7);
         assertThat(ModelLoader.readSpec(folder)).isEqualTo(MAMBA);
         try (SafetensorsFile f = ModelLoader.openWeights(folder, MAMBA)) {
             assertThat(f.names()).hasSize(MAMBA.tensorSpecs().size());
-            for (TensorSpec spec : MAMBA.tensorSpecs()) assertThat(f.tensor(spec.name()).dtype()).isEqualTo(DType.BF16);
+            for (TensorSpec spec : MAMBA.tensorSpecs()) assertThat(f.tensor(spec.name()).format()).isEqualTo(WeightFormat.BF16);
             String m = "model.backbone.layers.1.mixer.";
             for (float v : f.tensor(m + "norm.weight").toFloatArray()) assertThat(v).isEqualTo(1f);
             for (float v : f.tensor(m + "D").toFloatArray()) assertThat(v).isEqualTo(1f);
@@ -49,14 +49,14 @@ class SyntheticModelWriterTest {
     @Test
     void transformerFolderRoundTripsAndIsDeterministic() throws IOException {
         Path a = dir.resolve("a"), b = dir.resolve("b"), c = dir.resolve("c");
-        SyntheticModelWriter.write(TRANSFORMER, a, DType.F32, 1);
-        SyntheticModelWriter.write(TRANSFORMER, b, DType.F32, 1);
-        SyntheticModelWriter.write(TRANSFORMER, c, DType.F32, 2);
+        SyntheticModelWriter.write(TRANSFORMER, a, WeightFormat.F32, 1);
+        SyntheticModelWriter.write(TRANSFORMER, b, WeightFormat.F32, 1);
+        SyntheticModelWriter.write(TRANSFORMER, c, WeightFormat.F32, 2);
         assertThat(ModelLoader.readSpec(a)).isEqualTo(TRANSFORMER);
         byte[] wa = Files.readAllBytes(a.resolve(ModelLoader.WEIGHTS));
         assertThat(wa).isEqualTo(Files.readAllBytes(b.resolve(ModelLoader.WEIGHTS)));
         assertThat(wa).isNotEqualTo(Files.readAllBytes(c.resolve(ModelLoader.WEIGHTS)));
-        assertThat(wa.length - 8L).isGreaterThanOrEqualTo(SyntheticModelWriter.weightBytes(TRANSFORMER, DType.F32));
+        assertThat(wa.length - 8L).isGreaterThanOrEqualTo(SyntheticModelWriter.weightBytes(TRANSFORMER, WeightFormat.F32));
         try (SafetensorsFile f = ModelLoader.openWeights(a, TRANSFORMER)) {
             assertStd(f.tensor("layers.0.feed_forward.w2.weight"), 1 / Math.sqrt(160));
             assertStd(f.tensor("tok_embeddings.weight"), 1);
@@ -68,11 +68,11 @@ class SyntheticModelWriterTest {
     void copiesTheTokenizerAndCancelsCleanly() throws IOException {
         Path tok = Files.writeString(dir.resolve("tekken.json"), "{}");
         Path folder = dir.resolve("t");
-        SyntheticModelWriter.write(TRANSFORMER, folder, DType.BF16, 3, tok, bytes -> {}, () -> false);
+        SyntheticModelWriter.write(TRANSFORMER, folder, WeightFormat.BF16, 3, tok, bytes -> {}, () -> false);
         assertThat(folder.resolve("tekken.json")).hasContent("{}");
 
         Path cancelled = dir.resolve("cancelled");
-        assertThatThrownBy(() -> SyntheticModelWriter.write(MAMBA, cancelled, DType.F32, 3, null, bytes -> {}, () -> true))
+        assertThatThrownBy(() -> SyntheticModelWriter.write(MAMBA, cancelled, WeightFormat.F32, 3, null, bytes -> {}, () -> true))
                 .isInstanceOf(CancellationException.class);
         assertThat(cancelled.resolve(ModelLoader.WEIGHTS)).doesNotExist();
     }

@@ -7,11 +7,18 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mambaplayground.engine.tensor.format.BF16Format;
+import org.mambaplayground.engine.tensor.format.F16Format;
+import org.mambaplayground.engine.tensor.format.F32Format;
+import org.mambaplayground.engine.tensor.format.Q4_0Format;
+import org.mambaplayground.engine.tensor.format.Q8_0Format;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /** The vector kernels against plain double-precision loops over independently decoded weights. */
 class KernelsTest {
@@ -19,6 +26,8 @@ class KernelsTest {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** rows x cols: odd sizes around the lane counts (4, 8, 16) and sizes big enough to run in parallel. */
     private static final int[][] SHAPES = {{1, 1}, {3, 7}, {5, 15}, {17, 33}, {2, 64}, {9, 37}, {130, 257}, {301, 515}, {64, 1024}};
+    /** The same for block formats, whose rows are whole blocks of 32: odd block counts too. */
+    private static final int[][] BLOCK_SHAPES = {{1, 32}, {3, 96}, {5, 160}, {17, 32}, {2, 64}, {9, 352}, {130, 256}, {301, 544}, {64, 1024}};
 
     private final Arena arena = Arena.ofShared(); // kernels read from worker threads
     private final SplittableRandom random = new SplittableRandom(42);
@@ -26,28 +35,35 @@ class KernelsTest {
     @AfterEach
     void close() { arena.close(); }
 
-    /** A [rows, cols] tensor of random values stored in {@code dtype}, at a deliberately unaligned address. */
-    private Tensor randomTensor(DType dtype, int rows, int cols) {
-        long bytes = (long) rows * cols * dtype.bytes();
+    static List<WeightFormat> formats() { return WeightFormat.ALL; }
+
+    private static int[][] shapes(WeightFormat format) { return format.quantized() ? BLOCK_SHAPES : SHAPES; }
+
+    /** A [rows, cols] tensor of random values stored in {@code format}, at a deliberately unaligned address. */
+    private Tensor randomTensor(WeightFormat format, int rows, int cols) {
+        long bytes = format.bytes((long) rows * cols);
         MemorySegment seg = arena.allocate(bytes + 2, 64).asSlice(2, bytes);
-        for (long i = 0; i < (long) rows * cols; i++) {
-            float v = (float) random.nextGaussian();
-            switch (dtype) {
-                case F32 -> seg.set(F32, 4 * i, v);
-                case BF16 -> seg.set(I16, 2 * i, (short) (Float.floatToRawIntBits(v) >>> 16));
-                case F16 -> seg.set(I16, 2 * i, Float.floatToFloat16(v));
-            }
-        }
-        return new Tensor("w", dtype, new long[] {rows, cols}, seg);
+        long rowBytes = format.bytes(cols);
+        for (int r = 0; r < rows; r++) format.encode(randomVector(cols), 0, seg, r * rowBytes, cols);
+        return new Tensor("w", format, new long[] {rows, cols}, seg);
     }
 
-    /** Independent decoding of element i (not Tensor.get, not the kernels). */
+    /** Independent decoding of element i (not the format's own code): IEEE layouts and GGML's block structs. */
     private static double element(Tensor w, long i) {
         MemorySegment seg = w.data();
-        return switch (w.dtype()) {
-            case F32 -> seg.get(F32, 4 * i);
-            case BF16 -> Float.intBitsToFloat((seg.get(I16, 2 * i) & 0xFFFF) << 16);
-            case F16 -> Float.float16ToFloat(seg.get(I16, 2 * i));
+        return switch (w.format()) {
+            case F32Format f -> seg.get(F32, 4 * i);
+            case BF16Format f -> Float.intBitsToFloat((seg.get(I16, 2 * i) & 0xFFFF) << 16);
+            case F16Format f -> Float.float16ToFloat(seg.get(I16, 2 * i));
+            case Q8_0Format f -> {
+                long block = i / 32 * 34;
+                yield Float.float16ToFloat(seg.get(I16, block)) * seg.get(ValueLayout.JAVA_BYTE, block + 2 + i % 32);
+            }
+            case Q4_0Format f -> {
+                long block = i / 32 * 18;
+                int j = (int) (i % 32), b = seg.get(ValueLayout.JAVA_BYTE, block + 2 + j % 16) & 0xFF;
+                yield Float.float16ToFloat(seg.get(I16, block)) * ((j < 16 ? b & 15 : b >> 4) - 8);
+            }
         };
     }
 
@@ -69,10 +85,10 @@ class KernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(DType.class)
-    void matvecMatchesScalarLoop(DType dtype) {
-        for (int[] shape : SHAPES) {
-            Tensor w = randomTensor(dtype, shape[0], shape[1]);
+    @MethodSource("formats")
+    void matvecMatchesScalarLoop(WeightFormat format) {
+        for (int[] shape : shapes(format)) {
+            Tensor w = randomTensor(format, shape[0], shape[1]);
             float[] x = randomVector(shape[1]);
             float[] out = new float[shape[0]];
             Kernels.matvec(w, x, out);
@@ -81,11 +97,11 @@ class KernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(DType.class)
-    void matmulMatchesScalarLoopForEveryTokenCount(DType dtype) {
-        for (int[] shape : SHAPES) {
+    @MethodSource("formats")
+    void matmulMatchesScalarLoopForEveryTokenCount(WeightFormat format) {
+        for (int[] shape : shapes(format)) {
             for (int n : new int[] {1, 2, 3, 4, 5, 8, 11}) {
-                Tensor w = randomTensor(dtype, shape[0], shape[1]);
+                Tensor w = randomTensor(format, shape[0], shape[1]);
                 float[] x = randomVector(n * shape[1]);
                 float[] out = new float[n * shape[0]];
                 Kernels.matmul(w, x, out, n);
@@ -94,6 +110,41 @@ class KernelsTest {
                 }
             }
         }
+    }
+
+    /** Row decoding, get() and axpy agree with the independent decoding, element for element. */
+    @ParameterizedTest
+    @MethodSource("formats")
+    void rowGetAndAxpyMatchTheDefinition(WeightFormat format) {
+        for (int[] shape : shapes(format)) {
+            Tensor w = randomTensor(format, shape[0], shape[1]);
+            float[] row = new float[shape[1]];
+            int r = shape[0] / 2;
+            Kernels.row(w, r, row);
+            float[] y = randomVector(shape[1] + 3), before = y.clone();
+            format.axpy(0.75f, w.data(), r * w.rowBytes(), y, 3, shape[1] - (format.quantized() ? 0 : 1));
+            for (int c = 0; c < shape[1]; c++) {
+                long i = (long) r * shape[1] + c;
+                assertThat(row[c]).as("%s element %d", format, c).isEqualTo((float) element(w, i));
+                assertThat(w.get(i)).isEqualTo((float) element(w, i));
+            }
+            int n = shape[1] - (format.quantized() ? 0 : 1);
+            for (int c = 0; c < n; c++) {
+                assertThat(y[3 + c]).isCloseTo(before[3 + c] + 0.75f * (float) element(w, (long) r * shape[1] + c), org.assertj.core.data.Offset.offset(1e-5f));
+            }
+            assertThat(y[0]).isEqualTo(before[0]);
+        }
+    }
+
+    @Test
+    void blockFormatsRefuseRowsOfPartialBlocks() {
+        for (WeightFormat f : List.of(WeightFormat.Q8_0, WeightFormat.Q4_0)) {
+            assertThatThrownBy(() -> new Tensor("w", f, new long[] {2, 48}, arena.allocate(f.bytes(96))))
+                    .hasMessageContaining("tensor w").hasMessageContaining("48").hasMessageContaining(f.name());
+            assertThatThrownBy(() -> f.bytes(33)).hasMessageContaining("whole blocks of 32");
+        }
+        assertThat(WeightFormat.Q4_0.bytes(4096)).isEqualTo(4096 / 32 * 18L);
+        assertThat(WeightFormat.Q8_0.bytes(4096)).isEqualTo(4096 / 32 * 34L);
     }
 
     @Test
@@ -112,8 +163,8 @@ class KernelsTest {
 
     /** Every one of the 65536 half and bfloat16 bit patterns decodes exactly (subnormals, infinities, NaN, -0). */
     @ParameterizedTest
-    @EnumSource(value = DType.class, names = {"F16", "BF16"})
-    void rowDecodesEveryBitPatternExactly(DType dtype) {
+    @MethodSource("halfFormats")
+    void rowDecodesEveryBitPatternExactly(WeightFormat dtype) {
         MemorySegment seg = arena.allocate(2L * 65536);
         for (int i = 0; i < 65536; i++) seg.set(I16, 2L * i, (short) i);
         Tensor w = new Tensor("all", dtype, new long[] {2, 32768}, seg);
@@ -128,12 +179,14 @@ class KernelsTest {
         }
     }
 
+    static List<WeightFormat> halfFormats() { return List.of(WeightFormat.F16, WeightFormat.BF16); }
+
     @Test
     void f16MatvecHandlesSubnormalWeights() {
         int cols = 67;
         MemorySegment seg = arena.allocate(2L * cols);
         for (int c = 0; c < cols; c++) seg.set(I16, 2L * c, (short) (c % 2 == 0 ? c : 0x8000 | (0x0400 + c)));
-        Tensor w = new Tensor("w", DType.F16, new long[] {1, cols}, seg);
+        Tensor w = new Tensor("w", WeightFormat.F16, new long[] {1, cols}, seg);
         float[] x = randomVector(cols);
         float[] out = new float[1];
         Kernels.matvec(w, x, out);
@@ -173,7 +226,7 @@ class KernelsTest {
 
     @Test
     void badArgumentsAreRejectedWithTheTensorName() {
-        Tensor w = randomTensor(DType.BF16, 4, 8);
+        Tensor w = randomTensor(WeightFormat.BF16, 4, 8);
         assertThatThrownBy(() -> Kernels.matvec(w, new float[7], new float[4])).hasMessageContaining("w[4, 8]");
         assertThatThrownBy(() -> Kernels.row(w, 4, new float[8])).hasMessageContaining("row 4");
         assertThatThrownBy(() -> Kernels.matmul(w, new float[16], new float[4], 2)).hasMessageContaining("out has 4");

@@ -30,7 +30,7 @@ import org.mambaplayground.engine.generate.ChatSession;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.SamplingOptions;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.engine.tokenizer.ChatMessage;

@@ -15,7 +15,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import org.mambaplayground.engine.model.Architecture;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;

@@ -3,6 +3,7 @@ package org.mambaplayground.gui.library;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.gui.shell.Formats;
 
 /**
@@ -13,7 +14,7 @@ public record MemoryEstimate(long weightBytes, long stateBytes, long contextToke
 
     /** For a model not on disk yet: BF16 weights, as the real checkpoints ship. */
     public static MemoryEstimate of(ModelSpec spec, long contextTokens) {
-        return of(spec, contextTokens, spec.weightBytes(2));
+        return of(spec, contextTokens, spec.weightBytes(WeightFormat.BF16));
     }
 
     /** @param weightBytes size of the weights file on disk (it is mapped as it is, whatever its dtype) */

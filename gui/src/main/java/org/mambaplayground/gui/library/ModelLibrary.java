@@ -20,7 +20,7 @@ import org.mambaplayground.assets.Catalog;
 import org.mambaplayground.assets.CatalogModel;
 import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.assets.DemoModels.DemoModel;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.library.LibraryEntry.InstallState;

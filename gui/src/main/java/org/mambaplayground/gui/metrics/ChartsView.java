@@ -27,7 +27,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.chat.ChatView;
 import org.mambaplayground.gui.models.ModelHandle;

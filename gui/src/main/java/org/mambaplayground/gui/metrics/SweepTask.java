@@ -9,7 +9,7 @@ import org.mambaplayground.engine.generate.GenerationListener;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.generate.SamplingOptions;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 
 /**
  * Runs prompts of growing length on one model, each on a fresh state, and records the engine's figures

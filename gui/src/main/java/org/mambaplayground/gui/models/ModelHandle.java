@@ -1,7 +1,7 @@
 package org.mambaplayground.gui.models;
 
 import java.nio.file.Path;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 
 /**

@@ -3,7 +3,7 @@ package org.mambaplayground.gui.models;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.mambaplayground.engine.generate.CancellationToken;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 
 /** Opens a model folder; the application binds this to the engine's ModelLoader. */
 @FunctionalInterface

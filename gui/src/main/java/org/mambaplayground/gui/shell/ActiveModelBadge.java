@@ -5,7 +5,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.layout.VBox;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.models.LoadTask;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.gui.Settings;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.gui.testing.TestModels;
 import org.mambaplayground.gui.library.LibraryEntry.InstallState;
 import org.mambaplayground.gui.library.LibraryEntry.Kind;
@@ -57,7 +57,7 @@ class ModelLibraryTest {
     @Test
     void addedFoldersAreRememberedAndABrokenOneSaysWhy() throws Exception {
         Path good = home.resolve("mine");
-        SyntheticModelWriter.write(TestModels.MAMBA, good, DType.BF16, 1);
+        SyntheticModelWriter.write(TestModels.MAMBA, good, WeightFormat.BF16, 1);
         Path broken = Files.createDirectories(home.resolve("broken"));
         Files.writeString(broken.resolve("params.json"), "{\"model_type\": \"mamba\", \"dim\": \"wide\"}");
         ModelLibrary library = library();

@@ -9,11 +9,11 @@ import java.util.Optional;
 import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
-import org.mambaplayground.engine.model.LoadedModel;
+import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.Model;
-import org.mambaplayground.engine.model.ModelLoader;
+import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.tokenizer.Tokenizers;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.gui.models.EngineBinding;
@@ -103,7 +103,7 @@ public final class TestModels {
                 if (in == null) throw new IllegalStateException("demo tokenizer " + tokenizerResource + " is not on the class path");
                 Files.copy(in, tokenizer.resolve(Path.of(tokenizerResource).getFileName()));
             }
-            SyntheticModelWriter.write(spec, folder, DType.F32, 42, tokenizer.resolve(Path.of(tokenizerResource).getFileName()),
+            SyntheticModelWriter.write(spec, folder, WeightFormat.F32, 42, tokenizer.resolve(Path.of(tokenizerResource).getFileName()),
                     bytes -> {}, () -> false);
             return folder;
         } catch (IOException e) {

@@ -1,4 +1,6 @@
-package org.mambaplayground.engine.model;
+package org.mambaplayground.engine.load;
+
+import org.mambaplayground.engine.model.Model;
 
 import java.nio.file.Path;
 import org.mambaplayground.engine.tokenizer.ChatFormat;

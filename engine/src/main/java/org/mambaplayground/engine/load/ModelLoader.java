@@ -1,4 +1,10 @@
-package org.mambaplayground.engine.model;
+package org.mambaplayground.engine.load;
+
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.model.Model;
+import org.mambaplayground.engine.model.ModelFormatException;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.TensorSpec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;

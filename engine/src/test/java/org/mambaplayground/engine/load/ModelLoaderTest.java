@@ -1,4 +1,4 @@
-package org.mambaplayground.engine.model;
+package org.mambaplayground.engine.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,12 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.Test;
+import org.mambaplayground.engine.model.*;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.mamba2.Mamba2Model;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.tokenizer.SentencePieceTokenizer;
 import org.mambaplayground.engine.tokenizer.TekkenTokenizer;
 import org.mambaplayground.engine.transformer.TransformerConfig;
@@ -28,7 +29,7 @@ class ModelLoaderTest {
     @Test
     void loadsBothArchitecturesFromSyntheticFolders() {
         for (ModelSpec spec : List.<ModelSpec>of(TIED_MAMBA, WINDOWED)) {
-            for (DType dtype : DType.values()) {
+            for (WeightFormat dtype : List.of(WeightFormat.F32, WeightFormat.F16, WeightFormat.BF16)) {
                 Path folder = dir.resolve(spec.architecture() + "-" + dtype);
                 SyntheticModelWriter.write(spec, folder, dtype, 5, demoTokenizer(spec), bytes -> {}, () -> false);
                 try (LoadedModel loaded = ModelLoader.load(folder)) {
@@ -59,7 +60,7 @@ class ModelLoaderTest {
     @Test
     void aFolderWithoutTokenizerOrWithAForeignOneFails() {
         Path folder = dir.resolve("no-tokenizer");
-        SyntheticModelWriter.write(WINDOWED, folder, DType.BF16, 5);
+        SyntheticModelWriter.write(WINDOWED, folder, WeightFormat.BF16, 5);
         assertThatThrownBy(() -> ModelLoader.load(folder)).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining(folder.toString()).hasMessageContaining("tekken.json");
         // the weights alone still load
@@ -69,7 +70,7 @@ class ModelLoaderTest {
 
         Path small = dir.resolve("small-vocab");
         TransformerConfig tiny = new TransformerConfig(32, 1, 8, 64, 4, 2, 1e-5, 100, 10000, 0, 0);
-        SyntheticModelWriter.write(tiny, small, DType.BF16, 5, demoTokenizer(tiny), bytes -> {}, () -> false);
+        SyntheticModelWriter.write(tiny, small, WeightFormat.BF16, 5, demoTokenizer(tiny), bytes -> {}, () -> false);
         assertThatThrownBy(() -> ModelLoader.load(small)).isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining(small.resolve("tekken.json").toString()).hasMessageContaining("vocab_size is 100");
     }
@@ -77,7 +78,7 @@ class ModelLoaderTest {
     @Test
     void pretouchReportsProgressAndCanBeCancelled() {
         Path folder = dir.resolve("m");
-        SyntheticModelWriter.write(TIED_MAMBA, folder, DType.F32, 5);
+        SyntheticModelWriter.write(TIED_MAMBA, folder, WeightFormat.F32, 5);
         List<String> stages = new ArrayList<>();
         List<Double> fractions = new ArrayList<>();
         try (Model model = ModelLoader.loadModel(folder, new ModelLoader.Options(true, (stage, f) -> {

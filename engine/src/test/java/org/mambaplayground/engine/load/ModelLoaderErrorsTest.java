@@ -1,4 +1,4 @@
-package org.mambaplayground.engine.model;
+package org.mambaplayground.engine.load;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,11 +16,12 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
+import org.mambaplayground.engine.model.*;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.io.SafetensorsWriter;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
-import org.mambaplayground.engine.tensor.DType;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /**
@@ -35,7 +36,7 @@ class ModelLoaderErrorsTest {
 
     private Path folder(ModelSpec spec) {
         Path folder = dir.resolve(spec.architecture().name().toLowerCase());
-        SyntheticModelWriter.write(spec, folder, DType.BF16, 1);
+        SyntheticModelWriter.write(spec, folder, WeightFormat.BF16, 1);
         return folder;
     }
 
@@ -49,7 +50,7 @@ class ModelLoaderErrorsTest {
     private static void rewriteWeights(Path folder, ModelSpec spec, UnaryOperator<List<TensorSpec>> edit) {
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
         for (TensorSpec t : edit.apply(new ArrayList<>(spec.tensorSpecs()))) {
-            entries.add(new SafetensorsWriter.Entry(t.name(), DType.BF16, t.shape(), (o, chunk, n) -> java.util.Arrays.fill(chunk, 0, n, 0.5f)));
+            entries.add(new SafetensorsWriter.Entry(t.name(), WeightFormat.BF16, t.shape(), (o, chunk, n) -> java.util.Arrays.fill(chunk, 0, n, 0.5f)));
         }
         SafetensorsWriter.write(folder.resolve(ModelLoader.WEIGHTS), Map.of(), entries);
     }
@@ -75,7 +76,7 @@ class ModelLoaderErrorsTest {
     void wrongShapeNamesBothShapes() {
         Path folder = folder(TRANSFORMER);
         rewriteWeights(folder, TRANSFORMER, l -> {
-            l.replaceAll(t -> t.name().equals("layers.1.attention.wk.weight") ? new TensorSpec(t.name(), new long[] {32, 16}) : t);
+            l.replaceAll(t -> t.name().equals("layers.1.attention.wk.weight") ? new TensorSpec(t.name(), t.ggufName(), new long[] {32, 16}) : t);
             return l;
         });
         assertLoadFails(folder, ModelLoader.WEIGHTS)

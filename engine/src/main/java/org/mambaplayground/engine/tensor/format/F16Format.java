@@ -1,0 +1,101 @@
+package org.mambaplayground.engine.tensor.format;
+
+import static org.mambaplayground.engine.tensor.format.Simd.LANES;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+
+/** IEEE half precision, 2 bytes an element; stored rounding to nearest even, as ggml and PyTorch do. */
+public final class F16Format implements WeightFormat {
+    static final F16Format INSTANCE = new F16Format();
+    private static final int BYTES = 2;
+
+    private F16Format() {}
+
+    @Override public String name() { return "F16"; }
+    @Override public int blockElements() { return 1; }
+    @Override public int blockBytes() { return BYTES; }
+    @Override public int ggmlType() { return 1; }
+    @Override public String toString() { return name(); }
+
+    @Override
+    public float get(MemorySegment seg, long index) { return scalar(seg, BYTES * index); }
+
+    private static float scalar(MemorySegment seg, long o) { return Float.float16ToFloat(seg.get(Simd.I16_LE, o)); }
+
+    private static FloatVector load(MemorySegment seg, long o) { return Simd.loadF16(seg, o); }
+
+    @Override
+    public void encode(float[] src, int srcOff, MemorySegment dst, long offset, int count) {
+        for (int i = 0; i < count; i++) {
+            float v = src[srcOff + i];
+            long o = offset + (long) BYTES * i;
+            dst.set(Simd.I16_LE, o, Float.floatToFloat16(v));
+        }
+    }
+
+    @Override
+    public void decode(MemorySegment seg, long offset, float[] out, int outOff, int count) {
+        int c = 0;
+        for (int upper = count - LANES; c <= upper; c += LANES) load(seg, offset + (long) BYTES * c).intoArray(out, outOff + c);
+        for (; c < count; c++) out[outOff + c] = scalar(seg, offset + (long) BYTES * c);
+    }
+
+    @Override
+    public float dot(MemorySegment seg, long offset, float[] x, int xOff, int count) {
+        FloatVector acc0 = Simd.zero(), acc1 = Simd.zero();
+        int c = 0;
+        for (int upper = count - 2 * LANES; c <= upper; c += 2 * LANES) {
+            acc0 = load(seg, offset + (long) BYTES * c).fma(Simd.x(x, xOff + c), acc0);
+            acc1 = load(seg, offset + (long) BYTES * (c + LANES)).fma(Simd.x(x, xOff + c + LANES), acc1);
+        }
+        for (int upper = count - LANES; c <= upper; c += LANES) {
+            acc0 = load(seg, offset + (long) BYTES * c).fma(Simd.x(x, xOff + c), acc0);
+        }
+        float sum = Simd.sum(acc0.add(acc1));
+        for (; c < count; c++) sum += scalar(seg, offset + (long) BYTES * c) * x[xOff + c];
+        return sum;
+    }
+
+    @Override
+    public void dot2x4(MemorySegment seg, long row0, long rowBytes, float[] x, int t0, int cols, float[] out, int rows, int r) {
+        FloatVector a00 = Simd.zero(), a01 = Simd.zero(), a02 = Simd.zero(), a03 = Simd.zero();
+        FloatVector a10 = Simd.zero(), a11 = Simd.zero(), a12 = Simd.zero(), a13 = Simd.zero();
+        long row1 = row0 + rowBytes;
+        int x0 = t0 * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
+        int c = 0;
+        for (int upper = cols - LANES; c <= upper; c += LANES) {
+            FloatVector w0 = load(seg, row0 + (long) BYTES * c), w1 = load(seg, row1 + (long) BYTES * c);
+            FloatVector v = Simd.x(x, x0 + c);
+            a00 = w0.fma(v, a00);
+            a10 = w1.fma(v, a10);
+            v = Simd.x(x, x1 + c);
+            a01 = w0.fma(v, a01);
+            a11 = w1.fma(v, a11);
+            v = Simd.x(x, x2 + c);
+            a02 = w0.fma(v, a02);
+            a12 = w1.fma(v, a12);
+            v = Simd.x(x, x3 + c);
+            a03 = w0.fma(v, a03);
+            a13 = w1.fma(v, a13);
+        }
+        float s00 = Simd.sum(a00), s01 = Simd.sum(a01), s02 = Simd.sum(a02), s03 = Simd.sum(a03);
+        float s10 = Simd.sum(a10), s11 = Simd.sum(a11), s12 = Simd.sum(a12), s13 = Simd.sum(a13);
+        for (; c < cols; c++) {
+            float w0 = scalar(seg, row0 + (long) BYTES * c), w1 = scalar(seg, row1 + (long) BYTES * c);
+            s00 += w0 * x[x0 + c]; s01 += w0 * x[x1 + c]; s02 += w0 * x[x2 + c]; s03 += w0 * x[x3 + c];
+            s10 += w1 * x[x0 + c]; s11 += w1 * x[x1 + c]; s12 += w1 * x[x2 + c]; s13 += w1 * x[x3 + c];
+        }
+        Simd.store2x4(out, rows, r, t0, s00, s01, s02, s03, s10, s11, s12, s13);
+    }
+
+    @Override
+    public void axpy(float alpha, MemorySegment seg, long offset, float[] y, int yOff, int count) {
+        FloatVector a = FloatVector.broadcast(Simd.F, alpha);
+        int c = 0;
+        for (int upper = count - LANES; c <= upper; c += LANES) {
+            load(seg, offset + (long) BYTES * c).fma(a, Simd.x(y, yOff + c)).intoArray(y, yOff + c);
+        }
+        for (; c < count; c++) y[yOff + c] += alpha * scalar(seg, offset + (long) BYTES * c);
+    }
+}
