@@ -35,25 +35,8 @@ public final class SafetensorsWriter {
 
     private SafetensorsWriter() {}
 
-    /** Produces the values of one tensor in row-major order, in consecutive chunks. */
-    @FunctionalInterface
-    public interface Values {
-        /** Fills {@code chunk[0, count)} with elements {@code [offset, offset + count)}; called with increasing offsets. */
-        void fill(long offset, float[] chunk, int count);
-
-        static Values of(float[] values) {
-            return (offset, chunk, count) -> System.arraycopy(values, (int) offset, chunk, 0, count);
-        }
-
-        static Values of(Tensor tensor) {
-            return (offset, chunk, count) -> {
-                for (int i = 0; i < count; i++) chunk[i] = tensor.get(offset + i);
-            };
-        }
-    }
-
     /** One tensor to write: its name, stored format (F32, F16 or BF16), shape and values. */
-    public record Entry(String name, WeightFormat format, long[] shape, Values values) {
+    public record Entry(String name, WeightFormat format, long[] shape, TensorValues values) {
         public Entry {
             if (!format.inSafetensors()) throw new IllegalArgumentException("safetensors cannot hold " + format + " (tensor " + name + ")");
         }

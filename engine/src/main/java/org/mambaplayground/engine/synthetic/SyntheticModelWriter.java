@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.mambaplayground.engine.io.SafetensorsWriter;
+import org.mambaplayground.engine.io.TensorValues;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.TensorSpec;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
@@ -77,7 +78,7 @@ public final class SyntheticModelWriter {
     }
 
     /** The value generator for one tensor, chosen by its role (its name) as Mistral's checkpoints name it. */
-    static SafetensorsWriter.Values values(TensorSpec t, long seed, boolean tiedEmbeddings) {
+    static TensorValues values(TensorSpec t, long seed, boolean tiedEmbeddings) {
         String name = t.name();
         long[] shape = t.shape();
         SplittableRandom random = new SplittableRandom(seed ^ mix(name));
@@ -108,14 +109,14 @@ public final class SyntheticModelWriter {
     }
 
     /** Uniform on [-a, a] with a = std * sqrt(3): the requested standard deviation, cheap to draw. */
-    private static SafetensorsWriter.Values uniform(SplittableRandom random, double std) {
+    private static TensorValues uniform(SplittableRandom random, double std) {
         float a = (float) (std * Math.sqrt(3));
         return (offset, chunk, count) -> {
             for (int i = 0; i < count; i++) chunk[i] = a * (2 * random.nextFloat() - 1);
         };
     }
 
-    private static SafetensorsWriter.Values constant(float v) {
+    private static TensorValues constant(float v) {
         return (offset, chunk, count) -> java.util.Arrays.fill(chunk, 0, count, v);
     }
 

@@ -27,10 +27,10 @@ class SafetensorsRoundTripTest {
         for (int i = 0; i < values.length; i++) values[i] = (float) Math.sin(i * 0.001) * 3;
         Path file = dir.resolve("m.safetensors");
         SafetensorsWriter.write(file, Map.of("format", "pt"), List.of(
-                new SafetensorsWriter.Entry("a.f32", WeightFormat.F32, new long[] {values.length}, SafetensorsWriter.Values.of(values)),
-                new SafetensorsWriter.Entry("b.bf16", WeightFormat.BF16, new long[] {1, values.length}, SafetensorsWriter.Values.of(values)),
-                new SafetensorsWriter.Entry("c.f16", WeightFormat.F16, new long[] {values.length, 1}, SafetensorsWriter.Values.of(values)),
-                new SafetensorsWriter.Entry("empty", WeightFormat.F32, new long[] {0, 4}, SafetensorsWriter.Values.of(new float[0]))));
+                new SafetensorsWriter.Entry("a.f32", WeightFormat.F32, new long[] {values.length}, TensorValues.of(values)),
+                new SafetensorsWriter.Entry("b.bf16", WeightFormat.BF16, new long[] {1, values.length}, TensorValues.of(values)),
+                new SafetensorsWriter.Entry("c.f16", WeightFormat.F16, new long[] {values.length, 1}, TensorValues.of(values)),
+                new SafetensorsWriter.Entry("empty", WeightFormat.F32, new long[] {0, 4}, TensorValues.of(new float[0]))));
 
         ByteBuffer head = ByteBuffer.wrap(Files.readAllBytes(file), 0, 8).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(head.getLong() % 8).as("header padded to 8 bytes").isZero();
@@ -96,7 +96,7 @@ class SafetensorsRoundTripTest {
         Path file = dir.resolve("big.safetensors");
         float[] values = new float[1 << 18];
         assertThatThrownBy(() -> SafetensorsWriter.write(file, Map.of(),
-                List.of(new SafetensorsWriter.Entry("x", WeightFormat.F32, new long[] {values.length}, SafetensorsWriter.Values.of(values))),
+                List.of(new SafetensorsWriter.Entry("x", WeightFormat.F32, new long[] {values.length}, TensorValues.of(values))),
                 bytes -> {}, () -> true)).isInstanceOf(CancellationException.class);
         assertThat(Files.exists(file)).isFalse();
         assertThat(Files.exists(dir.resolve("big.safetensors.part"))).isFalse();

@@ -119,8 +119,8 @@ class SafetensorsValidationTest {
     void truncatedFileNamesTheFirstTensorThatIsCut() throws IOException {
         Path file = dir.resolve("cut.safetensors");
         SafetensorsWriter.write(file, Map.of(), List.of(
-                new SafetensorsWriter.Entry("first", WeightFormat.BF16, new long[] {64}, SafetensorsWriter.Values.of(new float[64])),
-                new SafetensorsWriter.Entry("second", WeightFormat.BF16, new long[] {64}, SafetensorsWriter.Values.of(new float[64]))));
+                new SafetensorsWriter.Entry("first", WeightFormat.BF16, new long[] {64}, TensorValues.of(new float[64])),
+                new SafetensorsWriter.Entry("second", WeightFormat.BF16, new long[] {64}, TensorValues.of(new float[64]))));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - 10);
         }
