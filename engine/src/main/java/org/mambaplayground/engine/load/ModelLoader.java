@@ -25,6 +25,9 @@ import org.mambaplayground.engine.mamba2.Mamba2Model;
 import org.mambaplayground.engine.tokenizer.Tokenizers;
 import org.mambaplayground.engine.transformer.TransformerModel;
 import org.mambaplayground.engine.tensor.Tensor;
+import org.mambaplayground.engine.tensor.WeightSource;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
+import org.mambaplayground.engine.io.gguf.GgufFile;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /**
@@ -55,15 +58,31 @@ public final class ModelLoader {
 
     /**
      * How to load: whether to read every weight page into memory up front (slow, but no first-token
-     * stall), who hears the progress, and the token that cancels (null: not cancellable).
+     * stall), who hears the progress, the token that cancels (null: not cancellable), the precision of the
+     * weight matrices (null or a plain float format: the checkpoint as it is; Q8_0 or Q4_0: a quantized copy,
+     * converted once into {@code cacheDir}, null for {@link QuantizedCopies#defaultCacheDir}), and the KV
+     * cache's format for transformers (null: the default).
      */
-    public record Options(boolean pretouch, Listener listener, CancellationToken cancel) {
+    public record Options(boolean pretouch, Listener listener, CancellationToken cancel, WeightFormat precision,
+                          WeightFormat kvFormat, Path cacheDir) {
         /** No pre-touch, no progress, not cancellable (no shared token that one caller could cancel for all). */
         public static final Options DEFAULT = new Options(false, Listener.NONE, null);
 
         public Options {
             if (listener == null) listener = Listener.NONE;
         }
+
+        public Options(boolean pretouch, Listener listener, CancellationToken cancel) {
+            this(pretouch, listener, cancel, null, null, null);
+        }
+
+        public Options withPrecision(WeightFormat p) { return new Options(pretouch, listener, cancel, p, kvFormat, cacheDir); }
+
+        public Options withKvFormat(WeightFormat kv) { return new Options(pretouch, listener, cancel, precision, kv, cacheDir); }
+
+        public Options withCacheDir(Path dir) { return new Options(pretouch, listener, cancel, precision, kvFormat, dir); }
+
+        boolean quantized() { return precision != null && precision.quantized(); }
 
         boolean isCancelled() { return cancel != null && cancel.isCancelled(); }
     }
@@ -99,24 +118,61 @@ public final class ModelLoader {
         }
     }
 
-    /** Opens only the model (weights and architecture): what benchmarks and tests without text need. */
+    /**
+     * Opens only the model (weights and architecture): what benchmarks and tests without text need. With a
+     * quantized precision the weights come from the folder's quantized copy, made first when there is none
+     * (or only a stale one).
+     */
     public static Model loadModel(Path folder, Options options) {
         options.listener().progress("Reading " + PARAMS, 0);
         ModelSpec spec = readSpec(folder);
         checkCancelled(options, folder);
         options.listener().progress("Mapping " + WEIGHTS, 0.02);
-        SafetensorsFile weights = openWeights(folder, spec);
+        SafetensorsFile checkpoint = openWeights(folder, spec);
+        WeightSource weights = checkpoint;
         try {
+            if (options.quantized()) {
+                weights = quantizedCopy(folder, spec, checkpoint, options);
+                checkpoint.close();
+            }
             if (options.pretouch()) pretouch(weights, options);
             checkCancelled(options, folder);
             options.listener().progress("Building the model", 0.9);
-            return switch (spec) {
-                case Mamba2Config c -> new Mamba2Model(c, weights);
-                case TransformerConfig c -> new TransformerModel(c, weights);
-                default -> throw new IllegalStateException("no model for " + spec.architecture());
-            };
+            return build(spec, weights, options);
         } catch (RuntimeException e) {
+            checkpoint.close();
             weights.close();
+            throw e;
+        }
+    }
+
+    private static Model build(ModelSpec spec, WeightSource weights, Options options) {
+        return switch (spec) {
+            case Mamba2Config c -> new Mamba2Model(c, weights);
+            case TransformerConfig c -> new TransformerModel(c, weights);
+            default -> throw new IllegalStateException("no model for " + spec.architecture());
+        };
+    }
+
+    /** The folder's copy at the options' precision: opened if current, else converted from the checkpoint first. */
+    private static WeightSource quantizedCopy(Path folder, ModelSpec spec, SafetensorsFile checkpoint, Options options) {
+        WeightFormat precision = options.precision();
+        Path cacheDir = options.cacheDir() != null ? options.cacheDir() : QuantizedCopies.defaultCacheDir(folder);
+        Path copy = QuantizedCopies.fileFor(folder, precision, cacheDir);
+        GgufConverter.Source source = QuantizedCopies.sourceOf(checkpoint.file());
+        GgufFile gguf = QuantizedCopies.openIfCurrent(copy, source, precision);
+        if (gguf == null) {
+            QuantizedCopies.prepareDir(cacheDir, spec.weightBytes(precision));
+            String stage = "Converting to " + precision + " (once)";
+            options.listener().progress(stage, 0.03);
+            GgufConverter.convert(spec, checkpoint, source, java.util.Map.of(), precision, copy,
+                    f -> options.listener().progress(stage, 0.03 + 0.85 * f), options.cancel());
+            gguf = GgufFile.open(copy);
+        }
+        try {
+            return new GgufWeights(gguf, spec);
+        } catch (RuntimeException e) {
+            gguf.close();
             throw e;
         }
     }
@@ -205,9 +261,11 @@ public final class ModelLoader {
     }
 
     /** Reads every page of the weights so the first tokens do not wait on the disk; cancellable. */
-    static void pretouch(SafetensorsFile weights, Options options) {
-        long total = weights.dataBytes(), done = 0;
-        for (Tensor t : weights.tensors().values()) {
+    static void pretouch(WeightSource weights, Options options) {
+        long total = 0, done = 0;
+        for (String name : weights.names()) total += weights.tensor(name).byteSize();
+        for (String name : weights.names()) {
+            Tensor t = weights.tensor(name);
             MemorySegment data = t.data();
             for (long offset = 0; offset < data.byteSize(); offset += PRETOUCH_CHUNK) {
                 if (options.isCancelled()) throw new CancellationException("loading " + weights.file() + " was cancelled");

@@ -32,18 +32,24 @@ public final class Mamba2Tensors {
 
     public TensorSpec dtBias(int layer) { return mixer(layer, "dt_bias", "ssm_dt.bias", c.nHeads()); }
 
-    /** A_log; GGUF files hold A = -exp(A_log) under this name instead. */
-    public TensorSpec aLog(int layer) { return mixer(layer, "A_log", "ssm_a", c.nHeads()); }
+    /** A_log; GGUF files hold A = -exp(A_log) under this name instead, as a column. */
+    public TensorSpec aLog(int layer) { return mixer(layer, "A_log", "ssm_a", shape(c.nHeads()), shape(c.nHeads(), 1)); }
 
-    public TensorSpec d(int layer) { return mixer(layer, "D", "ssm_d", c.nHeads()); }
+    public TensorSpec d(int layer) { return mixer(layer, "D", "ssm_d", shape(c.nHeads()), shape(c.nHeads(), 1)); }
 
     public TensorSpec inProj(int layer) { return mixer(layer, "in_proj.weight", "ssm_in.weight", c.inProjDim(), c.dim()); }
 
-    public TensorSpec convWeight(int layer) { return mixer(layer, "conv1d.weight", "ssm_conv1d.weight", c.convDim(), 1, c.dConv()); }
+    /** The depthwise conv kernel; GGUF squeezes out its middle dimension of 1. */
+    public TensorSpec convWeight(int layer) {
+        return mixer(layer, "conv1d.weight", "ssm_conv1d.weight", shape(c.convDim(), 1, c.dConv()), shape(c.convDim(), c.dConv()));
+    }
 
     public TensorSpec convBias(int layer) { return mixer(layer, "conv1d.bias", "ssm_conv1d.bias", c.convDim()); }
 
-    public TensorSpec norm(int layer) { return mixer(layer, "norm.weight", "ssm_norm.weight", c.innerDim()); }
+    /** The gated norm's weight; GGUF groups it by the n_groups groups it normalises. */
+    public TensorSpec norm(int layer) {
+        return mixer(layer, "norm.weight", "ssm_norm.weight", shape(c.innerDim()), shape(c.nGroups(), c.innerDim() / c.nGroups()));
+    }
 
     public TensorSpec outProj(int layer) { return mixer(layer, "out_proj.weight", "ssm_out.weight", c.dim(), c.innerDim()); }
 
@@ -70,8 +76,14 @@ public final class Mamba2Tensors {
     private static String blk(int layer, String name) { return "blk." + layer + "." + name; }
 
     private static TensorSpec mixer(int layer, String mambaSsmName, String ggufName, long... shape) {
-        return spec("backbone.layers." + layer + ".mixer." + mambaSsmName, blk(layer, ggufName), shape);
+        return mixer(layer, mambaSsmName, ggufName, shape, shape);
     }
+
+    private static TensorSpec mixer(int layer, String mambaSsmName, String ggufName, long[] shape, long[] ggufShape) {
+        return new TensorSpec(PREFIX + "backbone.layers." + layer + ".mixer." + mambaSsmName, blk(layer, ggufName), shape, ggufShape);
+    }
+
+    private static long[] shape(long... dims) { return dims; }
 
     private static TensorSpec spec(String mambaSsmName, String ggufName, long... shape) {
         return new TensorSpec(PREFIX + mambaSsmName, ggufName, shape);

@@ -7,13 +7,25 @@ import java.util.Arrays;
  * GGUF files, and its exact shape (PyTorch order: rows, then columns). Each architecture lists its tensors
  * once (Mamba2Tensors, TransformerTensors); the config's checks, the layers and the converters all read them there.
  */
-public record TensorSpec(String name, String ggufName, long[] shape) {
+public record TensorSpec(String name, String ggufName, long[] shape, long[] ggufShape) {
     public TensorSpec {
         shape = shape.clone();
+        ggufShape = ggufShape.clone();
+        long a = 1, b = 1;
+        for (long d : shape) a *= d;
+        for (long d : ggufShape) b *= d;
+        if (a != b) throw new IllegalArgumentException("tensor " + name + ": GGUF shape holds another number of elements");
     }
+
+    /** A tensor GGUF files hold in the same row-major shape. */
+    public TensorSpec(String name, String ggufName, long[] shape) { this(name, ggufName, shape, shape); }
 
     @Override
     public long[] shape() { return shape.clone(); }
+
+    /** The row-major shape llama.cpp gives it (the same bytes, grouped otherwise: conv1d squeezed, norms by group). */
+    @Override
+    public long[] ggufShape() { return ggufShape.clone(); }
 
     /** Number of elements. */
     public long size() {
@@ -32,7 +44,8 @@ public record TensorSpec(String name, String ggufName, long[] shape) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorSpec t && name.equals(t.name) && ggufName.equals(t.ggufName) && Arrays.equals(shape, t.shape);
+        return o instanceof TensorSpec t && name.equals(t.name) && ggufName.equals(t.ggufName) && Arrays.equals(shape, t.shape)
+                && Arrays.equals(ggufShape, t.ggufShape);
     }
 
     @Override
