@@ -31,13 +31,18 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dtype", defaultValue = "bf16", description = "bf16, f16 or f32 (default ${DEFAULT-VALUE}).")
     String dtype;
 
+    @Option(names = "--precision", paramLabel = "P",
+            description = "Weights to run: q8_0 or q4_0 (a quantized copy of the checkpoint, converted once and cached), "
+                    + "or the checkpoint's own --dtype (the default).")
+    String precision;
+
     @Option(names = "--prompt", paramLabel = "N", defaultValue = "128", description = "Prompt tokens of the timed prefill (default ${DEFAULT-VALUE}).")
     int prompt;
 
     @Option(names = "--decode", paramLabel = "N", defaultValue = "32", description = "Tokens of the timed decode (default ${DEFAULT-VALUE}).")
     int decode;
 
-    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3", description = "Timed runs; the best is reported (default ${DEFAULT-VALUE}).")
+    @Option(names = "--repeats", paramLabel = "N", defaultValue = "3", description = "Timed runs; the median run is reported, then the best (default ${DEFAULT-VALUE}).")
     int repeats;
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Folder for the synthetic model (default: a folder under the temp directory, reused).")
@@ -62,10 +67,15 @@ public final class BenchCommand implements Callable<Integer> {
             long bytes = SyntheticConfigs.parseSize(size);
             WeightFormat type = WeightFormat.named(dtype).filter(WeightFormat::inSafetensors)
                     .orElseThrow(() -> new IllegalArgumentException("--dtype must be bf16, f16 or f32, got \"" + dtype + "\""));
+            WeightFormat run = null;
+            if (precision != null && !precision.equalsIgnoreCase(type.name())) {
+                run = WeightFormat.named(precision).filter(WeightFormat::quantized).orElseThrow(() -> new IllegalArgumentException(
+                        "--precision must be q8_0, q4_0 or the checkpoint's " + type.name().toLowerCase(Locale.ROOT) + ", got \"" + precision + "\""));
+            }
             if (prompt < 1 || decode < 1 || repeats < 1) throw new IllegalArgumentException("--prompt, --decode and --repeats must be at least 1");
             long buffer = SyntheticConfigs.parseSize(bandwidthBuffer);
             Path folder = dir != null ? dir : Benchmark.defaultFolder(architecture, bytes, type);
-            return new Benchmark.Options(architecture, bytes, type, folder, prompt, decode, repeats, buffer);
+            return new Benchmark.Options(architecture, bytes, type, run, folder, prompt, decode, repeats, buffer);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 import org.mambaplayground.engine.load.LoadedModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -39,6 +41,9 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--system", paramLabel = "TEXT", description = "A system prompt that starts every conversation.")
     String system;
 
+    @Mixin
+    WeightOptions weights = new WeightOptions();
+
     private final boolean interactive;
     private final BufferedReader in;
     private final PrintStream out;
@@ -65,9 +70,16 @@ public final class ChatCommand implements Callable<Integer> {
         if (maxTokens < 1) throw new ParameterException(spec.commandLine(), "--max-tokens must be >= 1, got " + maxTokens);
         if (!(temperature >= 0 && temperature <= 2)) throw new ParameterException(spec.commandLine(), "--temperature must be in [0, 2], got " + temperature);
         if (!(topP > 0 && topP <= 1)) throw new ParameterException(spec.commandLine(), "--top-p must be in (0, 1], got " + topP);
+        WeightFormat precision, kv;
+        try {
+            precision = weights.precision();
+            kv = weights.kv();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         LoadedModel loaded;
         try {
-            loaded = ModelFolders.open(model, status);
+            loaded = ModelFolders.open(model, status, precision, kv);
         } catch (RuntimeException e) {
             status.println("Cannot open the model: " + e.getMessage());
             return 1;

@@ -8,7 +8,12 @@ import java.util.Locale;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.WarmUp;
 import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.engine.load.MachineMemory;
+import org.mambaplayground.engine.load.MemoryEstimate;
 import org.mambaplayground.engine.load.ModelLoader;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.Sizes;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.gui.Settings;
 
@@ -16,7 +21,13 @@ import org.mambaplayground.gui.Settings;
 final class ModelFolders {
     private ModelFolders() {}
 
-    static LoadedModel open(Path folder, PrintStream status) {
+    static LoadedModel open(Path folder, PrintStream status) { return open(folder, status, null, null); }
+
+    /**
+     * Opens {@code folder} with its matrices at {@code precision} (null: as stored) and the KV cache in
+     * {@code kvFormat} (null: the default), after printing the memory it needs and whether this machine has it.
+     */
+    static LoadedModel open(Path folder, PrintStream status, WeightFormat precision, WeightFormat kvFormat) {
         if (!Files.isDirectory(folder)) {
             List<DemoModels.DemoModel> demos = demos();
             folder = resolve(folder, demos);
@@ -25,6 +36,7 @@ final class ModelFolders {
                         + String.join(", ", demos.stream().map(DemoModels.DemoModel::name).toList()) + ")");
             }
         }
+        printEstimate(folder, status, precision, kvFormat);
         boolean terminal = System.console() != null;
         String[] lastStage = {""};
         ModelLoader.Options options = new ModelLoader.Options(false, (stage, fraction) -> {
@@ -34,7 +46,7 @@ final class ModelFolders {
                 status.flush();
                 lastStage[0] = stage;
             }
-        }, new CancellationToken());
+        }, new CancellationToken()).withPrecision(precision).withKvFormat(kvFormat);
         long start = System.nanoTime();
         LoadedModel model = ModelLoader.load(folder, options);
         if (terminal) status.print("\r" + " ".repeat(40) + "\r");
@@ -44,6 +56,21 @@ final class ModelFolders {
         // compiled now, the first prompt is answered at full speed (cold, it can take seconds longer)
         status.printf(Locale.ROOT, " %.1f s%n", WarmUp.run(model.model(), null) / 1000);
         return model;
+    }
+
+    /** "Memory: 7.7 GB weights (Q8_0) + 276 MB state ...; this machine has 20 GB available" and advice when it does not fit. */
+    private static void printEstimate(Path folder, PrintStream status, WeightFormat precision, WeightFormat kvFormat) {
+        ModelSpec spec;
+        try {
+            spec = ModelLoader.readSpec(folder);
+        } catch (RuntimeException e) {
+            return; // loading reports it, with the file named
+        }
+        MemoryEstimate estimate = MemoryEstimate.of(spec, precision != null ? precision : WeightFormat.BF16, kvFormat, 4096);
+        MachineMemory machine = MachineMemory.read();
+        status.println("Memory: " + estimate.describe() + "; this machine has " + Sizes.bytes(machine.availableBytes()) + " available");
+        String advice = estimate.advice(machine);
+        if (!advice.isEmpty()) status.println("Warning: " + advice + " (--precision)");
     }
 
     /** A folder as given, or a built-in demo model's name ({@code codestral-mamba-demo}), extracted like the app does. */

@@ -11,7 +11,9 @@ import org.mambaplayground.server.ApiServer;
 import org.mambaplayground.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -47,6 +49,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--env-file", paramLabel = "FILE", defaultValue = ".env", description = "Settings file (default ${DEFAULT-VALUE}, skipped if absent).")
     Path envFile;
+
+    @Mixin
+    WeightOptions weights = new WeightOptions();
 
     @Spec
     CommandSpec spec;
@@ -85,9 +90,16 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "no model: give --model DIR or set MODEL_PATH (in the environment or " + envFile + ")");
         }
+        WeightFormat precision, kv;
+        try {
+            precision = weights.precision();
+            kv = weights.kv();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         LoadedModel loaded;
         try {
-            loaded = ModelFolders.open(config.modelPath(), System.err);
+            loaded = ModelFolders.open(config.modelPath(), System.err, precision, kv);
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("Cannot open the model: " + e.getMessage());
             return 1;

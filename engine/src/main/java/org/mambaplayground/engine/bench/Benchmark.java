@@ -34,63 +34,77 @@ public final class Benchmark {
     /**
      * What to measure.
      *
+     * @param dtype        the synthetic checkpoint's format (BF16, F16, F32); its size is {@code sizeBytes}
+     * @param precision    the weights' precision for the run: null for the checkpoint as written, Q8_0 or Q4_0 for its
+     *                     quantized copy (converted once, beside the folder)
      * @param folder       where the synthetic model lives: reused when it already holds this configuration, else written
      * @param promptTokens tokens of the timed prefill
      * @param decodeTokens tokens of the timed decode
-     * @param repeats      timed runs of each measurement; the best is reported (the least disturbed by other processes)
+     * @param repeats      timed runs of each measurement; the median run is reported first, the best second
      */
-    public record Options(Architecture architecture, long sizeBytes, WeightFormat dtype, Path folder,
-                          int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {}
+    public record Options(Architecture architecture, long sizeBytes, WeightFormat dtype, WeightFormat precision, Path folder,
+                          int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {
+        public Options(Architecture architecture, long sizeBytes, WeightFormat dtype, Path folder,
+                       int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {
+            this(architecture, sizeBytes, dtype, null, folder, promptTokens, decodeTokens, repeats, bandwidthBufferBytes);
+        }
+
+        /** The format the run's weight matrices are in. */
+        public WeightFormat runFormat() { return precision != null ? precision : dtype; }
+    }
 
     /**
-     * Every measurement of a run. Bandwidths compare like with like: one probe pass reads about as many
-     * bytes as one decoded token, so the fastest token is set against the fastest pass and the median
-     * token against the median pass (other processes slow both alike).
+     * Every measurement of a run. Statistics are of whole runs: the median run first, the best second; decode's
+     * effective bandwidth is the weight bytes one token reads times a run's tokens/s, set against the memory probe
+     * passes made between the runs (median against median, best against best), so other processes slow both alike.
      *
      * @param prefillRuns  prefill tokens/s of each run
      * @param decodeRuns   decode tokens/s of each run (whole runs, including sampling)
-     * @param tokenSeconds seconds of each decoded token, all runs
      * @param memoryPasses bytes/s of each bandwidth probe pass, all runs
      */
-    public record Result(ModelSpec spec, WeightFormat dtype, long weightBytes, long decodeBytesPerToken, int threads,
+    public record Result(ModelSpec spec, WeightFormat format, long weightBytes, long decodeBytesPerToken, int threads,
                          int promptTokens, int decodeTokens, long bandwidthBufferBytes, List<Double> prefillRuns,
-                         List<Double> decodeRuns, List<Double> tokenSeconds, List<Double> memoryPasses) {
-        public double prefillTokensPerSecond() { return max(prefillRuns); }
+                         List<Double> decodeRuns, List<Double> memoryPasses) {
+        public double prefillMedian() { return median(prefillRuns); }
 
-        public double decodeTokensPerSecond() { return max(decodeRuns); }
+        public double prefillBest() { return max(prefillRuns); }
 
-        /** The machine's memory read bandwidth: the fastest probe pass. */
-        public double memoryBytesPerSecond() { return max(memoryPasses); }
+        public double decodeMedian() { return median(decodeRuns); }
 
-        /** Weight bytes read per second by the fastest decoded token. */
-        public double decodeBytesPerSecond() { return decodeBytesPerToken / min(tokenSeconds); }
+        public double decodeBest() { return max(decodeRuns); }
 
-        /** Fastest token's weight bandwidth over the fastest probe pass. */
-        public double bandwidthFraction() { return decodeBytesPerSecond() / memoryBytesPerSecond(); }
+        public double memoryMedian() { return median(memoryPasses); }
 
-        /** Median token's weight bandwidth over the median probe pass. */
-        public double medianBandwidthFraction() { return decodeBytesPerToken / median(tokenSeconds) / median(memoryPasses); }
+        public double memoryBest() { return max(memoryPasses); }
+
+        /** Weight bytes per second read by the median decode run. */
+        public double decodeBytesPerSecond() { return decodeBytesPerToken * decodeMedian(); }
+
+        /** The median run's weight bandwidth over the median probe pass. */
+        public double bandwidthFraction() { return decodeBytesPerSecond() / memoryMedian(); }
+
+        /** The best run's weight bandwidth over the best probe pass. */
+        public double bestBandwidthFraction() { return decodeBytesPerToken * decodeBest() / memoryBest(); }
 
         public String summary() {
             return String.format(Locale.ROOT, """
                     Model: %s, %s weights (%s), %d layers, dim %d, vocabulary %d
-                    Threads: %d, %d float lanes%s
-                    Prefill: %.1f tokens/s (best of %d runs of %d tokens)
-                    Decode:  %.2f tokens/s (best of %d runs of %d tokens), %.2f GB of weights read per token
-                    Memory read bandwidth (Vector API sum over %s): %.2f GB/s fastest pass, %.2f GB/s median
-                    Effective weight bandwidth: %.2f GB/s at the fastest token = %.0f%% of the measured memory read bandwidth;
-                      median token %.2f GB/s = %.0f%% of the median pass""",
-                    spec.architecture().name().toLowerCase(Locale.ROOT), gb(weightBytes), dtype, spec.layers(), spec.dim(),
-                    spec.vocabularySize(), threads, Kernels.lanes(), Kernels.VECTORIZED ? "" : " (Vector API not enabled!)",
-                    prefillTokensPerSecond(), prefillRuns.size(), promptTokens,
-                    decodeTokensPerSecond(), decodeRuns.size(), decodeTokens, decodeBytesPerToken / 1e9,
-                    gb(bandwidthBufferBytes), memoryBytesPerSecond() / 1e9, median(memoryPasses) / 1e9,
-                    decodeBytesPerSecond() / 1e9, 100 * bandwidthFraction(),
-                    decodeBytesPerToken / median(tokenSeconds) / 1e9, 100 * medianBandwidthFraction());
+                    Threads: %d, %d float lanes
+                    Prefill: %.1f tokens/s median run, %.1f best (%d runs of %d tokens)
+                    Decode:  %.2f tokens/s median run, %.2f best (%d runs of %d tokens), %.3f GB of weights read per token
+                    Memory read bandwidth (Vector API sum over %s): %.2f GB/s median pass, %.2f GB/s best
+                    Effective weight bandwidth: %.2f GB/s (median run) = %.0f%% of the median pass; best run %.0f%% of the best pass""",
+                    spec.architecture().name().toLowerCase(Locale.ROOT), gb(weightBytes), format, spec.layers(), spec.dim(),
+                    spec.vocabularySize(), threads, Kernels.lanes(),
+                    prefillMedian(), prefillBest(), prefillRuns.size(), promptTokens,
+                    decodeMedian(), decodeBest(), decodeRuns.size(), decodeTokens, decodeBytesPerToken / 1e9,
+                    gb(bandwidthBufferBytes), memoryMedian() / 1e9, memoryBest() / 1e9,
+                    decodeBytesPerSecond() / 1e9, 100 * bandwidthFraction(), 100 * bestBandwidthFraction());
         }
     }
 
     public static Path defaultFolder(Architecture architecture, long sizeBytes, WeightFormat dtype) {
+        // The checkpoint's folder; quantized copies go to the cache folder beside it.
         return Path.of(System.getProperty("java.io.tmpdir"), "mamba-playground-bench",
                 architecture.name().toLowerCase(Locale.ROOT) + "-" + sizeBytes / 1_000_000 + "MB-" + dtype.name().toLowerCase(Locale.ROOT));
     }
@@ -102,9 +116,10 @@ public final class Benchmark {
 
         log.accept(String.format(Locale.ROOT, "Memory read bandwidth is probed before each run (%d threads, %s buffer).",
                 Parallel.threads(), gb(o.bandwidthBufferBytes())));
-        try (Model model = ModelLoader.loadModel(o.folder(), ModelLoader.Options.DEFAULT)) {
-            long weightBytes = SyntheticModelWriter.weightBytes(spec, o.dtype());
-            long perToken = decodeBytesPerToken(spec, o.dtype());
+        ModelLoader.Options load = new ModelLoader.Options(false, progressLog(log), cancel).withPrecision(o.precision());
+        try (Model model = ModelLoader.loadModel(o.folder(), load)) {
+            long weightBytes = spec.weightBytes(o.runFormat());
+            long perToken = decodeBytesPerToken(spec, o.runFormat());
             SplittableRandom random = new SplittableRandom(1);
             int vocab = spec.vocabularySize();
 
@@ -115,7 +130,7 @@ public final class Benchmark {
 
             // Probe and decode alternate so that both see the same load from other processes.
             List<Double> prefillRuns = new ArrayList<>(), decodeRuns = new ArrayList<>();
-            List<Double> tokenSeconds = new ArrayList<>(), memoryPasses = new ArrayList<>();
+            List<Double> memoryPasses = new ArrayList<>();
             for (int r = 0; r < o.repeats(); r++) {
                 checkCancelled(cancel);
                 List<Double> passes = MemoryBandwidth.passes(o.bandwidthBufferBytes(), 3, cancel);
@@ -126,31 +141,35 @@ public final class Benchmark {
                 float[] logits = model.prefill(state, prompt);
                 double prefill = o.promptTokens() / ((System.nanoTime() - t0) / 1e9);
                 prefillRuns.add(prefill);
-                long t1 = System.nanoTime(), last = t1;
+                long t1 = System.nanoTime();
                 for (int i = 0; i < o.decodeTokens(); i++) {
                     checkCancelled(cancel);
                     logits = model.decode(state, argmax(logits));
-                    long now = System.nanoTime();
-                    tokenSeconds.add((now - last) / 1e9);
-                    last = now;
                 }
-                double decode = o.decodeTokens() / ((last - t1) / 1e9);
+                double decode = o.decodeTokens() / ((System.nanoTime() - t1) / 1e9);
                 decodeRuns.add(decode);
                 log.accept(String.format(Locale.ROOT,
                         "  run %d/%d: memory %.2f GB/s (best pass); prefill %.1f tokens/s; decode %.2f tokens/s = %.2f GB/s of weights",
                         r + 1, o.repeats(), max(passes) / 1e9, prefill, decode, decode * perToken / 1e9));
             }
-            return new Result(spec, o.dtype(), weightBytes, perToken, Parallel.threads(), o.promptTokens(), o.decodeTokens(),
-                    o.bandwidthBufferBytes(), prefillRuns, decodeRuns, tokenSeconds, memoryPasses);
+            return new Result(spec, o.runFormat(), weightBytes, perToken, Parallel.threads(), o.promptTokens(), o.decodeTokens(),
+                    o.bandwidthBufferBytes(), prefillRuns, decodeRuns, memoryPasses);
         }
+    }
+
+    /** Conversion progress (the one slow stage of loading) in tenths. */
+    private static ModelLoader.Listener progressLog(Consumer<String> log) {
+        int[] last = {-1};
+        return (stage, fraction) -> {
+            if (!stage.startsWith("Converting")) return;
+            int tenth = (int) (fraction * 10);
+            if (tenth != last[0]) log.accept(String.format(Locale.ROOT, "  %s: %3.0f%%", stage, 100 * fraction));
+            last[0] = tenth;
+        };
     }
 
     private static double max(List<Double> values) {
         return values.stream().mapToDouble(d -> d).max().orElse(0);
-    }
-
-    private static double min(List<Double> values) {
-        return values.stream().mapToDouble(d -> d).min().orElse(0);
     }
 
     private static double median(List<Double> values) {

@@ -3,6 +3,7 @@ package org.mambaplayground.engine.mamba2;
 import org.mambaplayground.engine.model.LayerMath;
 import org.mambaplayground.engine.model.Weights;
 import org.mambaplayground.engine.tensor.Kernels;
+import org.mambaplayground.engine.tensor.Parallel;
 import org.mambaplayground.engine.tensor.Tensor;
 
 /**
@@ -62,18 +63,20 @@ final class Mamba2Mixer {
         // Recurrent SSM update per head: S = exp(dt A) S + dt x B^T; y = S C + D x.
         int p = c.headDim(), nState = c.dState(), bBase = inner, cBase = inner + c.nGroups() * nState;
         float[] y = new float[inner];
-        for (int h = 0; h < heads; h++) {
-            float dt = LayerMath.softplus(zxbcdt[inner + convDim + h] + dtBias[h]);
-            float decay = (float) Math.exp(dt * a[h]);
-            int g = h / c.headsPerGroup();
-            for (int i = 0; i < p; i++) {
-                float x = xbc[h * p + i];
-                int si = (h * p + i) * nState;
-                for (int s = 0; s < nState; s++) ssm[si + s] *= decay;
-                Kernels.axpy(dt * x, xbc, bBase + g * nState, ssm, si, nState);
-                y[h * p + i] = Kernels.dot(ssm, si, xbc, cBase + g * nState, nState) + d[h] * x;
+        // Heads are independent: spread them over the kernel threads (the state is megabytes per layer).
+        Parallel.forRange(heads, Math.max(1, heads / (4 * Parallel.threads())), (from, to) -> {
+            for (int h = from; h < to; h++) {
+                float dt = LayerMath.softplus(zxbcdt[inner + convDim + h] + dtBias[h]);
+                float decay = (float) Math.exp(dt * a[h]);
+                int g = h / c.headsPerGroup();
+                for (int i = 0; i < p; i++) {
+                    float x = xbc[h * p + i];
+                    int si = (h * p + i) * nState;
+                    y[h * p + i] = Kernels.decayAxpyDot(ssm, si, decay, dt * x, xbc, bBase + g * nState, xbc, cBase + g * nState, nState)
+                            + d[h] * x;
+                }
             }
-        }
+        });
         gatedNorm(y, 0, zxbcdt, 0);
         Kernels.matvec(outProj, y, out);
     }

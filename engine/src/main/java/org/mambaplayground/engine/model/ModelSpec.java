@@ -24,8 +24,16 @@ public interface ModelSpec {
     /** The tensor that projects to the logits (the embedding itself when they are tied). */
     TensorSpec outputHead();
 
-    /** Bytes of inference state (float32) after {@code contextTokens} tokens: the analytic formula. */
+    /** Bytes of inference state after {@code contextTokens} tokens in the default state format: the analytic formula. */
     long stateBytesAt(long contextTokens);
+
+    /**
+     * The same with the KV cache stored in {@code kvFormat} (transformers); a Mamba2 state is always F32, since it
+     * is small and its recurrence accumulates rounding error.
+     */
+    default long stateBytesAt(long contextTokens, org.mambaplayground.engine.tensor.format.WeightFormat kvFormat) {
+        return stateBytesAt(contextTokens);
+    }
 
     /** Longest context the model supports (tokens), or -1 when unbounded (Mamba2). */
     long maxContext();

@@ -119,6 +119,11 @@ public final class Kernels {
         VectorKernels.axpy(alpha, x, xOff, y, yOff, n);
     }
 
+    /** s[sOff + i] = decay * s[sOff + i] + alpha * b[bOff + i] for i in [0, n), then sum_i s[sOff + i] * c[cOff + i]. */
+    public static float decayAxpyDot(float[] s, int sOff, float decay, float alpha, float[] b, int bOff, float[] c, int cOff, int n) {
+        return VectorKernels.decayAxpyDot(s, sOff, decay, alpha, b, bOff, c, cOff, n);
+    }
+
     /**
      * Sum of {@code count} little-endian floats from {@code byteOffset} of {@code seg}: the memory-bandwidth
      * probe's inner loop, with the same vector loads the weight kernels use.

@@ -44,6 +44,26 @@ final class VectorKernels {
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
+    /**
+     * The recurrent SSM update of one state row, fused into one pass over it: s = decay * s + alpha * b, then
+     * returns sum(s * c). One read and one write of the state instead of three passes.
+     */
+    static float decayAxpyDot(float[] s, int sOff, float decay, float alpha, float[] b, int bOff, float[] c, int cOff, int n) {
+        FloatVector vd = FloatVector.broadcast(F, decay), va = FloatVector.broadcast(F, alpha), acc = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = n - LANES; i <= upper; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, s, sOff + i).mul(vd).add(FloatVector.fromArray(F, b, bOff + i).mul(va));
+            v.intoArray(s, sOff + i);
+            acc = v.fma(FloatVector.fromArray(F, c, cOff + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s[sOff + i] = s[sOff + i] * decay + alpha * b[bOff + i];
+            sum += s[sOff + i] * c[cOff + i];
+        }
+        return sum;
+    }
+
     /** Sum of all floats in a (large) segment region: the memory-bandwidth probe's inner loop. */
     static float sumFloats(MemorySegment seg, long byteOffset, long count) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);

@@ -50,13 +50,21 @@ class BenchmarkTest {
         List<String> log = new ArrayList<>();
         Benchmark.Result r = Benchmark.run(o, log::add, new CancellationToken());
         assertThat(r.prefillRuns()).hasSize(2);
-        assertThat(r.tokenSeconds()).hasSize(6).allMatch(s -> s > 0);
+        assertThat(r.decodeRuns()).hasSize(2).allMatch(s -> s > 0);
         assertThat(r.memoryPasses()).hasSize(6);
-        assertThat(r.bandwidthFraction()).isPositive();
-        assertThat(r.decodeTokensPerSecond()).isPositive();
-        assertThat(r.memoryBytesPerSecond()).isPositive();
-        assertThat(r.summary()).contains("Prefill:", "Decode:", "% of the measured memory read bandwidth");
+        assertThat(r.decodeMedian()).isBetween(Math.min(r.decodeRuns().get(0), r.decodeRuns().get(1)), r.decodeBest());
+        // The bandwidth is the median run's tokens/s times the bytes a token reads, over the median probe pass.
+        assertThat(r.bandwidthFraction()).isCloseTo(r.decodeBytesPerToken() * r.decodeMedian() / r.memoryMedian(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(r.summary()).contains("Prefill:", "Decode:", "median run", "of the median pass");
         assertThat(log).anyMatch(l -> l.startsWith("Writing a")).anyMatch(l -> l.contains("run 2/2"));
+
+        // The same checkpoint at Q8_0: converted once beside it, fewer bytes read per token.
+        Benchmark.Options q = new Benchmark.Options(Architecture.MAMBA2, 2_000_000, WeightFormat.BF16, WeightFormat.Q8_0, dir.resolve("m"), 8, 3, 1, 16L << 20);
+        List<String> qlog = new ArrayList<>();
+        Benchmark.Result rq = Benchmark.run(q, qlog::add, new CancellationToken());
+        assertThat(rq.format()).isEqualTo(WeightFormat.Q8_0);
+        assertThat(rq.decodeBytesPerToken()).isLessThan(r.decodeBytesPerToken() * 65 / 100); // 8.5 of 16 bits, norms in F32
+        assertThat(qlog).anyMatch(l -> l.startsWith("Reusing synthetic model")).anyMatch(l -> l.contains("Converting to Q8_0"));
 
         CancellationToken cancel = new CancellationToken();
         cancel.cancel();
