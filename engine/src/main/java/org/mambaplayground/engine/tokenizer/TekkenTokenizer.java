@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -29,6 +30,8 @@ import java.util.regex.PatternSyntaxException;
  * ties), until no pair is in the vocabulary. Special-token names in the text are plain text.
  * <p>Decoding: special tokens are left out; the bytes of each run of normal tokens are decoded as UTF-8, each
  * maximal malformed subpart becoming U+FFFD (Python's "replace", as tiktoken's decode does).
+ * <p>Built from a GGUF file ({@link GgufTokenizerLoader}) the vocabulary may end with padding ids up to the model's
+ * embedding rows: they stand for no text, like special tokens, and encoding never produces them.
  */
 public final class TekkenTokenizer implements Tokenizer {
     /** mistral-common's special tokens for tekken files that do not list their own (Nemo's first file). */
@@ -135,26 +138,52 @@ public final class TekkenTokenizer implements Tokenizer {
             throw new TokenizerFormatException(file, "vocab has " + vocab.size() + " entries but config.default_vocab_size "
                     + vocabSize + " - default_num_special_tokens " + numSpecial + " needs " + inner);
         }
-        byte[][] tokens = new byte[inner][];
-        Map<String, Integer> ranks = new HashMap<>(inner * 2);
+        List<byte[]> tokens = new ArrayList<>(inner);
         Base64.Decoder b64 = Base64.getDecoder();
         for (int i = 0; i < inner; i++) {
             JsonNode entry = vocab.get(i);
             String where = "vocab[" + i + "]";
             int rank = integer(file, entry, "rank", where + ".rank");
             if (rank != i) throw new TokenizerFormatException(file, where + ".rank is " + rank + ", expected " + i);
-            byte[] bytes;
             try {
-                bytes = b64.decode(text(file, entry, "token_bytes", where + ".token_bytes"));
+                tokens.add(b64.decode(text(file, entry, "token_bytes", where + ".token_bytes")));
             } catch (IllegalArgumentException e) {
                 throw new TokenizerFormatException(file, where + ".token_bytes is not base64: " + e.getMessage());
             }
-            if (bytes.length == 0) throw new TokenizerFormatException(file, where + ".token_bytes is empty");
+        }
+        return of(file, version, patternSource, specials, numSpecial, vocabSize, tokens, i -> "vocab[" + i + "]");
+    }
+
+    /**
+     * A tekken tokenizer from its parts in memory, such as a GGUF file holds them.
+     * @param tokensByRank the bytes of each normal token, by rank (id {@code numSpecial + rank}); ranks 0..255
+     *                     must be the single bytes
+     * @param vocabSize    ids; ids past the normal tokens (a model's padding) stand for no text and are never
+     *                     produced by encoding
+     * @param where        names rank i's entry in the source, for error messages
+     */
+    static TekkenTokenizer of(Path file, String version, String patternSource, List<String> specials, int numSpecial,
+                              int vocabSize, List<byte[]> tokensByRank, IntFunction<String> where) {
+        if (tokensByRank.size() < 256) {
+            throw new TokenizerFormatException(file, "only " + tokensByRank.size() + " normal tokens: the 256 bytes must all be tokens");
+        }
+        if (specials.size() > numSpecial) {
+            throw new TokenizerFormatException(file, specials.size() + " special tokens named, more than the " + numSpecial + " special ids");
+        }
+        if ((long) numSpecial + tokensByRank.size() > vocabSize) {
+            throw new TokenizerFormatException(file, numSpecial + " special and " + tokensByRank.size()
+                    + " normal tokens do not fit in a vocabulary of " + vocabSize);
+        }
+        byte[][] tokens = new byte[tokensByRank.size()][];
+        Map<String, Integer> ranks = new HashMap<>(tokens.length * 2);
+        for (int i = 0; i < tokens.length; i++) {
+            byte[] bytes = tokensByRank.get(i);
+            if (bytes.length == 0) throw new TokenizerFormatException(file, where.apply(i) + ".token_bytes is empty");
             if (i < 256 && (bytes.length != 1 || (bytes[0] & 0xFF) != i)) {
-                throw new TokenizerFormatException(file, where + " must be the single byte " + i + " (ranks 0..255 are the bytes)");
+                throw new TokenizerFormatException(file, where.apply(i) + " must be the single byte " + i + " (ranks 0..255 are the bytes)");
             }
             if (ranks.putIfAbsent(key(bytes, 0, bytes.length), i) != null) {
-                throw new TokenizerFormatException(file, where + " repeats the bytes of an earlier token");
+                throw new TokenizerFormatException(file, where.apply(i) + " repeats the bytes of an earlier token");
             }
             tokens[i] = bytes;
         }
@@ -199,6 +228,12 @@ public final class TekkenTokenizer implements Tokenizer {
 
     public int numSpecialTokens() { return numSpecial; }
 
+    /** Normal (ranked) tokens: ids {@code numSpecialTokens() .. numSpecialTokens() + normalTokenCount() - 1}. */
+    public int normalTokenCount() { return tokenBytes.length; }
+
+    /** Ids past the normal tokens: padding up to a model's vocabulary, standing for no text. */
+    private boolean isPadding(int token) { return token - numSpecial >= tokenBytes.length; }
+
     @Override
     public int vocabularySize() { return vocabSize; }
 
@@ -211,7 +246,7 @@ public final class TekkenTokenizer implements Tokenizer {
     @Override
     public boolean isSpecial(int token) {
         checkId(token);
-        return token < numSpecial;
+        return token < numSpecial || isPadding(token);
     }
 
     @Override
@@ -331,7 +366,7 @@ public final class TekkenTokenizer implements Tokenizer {
     @Override
     public byte[] tokenBytes(int token) {
         checkId(token);
-        return token < numSpecial ? new byte[0] : tokenBytes[token - numSpecial].clone();
+        return token < numSpecial || isPadding(token) ? new byte[0] : tokenBytes[token - numSpecial].clone();
     }
 
     /** Bytes wait until they form whole characters; a special token closes the run, as mistral-common's grouping does. */
@@ -343,7 +378,7 @@ public final class TekkenTokenizer implements Tokenizer {
             @Override
             public String next(int token) {
                 checkId(token);
-                if (token < numSpecial) return bytes.takeAll();
+                if (token < numSpecial || isPadding(token)) return bytes.takeAll();
                 bytes.append(tokenBytes[token - numSpecial]);
                 return bytes.takeComplete();
             }

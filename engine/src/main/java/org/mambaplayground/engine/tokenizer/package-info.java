@@ -6,6 +6,9 @@
  * {@code tokenizer.model.v3} ({@link org.mambaplayground.engine.tokenizer.SentencePieceTokenizer}, Codestral
  * Mamba), and returns it with its {@link org.mambaplayground.engine.tokenizer.ChatFormat}
  * ({@link org.mambaplayground.engine.tokenizer.MistralInstructFormat}, mistral-common's v3 instruct layout).</li>
+ * <li>GGUF: {@link org.mambaplayground.engine.tokenizer.GgufTokenizerMetadata} gives a tokenizer as llama.cpp's
+ * {@code tokenizer.*} metadata, {@link org.mambaplayground.engine.tokenizer.GgufTokenizerLoader} rebuilds the same
+ * tokenizer and chat format from a GGUF file.</li>
  * <li>Tokenizers are immutable and may be shared between threads; a
  * {@link org.mambaplayground.engine.tokenizer.StreamingDecoder} belongs to one stream of tokens.</li>
  * <li>A bad file fails with {@link org.mambaplayground.engine.tokenizer.TokenizerFormatException} (a
