@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "mamba-playground", mixinStandardHelpOptions = true, version = "Mamba Playground 0.1.0",
         description = "A playground for Codestral Mamba and Mistral models on a pure-Java CPU engine. "
                 + "Without a command it opens the window.",
-        subcommands = {ChatCommand.class, ServeCommand.class, DownloadCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ChatCommand.class, ServeCommand.class, DownloadCommand.class, BenchCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final Set<String> OWN_OPTIONS = Set.of("-h", "--help", "-V", "--version");
 

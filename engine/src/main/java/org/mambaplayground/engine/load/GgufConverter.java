@@ -25,7 +25,7 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
  */
 public final class GgufConverter {
     /** Bumped when what the converter writes changes, so older cache files are rebuilt. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final String PARAMS_KEY = "mamba_playground.params";
     static final String VERSION_KEY = "mamba_playground.converter_version";
     static final String PRECISION_KEY = "mamba_playground.precision";

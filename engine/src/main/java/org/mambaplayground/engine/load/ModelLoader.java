@@ -22,6 +22,7 @@ import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.io.SafetensorsFile;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.mamba2.Mamba2Model;
+import org.mambaplayground.engine.tokenizer.GgufTokenizerMetadata;
 import org.mambaplayground.engine.tokenizer.Tokenizers;
 import org.mambaplayground.engine.transformer.TransformerModel;
 import org.mambaplayground.engine.tensor.Tensor;
@@ -165,7 +166,7 @@ public final class ModelLoader {
             QuantizedCopies.prepareDir(cacheDir, spec.weightBytes(precision));
             String stage = "Converting to " + precision + " (once)";
             options.listener().progress(stage, 0.03);
-            GgufConverter.convert(spec, checkpoint, source, java.util.Map.of(), precision, copy,
+            GgufConverter.convert(spec, checkpoint, source, tokenizerMetadata(folder, spec), precision, copy,
                     f -> options.listener().progress(stage, 0.03 + 0.85 * f), options.cancel());
             gguf = GgufFile.open(copy);
         }
@@ -175,6 +176,12 @@ public final class ModelLoader {
             gguf.close();
             throw e;
         }
+    }
+
+    /** The folder's tokenizer as llama.cpp reads it from GGUF metadata; none for a folder without one (benchmarks). */
+    private static java.util.Map<String, org.mambaplayground.engine.io.gguf.GgufValue> tokenizerMetadata(Path folder, ModelSpec spec) {
+        boolean hasTokenizer = Files.exists(folder.resolve(Tokenizers.TEKKEN_FILE)) || Files.exists(folder.resolve(Tokenizers.SENTENCEPIECE_V3_FILE));
+        return hasTokenizer ? GgufTokenizerMetadata.of(folder, spec.vocabularySize()) : java.util.Map.of();
     }
 
     private static void checkCancelled(Options options, Path folder) {
