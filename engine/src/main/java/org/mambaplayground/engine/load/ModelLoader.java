@@ -25,6 +25,7 @@ import org.mambaplayground.engine.mamba2.Mamba2Model;
 import org.mambaplayground.engine.tokenizer.Tokenizers;
 import org.mambaplayground.engine.transformer.TransformerModel;
 import org.mambaplayground.engine.tensor.Tensor;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /**
@@ -55,15 +56,25 @@ public final class ModelLoader {
 
     /**
      * How to load: whether to read every weight page into memory up front (slow, but no first-token
-     * stall), who hears the progress, and the token that cancels (null: not cancellable).
+     * stall), who hears the progress, the token that cancels (null: not cancellable), and the format of a
+     * transformer's KV cache (checked against the model when it is built; Mamba2 has no KV cache).
      */
-    public record Options(boolean pretouch, Listener listener, CancellationToken cancel) {
+    public record Options(boolean pretouch, Listener listener, CancellationToken cancel, WeightFormat kvFormat) {
         /** No pre-touch, no progress, not cancellable (no shared token that one caller could cancel for all). */
         public static final Options DEFAULT = new Options(false, Listener.NONE, null);
 
         public Options {
             if (listener == null) listener = Listener.NONE;
+            if (kvFormat == null) kvFormat = TransformerConfig.DEFAULT_KV_FORMAT;
         }
+
+        /** With the KV cache in {@link TransformerConfig#DEFAULT_KV_FORMAT}. */
+        public Options(boolean pretouch, Listener listener, CancellationToken cancel) {
+            this(pretouch, listener, cancel, null);
+        }
+
+        /** The same options with the KV cache stored in {@code kv}. */
+        public Options withKvFormat(WeightFormat kv) { return new Options(pretouch, listener, cancel, kv); }
 
         boolean isCancelled() { return cancel != null && cancel.isCancelled(); }
     }
@@ -112,7 +123,7 @@ public final class ModelLoader {
             options.listener().progress("Building the model", 0.9);
             return switch (spec) {
                 case Mamba2Config c -> new Mamba2Model(c, weights);
-                case TransformerConfig c -> new TransformerModel(c, weights);
+                case TransformerConfig c -> new TransformerModel(c, weights, options.kvFormat());
                 default -> throw new IllegalStateException("no model for " + spec.architecture());
             };
         } catch (RuntimeException e) {

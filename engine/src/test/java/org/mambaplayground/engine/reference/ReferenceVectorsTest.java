@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.Model;
 import org.mambaplayground.engine.load.ModelLoader;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * The Java forward passes against logits computed by the independent PyTorch references in tools/reference
@@ -27,6 +28,7 @@ import org.mambaplayground.engine.load.ModelLoader;
  *
  * <p>Tolerance: the largest logit difference may be at most 1e-5 of (1 + the largest |logit|) at every
  * position. Both sides compute in float32 with different summation orders; expected.json keeps 7 digits.
+ * So the transformers run with an F32 KV cache here.
  */
 class ReferenceVectorsTest {
     static final double TOLERANCE = 1e-5; // observed: below 1e-6
@@ -59,9 +61,9 @@ class ReferenceVectorsTest {
         }
     }
 
-    /** Through the loader the application uses: params.json, the mapped safetensors file, the model. */
+    /** Through the loader the application uses: params.json, the mapped safetensors file, the model (F32 KV cache). */
     private static Model load(Path folder) {
-        return ModelLoader.loadModel(folder, ModelLoader.Options.DEFAULT);
+        return ModelLoader.loadModel(folder, ModelLoader.Options.DEFAULT.withKvFormat(WeightFormat.F32));
     }
 
     @Test
