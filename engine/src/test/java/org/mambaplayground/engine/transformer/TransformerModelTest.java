@@ -176,4 +176,14 @@ class TransformerModelTest {
             assertThat(b.bytes()).as("after %d more tokens", n).isPositive().isEqualTo(a.bytes() / 2);
         }
     }
+
+    @Test
+    void theDefaultCacheIsF16() {
+        TransformerModel m = new TransformerModel(FULL, new RandomWeights(FULL.tensorSpecs(), 11));
+        assertThat(m.kvFormat()).isEqualTo(TransformerConfig.DEFAULT_KV_FORMAT).isEqualTo(WeightFormat.F16);
+        KvCacheState s = m.newState();
+        m.prefill(s, tokens(40, 1));
+        assertThat(s.format()).isEqualTo(WeightFormat.F16);
+        assertThat(s.bytes()).isEqualTo(FULL.stateBytesAt(40)).isEqualTo(FULL.stateBytesAt(40, WeightFormat.F16));
+    }
 }
