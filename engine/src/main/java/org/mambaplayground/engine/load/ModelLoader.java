@@ -71,7 +71,10 @@ public final class ModelLoader {
 
         public Options {
             if (listener == null) listener = Listener.NONE;
+            if (kvFormat == null) kvFormat = TransformerConfig.DEFAULT_KV_FORMAT;
         }
+
+        /** With the KV cache in {@link TransformerConfig#DEFAULT_KV_FORMAT} and the checkpoint's own weights. */
 
         public Options(boolean pretouch, Listener listener, CancellationToken cancel) {
             this(pretouch, listener, cancel, null, null, null);
@@ -150,7 +153,7 @@ public final class ModelLoader {
     private static Model build(ModelSpec spec, WeightSource weights, Options options) {
         return switch (spec) {
             case Mamba2Config c -> new Mamba2Model(c, weights);
-            case TransformerConfig c -> new TransformerModel(c, weights);
+            case TransformerConfig c -> new TransformerModel(c, weights, options.kvFormat());
             default -> throw new IllegalStateException("no model for " + spec.architecture());
         };
     }

@@ -24,7 +24,10 @@ public interface ModelSpec {
     /** The tensor that projects to the logits (the embedding itself when they are tied). */
     TensorSpec outputHead();
 
-    /** Bytes of inference state after {@code contextTokens} tokens in the default state format: the analytic formula. */
+    /**
+     * Bytes of inference state after {@code contextTokens} tokens in the architecture's default storage (Mamba2:
+     * F32; a transformer's KV cache: {@code TransformerConfig.DEFAULT_KV_FORMAT}): the analytic formula.
+     */
     long stateBytesAt(long contextTokens);
 
     /**

@@ -1,26 +1,37 @@
 package org.mambaplayground.engine.transformer;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import org.mambaplayground.engine.model.InferenceState;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
- * A transformer's keys and values per layer, allocated in blocks of {@link TransformerConfig#KV_BLOCK_TOKENS}
- * tokens as the context grows. Under a sliding window it is a rolling buffer of window slots: position p lives
- * in slot p mod window, so it stops growing at the window and old positions are overwritten.
+ * A transformer's keys and values per layer, stored in one {@link WeightFormat} (F32, F16, BF16 or Q8_0) and
+ * allocated in blocks of {@link TransformerConfig#KV_BLOCK_TOKENS} tokens as the context grows. Attention reads
+ * them in that format through its kernels ({@link #keyBlock}, {@link #offset}), never as decoded floats.
+ * Under a sliding window it is a rolling buffer of window slots: position p lives in slot p mod window, so it
+ * stops growing at the window and old positions are overwritten.
  */
 public final class KvCacheState implements InferenceState {
     private static final int BLOCK = TransformerConfig.KV_BLOCK_TOKENS;
 
     private final TransformerConfig config;
-    /** Per layer, the key blocks and value blocks; block b holds slots [b * BLOCK, b * BLOCK + length / kvDim). */
-    private final List<List<float[]>> keys;
-    private final List<List<float[]>> values;
+    private final WeightFormat format;
+    /** Bytes of one token's keys (or values) in one layer. */
+    private final long tokenBytes;
+    /** Per layer, the key blocks and value blocks, in native memory (see {@link #allocate}). */
+    private final List<List<MemorySegment>> keys;
+    private final List<List<MemorySegment>> values;
     private int slots;
     int position;
 
-    KvCacheState(TransformerConfig config) {
+    KvCacheState(TransformerConfig config, WeightFormat format) {
+        config.checkKvFormat(format);
         this.config = config;
+        this.format = format;
+        tokenBytes = format.bytes(config.kvDim());
         keys = new ArrayList<>();
         values = new ArrayList<>();
         for (int l = 0; l < config.nLayers(); l++) {
@@ -31,6 +42,8 @@ public final class KvCacheState implements InferenceState {
 
     private KvCacheState(KvCacheState other) {
         config = other.config;
+        format = other.format;
+        tokenBytes = other.tokenBytes;
         keys = deepCopy(other.keys);
         values = deepCopy(other.values);
         slots = other.slots;
@@ -39,12 +52,15 @@ public final class KvCacheState implements InferenceState {
 
     @Override public int position() { return position; }
 
+    /** The format keys and values are stored in. */
+    public WeightFormat format() { return format; }
+
     @Override
     public long bytes() {
-        long floats = 0;
-        for (List<float[]> layer : keys) for (float[] b : layer) floats += b.length;
-        for (List<float[]> layer : values) for (float[] b : layer) floats += b.length;
-        return floats * Float.BYTES;
+        long bytes = 0;
+        for (List<MemorySegment> layer : keys) for (MemorySegment b : layer) bytes += b.byteSize();
+        for (List<MemorySegment> layer : values) for (MemorySegment b : layer) bytes += b.byteSize();
+        return bytes;
     }
 
     @Override public KvCacheState copy() { return new KvCacheState(this); }
@@ -52,12 +68,12 @@ public final class KvCacheState implements InferenceState {
     /** Allocates blocks so that positions up to {@code tokens - 1} have a slot. */
     void reserve(long tokens) {
         long needed = config.cachedTokensAt(tokens);
-        int kvDim = config.kvDim();
         while (slots < needed) {
             int blockTokens = (int) Math.min(BLOCK, needed - slots);
+            long blockBytes = blockTokens * tokenBytes;
             for (int l = 0; l < config.nLayers(); l++) {
-                keys.get(l).add(new float[blockTokens * kvDim]);
-                values.get(l).add(new float[blockTokens * kvDim]);
+                keys.get(l).add(allocate(blockBytes));
+                values.get(l).add(allocate(blockBytes));
             }
             slots += blockTokens;
         }
@@ -67,25 +83,38 @@ public final class KvCacheState implements InferenceState {
         return (int) (config.hasSlidingWindow() ? pos % config.slidingWindow() : pos);
     }
 
-    /** The block holding position {@code pos}'s key in {@code layer}; its offset is {@link #offset}. */
-    float[] keyBlock(int layer, long pos) { return keys.get(layer).get(slot(pos) / BLOCK); }
+    /** The block holding position {@code pos}'s key in {@code layer}; its byte offset is {@link #offset}. */
+    MemorySegment keyBlock(int layer, long pos) { return keys.get(layer).get(slot(pos) / BLOCK); }
 
-    float[] valueBlock(int layer, long pos) { return values.get(layer).get(slot(pos) / BLOCK); }
+    MemorySegment valueBlock(int layer, long pos) { return values.get(layer).get(slot(pos) / BLOCK); }
 
-    int offset(long pos) { return (slot(pos) % BLOCK) * config.kvDim(); }
+    /** Byte offset of position {@code pos}'s token in its block. */
+    long offset(long pos) { return (slot(pos) % BLOCK) * tokenBytes; }
 
-    /** Stores one position's key and value, read from k[from..] and v[from..] (kvDim floats each). */
-    void put(int layer, long pos, float[] k, float[] v, int from) {
-        int o = offset(pos);
-        System.arraycopy(k, from, keyBlock(layer, pos), o, config.kvDim());
-        System.arraycopy(v, from, valueBlock(layer, pos), o, config.kvDim());
+    /**
+     * Stores one position's key and value, already encoded in this cache's format: the token at byte
+     * {@code from} of k and v. Copying the bytes (rather than encoding again) keeps the cache identical to what
+     * the batch's own attention read.
+     */
+    void put(int layer, long pos, MemorySegment k, MemorySegment v, long from) {
+        long o = offset(pos);
+        MemorySegment.copy(k, from, keyBlock(layer, pos), o, tokenBytes);
+        MemorySegment.copy(v, from, valueBlock(layer, pos), o, tokenBytes);
     }
 
-    private static List<List<float[]>> deepCopy(List<List<float[]>> blocks) {
-        List<List<float[]>> out = new ArrayList<>();
-        for (List<float[]> layer : blocks) {
-            List<float[]> copy = new ArrayList<>(layer.size());
-            for (float[] b : layer) copy.add(b.clone());
+    /**
+     * Zeroed native memory that the GC frees once it is unreachable, like a direct buffer: it counts against
+     * -XX:MaxDirectMemorySize (by default the heap's maximum), and reaching that limit asks for a collection.
+     * Native rather than byte[]-backed because the format kernels' float and short vector loads run several
+     * times slower on heap segments (measured 4x to 6x in F16 attention over 2048 tokens).
+     */
+    static MemorySegment allocate(long bytes) { return Arena.ofAuto().allocate(bytes, 64); }
+
+    private static List<List<MemorySegment>> deepCopy(List<List<MemorySegment>> blocks) {
+        List<List<MemorySegment>> out = new ArrayList<>();
+        for (List<MemorySegment> layer : blocks) {
+            List<MemorySegment> copy = new ArrayList<>(layer.size());
+            for (MemorySegment b : layer) copy.add(allocate(b.byteSize()).copyFrom(b));
             out.add(copy);
         }
         return out;

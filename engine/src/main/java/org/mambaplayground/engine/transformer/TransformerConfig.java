@@ -12,6 +12,7 @@ import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Params;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.engine.model.TensorSpec;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * A Mistral decoder-only transformer as its consolidated params.json describes it.
@@ -44,6 +45,15 @@ public record TransformerConfig(
     public static final int DEFAULT_MAX_CONTEXT = 128_000;
     /** The KV cache grows by this many tokens at a time (see {@link KvCacheState}). */
     public static final int KV_BLOCK_TOKENS = 32;
+    /** The formats a KV cache can be stored in. Q4_0 is left out on purpose: nothing measures 4-bit keys and values yet. */
+    public static final List<WeightFormat> KV_FORMATS =
+            List.of(WeightFormat.F32, WeightFormat.F16, WeightFormat.BF16, WeightFormat.Q8_0);
+    /**
+     * The KV cache's format unless a caller picks one: half the bytes of F32, with logits within a few 1e-4 of
+     * an F32 cache (KvCacheFormatsTest, ReferenceVectorsTest measure it). {@link #kvBytesPerToken()},
+     * {@link #stateBytesAt(long)} and {@link #describe()} speak of this format.
+     */
+    public static final WeightFormat DEFAULT_KV_FORMAT = WeightFormat.F16;
 
     public TransformerConfig {
         if (dim <= 0 || nLayers <= 0 || headDim <= 0 || hiddenDim <= 0 || nHeads <= 0 || nKvHeads <= 0
@@ -132,8 +142,39 @@ public record TransformerConfig(
         return hasSlidingWindow() ? Math.min(tokens, slidingWindow) : tokens;
     }
 
-    /** Keys and values of one token across all layers, float32. */
-    public long kvBytesPerToken() { return 2L * nLayers * kvDim() * Float.BYTES; }
+    /** Keys and values of one token across all layers, in {@link #DEFAULT_KV_FORMAT}. */
+    public long kvBytesPerToken() { return kvBytesPerToken(DEFAULT_KV_FORMAT); }
+
+    /** Keys and values of one token across all layers, stored in {@code kv} (checked by {@link #checkKvFormat}). */
+    public long kvBytesPerToken(WeightFormat kv) {
+        checkKvFormat(kv);
+        return 2L * nLayers * kv.bytes(kvDim());
+    }
+
+    /** The formats of {@link #KV_FORMATS} this configuration's cache can use. */
+    public List<WeightFormat> kvFormats() {
+        return KV_FORMATS.stream().filter(f -> kvFormatProblem(f) == null).toList();
+    }
+
+    /** Throws IllegalArgumentException saying why, unless the KV cache can be stored in {@code kv}. */
+    public void checkKvFormat(WeightFormat kv) {
+        String problem = kvFormatProblem(kv);
+        if (problem != null) throw new IllegalArgumentException(problem);
+    }
+
+    private String kvFormatProblem(WeightFormat kv) {
+        if (kv == null) return "no KV cache format given";
+        if (!KV_FORMATS.contains(kv)) {
+            String offered = String.join(", ", KV_FORMATS.stream().map(WeightFormat::name).toList());
+            return kv + " is not offered for the KV cache (choose one of " + offered + ")";
+        }
+        // Attention reads one head's key at a time, so a block must not straddle two heads.
+        if (headDim % kv.blockElements() != 0) {
+            return "a " + kv + " KV cache stores blocks of " + kv.blockElements() + " elements per head, so head_dim must be a"
+                    + " multiple of " + kv.blockElements() + ", but head_dim is " + headDim;
+        }
+        return null;
+    }
 
     @Override public Architecture architecture() { return Architecture.TRANSFORMER; }
     @Override public int layers() { return nLayers; }
@@ -146,9 +187,15 @@ public record TransformerConfig(
 
     @Override public TensorSpec outputHead() { return tensors().output(); }
 
-    /** The KV cache really allocated: grows in blocks with the context, stops at the sliding window. */
+    /** The KV cache allocated in {@link #DEFAULT_KV_FORMAT}: grows in blocks with the context, stops at the sliding window. */
     @Override
-    public long stateBytesAt(long contextTokens) { return cachedTokensAt(contextTokens) * kvBytesPerToken(); }
+    public long stateBytesAt(long contextTokens) { return stateBytesAt(contextTokens, DEFAULT_KV_FORMAT); }
+
+    /** The KV cache really allocated when stored in {@code kv} (null: the default), as {@link KvCacheState#bytes()} reports it. */
+    @Override
+    public long stateBytesAt(long contextTokens, WeightFormat kv) {
+        return cachedTokensAt(contextTokens) * kvBytesPerToken(kv == null ? DEFAULT_KV_FORMAT : kv);
+    }
 
     @Override public long maxContext() { return maxSeqLen > 0 ? maxSeqLen : DEFAULT_MAX_CONTEXT; }
 
@@ -165,8 +212,9 @@ public record TransformerConfig(
         rows.put("RoPE theta", String.format(java.util.Locale.ROOT, "%.0f", ropeTheta));
         rows.put("Sliding window", hasSlidingWindow() ? slidingWindow + " tokens" : "none (full attention)");
         rows.put("Context", maxContext() + " tokens");
-        rows.put("KV cache per token", Sizes.bytes(kvBytesPerToken()));
-        if (hasSlidingWindow()) rows.put("KV cache at most", Sizes.bytes(stateBytesAt(slidingWindow)));
+        String kv = " (" + DEFAULT_KV_FORMAT + ")";
+        rows.put("KV cache per token", Sizes.bytes(kvBytesPerToken()) + kv);
+        if (hasSlidingWindow()) rows.put("KV cache at most", Sizes.bytes(stateBytesAt(slidingWindow)) + kv);
         return rows;
     }
 }

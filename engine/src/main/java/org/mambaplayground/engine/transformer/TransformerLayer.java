@@ -1,10 +1,12 @@
 package org.mambaplayground.engine.transformer;
 
+import java.lang.foreign.MemorySegment;
 import org.mambaplayground.engine.model.LayerMath;
 import org.mambaplayground.engine.model.Weights;
 import org.mambaplayground.engine.tensor.Kernels;
 import org.mambaplayground.engine.tensor.Parallel;
 import org.mambaplayground.engine.tensor.Tensor;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * One Mistral transformer block: x += wo(attention(RMSNorm(x))); x += w2(silu(w1 h) * w3 h) with
@@ -35,7 +37,7 @@ final class TransformerLayer {
      * Updates x [n, dim] in place for tokens at positions start .. start + n - 1, then stores their keys and
      * values in the cache (after attention, so a rolling buffer never loses a key a query still needs).
      */
-    void forward(float[] x, int n, long start, KvCacheState cache, float[][] ropeTables) {
+    void forward(float[] x, int n, long start, KvCacheState cache, float[][] ropeTables, MemorySegment newK, MemorySegment newV) {
         int dim = c.dim(), qDim = c.nHeads() * c.headDim(), kvDim = c.kvDim();
         float eps = (float) c.normEps();
         float[] h = new float[n * dim];
@@ -45,10 +47,17 @@ final class TransformerLayer {
             Rope.rotate(q, t * qDim, c.nHeads(), c.headDim(), ropeTables[t]);
             Rope.rotate(k, t * kvDim, c.nKvHeads(), c.headDim(), ropeTables[t]);
         }
-        float[] attended = attention(q, k, v, n, start, cache);
+        // The new keys and values stored in the cache's format (into newK, newV: room for n tokens): the batch
+        // attends to them exactly as later tokens will read them from the cache, so a prefill equals the same
+        // tokens decoded one at a time.
+        WeightFormat f = cache.format();
+        f.encode(k, 0, newK, 0, n * kvDim);
+        f.encode(v, 0, newV, 0, n * kvDim);
+        float[] attended = attention(q, newK, newV, n, start, cache);
         long firstKept = c.hasSlidingWindow() ? Math.max(start, start + n - c.slidingWindow()) : start;
+        long tokenBytes = f.bytes(kvDim);
         for (long pos = firstKept; pos < start + n; pos++) {
-            cache.put(index, pos, k, v, (int) (pos - start) * kvDim);
+            cache.put(index, pos, newK, newV, (pos - start) * tokenBytes);
         }
         LayerMath.addInPlace(x, project(wo, attended, n, dim));
 
@@ -60,17 +69,21 @@ final class TransformerLayer {
 
     /**
      * Causal grouped-query attention of n queries. The query at position i sees keys j in [i - window + 1, i]
-     * (all j &le; i without a window): earlier ones from the cache, the new ones from k and v.
+     * (all j &le; i without a window): earlier ones from the cache, the new ones from k and v (n tokens, encoded
+     * in the cache's format). Scores and the weighted sum of values use that format's kernels on one head's
+     * slice of a token, so nothing is decoded to floats.
      */
-    private float[] attention(float[] q, float[] k, float[] v, int n, long start, KvCacheState cache) {
-        int hd = c.headDim(), qDim = c.nHeads() * hd, kvDim = c.kvDim(), group = c.queriesPerKvHead();
+    private float[] attention(float[] q, MemorySegment k, MemorySegment v, int n, long start, KvCacheState cache) {
+        WeightFormat f = cache.format();
+        int hd = c.headDim(), qDim = c.nHeads() * hd, group = c.queriesPerKvHead();
+        long tokenBytes = f.bytes(c.kvDim()), headBytes = f.bytes(hd);
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] out = new float[n * qDim];
         // One work item per (query, head) pair, so a single decoded token still spreads over the heads.
         Parallel.forRange(n * c.nHeads(), 1, (from, to) -> {
             for (int item = from; item < to; item++) {
                 int t = item / c.nHeads(), head = item % c.nHeads();
-                int kvOff = (head / group) * hd;
+                long kvOff = (head / group) * headBytes;
                 long i = start + t;
                 long first = c.hasSlidingWindow() ? Math.max(0, i - c.slidingWindow() + 1) : 0;
                 int count = (int) (i - first + 1);
@@ -78,16 +91,16 @@ final class TransformerLayer {
                 int qo = t * qDim + head * hd;
                 for (int s = 0; s < count; s++) {
                     long j = first + s;
-                    float[] keys = j < start ? cache.keyBlock(index, j) : k;
-                    int ko = (j < start ? cache.offset(j) : (int) (j - start) * kvDim) + kvOff;
-                    scores[s] = Kernels.dot(q, qo, keys, ko, hd) * scale;
+                    MemorySegment keys = j < start ? cache.keyBlock(index, j) : k;
+                    long ko = (j < start ? cache.offset(j) : (j - start) * tokenBytes) + kvOff;
+                    scores[s] = f.dot(keys, ko, q, qo, hd) * scale;
                 }
                 LayerMath.softmax(scores, 0, count);
                 for (int s = 0; s < count; s++) {
                     long j = first + s;
-                    float[] values = j < start ? cache.valueBlock(index, j) : v;
-                    int vo = (j < start ? cache.offset(j) : (int) (j - start) * kvDim) + kvOff;
-                    Kernels.axpy(scores[s], values, vo, out, qo, hd);
+                    MemorySegment values = j < start ? cache.valueBlock(index, j) : v;
+                    long vo = (j < start ? cache.offset(j) : (j - start) * tokenBytes) + kvOff;
+                    f.axpy(scores[s], values, vo, out, qo, hd);
                 }
             }
         });

@@ -1,5 +1,6 @@
 package org.mambaplayground.engine.transformer;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.LayerMath;
@@ -8,6 +9,7 @@ import org.mambaplayground.engine.model.Weights;
 import org.mambaplayground.engine.tensor.Kernels;
 import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.tensor.WeightSource;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * A Mistral transformer read from consolidated weights (Mistral 7B, Mistral Nemo): token embedding, blocks of
@@ -25,8 +27,20 @@ public final class TransformerModel implements Model {
     private final TransformerLayer[] layers;
     private final float[] finalNorm;
     private final Rope rope;
+    private final WeightFormat kvFormat;
 
+    /** With the KV cache in {@link TransformerConfig#DEFAULT_KV_FORMAT}. */
     public TransformerModel(TransformerConfig config, WeightSource source) {
+        this(config, source, TransformerConfig.DEFAULT_KV_FORMAT);
+    }
+
+    /**
+     * With the KV cache stored in {@code kvFormat} (one of {@link TransformerConfig#kvFormats()}; anything else
+     * is refused with the reason before a weight is read).
+     */
+    public TransformerModel(TransformerConfig config, WeightSource source, WeightFormat kvFormat) {
+        config.checkKvFormat(kvFormat);
+        this.kvFormat = kvFormat;
         this.config = config;
         this.source = source;
         Weights w = new Weights(source);
@@ -41,7 +55,10 @@ public final class TransformerModel implements Model {
 
     @Override public TransformerConfig spec() { return config; }
 
-    @Override public KvCacheState newState() { return new KvCacheState(config); }
+    /** The format new states store their keys and values in. */
+    public WeightFormat kvFormat() { return kvFormat; }
+
+    @Override public KvCacheState newState() { return new KvCacheState(config, kvFormat); }
 
     @Override
     public float[] prefill(InferenceState state, int[] tokens) {
@@ -77,7 +94,10 @@ public final class TransformerModel implements Model {
             ropeTables[t] = rope.table(start + t);
         }
         cache.reserve(start + n);
-        for (TransformerLayer layer : layers) layer.forward(x, n, start, cache, ropeTables);
+        // Room for the new tokens' keys and values in the cache's format, reused by every layer.
+        long batchBytes = cache.format().bytes((long) n * config.kvDim());
+        MemorySegment newK = KvCacheState.allocate(batchBytes), newV = KvCacheState.allocate(batchBytes);
+        for (TransformerLayer layer : layers) layer.forward(x, n, start, cache, ropeTables, newK, newV);
         cache.position += n;
 
         float[] normed = new float[dim];

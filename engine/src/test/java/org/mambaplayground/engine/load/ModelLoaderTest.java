@@ -95,4 +95,20 @@ class ModelLoaderTest {
         assertThatThrownBy(() -> ModelLoader.load(folder, new ModelLoader.Options(true, ModelLoader.Listener.NONE, cancel)))
                 .isInstanceOf(CancellationException.class);
     }
+
+    @Test
+    void theKvCacheFormatIsAnOptionCheckedAgainstTheModel() {
+        Path folder = dir.resolve("kv");
+        SyntheticModelWriter.write(WINDOWED, folder, WeightFormat.BF16, 5);
+        try (Model model = ModelLoader.loadModel(folder, ModelLoader.Options.DEFAULT)) {
+            assertThat(((TransformerModel) model).kvFormat()).isEqualTo(TransformerConfig.DEFAULT_KV_FORMAT);
+        }
+        try (Model model = ModelLoader.loadModel(folder, ModelLoader.Options.DEFAULT.withKvFormat(WeightFormat.BF16))) {
+            assertThat(((TransformerModel) model).kvFormat()).isEqualTo(WeightFormat.BF16);
+            assertThat(model.newState().bytes()).isZero();
+        }
+        // head_dim 16: no whole Q8_0 blocks per head
+        assertThatThrownBy(() -> ModelLoader.loadModel(folder, ModelLoader.Options.DEFAULT.withKvFormat(WeightFormat.Q8_0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("head_dim is 16");
+    }
 }
