@@ -7,7 +7,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import org.mambaplayground.engine.bench.Benchmark;
 import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.engine.synthetic.SyntheticConfigs;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 import picocli.CommandLine.Command;
@@ -24,6 +27,10 @@ import picocli.CommandLine.Spec;
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "mamba2", description = "mamba2 or transformer (default ${DEFAULT-VALUE}).")
     String arch;
+
+    @Option(names = "--config", paramLabel = "NAME",
+            description = "A real model's exact configuration instead of --arch/--size: codestral-mamba-7b, mistral-nemo-12b or mistral-7b.")
+    String config;
 
     @Option(names = "--size", defaultValue = "1GB", description = "Weight size, e.g. 200MB, 1GB, 2GiB (default ${DEFAULT-VALUE}).")
     String size;
@@ -74,8 +81,16 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (prompt < 1 || decode < 1 || repeats < 1) throw new IllegalArgumentException("--prompt, --decode and --repeats must be at least 1");
             long buffer = SyntheticConfigs.parseSize(bandwidthBuffer);
-            Path folder = dir != null ? dir : Benchmark.defaultFolder(architecture, bytes, type);
-            return new Benchmark.Options(architecture, bytes, type, run, folder, prompt, decode, repeats, buffer);
+            ModelSpec real = config == null ? null : switch (config.toLowerCase(Locale.ROOT)) {
+                case "codestral-mamba-7b" -> Mamba2Config.codestralMamba7B();
+                case "mistral-nemo-12b" -> TransformerConfig.mistralNemo12B();
+                case "mistral-7b" -> TransformerConfig.mistral7B();
+                default -> throw new IllegalArgumentException("--config must be codestral-mamba-7b, mistral-nemo-12b or mistral-7b, got \"" + config + "\"");
+            };
+            if (real != null) architecture = real.architecture();
+            Path folder = dir != null ? dir : real != null
+                    ? Benchmark.defaultFolder(config.toLowerCase(Locale.ROOT), type) : Benchmark.defaultFolder(architecture, bytes, type);
+            return new Benchmark.Options(architecture, bytes, type, run, folder, prompt, decode, repeats, buffer, real);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -43,10 +43,20 @@ public final class Benchmark {
      * @param repeats      timed runs of each measurement; the median run is reported first, the best second
      */
     public record Options(Architecture architecture, long sizeBytes, WeightFormat dtype, WeightFormat precision, Path folder,
-                          int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {
+                          int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes, ModelSpec config) {
         public Options(Architecture architecture, long sizeBytes, WeightFormat dtype, Path folder,
                        int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {
-            this(architecture, sizeBytes, dtype, null, folder, promptTokens, decodeTokens, repeats, bandwidthBufferBytes);
+            this(architecture, sizeBytes, dtype, null, folder, promptTokens, decodeTokens, repeats, bandwidthBufferBytes, null);
+        }
+
+        public Options(Architecture architecture, long sizeBytes, WeightFormat dtype, WeightFormat precision, Path folder,
+                       int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {
+            this(architecture, sizeBytes, dtype, precision, folder, promptTokens, decodeTokens, repeats, bandwidthBufferBytes, null);
+        }
+
+        /** The configuration to write: {@code config} when given (a real model's), else one of about {@code sizeBytes}. */
+        public ModelSpec spec() {
+            return config != null ? config : SyntheticConfigs.ofSize(architecture, sizeBytes, (int) dtype.bytes(1));
         }
 
         /** The format the run's weight matrices are in. */
@@ -103,6 +113,11 @@ public final class Benchmark {
         }
     }
 
+    /** The folder for a named real configuration's synthetic checkpoint. */
+    public static Path defaultFolder(String configName, WeightFormat dtype) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "mamba-playground-bench", configName + "-" + dtype.name().toLowerCase(Locale.ROOT));
+    }
+
     public static Path defaultFolder(Architecture architecture, long sizeBytes, WeightFormat dtype) {
         // The checkpoint's folder; quantized copies go to the cache folder beside it.
         return Path.of(System.getProperty("java.io.tmpdir"), "mamba-playground-bench",
@@ -111,13 +126,16 @@ public final class Benchmark {
 
     /** Runs the benchmark, printing progress lines to {@code log}; cancel stops it between steps. */
     public static Result run(Options o, Consumer<String> log, CancellationToken cancel) {
-        ModelSpec spec = SyntheticConfigs.ofSize(o.architecture(), o.sizeBytes(), (int) o.dtype().bytes(1));
+        ModelSpec spec = o.spec();
         prepareModel(spec, o, log, cancel);
 
         log.accept(String.format(Locale.ROOT, "Memory read bandwidth is probed before each run (%d threads, %s buffer).",
                 Parallel.threads(), gb(o.bandwidthBufferBytes())));
         ModelLoader.Options load = new ModelLoader.Options(false, progressLog(log), cancel).withPrecision(o.precision());
+        long loadStart = System.nanoTime();
         try (Model model = ModelLoader.loadModel(o.folder(), load)) {
+            log.accept(String.format(Locale.ROOT, "Loaded in %.1f s (including any conversion); peak resident memory so far %s",
+                    (System.nanoTime() - loadStart) / 1e9, peakResident()));
             long weightBytes = spec.weightBytes(o.runFormat());
             long perToken = decodeBytesPerToken(spec, o.runFormat());
             SplittableRandom random = new SplittableRandom(1);
@@ -152,9 +170,22 @@ public final class Benchmark {
                         "  run %d/%d: memory %.2f GB/s (best pass); prefill %.1f tokens/s; decode %.2f tokens/s = %.2f GB/s of weights",
                         r + 1, o.repeats(), max(passes) / 1e9, prefill, decode, decode * perToken / 1e9));
             }
+            log.accept("Peak resident memory: " + peakResident());
             return new Result(spec, o.runFormat(), weightBytes, perToken, Parallel.threads(), o.promptTokens(), o.decodeTokens(),
                     o.bandwidthBufferBytes(), prefillRuns, decodeRuns, memoryPasses);
         }
+    }
+
+    /** The process's peak resident set (VmHWM: heap, native buffers and the mapped weight pages touched), if Linux tells. */
+    static String peakResident() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return gb(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return "unknown";
     }
 
     /** Conversion progress (the one slow stage of loading) in tenths. */

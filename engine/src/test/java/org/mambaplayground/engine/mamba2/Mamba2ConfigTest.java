@@ -30,7 +30,7 @@ class Mamba2ConfigTest {
         assertThat(c.parameterCount()).isEqualTo(7_285_403_648L);
         assertThat(c.tensorSpecs()).contains(
                 new TensorSpec("model.backbone.layers.63.mixer.in_proj.weight", "blk.63.ssm_in.weight", new long[] {18560, 4096}),
-                new TensorSpec("model.backbone.layers.0.mixer.conv1d.weight", "blk.0.ssm_conv1d.weight", new long[] {10240, 1, 4}),
+                new TensorSpec("model.backbone.layers.0.mixer.conv1d.weight", "blk.0.ssm_conv1d.weight", new long[] {10240, 1, 4}, new long[] {10240, 4}),
                 new TensorSpec("model.lm_head.weight", "output.weight", new long[] {32768, 4096}));
         // Constant state: (conv 10240 x 3 + SSM 128 x 64 x 128) floats per layer.
         assertThat(c.stateBytesAt(16)).isEqualTo(c.stateBytesAt(100_000))
