@@ -73,7 +73,9 @@ public final class GgufConverter {
         } catch (CancellationException e) {
             throw new CancellationException("converting to " + target + " was cancelled");
         } catch (UncheckedIOException e) {
-            throw new ModelFormatException(target, "cannot write the " + precision + " copy: " + e.getCause().getMessage(), e);
+            String why = String.valueOf(e.getCause().getMessage());
+            if (why.contains("No space left")) why = "the disk is full (" + why + "); free some space or choose another cache folder";
+            throw new ModelFormatException(target, "cannot write the " + precision + " copy: " + why, e);
         }
     }
 

@@ -165,6 +165,14 @@ public final class ModelLoader {
         Path copy = QuantizedCopies.fileFor(folder, precision, cacheDir);
         GgufConverter.Source source = QuantizedCopies.sourceOf(checkpoint.file());
         GgufFile gguf = QuantizedCopies.openIfCurrent(copy, source, precision);
+        if (gguf != null) {
+            try {
+                return new GgufWeights(gguf, spec);
+            } catch (ModelFormatException e) {
+                gguf.close(); // a damaged copy (a tensor lost or reshaped): made again below
+                gguf = null;
+            }
+        }
         if (gguf == null) {
             QuantizedCopies.prepareDir(cacheDir, spec.weightBytes(precision));
             String stage = "Converting to " + precision + " (once)";

@@ -128,6 +128,59 @@ class QuantizedLoadTest {
         assertThat(snapshot(folder)).isEqualTo(before);
     }
 
+    /** A disk that fills up during the conversion (the part file leads to /dev/full): the error says so and names the file. */
+    @Test
+    void aFullDiskDuringConversionIsAClearErrorAndLeavesNothing() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs Linux's /dev/full");
+        Path folder = copyDemo("codestral-mamba-demo");
+        Map<String, String> before = snapshot(folder);
+        Path cache = Files.createDirectories(dir.resolve("cache"));
+        Path copy = QuantizedCopies.fileFor(folder, WeightFormat.Q8_0, cache);
+        Files.createSymbolicLink(copy.resolveSibling(copy.getFileName() + ".part"), Path.of("/dev/full"));
+        assertThatThrownBy(() -> ModelLoader.load(folder, at(WeightFormat.Q8_0, cache)))
+                .isInstanceOf(ModelFormatException.class).hasMessageContaining(copy.toString()).hasMessageContaining("disk is full");
+        assertThat(copy).doesNotExist();
+        assertThat(copy.resolveSibling(copy.getFileName() + ".part")).doesNotExist();
+        assertThat(snapshot(folder)).isEqualTo(before);
+        try (LoadedModel m = ModelLoader.load(folder, at(WeightFormat.Q8_0, cache))) {
+            assertThat(m.model().spec().layers()).as("with space again, the conversion succeeds").isEqualTo(2);
+        }
+    }
+
+    /** A copy whose tensor has the wrong shape (or is missing) is made again rather than refused forever. */
+    @Test
+    void aDamagedCopyIsRebuilt() throws IOException {
+        Path folder = copyDemo("mistral-nemo-demo");
+        Path cache = dir.resolve("cache");
+        try (LoadedModel m = ModelLoader.load(folder, at(WeightFormat.Q4_0, cache))) { /* converts */ }
+        Path copy = QuantizedCopies.fileFor(folder, WeightFormat.Q4_0, cache);
+        // Rewrite the copy with the same metadata but one tensor reshaped.
+        Path damaged = dir.resolve("damaged.gguf");
+        try (GgufFile g = GgufFile.open(copy)) {
+            List<org.mambaplayground.engine.io.gguf.GgufWriter.Entry> entries = new java.util.ArrayList<>();
+            for (var info : g.tensorInfos().values()) {
+                long[] shape = info.shape();
+                if (info.name().equals("blk.0.attn_norm.weight")) shape = new long[] {shape[0] / 2, 2};
+                entries.add(new org.mambaplayground.engine.io.gguf.GgufWriter.Entry(info.name(), shape, info.format(),
+                        org.mambaplayground.engine.io.TensorValues.of(g.tensor(info.name()))));
+            }
+            org.mambaplayground.engine.io.gguf.GgufWriter.write(damaged, g.metadata(), entries);
+        }
+        try (GgufFile g = GgufFile.open(damaged)) {
+            org.mambaplayground.engine.model.ModelSpec spec = ModelLoader.readSpec(folder);
+            assertThatThrownBy(() -> new GgufWeights(g, spec)).isInstanceOf(ModelFormatException.class)
+                    .hasMessageContaining(damaged.toString()).hasMessageContaining("blk.0.attn_norm.weight").hasMessageContaining("shape");
+        }
+        Files.move(damaged, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        List<String> stages = new java.util.ArrayList<>();
+        ModelLoader.Options options = new ModelLoader.Options(false, (stage, f) -> stages.add(stage), null)
+                .withPrecision(WeightFormat.Q4_0).withCacheDir(cache);
+        try (LoadedModel m = ModelLoader.load(folder, options)) {
+            assertThat(m.model().spec().layers()).isEqualTo(2);
+        }
+        assertThat(stages).contains("Converting to Q4_0 (once)");
+    }
+
     /**
      * Quantized against BF16 on both demo models, position by position over a real prompt: the top-1 token agrees at
      * most positions and no logit moves far. Bounds are set above what was measured (printed), not at zero:
