@@ -17,4 +17,4 @@ if [ $# -eq 0 ]; then
   fi
   set -- --load-demo
 fi
-exec java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar "$jar" "$@"
+exec java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxDirectMemorySize=1t -jar "$jar" "$@"

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 arch=${1:-mamba2}; size=${2:-1GB}; rounds=${3:-5}; repeats=${4:-3}
 jar=app/target/mamba-playground.jar
 [ -f "$jar" ] || ./mvnw -B -ntp -q -Ppackage -pl app -am package -DskipTests
-run() { local rep=${2:-$repeats}; java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar "$jar" bench --arch "$arch" --size "$size" --precision "$1" --repeats "$rep" 2>/dev/null; }
+run() { local rep=${2:-$repeats}; java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxDirectMemorySize=1t -jar "$jar" bench --arch "$arch" --size "$size" --precision "$1" --repeats "$rep" 2>/dev/null; }
 # Write the checkpoint and its quantized copies before timing anything.
 for p in bf16 q8_0 q4_0; do run "$p" 1 >/dev/null; done
 precisions=(bf16 q8_0 q4_0)

@@ -21,7 +21,7 @@ text='def fibonacci(n):
 status=0
 for model in codestral-mamba-demo mistral-nemo-demo; do
   for p in q8_0 q4_0; do
-    java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar "$jar" logits --model "$model" \
+    java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxDirectMemorySize=1t -jar "$jar" logits --model "$model" \
       --precision "$p" --text "$text" --continue 16 2>/dev/null > "$out/ours.json"
     gguf=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).gguf)' "$out/ours.json")
     tokens=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).tokens.join(","))' "$out/ours.json")

@@ -21,9 +21,17 @@ import java.util.stream.Stream;
  * instead of an UnsupportedClassVersionError; it therefore calls {@code Main} by name.
  */
 public final class JarLauncher {
-    /** Flags every JVM running the app needs: the Vector API is an incubator module, FFM and JavaFX use native access. */
+    /**
+     * The KV cache lives in native memory, which the JVM caps at the heap's maximum unless told otherwise: a long
+     * Nemo context (20 GiB in F16 at 128k tokens) needs more. The cap reserves nothing; RAM is the real limit.
+     */
+    static final String DIRECT_MEMORY_FLAG = "-XX:MaxDirectMemorySize=1t";
+    /**
+     * Flags every JVM running the app needs: the Vector API is an incubator module, FFM and JavaFX use native access,
+     * and the KV cache's native memory must not be capped at the heap size.
+     */
     public static final List<String> JVM_FLAGS =
-            List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED");
+            List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", DIRECT_MEMORY_FLAG);
     static final String MAIN_CLASS = "org.mambaplayground.app.Main";
     static final String RELAUNCHED_PROPERTY = "mambaplayground.relaunched";
     static final int REQUIRED_JAVA = 25;

@@ -43,6 +43,9 @@ public final class BenchCommand implements Callable<Integer> {
                     + "or the checkpoint's own --dtype (the default).")
     String precision;
 
+    @Option(names = "--kv", paramLabel = "F", description = "KV cache of transformers: f16 (default), bf16, f32 or q8_0.")
+    String kv;
+
     @Option(names = "--prompt", paramLabel = "N", defaultValue = "128", description = "Prompt tokens of the timed prefill (default ${DEFAULT-VALUE}).")
     int prompt;
 
@@ -90,7 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
             if (real != null) architecture = real.architecture();
             Path folder = dir != null ? dir : real != null
                     ? Benchmark.defaultFolder(config.toLowerCase(Locale.ROOT), type) : Benchmark.defaultFolder(architecture, bytes, type);
-            return new Benchmark.Options(architecture, bytes, type, run, folder, prompt, decode, repeats, buffer, real);
+            WeightFormat kvFormat = kv == null ? null : WeightFormat.named(kv).filter(f -> f != WeightFormat.Q4_0)
+                    .orElseThrow(() -> new IllegalArgumentException("--kv must be f16, bf16, f32 or q8_0, got \"" + kv + "\""));
+            return new Benchmark.Options(architecture, bytes, type, run, folder, prompt, decode, repeats, buffer, real, kvFormat);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -41,17 +41,20 @@ public final class Benchmark {
      * @param promptTokens tokens of the timed prefill
      * @param decodeTokens tokens of the timed decode
      * @param repeats      timed runs of each measurement; the median run is reported first, the best second
+     * @param config       a real model's configuration to write instead of one of {@code sizeBytes} (null: by size)
+     * @param kvFormat     a transformer's KV cache format (null: the default)
      */
     public record Options(Architecture architecture, long sizeBytes, WeightFormat dtype, WeightFormat precision, Path folder,
-                          int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes, ModelSpec config) {
+                          int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes, ModelSpec config,
+                          WeightFormat kvFormat) {
         public Options(Architecture architecture, long sizeBytes, WeightFormat dtype, Path folder,
                        int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {
-            this(architecture, sizeBytes, dtype, null, folder, promptTokens, decodeTokens, repeats, bandwidthBufferBytes, null);
+            this(architecture, sizeBytes, dtype, null, folder, promptTokens, decodeTokens, repeats, bandwidthBufferBytes, null, null);
         }
 
         public Options(Architecture architecture, long sizeBytes, WeightFormat dtype, WeightFormat precision, Path folder,
                        int promptTokens, int decodeTokens, int repeats, long bandwidthBufferBytes) {
-            this(architecture, sizeBytes, dtype, precision, folder, promptTokens, decodeTokens, repeats, bandwidthBufferBytes, null);
+            this(architecture, sizeBytes, dtype, precision, folder, promptTokens, decodeTokens, repeats, bandwidthBufferBytes, null, null);
         }
 
         /** The configuration to write: {@code config} when given (a real model's), else one of about {@code sizeBytes}. */
@@ -131,7 +134,7 @@ public final class Benchmark {
 
         log.accept(String.format(Locale.ROOT, "Memory read bandwidth is probed before each run (%d threads, %s buffer).",
                 Parallel.threads(), gb(o.bandwidthBufferBytes())));
-        ModelLoader.Options load = new ModelLoader.Options(false, progressLog(log), cancel).withPrecision(o.precision());
+        ModelLoader.Options load = new ModelLoader.Options(false, progressLog(log), cancel).withPrecision(o.precision()).withKvFormat(o.kvFormat());
         long loadStart = System.nanoTime();
         try (Model model = ModelLoader.loadModel(o.folder(), load)) {
             log.accept(String.format(Locale.ROOT, "Loaded in %.1f s (including any conversion); peak resident memory so far %s",
