@@ -5,17 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -58,27 +53,12 @@ public final class SafetensorsFile implements WeightSource {
 
     /** Maps and validates {@code file}; the caller closes the result to unmap it. */
     public static SafetensorsFile open(Path file) {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (NoSuchFileException e) {
-            throw new ModelFormatException(file, "file not found");
-        } catch (IOException e) {
-            throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
-        }
-        if (size < 8) throw new ModelFormatException(file, "truncated safetensors file: " + size + " bytes, shorter than the 8-byte header length");
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            MemorySegment whole = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            SafetensorsFile result = parse(file, whole, arena);
-            return result;
-        } catch (IOException e) {
-            arena.close();
-            throw new ModelFormatException(file, "cannot map: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(file, (whole, arena) -> {
+            if (whole.byteSize() < 8) {
+                throw new ModelFormatException(file, "truncated safetensors file: " + whole.byteSize() + " bytes, shorter than the 8-byte header length");
+            }
+            return parse(file, whole, arena);
+        });
     }
 
     private static SafetensorsFile parse(Path file, MemorySegment whole, Arena arena) {

@@ -9,8 +9,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -19,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.mambaplayground.engine.io.MappedFile;
 import org.mambaplayground.engine.model.ModelFormatException;
 import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.tensor.WeightSource;
@@ -58,25 +57,7 @@ public final class GgufFile implements WeightSource {
 
     /** Maps and validates {@code file}; the caller closes the result to unmap it. */
     public static GgufFile open(Path file) {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (NoSuchFileException e) {
-            throw new ModelFormatException(file, "file not found");
-        } catch (IOException e) {
-            throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
-        }
-        Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            MemorySegment whole = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return parse(file, whole, arena);
-        } catch (IOException e) {
-            arena.close();
-            throw new ModelFormatException(file, "cannot map: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(file, (whole, arena) -> parse(file, whole, arena));
     }
 
     /** Whether {@code file} starts with GGUF's magic (a cheap check before choosing a reader). */
