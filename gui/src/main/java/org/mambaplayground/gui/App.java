@@ -19,8 +19,9 @@ import org.mambaplayground.gui.shell.Screenshots;
  * The desktop application. Options: {@code --page=chat} opens that page first, {@code --dark} starts in
  * the dark theme, {@code --home=DIR} keeps models, cache and settings under DIR,
  * {@code --load-demo} activates the first built-in demo model, {@code --load=DIR} that model folder,
- * and {@code --screenshot-dir=DIR} saves a PNG of every page there and exits (after asking the chat
- * {@code --prompt=TEXT}, if given; {@code --completion} sends it without the instruct format).
+ * {@code --size=1024x700} sets the window's size (to look at a small screen), and {@code --screenshot-dir=DIR}
+ * saves a PNG of every page there and exits (after asking the chat {@code --prompt=TEXT}, if given;
+ * {@code --completion} sends it without the instruct format).
  */
 public class App extends Application {
     public static final String STYLESHEET = "/org/mambaplayground/assets/app.css";
@@ -39,6 +40,8 @@ public class App extends Application {
 
         stage.setTitle("Mamba Playground");
         stage.setScene(createScene(ctx, dark));
+        String size = options.get("size");
+        if (size != null) resize(stage, size);
         ctx.darkThemeProperty().addListener((obs, was, now) -> ThemeChoice.save(settings, now));
         var icon = App.class.getResource("/org/mambaplayground/assets/icon-256.png");
         if (icon != null) stage.getIcons().add(new Image(icon.toExternalForm()));
@@ -55,6 +58,14 @@ public class App extends Application {
                     getParameters().getUnnamed().contains("--completion")).after(load);
         });
         scan.setOnFailed(e -> System.err.println("Cannot scan the model library: " + scan.getException().getMessage()));
+    }
+
+    /** "1024x700": the window's width and height. */
+    private static void resize(Stage stage, String size) {
+        String[] wh = size.toLowerCase(java.util.Locale.ROOT).split("x");
+        if (wh.length != 2) throw new IllegalArgumentException("--size wants WIDTHxHEIGHT, e.g. 1024x700, not " + size);
+        stage.setWidth(Double.parseDouble(wh[0]));
+        stage.setHeight(Double.parseDouble(wh[1]));
     }
 
     /** Activates the first built-in demo model that can be loaded, or returns null if there is none. */

@@ -86,6 +86,8 @@ public final class ChatView extends BorderPane {
     private volatile LoadedModel sessionModel;
     private CancellationToken cancel;
     private java.util.function.Predicate<LoadedModel> instructByDefault = model -> true;
+    /** The header's first line for a model: its name, or with its precision where the app knows it. */
+    private Function<LoadedModel, String> caption = LoadedModel::name;
 
     public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics) {
         this(activeModel, executor, metrics, model -> () -> {}, new GenerationGate());
@@ -97,7 +99,12 @@ public final class ChatView extends BorderPane {
                 ctx.shared(MetricsStore.class, MetricsStore::new), model -> leaseActive(ctx, model),
                 ctx.shared(GenerationGate.class, GenerationGate::new));
         instructByDefault = model -> ctx.library().instructByDefault(model.folder());
+        caption = model -> {
+            ModelHandle handle = ctx.models().getActiveModel();
+            return handle != null && handle.loaded() == model ? handle.label() : model.name();
+        };
         applyInstructDefault(activeModel.getValue());
+        switchModel(activeModel.getValue()); // the header again, now with the precision
     }
 
     /** Holds a reference to the active model's handle while {@code model} is in use, so a switch cannot close it. */
@@ -271,7 +278,7 @@ public final class ChatView extends BorderPane {
             addNote("Load a model in the Library to chat with it.");
         } else {
             ModelSpec spec = model.model().spec();
-            modelLabel.setText(model.name() + "\n" + spec.architecture().name().toLowerCase(Locale.ROOT)
+            modelLabel.setText(caption.apply(model) + "\n" + spec.architecture().name().toLowerCase(Locale.ROOT)
                     + " \u00b7 " + Sizes.count(spec.parameterCount()) + " parameters");
         }
         updateGauge(0, -1); // no state is held until the first answer (allocating one here could take 100s of MB)

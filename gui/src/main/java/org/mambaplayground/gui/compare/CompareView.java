@@ -36,6 +36,7 @@ import org.mambaplayground.engine.generate.ChatSession;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.load.MachineMemory;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.gui.AppContext;
@@ -43,6 +44,8 @@ import org.mambaplayground.gui.chat.ChatView;
 import org.mambaplayground.gui.chat.MessageView;
 import org.mambaplayground.gui.chat.StreamBatcher;
 import org.mambaplayground.gui.library.LibraryEntry;
+import org.mambaplayground.gui.library.LoadChoices;
+import org.mambaplayground.gui.models.LoadChoice;
 import org.mambaplayground.gui.metrics.AxisScale;
 import org.mambaplayground.gui.metrics.ChartSeries;
 import org.mambaplayground.gui.metrics.ChartsView;
@@ -234,7 +237,12 @@ public final class CompareView extends BorderPane {
             status.setText("Type a prompt first.");
             return;
         }
-        List<Side> sides = List.of(new Side(a, left, 0), new Side(b, right, 1));
+        // each at the precision chosen for it in the library (or the largest that fits this machine)
+        LoadChoices choices = LoadChoices.of(ctx);
+        MachineMemory machine = MachineMemory.read();
+        List<Side> sides = List.of(
+                new Side(a, choices.choiceFor(a, LoadChoices.DEFAULT_CONTEXT, machine), left, 0),
+                new Side(b, choices.choiceFor(b, LoadChoices.DEFAULT_CONTEXT, machine), right, 1));
         for (Side side : sides) {
             side.pane.setTitle(side.entry.name());
             side.answer = side.pane.start(side.entry.name(), "Waiting for its turn\u2026");
@@ -267,12 +275,14 @@ public final class CompareView extends BorderPane {
 
     private static final class Side {
         final LibraryEntry entry;
+        final LoadChoice choice;
         final ComparePane pane;
         final int index;
         MessageView answer;
 
-        Side(LibraryEntry entry, ComparePane pane, int index) {
+        Side(LibraryEntry entry, LoadChoice choice, ComparePane pane, int index) {
             this.entry = entry;
+            this.choice = choice;
             this.pane = pane;
             this.index = index;
         }
@@ -286,7 +296,7 @@ public final class CompareView extends BorderPane {
         });
         ModelHandle handle;
         try {
-            LoadTask task = ctx.models().load(side.entry.folder());
+            LoadTask task = ctx.models().load(side.entry.folder(), side.choice);
             loading = task;
             handle = task.get();
         } catch (CancellationException | InterruptedException e) {
@@ -301,8 +311,10 @@ public final class CompareView extends BorderPane {
         }
         try {
             String name = handle.name();
+            String label = handle.label();
             ModelSpec spec = handle.spec();
             Platform.runLater(() -> {
+                side.pane.setTitle(label);
                 status.setText("Model " + number + " of 2: " + name + " is answering\u2026");
                 side.pane.showAnswer();
                 side.answer.showPrefill(0, 0);

@@ -17,10 +17,12 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
 import org.mambaplayground.assets.CatalogModel;
+import org.mambaplayground.engine.load.MachineMemory;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.download.DownloadSession.Problem;
 import org.mambaplayground.gui.download.DownloadSession.State;
+import org.mambaplayground.gui.library.LoadChoices;
 import org.mambaplayground.gui.shell.Formats;
 
 /**
@@ -105,7 +107,9 @@ public final class DownloadPane extends VBox {
         loadNow.setId("load-downloaded");
         loadNow.getStyleClass().add(Styles.SUCCESS);
         loadNow.setOnAction(e -> {
-            ctx.models().activate(session.target());
+            // at the precision the library would choose: a model too big for this machine in BF16 gets Q8_0 or Q4_0
+            ctx.models().activate(session.target(),
+                    LoadChoices.of(ctx).choiceFor(session.target(), ctx.library().entries(), MachineMemory.read()));
             getScene().getWindow().hide();
         });
         Region spacer = new Region();

@@ -1,51 +1,43 @@
 package org.mambaplayground.gui.library;
 
 import atlantafx.base.theme.Styles;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Supplier;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import org.mambaplayground.engine.model.Architecture;
-import org.mambaplayground.engine.load.ModelLoader;
-import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.load.MachineMemory;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
+import org.mambaplayground.gui.models.LoadChoice;
 import org.mambaplayground.gui.models.LoadTask;
 import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.shell.FailureAlert;
-import org.mambaplayground.gui.shell.Formats;
 
-/** The selected library entry: its facts, a memory estimate for a chosen context, and its actions. */
+/** The selected library entry: its facts, its memory at each precision against this machine, and its actions. */
 final class EntryDetails extends ScrollPane {
-    private static final long[] CONTEXTS = {1024, 4096, 32768, 131072};
     private final AppContext ctx;
     private final VBox box = new VBox(10);
-    private final ComboBox<Long> context = new ComboBox<>();
+    private final HBox actions = new HBox(8);
+    private final MemoryPanel memory;
     private LibraryEntry entry;
 
-    EntryDetails(AppContext ctx) {
+    /** @param machine this machine's memory, read each time an entry is shown (tests pretend a small one) */
+    EntryDetails(AppContext ctx, Supplier<MachineMemory> machine) {
         this.ctx = ctx;
+        this.memory = new MemoryPanel(LoadChoices.of(ctx), machine, () -> showActions(entry));
         setId("entry-details");
         setFitToWidth(true);
         box.setPadding(new Insets(12, 16, 12, 16));
         setContent(box);
-        for (long c : CONTEXTS) context.getItems().add(c);
-        context.setValue(4096L);
-        context.setConverter(new javafx.util.StringConverter<>() {
-            @Override public String toString(Long n) { return n == null ? "" : Formats.tokens(n) + " tokens"; }
-            @Override public Long fromString(String s) { return null; }
-        });
-        context.valueProperty().addListener((obs, was, now) -> show(entry));
         show(null);
     }
 
@@ -63,8 +55,11 @@ final class EntryDetails extends ScrollPane {
         title.getStyleClass().add(Styles.TITLE_3);
         Label description = new Label(e.description());
         description.setWrapText(true);
-        box.getChildren().addAll(title, description, actions(e), facts(e));
-        if (e.spec() != null) box.getChildren().add(memory(e));
+        memory.show(e);
+        showActions(e);
+        box.getChildren().addAll(title, description, actions);
+        if (e.spec() != null) box.getChildren().add(memory);
+        box.getChildren().add(facts(e));
         if (!e.problem().isEmpty()) {
             Label problem = new Label(e.problem());
             problem.setId("details-problem");
@@ -104,74 +99,52 @@ final class EntryDetails extends ScrollPane {
         return row + 1;
     }
 
-    private VBox memory(LibraryEntry e) {
-        ModelSpec spec = e.spec();
-        Label heading = new Label("Memory estimate");
-        heading.getStyleClass().add(Styles.TEXT_BOLD);
-        Path weights = e.folder() == null ? null : e.folder().resolve(ModelLoader.WEIGHTS);
-        MemoryEstimate estimate = weights != null && Files.isRegularFile(weights)
-                ? MemoryEstimate.of(spec, context.getValue(), size(weights))
-                : MemoryEstimate.of(spec, context.getValue());
-        Label total = new Label("\u2248 " + Sizes.bytes(estimate.totalBytes()));
-        total.setId("memory-estimate");
-        total.getStyleClass().add(Styles.TITLE_4);
-        Label parts = new Label(estimate.describe());
-        parts.setWrapText(true);
-        VBox v = new VBox(4, heading, total, parts);
-        if (spec.architecture() == Architecture.TRANSFORMER) {
-            HBox pick = new HBox(8, new Label("Context"), context);
-            pick.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-            v.getChildren().add(pick);
-        }
-        return v;
-    }
-
-    private static long size(Path file) {
-        try {
-            return Files.size(file);
-        } catch (java.io.IOException ex) {
-            return 0;
-        }
-    }
-
-    private HBox actions(LibraryEntry e) {
-        HBox bar = new HBox(8);
+    /** Load (at the chosen precision), or Chat and Unload when this entry is the active model at that precision. */
+    private void showActions(LibraryEntry e) {
+        actions.getChildren().clear();
+        if (e == null) return;
+        LoadChoice choice = memory.choice();
         ModelHandle active = ctx.models().getActiveModel();
-        if (active != null && e.folder() != null
-                && active.folder().toAbsolutePath().normalize().equals(e.folder().toAbsolutePath().normalize())) {
-            Button unload = new Button("Unload");
-            unload.setId("unload-model");
-            unload.setTooltip(new javafx.scene.control.Tooltip("Release the weights (other views keep them while they use them)"));
-            unload.setOnAction(a -> ctx.models().unloadActive());
+        boolean activeHere = active != null && e.folder() != null
+                && active.folder().toAbsolutePath().normalize().equals(e.folder().toAbsolutePath().normalize());
+        if (activeHere && active.choice().equals(choice)) {
             Button chat = new Button("Chat with it");
             chat.getStyleClass().add(Styles.ACCENT);
             chat.setOnAction(a -> ctx.navigate(Page.CHAT));
-            bar.getChildren().addAll(chat, unload);
+            actions.getChildren().add(chat);
         } else if (e.state() == LibraryEntry.InstallState.INSTALLED) {
-            Button load = new Button("Load");
+            Button load = new Button(activeHere ? "Load at " + choice.label() : "Load");
             load.setId("load-model");
             load.getStyleClass().add(Styles.ACCENT);
             load.setDisable(!e.loadable());
-            load.setOnAction(a -> load(e));
-            bar.getChildren().add(load);
+            load.setTooltip(new Tooltip(choice.converts() ? "Loads the " + choice.precision() + " copy (converted first if there is none)"
+                    : "Maps the checkpoint as it is"));
+            load.setOnAction(a -> load(e, choice));
+            actions.getChildren().add(load);
+        }
+        if (activeHere) {
+            Button unload = new Button("Unload");
+            unload.setId("unload-model");
+            unload.setTooltip(new Tooltip("Release the weights (other views keep them while they use them)"));
+            unload.setOnAction(a -> ctx.models().unloadActive());
+            actions.getChildren().add(unload);
         }
         if (e.downloadable()) {
             Button download = new Button(e.state() == LibraryEntry.InstallState.PARTIAL ? "Resume download\u2026" : "Download\u2026");
             download.setId("download-model");
             download.getStyleClass().add(Styles.ACCENT);
             download.setOnAction(a -> DownloadLauncher.open(ctx, e.catalog(), getScene().getWindow()));
-            bar.getChildren().add(download);
+            actions.getChildren().add(download);
         }
         if (e.kind() == LibraryEntry.Kind.FOLDER) {
             Button remove = new Button("Remove from library");
             remove.setOnAction(a -> FailureAlert.on(ctx.library().removeFolder(e.folder()), "Could not remove " + e.folder()));
-            bar.getChildren().add(remove);
+            actions.getChildren().add(remove);
         }
-        return bar;
     }
 
-    private void load(LibraryEntry e) {
-        LoadTask task = ctx.models().activate(e.folder());
+    private void load(LibraryEntry e, LoadChoice choice) {
+        LoadTask task = ctx.models().activate(e.folder(), choice);
         task.setOnFailed(f -> showLoadError(e, task.getException()));
         task.setOnSucceeded(s -> ctx.navigate(Page.CHAT));
     }

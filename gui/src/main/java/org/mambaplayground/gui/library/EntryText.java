@@ -16,13 +16,14 @@ final class EntryText {
         };
     }
 
-    /** As {@link #state(LibraryEntry)}, but "Active" or "In memory" for loaded models. */
+    /** As {@link #state(LibraryEntry)}, but "Active · Q8_0" or "In memory · BF16" for loaded models. */
     static String state(LibraryEntry e, ModelManager models) {
         if (e.folder() != null && e.state() == LibraryEntry.InstallState.INSTALLED) {
             Path folder = e.folder().toAbsolutePath().normalize();
             ModelHandle active = models.getActiveModel();
-            if (active != null && active.folder().toAbsolutePath().normalize().equals(folder)) return "Active";
-            if (models.openModels().stream().anyMatch(h -> h.folder().toAbsolutePath().normalize().equals(folder))) return "In memory";
+            if (active != null && active.folder().toAbsolutePath().normalize().equals(folder)) return "Active \u00b7 " + active.choice().label();
+            var open = models.openModels().stream().filter(h -> h.folder().toAbsolutePath().normalize().equals(folder)).findFirst();
+            if (open.isPresent()) return "In memory \u00b7 " + open.get().choice().label();
         }
         return state(e);
     }

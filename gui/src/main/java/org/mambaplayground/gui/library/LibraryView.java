@@ -1,6 +1,7 @@
 package org.mambaplayground.gui.library;
 
 import atlantafx.base.theme.Styles;
+import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
@@ -17,13 +18,19 @@ import javafx.stage.DirectoryChooser;
 import java.util.List;
 import java.util.function.Function;
 import javafx.collections.ListChangeListener;
+import java.util.function.Supplier;
+import org.mambaplayground.engine.load.MachineMemory;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.shell.FailureAlert;
 
-/** The model library: every known model with its size, architecture and memory estimate; load or download. */
+/** The model library: every known model with its size, architecture and memory at each precision; load or download. */
 public final class LibraryView extends BorderPane {
+    /** The table's own border and padding beside its columns. */
+    private static final double TABLE_BORDERS = 4;
+    /** What the details need for the precision table without cutting it. */
+    private static final double DETAILS_MIN_WIDTH = 360;
     private final AppContext ctx;
     private final TableView<LibraryEntry> table = new TableView<>();
     private final EntryDetails details;
@@ -31,24 +38,36 @@ public final class LibraryView extends BorderPane {
     private String lastSelected;
 
     public LibraryView(AppContext ctx) {
+        this(ctx, MachineMemory::read);
+    }
+
+    /** @param machine this machine's memory, compared with each precision's estimate (tests pretend a small one) */
+    public LibraryView(AppContext ctx, Supplier<MachineMemory> machine) {
         this.ctx = ctx;
-        this.details = new EntryDetails(ctx);
+        this.details = new EntryDetails(ctx, machine);
         setId("library-view");
         setPadding(new Insets(16));
         setTop(header());
         table.setId("library-table");
         table.setItems(ctx.library().entries());
+        TableColumn<LibraryEntry, String> source = column("Source", e -> switch (e.kind()) {
+            case CATALOG -> "Hub";
+            case DEMO -> "Built-in";
+            case FOLDER -> "Folder";
+        }, 70);
+        TableColumn<LibraryEntry, String> params = column("Params", e -> e.spec() == null ? "?" : Sizes.count(e.spec().parameterCount()), 80);
+        TableColumn<LibraryEntry, String> onDisk = column("On disk", e -> Sizes.bytes(e.bytesOnDisk()), 80);
         table.getColumns().setAll(List.of(
                 column("Model", LibraryEntry::name, 185),
-                column("Source", e -> switch (e.kind()) {
-                    case CATALOG -> "Hub";
-                    case DEMO -> "Built-in";
-                    case FOLDER -> "Folder";
-                }, 70),
+                source,
                 column("Type", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 112),
-                column("Params", e -> e.spec() == null ? "?" : Sizes.count(e.spec().parameterCount()), 80),
-                column("On disk", e -> Sizes.bytes(e.bytesOnDisk()), 80),
+                params,
+                onDisk,
                 column("State", e -> EntryText.state(e, ctx.models()), 120)));
+        // On a small screen the columns the details repeat give way, in this order, rather than every column
+        // being cut short.
+        List<TableColumn<LibraryEntry, ?>> givingWay = List.of(source, onDisk, params);
+        table.widthProperty().addListener((obs, was, now) -> fitColumns(now.doubleValue(), givingWay));
         // The State column and the details' buttons say which models are loaded: redraw when that changes.
         ctx.models().activeModelProperty().addListener(o -> {
             table.refresh();
@@ -64,9 +83,25 @@ public final class LibraryView extends BorderPane {
         ctx.library().entries().addListener((ListChangeListener<LibraryEntry>) c -> reselect());
 
         SplitPane split = new SplitPane(table, details);
+        details.setMinWidth(DETAILS_MIN_WIDTH);
         split.setDividerPositions(0.64);
         setCenter(split);
         BorderPane.setMargin(split, new Insets(12, 0, 0, 0));
+    }
+
+    /** Hides the first of {@code givingWay} while the table is narrower than its columns' preferred widths. */
+    private void fitColumns(double width, List<TableColumn<LibraryEntry, ?>> givingWay) {
+        double needed = table.getColumns().stream().mapToDouble(TableColumn::getPrefWidth).sum() + TABLE_BORDERS;
+        boolean changed = false;
+        for (TableColumn<LibraryEntry, ?> col : givingWay) {
+            boolean visible = width >= needed;
+            if (!visible) needed -= col.getPrefWidth();
+            if (col.isVisible() != visible) {
+                col.setVisible(visible);
+                changed = true;
+            }
+        }
+        if (changed) Platform.runLater(table::refresh); // cells of a column shown again keep a stale layout otherwise
     }
 
     private void reselect() {
@@ -79,7 +114,8 @@ public final class LibraryView extends BorderPane {
         Label title = new Label("Model library");
         title.getStyleClass().add(Styles.TITLE_2);
         Label hint = new Label("Built-in demo models work offline. Real models download into " + homeRelative(ctx.modelStore()));
-        hint.setMinWidth(0); // gives way to the buttons
+        hint.setMinWidth(0); // gives way to the buttons, on two lines
+        hint.setWrapText(true);
         hint.getStyleClass().add(Styles.TEXT_MUTED);
         Button add = new Button("Add folder\u2026");
         add.setId("add-folder");

@@ -21,13 +21,14 @@ public record EngineBinding(ModelOpener opener, SpecReader specs) {
 
     /**
      * Maps the weights lazily (no pre-touch): loading takes a moment, pages arrive as the first tokens need
-     * them. Then one short warm-up run, so the first prompt's timings (and the charts) are not the JIT's.
+     * them; a quantized choice is converted first, once. Then one short warm-up run, so the first prompt's
+     * timings (and the charts) are not the JIT's.
      */
-    static LoadedModel open(Path folder, ModelOpener.Progress progress, CancellationToken cancel) {
+    static LoadedModel open(Path folder, LoadChoice choice, ModelOpener.Progress progress, CancellationToken cancel) {
         ModelLoader.Listener listener = (stage, fraction) -> {
-            if (!stage.equals("Ready")) progress.update(stage, -1);
+            if (!stage.equals("Ready")) progress.update(stage, fraction); // the warm-up follows: not ready yet
         };
-        LoadedModel loaded = ModelLoader.load(folder, new ModelLoader.Options(false, listener, cancel));
+        LoadedModel loaded = ModelLoader.load(folder, choice.applyTo(new ModelLoader.Options(false, listener, cancel)));
         progress.update("Warming up the kernels", -1);
         WarmUp.run(loaded.model(), cancel);
         progress.update("Ready", 1);

@@ -12,6 +12,7 @@ import org.mambaplayground.engine.generate.CancellationToken;
  */
 public final class LoadTask extends Task<ModelHandle> {
     private final Path folder;
+    private final LoadChoice choice;
     private final Function<LoadTask, ModelHandle> body;
     private final CancellationToken token = new CancellationToken();
     private final Object lock = new Object();
@@ -19,13 +20,16 @@ public final class LoadTask extends Task<ModelHandle> {
     private boolean cancelRequested;
     private boolean producedReleased;
 
-    LoadTask(Path folder, Function<LoadTask, ModelHandle> body) {
+    LoadTask(Path folder, LoadChoice choice, Function<LoadTask, ModelHandle> body) {
         this.folder = folder;
+        this.choice = choice;
         this.body = body;
-        updateTitle("Loading " + folder.getFileName());
+        updateTitle("Loading " + folder.getFileName() + " at " + choice.label());
     }
 
     public Path folder() { return folder; }
+
+    public LoadChoice choice() { return choice; }
 
     CancellationToken token() { return token; }
 

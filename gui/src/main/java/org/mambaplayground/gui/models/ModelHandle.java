@@ -10,11 +10,13 @@ import org.mambaplayground.engine.model.ModelSpec;
  */
 public final class ModelHandle {
     private final LoadedModel loaded;
+    private final LoadChoice choice;
     private final Runnable onClosed;
     private int references = 1;
 
-    ModelHandle(LoadedModel loaded, Runnable onClosed) {
+    ModelHandle(LoadedModel loaded, LoadChoice choice, Runnable onClosed) {
         this.loaded = loaded;
+        this.choice = choice;
         this.onClosed = onClosed;
     }
 
@@ -25,6 +27,12 @@ public final class ModelHandle {
     public Path folder() { return loaded.folder(); }
 
     public ModelSpec spec() { return loaded.model().spec(); }
+
+    /** The precision and KV cache format it was loaded with. */
+    public LoadChoice choice() { return choice; }
+
+    /** e.g. "codestral-mamba-demo · Q8_0". */
+    public String label() { return name() + " \u00b7 " + choice.label(); }
 
     /** Takes one more reference; fails if the model was already closed. */
     public synchronized ModelHandle acquire() {

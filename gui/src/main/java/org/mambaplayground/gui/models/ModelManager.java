@@ -17,15 +17,16 @@ import javafx.event.EventHandler;
 import org.mambaplayground.engine.load.LoadedModel;
 
 /**
- * Opens model folders off the FX thread and keeps the active model. A folder that is already open is
- * shared (same handle, one more reference) rather than mapped twice; switching the active model releases
+ * Opens model folders off the FX thread and keeps the active model. A folder already open with the same
+ * {@link LoadChoice} is shared (same handle, one more reference) rather than mapped twice; at another precision
+ * it is a different model, opened beside it; switching the active model releases
  * the previous one, whose weights close once no other holder (e.g. the comparison view) keeps it.
  * Properties change on the FX thread only.
  */
 public final class ModelManager implements AutoCloseable {
     private final ModelOpener opener;
     private final Executor executor;
-    private final Map<Path, ModelHandle> open = new HashMap<>();
+    private final Map<Key, ModelHandle> open = new HashMap<>();
     private final ObservableList<ModelHandle> openModels = FXCollections.observableArrayList();
     private final ReadOnlyObjectWrapper<ModelHandle> activeModel = new ReadOnlyObjectWrapper<>(this, "activeModel");
     private final ReadOnlyObjectWrapper<LoadTask> activation = new ReadOnlyObjectWrapper<>(this, "activation");
@@ -46,25 +47,32 @@ public final class ModelManager implements AutoCloseable {
     /** Models whose weights are mapped now, for display; read on the FX thread. */
     public ObservableList<ModelHandle> openModels() { return FXCollections.unmodifiableObservableList(openModels); }
 
+    /** {@link #load(Path, LoadChoice)} with the checkpoint as it is. */
+    public LoadTask load(Path folder) { return load(folder, LoadChoice.DEFAULT); }
+
     /**
-     * Starts loading {@code folder} on the executor. On success the caller owns one reference and must
-     * {@link ModelHandle#release()} it. Cancelling the task releases whatever was opened.
+     * Starts loading {@code folder} with {@code choice} on the executor. On success the caller owns one reference
+     * and must {@link ModelHandle#release()} it. Cancelling the task releases whatever was opened (and stops a
+     * conversion, whose half-written file the engine deletes).
      */
-    public LoadTask load(Path folder) {
-        Path key = folder.toAbsolutePath().normalize();
-        LoadTask task = new LoadTask(key, t -> openShared(key, t));
+    public LoadTask load(Path folder, LoadChoice choice) {
+        Key key = new Key(folder.toAbsolutePath().normalize(), choice == null ? LoadChoice.DEFAULT : choice);
+        LoadTask task = new LoadTask(key.folder(), key.choice(), t -> openShared(key, t));
         executor.execute(task);
         return task;
     }
 
+    /** {@link #activate(Path, LoadChoice)} with the checkpoint as it is. */
+    public LoadTask activate(Path folder) { return activate(folder, LoadChoice.DEFAULT); }
+
     /**
-     * Loads {@code folder} and makes it the active model, releasing the previous one. A second activation
-     * cancels the one still in progress. Call on the FX thread.
+     * Loads {@code folder} with {@code choice} and makes it the active model, releasing the previous one. A second
+     * activation cancels the one still in progress. Call on the FX thread.
      */
-    public LoadTask activate(Path folder) {
+    public LoadTask activate(Path folder, LoadChoice choice) {
         LoadTask previous = activation.get();
         if (previous != null && previous.isRunning()) previous.cancel();
-        LoadTask task = load(folder);
+        LoadTask task = load(folder, choice);
         activation.set(task);
         task.addEventHandler(WorkerStateEvent.WORKER_STATE_SUCCEEDED, e -> setActive(task.getValue()));
         // Ended by the worker's state, not FutureTask.isDone(): JavaFX may deliver SUCCEEDED before the
@@ -92,9 +100,10 @@ public final class ModelManager implements AutoCloseable {
     /** Releases the active model; its memory is freed unless another view holds it. FX thread. */
     public void unloadActive() { setActive(null); }
 
-    private ModelHandle openShared(Path folder, LoadTask task) {
+    private ModelHandle openShared(Key key, LoadTask task) {
+        Path folder = key.folder();
         synchronized (open) {
-            ModelHandle existing = open.get(folder);
+            ModelHandle existing = open.get(key);
             if (existing != null && !existing.isClosed()) {
                 task.progress("Already loaded", 1);
                 return existing.acquire();
@@ -102,7 +111,7 @@ public final class ModelManager implements AutoCloseable {
         }
         LoadedModel loaded;
         try {
-            loaded = opener.open(folder, task::progress, task.token());
+            loaded = opener.open(folder, key.choice(), task::progress, task.token());
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
@@ -111,23 +120,23 @@ public final class ModelManager implements AutoCloseable {
             throw new CancellationException("Loading " + folder + " was cancelled");
         }
         synchronized (open) {
-            ModelHandle raced = open.get(folder);
+            ModelHandle raced = open.get(key);
             if (raced != null && !raced.isClosed()) { // another load of the same folder won
                 loaded.close();
                 return raced.acquire();
             }
-            ModelHandle handle = new ModelHandle(loaded, () -> forget(folder));
-            open.put(folder, handle);
+            ModelHandle handle = new ModelHandle(loaded, key.choice(), () -> forget(key));
+            open.put(key, handle);
             Platform.runLater(() -> openModels.add(handle));
             return handle;
         }
     }
 
-    private void forget(Path folder) {
+    private void forget(Key key) {
         ModelHandle gone;
         synchronized (open) {
-            gone = open.get(folder);
-            if (gone != null && gone.isClosed()) open.remove(folder); else gone = null;
+            gone = open.get(key);
+            if (gone != null && gone.isClosed()) open.remove(key); else gone = null;
         }
         if (gone != null) {
             ModelHandle removed = gone;
@@ -139,6 +148,9 @@ public final class ModelManager implements AutoCloseable {
     public int openCount() {
         synchronized (open) { return open.size(); }
     }
+
+    /** One open model: a folder at a precision. */
+    private record Key(Path folder, LoadChoice choice) {}
 
     /** Releases the active model at shutdown. Models other views still hold are theirs to release. */
     @Override

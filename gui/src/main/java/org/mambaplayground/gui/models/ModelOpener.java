@@ -9,10 +9,11 @@ import org.mambaplayground.engine.load.LoadedModel;
 @FunctionalInterface
 public interface ModelOpener {
     /**
+     * @param choice   the precision and KV cache format to load it with
      * @param progress receives a short message and a fraction in [0, 1] (or -1 when unknown)
      * @param cancel   checked between steps; an opener that sees it set releases what it opened and throws
      */
-    LoadedModel open(Path folder, Progress progress, CancellationToken cancel) throws IOException;
+    LoadedModel open(Path folder, LoadChoice choice, Progress progress, CancellationToken cancel) throws IOException;
 
     @FunctionalInterface
     interface Progress {

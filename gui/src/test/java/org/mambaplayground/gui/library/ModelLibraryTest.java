@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.engine.load.MemoryEstimate;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.gui.Settings;
 import org.mambaplayground.engine.synthetic.SyntheticModelWriter;
@@ -19,7 +20,7 @@ import org.mambaplayground.gui.library.LibraryEntry.Kind;
 import org.mambaplayground.gui.models.EngineBinding;
 import org.testfx.api.FxToolkit;
 
-/** The library's scan of real folders, and the memory estimate checked against the published formulas. */
+/** The library's scan of real folders, and the engine's memory estimate of its specs checked against the published formulas. */
 class ModelLibraryTest {
 
     @BeforeAll
@@ -88,17 +89,22 @@ class ModelLibraryTest {
         long ssm = 128L * 64 * 128;
         long conv = (4096L * 2 + 2L * 8 * 128) * (4 - 1);
         long mambaState = 64 * (ssm + conv) * 4;
-        assertThat(MemoryEstimate.of(mamba, 1024).stateBytes()).isEqualTo(MemoryEstimate.of(mamba, 131072).stateBytes());
-        assertThat((double) MemoryEstimate.of(mamba, 1024).stateBytes()).isCloseTo(mambaState, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(estimate(mamba, 1024).stateBytes()).isEqualTo(estimate(mamba, 131072).stateBytes());
+        assertThat((double) estimate(mamba, 1024).stateBytes()).isCloseTo(mambaState, org.assertj.core.data.Percentage.withPercentage(1));
 
         // Transformer: K and V, per layer, per KV head, head_dim floats per token.
         long perToken = 2L * 40 * 8 * 128 * 2; // keys and values, 40 layers, 8 KV heads of 128, in the default F16
-        MemoryEstimate at4k = MemoryEstimate.of(nemo, 4096);
-        MemoryEstimate at32k = MemoryEstimate.of(nemo, 32768);
+        MemoryEstimate at4k = estimate(nemo, 4096);
+        MemoryEstimate at32k = estimate(nemo, 32768);
         assertThat((double) at4k.stateBytes()).isCloseTo(perToken * 4096.0, org.assertj.core.data.Percentage.withPercentage(1));
         assertThat((double) at32k.stateBytes()).isCloseTo(perToken * 32768.0, org.assertj.core.data.Percentage.withPercentage(1));
         assertThat(at4k.weightBytes()).isBetween(24_000_000_000L, 25_000_000_000L); // 12.2 B parameters in BF16
-        assertThat(at4k.describe()).contains("KV cache at 4k tokens");
+        assertThat(at4k.describe()).contains("KV cache at 4,096 tokens");
+    }
+
+    /** As the library shows a spec by default: BF16 weights, the default KV cache. */
+    private static MemoryEstimate estimate(org.mambaplayground.engine.model.ModelSpec spec, long contextTokens) {
+        return MemoryEstimate.of(spec, WeightFormat.BF16, null, contextTokens);
     }
 
     @Test

@@ -48,7 +48,7 @@ class ModelManagerTest {
      * interrupts it: the race in which the weights are open by the time the cancel is seen.
      */
     ModelOpener gatedOpener() {
-        return (f, progress, cancel) -> {
+        return (f, choice, progress, cancel) -> {
             progress.update("waiting for the test", -1);
             boolean waited = false;
             while (!waited) {

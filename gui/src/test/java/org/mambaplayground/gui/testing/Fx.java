@@ -14,10 +14,15 @@ public final class Fx {
     private Fx() {}
 
     public static <T extends Node> T lookup(Stage stage, String selector, Class<T> type) {
+        T node = find(stage, selector, type);
+        if (node == null) throw new AssertionError("no node matches " + selector);
+        return node;
+    }
+
+    /** Like {@link #lookup}, but null when nothing matches (to check that a node is absent). */
+    public static <T extends Node> T find(Stage stage, String selector, Class<T> type) {
         try {
-            Node node = WaitForAsyncUtils.asyncFx(() -> stage.getScene().getRoot().lookup(selector)).get();
-            if (node == null) throw new AssertionError("no node matches " + selector);
-            return type.cast(node);
+            return type.cast(WaitForAsyncUtils.asyncFx(() -> stage.getScene().getRoot().lookup(selector)).get());
         } catch (InterruptedException | ExecutionException e) {
             throw new AssertionError("lookup of " + selector + " failed", e);
         }

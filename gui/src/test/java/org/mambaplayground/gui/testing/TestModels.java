@@ -70,8 +70,8 @@ public final class TestModels {
 
     /** The engine binding of the app, with model opening done by the engine's loader and tokenizer loader. */
     public static EngineBinding engine() {
-        return new EngineBinding((folder, progress, cancel) -> open(folder,
-                new ModelLoader.Options(false, progress::update, cancel)), EngineBinding::readSpec);
+        return new EngineBinding((folder, choice, progress, cancel) -> open(folder,
+                choice.applyTo(new ModelLoader.Options(false, progress::update, cancel))), EngineBinding::readSpec);
     }
 
     public static LoadedModel open(Path folder) {
