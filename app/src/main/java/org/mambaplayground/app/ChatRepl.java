@@ -35,7 +35,7 @@ final class ChatRepl {
     ChatRepl(LoadedModel model, boolean instruct, String systemPrompt, float temperature, float topP, int maxTokens,
              Long seed, PrintStream out, PrintStream status) {
         this.model = model;
-        this.session = new ChatSession(model, instruct);
+        this.session = new ChatSession(model.model(), model.tokenizer(), model.chatFormat(), instruct);
         this.systemPrompt = systemPrompt;
         this.temperature = temperature;
         this.topP = topP;

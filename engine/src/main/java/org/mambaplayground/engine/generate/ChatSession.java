@@ -2,9 +2,10 @@ package org.mambaplayground.engine.generate;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.engine.model.Model;
 import org.mambaplayground.engine.tokenizer.ChatFormat;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
+import org.mambaplayground.engine.tokenizer.Tokenizer;
 
 /**
  * A conversation with one model: its messages and the inference state that has read them. Each turn
@@ -22,8 +23,8 @@ public final class ChatSession {
     private ReusableState current;
     private ReusableState beforeAnswer;
 
-    public ChatSession(LoadedModel model, boolean instruct) {
-        this(new Generator(model.model(), model.tokenizer()), model.chatFormat(), instruct);
+    public ChatSession(Model model, Tokenizer tokenizer, ChatFormat format, boolean instruct) {
+        this(new Generator(model, tokenizer), format, instruct);
     }
 
     public ChatSession(Generator generator, ChatFormat format, boolean instruct) {

@@ -157,7 +157,7 @@ class GeneratorTest {
 
     @Test
     void chatSessionReusesTheStateForTheNextTurnAndRegeneratesFromItsCheckpoint() {
-        ChatSession chat = new ChatSession(loaded, true);
+        ChatSession chat = new ChatSession(loaded.model(), loaded.tokenizer(), loaded.chatFormat(), true);
         SamplingOptions greedy = SamplingOptions.greedy(6);
         int[] firstPrompt = loaded.chatFormat().encodeDialog(List.of(ChatMessage.user("Hello")));
         GenerationResult first = chat.send("Hello", greedy, null, null);

@@ -305,7 +305,7 @@ public final class ChatView extends BorderPane {
         generate((options, token, listener) -> {
             ChatSession s = current;
             if (fresh) {
-                s = new ChatSession(model, chatFormat);
+                s = new ChatSession(model.model(), model.tokenizer(), model.chatFormat(), chatFormat);
                 s.reset(system);
                 if (sessionModel == model) session = s;
             }

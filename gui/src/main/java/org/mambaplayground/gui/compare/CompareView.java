@@ -338,7 +338,7 @@ public final class CompareView extends BorderPane {
                     return;
                 }
                 Platform.runLater(() -> side.answer.showPrefill(0, 0));
-                ChatSession session = new ChatSession(handle.loaded(), chatFormat);
+                ChatSession session = new ChatSession(handle.loaded().model(), handle.loaded().tokenizer(), handle.loaded().chatFormat(), chatFormat);
                 result = session.send(text, SamplingOptions.greedy(limit), token, batcher);
             }
             Platform.runLater(() -> comparedModels.add(name));
