@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/java-home.sh
 arch=${1:-mamba2}; size=${2:-1GB}; rounds=${3:-5}; repeats=${4:-3}
-jar=app/target/mamba-playground.jar
+jar=${JAR:-app/target/mamba-playground.jar}
 [ -f "$jar" ] || ./mvnw -B -ntp -q -Ppackage -pl app -am package -DskipTests
 run() { local rep=${2:-$repeats}; java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxDirectMemorySize=1t -jar "$jar" bench --arch "$arch" --size "$size" --precision "$1" --repeats "$rep" 2>/dev/null; }
 # Write the checkpoint and its quantized copies before timing anything.

@@ -84,26 +84,31 @@ public final class Q4_0Format implements WeightFormat {
     public float dot(MemorySegment seg, long offset, float[] x, int xOff, int count) {
         Blocks.checkWhole(this, count);
         if (!Simd.BYTE_LANES) return Blocks.dotScalar(this, seg, offset, x, xOff, count);
-        // Two blocks at a time into two accumulators (see Q8_0Format.dot).
+        // Two blocks at a time into two accumulators, written out in the loop (see Q8_0Format.dot).
         FloatVector acc0 = Simd.zero(), acc1 = Simd.zero();
-        int blocks = count / BLOCK, b = 0;
-        for (; b + 2 <= blocks; b += 2) {
-            acc0 = block(seg, offset + (long) b * BLOCK_BYTES, x, xOff + b * BLOCK, acc0);
-            acc1 = block(seg, offset + (long) (b + 1) * BLOCK_BYTES, x, xOff + (b + 1) * BLOCK, acc1);
+        int blocks = count / BLOCK;
+        for (int b = 0; b < blocks; b += 2) {
+            long o0 = offset + (long) b * BLOCK_BYTES;
+            int x0 = xOff + b * BLOCK;
+            FloatVector s0 = Simd.zero();
+            for (int s = 0; s < HALF; s += LANES) {
+                ByteVector packed = Simd.loadBytes(seg, o0 + 2 + s);
+                s0 = Simd.lowNibbles(packed).fma(Simd.x(x, x0 + s), s0);
+                s0 = Simd.highNibbles(packed).fma(Simd.x(x, x0 + HALF + s), s0);
+            }
+            acc0 = s0.fma(Simd.broadcast(Simd.f16(seg, o0)), acc0);
+            if (b + 1 == blocks) break;
+            long o1 = o0 + BLOCK_BYTES;
+            int x1 = x0 + BLOCK;
+            FloatVector s1 = Simd.zero();
+            for (int s = 0; s < HALF; s += LANES) {
+                ByteVector packed = Simd.loadBytes(seg, o1 + 2 + s);
+                s1 = Simd.lowNibbles(packed).fma(Simd.x(x, x1 + s), s1);
+                s1 = Simd.highNibbles(packed).fma(Simd.x(x, x1 + HALF + s), s1);
+            }
+            acc1 = s1.fma(Simd.broadcast(Simd.f16(seg, o1)), acc1);
         }
-        if (b < blocks) acc0 = block(seg, offset + (long) b * BLOCK_BYTES, x, xOff + b * BLOCK, acc0);
         return Simd.sum(acc0.add(acc1));
-    }
-
-    /** acc + d * ((q - 8) . x) for the block at {@code o}; the two halves in separate sums to keep chains short. */
-    private static FloatVector block(MemorySegment seg, long o, float[] x, int xb, FloatVector acc) {
-        FloatVector lo = Simd.zero(), hi = Simd.zero();
-        for (int s = 0; s < HALF; s += LANES) {
-            ByteVector packed = Simd.loadBytes(seg, o + 2 + s);
-            lo = Simd.lowNibbles(packed).fma(Simd.x(x, xb + s), lo);
-            hi = Simd.highNibbles(packed).fma(Simd.x(x, xb + HALF + s), hi);
-        }
-        return lo.add(hi).fma(Simd.broadcast(Simd.f16(seg, o)), acc);
     }
 
     @Override

@@ -65,22 +65,24 @@ public final class Q8_0Format implements WeightFormat {
         Blocks.checkWhole(this, count);
         if (!Simd.BYTE_LANES) return Blocks.dotScalar(this, seg, offset, x, xOff, count);
         // Two blocks at a time into two accumulators: one chain of dependent FMAs would cap a core at a block per
-        // FMA latency, well below what memory delivers.
+        // FMA latency, well below what memory delivers. Written out in the loop, not in a helper returning a vector:
+        // a helper compiled on its own is not always inlined, and then every vector it returns is an allocation.
         FloatVector acc0 = Simd.zero(), acc1 = Simd.zero();
-        int blocks = count / BLOCK, b = 0;
-        for (; b + 2 <= blocks; b += 2) {
-            acc0 = block(seg, offset + (long) b * BLOCK_BYTES, x, xOff + b * BLOCK, acc0);
-            acc1 = block(seg, offset + (long) (b + 1) * BLOCK_BYTES, x, xOff + (b + 1) * BLOCK, acc1);
+        int blocks = count / BLOCK;
+        for (int b = 0; b < blocks; b += 2) {
+            long o0 = offset + (long) b * BLOCK_BYTES;
+            int x0 = xOff + b * BLOCK;
+            FloatVector s0 = Simd.loadI8(seg, o0 + 2).mul(Simd.x(x, x0));
+            for (int s = LANES; s < BLOCK; s += LANES) s0 = Simd.loadI8(seg, o0 + 2 + s).fma(Simd.x(x, x0 + s), s0);
+            acc0 = s0.fma(Simd.broadcast(Simd.f16(seg, o0)), acc0);
+            if (b + 1 == blocks) break;
+            long o1 = o0 + BLOCK_BYTES;
+            int x1 = x0 + BLOCK;
+            FloatVector s1 = Simd.loadI8(seg, o1 + 2).mul(Simd.x(x, x1));
+            for (int s = LANES; s < BLOCK; s += LANES) s1 = Simd.loadI8(seg, o1 + 2 + s).fma(Simd.x(x, x1 + s), s1);
+            acc1 = s1.fma(Simd.broadcast(Simd.f16(seg, o1)), acc1);
         }
-        if (b < blocks) acc0 = block(seg, offset + (long) b * BLOCK_BYTES, x, xOff + b * BLOCK, acc0);
         return Simd.sum(acc0.add(acc1));
-    }
-
-    /** acc + d * (q . x) for the block at {@code o}. */
-    private static FloatVector block(MemorySegment seg, long o, float[] x, int xb, FloatVector acc) {
-        FloatVector sum = Simd.loadI8(seg, o + 2).mul(Simd.x(x, xb));
-        for (int s = LANES; s < BLOCK; s += LANES) sum = Simd.loadI8(seg, o + 2 + s).fma(Simd.x(x, xb + s), sum);
-        return sum.fma(Simd.broadcast(Simd.f16(seg, o)), acc);
     }
 
     @Override
