@@ -86,27 +86,31 @@ public final class Q4_0Format implements WeightFormat {
         if (!Simd.BYTE_LANES) return Blocks.dotScalar(this, seg, offset, x, xOff, count);
         // Two blocks at a time into two accumulators, written out in the loop (see Q8_0Format.dot).
         FloatVector acc0 = Simd.zero(), acc1 = Simd.zero();
-        int blocks = count / BLOCK;
-        for (int b = 0; b < blocks; b += 2) {
-            long o0 = offset + (long) b * BLOCK_BYTES;
-            int x0 = xOff + b * BLOCK;
-            FloatVector s0 = Simd.zero();
+        int blocks = count / BLOCK, b = 0;
+        for (; b + 2 <= blocks; b += 2) {
+            long o0 = offset + (long) b * BLOCK_BYTES, o1 = o0 + BLOCK_BYTES;
+            int x0 = xOff + b * BLOCK, x1 = x0 + BLOCK;
+            FloatVector s0 = Simd.zero(), s1 = Simd.zero();
             for (int s = 0; s < HALF; s += LANES) {
-                ByteVector packed = Simd.loadBytes(seg, o0 + 2 + s);
-                s0 = Simd.lowNibbles(packed).fma(Simd.x(x, x0 + s), s0);
-                s0 = Simd.highNibbles(packed).fma(Simd.x(x, x0 + HALF + s), s0);
+                ByteVector p0 = Simd.loadBytes(seg, o0 + 2 + s), p1 = Simd.loadBytes(seg, o1 + 2 + s);
+                s0 = Simd.lowNibbles(p0).fma(Simd.x(x, x0 + s), s0);
+                s1 = Simd.lowNibbles(p1).fma(Simd.x(x, x1 + s), s1);
+                s0 = Simd.highNibbles(p0).fma(Simd.x(x, x0 + HALF + s), s0);
+                s1 = Simd.highNibbles(p1).fma(Simd.x(x, x1 + HALF + s), s1);
             }
             acc0 = s0.fma(Simd.broadcast(Simd.f16(seg, o0)), acc0);
-            if (b + 1 == blocks) break;
-            long o1 = o0 + BLOCK_BYTES;
-            int x1 = x0 + BLOCK;
-            FloatVector s1 = Simd.zero();
-            for (int s = 0; s < HALF; s += LANES) {
-                ByteVector packed = Simd.loadBytes(seg, o1 + 2 + s);
-                s1 = Simd.lowNibbles(packed).fma(Simd.x(x, x1 + s), s1);
-                s1 = Simd.highNibbles(packed).fma(Simd.x(x, x1 + HALF + s), s1);
-            }
             acc1 = s1.fma(Simd.broadcast(Simd.f16(seg, o1)), acc1);
+        }
+        for (; b < blocks; b++) {
+            long o = offset + (long) b * BLOCK_BYTES;
+            int xb = xOff + b * BLOCK;
+            FloatVector s0 = Simd.zero();
+            for (int s = 0; s < HALF; s += LANES) {
+                ByteVector packed = Simd.loadBytes(seg, o + 2 + s);
+                s0 = Simd.lowNibbles(packed).fma(Simd.x(x, xb + s), s0);
+                s0 = Simd.highNibbles(packed).fma(Simd.x(x, xb + HALF + s), s0);
+            }
+            acc0 = s0.fma(Simd.broadcast(Simd.f16(seg, o)), acc0);
         }
         return Simd.sum(acc0.add(acc1));
     }

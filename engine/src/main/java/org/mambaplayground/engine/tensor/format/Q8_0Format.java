@@ -68,19 +68,25 @@ public final class Q8_0Format implements WeightFormat {
         // FMA latency, well below what memory delivers. Written out in the loop, not in a helper returning a vector:
         // a helper compiled on its own is not always inlined, and then every vector it returns is an allocation.
         FloatVector acc0 = Simd.zero(), acc1 = Simd.zero();
-        int blocks = count / BLOCK;
-        for (int b = 0; b < blocks; b += 2) {
-            long o0 = offset + (long) b * BLOCK_BYTES;
-            int x0 = xOff + b * BLOCK;
+        int blocks = count / BLOCK, b = 0;
+        for (; b + 2 <= blocks; b += 2) {
+            long o0 = offset + (long) b * BLOCK_BYTES, o1 = o0 + BLOCK_BYTES;
+            int x0 = xOff + b * BLOCK, x1 = x0 + BLOCK;
             FloatVector s0 = Simd.loadI8(seg, o0 + 2).mul(Simd.x(x, x0));
-            for (int s = LANES; s < BLOCK; s += LANES) s0 = Simd.loadI8(seg, o0 + 2 + s).fma(Simd.x(x, x0 + s), s0);
-            acc0 = s0.fma(Simd.broadcast(Simd.f16(seg, o0)), acc0);
-            if (b + 1 == blocks) break;
-            long o1 = o0 + BLOCK_BYTES;
-            int x1 = x0 + BLOCK;
             FloatVector s1 = Simd.loadI8(seg, o1 + 2).mul(Simd.x(x, x1));
-            for (int s = LANES; s < BLOCK; s += LANES) s1 = Simd.loadI8(seg, o1 + 2 + s).fma(Simd.x(x, x1 + s), s1);
+            for (int s = LANES; s < BLOCK; s += LANES) {
+                s0 = Simd.loadI8(seg, o0 + 2 + s).fma(Simd.x(x, x0 + s), s0);
+                s1 = Simd.loadI8(seg, o1 + 2 + s).fma(Simd.x(x, x1 + s), s1);
+            }
+            acc0 = s0.fma(Simd.broadcast(Simd.f16(seg, o0)), acc0);
             acc1 = s1.fma(Simd.broadcast(Simd.f16(seg, o1)), acc1);
+        }
+        for (; b < blocks; b++) {
+            long o = offset + (long) b * BLOCK_BYTES;
+            int xb = xOff + b * BLOCK;
+            FloatVector s0 = Simd.loadI8(seg, o + 2).mul(Simd.x(x, xb));
+            for (int s = LANES; s < BLOCK; s += LANES) s0 = Simd.loadI8(seg, o + 2 + s).fma(Simd.x(x, xb + s), s0);
+            acc0 = s0.fma(Simd.broadcast(Simd.f16(seg, o)), acc0);
         }
         return Simd.sum(acc0.add(acc1));
     }
