@@ -4,7 +4,7 @@ import static org.mambaplayground.engine.tensor.format.Simd.LANES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -73,7 +73,7 @@ public final class Q4_0Format implements WeightFormat {
             float d = Simd.f16(seg, o);
             int ob = outOff + b * BLOCK;
             for (int s = 0; s < HALF; s += LANES) {
-                ByteVector packed = Simd.loadBytes(seg, o + 2 + s);
+                IntVector packed = Simd.loadPackedNibbles(seg, o + 2 + s);
                 Simd.lowNibbles(packed).mul(d).intoArray(out, ob + s);
                 Simd.highNibbles(packed).mul(d).intoArray(out, ob + HALF + s);
             }
@@ -92,7 +92,7 @@ public final class Q4_0Format implements WeightFormat {
             int x0 = xOff + b * BLOCK, x1 = x0 + BLOCK;
             FloatVector s0 = Simd.zero(), s1 = Simd.zero();
             for (int s = 0; s < HALF; s += LANES) {
-                ByteVector p0 = Simd.loadBytes(seg, o0 + 2 + s), p1 = Simd.loadBytes(seg, o1 + 2 + s);
+                IntVector p0 = Simd.loadPackedNibbles(seg, o0 + 2 + s), p1 = Simd.loadPackedNibbles(seg, o1 + 2 + s);
                 s0 = Simd.lowNibbles(p0).fma(Simd.x(x, x0 + s), s0);
                 s1 = Simd.lowNibbles(p1).fma(Simd.x(x, x1 + s), s1);
                 s0 = Simd.highNibbles(p0).fma(Simd.x(x, x0 + HALF + s), s0);
@@ -106,7 +106,7 @@ public final class Q4_0Format implements WeightFormat {
             int xb = xOff + b * BLOCK;
             FloatVector s0 = Simd.zero();
             for (int s = 0; s < HALF; s += LANES) {
-                ByteVector packed = Simd.loadBytes(seg, o + 2 + s);
+                IntVector packed = Simd.loadPackedNibbles(seg, o + 2 + s);
                 s0 = Simd.lowNibbles(packed).fma(Simd.x(x, xb + s), s0);
                 s0 = Simd.highNibbles(packed).fma(Simd.x(x, xb + HALF + s), s0);
             }
@@ -130,7 +130,7 @@ public final class Q4_0Format implements WeightFormat {
             long o0 = row0 + (long) b * BLOCK_BYTES, o1 = row1 + (long) b * BLOCK_BYTES;
             float d0 = Simd.f16(seg, o0), d1 = Simd.f16(seg, o1);
             for (int s = 0; s < HALF; s += LANES) {
-                ByteVector p0 = Simd.loadBytes(seg, o0 + 2 + s), p1 = Simd.loadBytes(seg, o1 + 2 + s);
+                IntVector p0 = Simd.loadPackedNibbles(seg, o0 + 2 + s), p1 = Simd.loadPackedNibbles(seg, o1 + 2 + s);
                 for (int half = 0; half < 2; half++) {
                     FloatVector w0 = (half == 0 ? Simd.lowNibbles(p0) : Simd.highNibbles(p0)).mul(d0);
                     FloatVector w1 = (half == 0 ? Simd.lowNibbles(p1) : Simd.highNibbles(p1)).mul(d1);
@@ -166,7 +166,7 @@ public final class Q4_0Format implements WeightFormat {
             float scale = alpha * Simd.f16(seg, o);
             int yb = yOff + b * BLOCK;
             for (int s = 0; s < HALF; s += LANES) {
-                ByteVector packed = Simd.loadBytes(seg, o + 2 + s);
+                IntVector packed = Simd.loadPackedNibbles(seg, o + 2 + s);
                 Simd.lowNibbles(packed).fma(Simd.broadcast(scale), Simd.x(y, yb + s)).intoArray(y, yb + s);
                 Simd.highNibbles(packed).fma(Simd.broadcast(scale), Simd.x(y, yb + HALF + s)).intoArray(y, yb + HALF + s);
             }

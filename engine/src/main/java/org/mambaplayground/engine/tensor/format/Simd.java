@@ -30,6 +30,8 @@ final class Simd {
     static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     /** 2^112: moves a half-precision exponent (bias 15) placed in a float (bias 127) to its true value. */
     private static final float F16_REBIAS = 0x1p112f;
+    /** 2^23 + 8: see {@link #nibbleMinus8}. */
+    private static final float NIBBLE_BIAS = 0x1p23f + 8;
 
     private Simd() {}
 
@@ -67,18 +69,23 @@ final class Simd {
         return (FloatVector) ByteVector.fromMemorySegment(B, seg, offset, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** LANES packed bytes: their low nibbles minus 8 as floats (Q4_0's first half of a block). */
-    static FloatVector lowNibbles(ByteVector packed) {
-        return (FloatVector) packed.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    /** LANES packed bytes at {@code offset}, zero-extended into int lanes (Q4_0's nibble pairs, still packed). */
+    static IntVector loadPackedNibbles(MemorySegment seg, long offset) {
+        return (IntVector) ByteVector.fromMemorySegment(B, seg, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
-    /** LANES packed bytes: their high nibbles minus 8 as floats (Q4_0's second half of a block). */
-    static FloatVector highNibbles(ByteVector packed) {
-        return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
-    }
+    /** The low nibble q of each lane as the float q - 8 (Q4_0's first half of a block). */
+    static FloatVector lowNibbles(IntVector packed) { return nibbleMinus8(packed.and(0x0F)); }
 
-    static ByteVector loadBytes(MemorySegment seg, long offset) {
-        return ByteVector.fromMemorySegment(B, seg, offset, LE);
+    /** The high nibble q of each lane as the float q - 8 (Q4_0's second half of a block). */
+    static FloatVector highNibbles(IntVector packed) { return nibbleMinus8(packed.lanewise(VectorOperators.LSHR, 4)); }
+
+    /**
+     * q in [0, 15] to the float q - 8 without a conversion instruction: the bits 0x4B000000 | q are the float
+     * 2^23 + q, and subtracting 2^23 + 8 is exact.
+     */
+    private static FloatVector nibbleMinus8(IntVector q) {
+        return q.or(0x4B000000).reinterpretAsFloats().sub(NIBBLE_BIAS);
     }
 
     static float f16(MemorySegment seg, long offset) { return Float.float16ToFloat(seg.get(I16_LE, offset)); }
