@@ -4,6 +4,7 @@ import static org.mambaplayground.engine.tensor.format.Simd.LANES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.FloatVector;
 
@@ -117,6 +118,8 @@ public final class Q4_0Format implements WeightFormat {
 
     @Override
     public void dot2x4(MemorySegment seg, long row0, long rowBytes, float[] x, int t0, int cols, float[] out, int rows, int r) {
+        // Byte vectors converted by the CPU here, not the float-bits trick of dot: with it this large method grew past
+        // what C2 compiles, and the Vector API then ran uncompiled (a tenth of the speed).
         Blocks.checkWhole(this, cols);
         if (!Simd.BYTE_LANES) {
             Blocks.dot2x4Scalar(this, seg, row0, rowBytes, x, t0, cols, out, rows, r);
@@ -130,7 +133,7 @@ public final class Q4_0Format implements WeightFormat {
             long o0 = row0 + (long) b * BLOCK_BYTES, o1 = row1 + (long) b * BLOCK_BYTES;
             float d0 = Simd.f16(seg, o0), d1 = Simd.f16(seg, o1);
             for (int s = 0; s < HALF; s += LANES) {
-                IntVector p0 = Simd.loadPackedNibbles(seg, o0 + 2 + s), p1 = Simd.loadPackedNibbles(seg, o1 + 2 + s);
+                ByteVector p0 = Simd.loadBytes(seg, o0 + 2 + s), p1 = Simd.loadBytes(seg, o1 + 2 + s);
                 for (int half = 0; half < 2; half++) {
                     FloatVector w0 = (half == 0 ? Simd.lowNibbles(p0) : Simd.highNibbles(p0)).mul(d0);
                     FloatVector w1 = (half == 0 ? Simd.lowNibbles(p1) : Simd.highNibbles(p1)).mul(d1);

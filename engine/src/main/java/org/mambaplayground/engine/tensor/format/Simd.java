@@ -30,7 +30,7 @@ final class Simd {
     static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     /** 2^112: moves a half-precision exponent (bias 15) placed in a float (bias 127) to its true value. */
     private static final float F16_REBIAS = 0x1p112f;
-    /** 2^23 + 8: see {@link #nibbleMinus8}. */
+    /** 2^23 + 8: see {@link #lowNibbles}. */
     private static final float NIBBLE_BIAS = 0x1p23f + 8;
 
     private Simd() {}
@@ -74,18 +74,32 @@ final class Simd {
         return (IntVector) ByteVector.fromMemorySegment(B, seg, offset, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
     }
 
+    // A nibble q in [0, 15] becomes the float q - 8 without a conversion instruction: the bits 0x4B000000 | q are the
+    // float 2^23 + q, and subtracting 2^23 + 8 is exact. Each written out in one expression (a deeper helper chain
+    // is not always inlined into the large prefill tile, and a vector that leaves compiled code is an allocation).
+
     /** The low nibble q of each lane as the float q - 8 (Q4_0's first half of a block). */
-    static FloatVector lowNibbles(IntVector packed) { return nibbleMinus8(packed.and(0x0F)); }
+    static FloatVector lowNibbles(IntVector packed) {
+        return packed.and(0x0F).or(0x4B000000).reinterpretAsFloats().sub(NIBBLE_BIAS);
+    }
 
     /** The high nibble q of each lane as the float q - 8 (Q4_0's second half of a block). */
-    static FloatVector highNibbles(IntVector packed) { return nibbleMinus8(packed.lanewise(VectorOperators.LSHR, 4)); }
+    static FloatVector highNibbles(IntVector packed) {
+        return packed.lanewise(VectorOperators.LSHR, 4).or(0x4B000000).reinterpretAsFloats().sub(NIBBLE_BIAS);
+    }
 
-    /**
-     * q in [0, 15] to the float q - 8 without a conversion instruction: the bits 0x4B000000 | q are the float
-     * 2^23 + q, and subtracting 2^23 + 8 is exact.
-     */
-    private static FloatVector nibbleMinus8(IntVector q) {
-        return q.or(0x4B000000).reinterpretAsFloats().sub(NIBBLE_BIAS);
+    /** LANES packed bytes: their low nibbles minus 8 as floats, converted by the CPU (for the prefill tile). */
+    static FloatVector lowNibbles(ByteVector packed) {
+        return (FloatVector) packed.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** LANES packed bytes: their high nibbles minus 8 as floats, converted by the CPU (for the prefill tile). */
+    static FloatVector highNibbles(ByteVector packed) {
+        return (FloatVector) packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    static ByteVector loadBytes(MemorySegment seg, long offset) {
+        return ByteVector.fromMemorySegment(B, seg, offset, LE);
     }
 
     static float f16(MemorySegment seg, long offset) { return Float.float16ToFloat(seg.get(I16_LE, offset)); }
