@@ -22,9 +22,6 @@ sealed interface GgufArchitecture permits Mamba2Gguf, TransformerGguf {
     /** The architecture's metadata keys, as llama.cpp reads them. */
     Map<String, GgufValue> metadata(ModelSpec spec);
 
-    /** The configuration llama.cpp's keys describe (for GGUF files that do not carry our params.json). */
-    ModelSpec readSpec(GgufFile file);
-
     /** The values GGUF stores for {@code t}, from the checkpoint's tensor. */
     default TensorValues toGguf(TensorSpec t, Tensor source) { return TensorValues.of(source); }
 
@@ -35,16 +32,6 @@ sealed interface GgufArchitecture permits Mamba2Gguf, TransformerGguf {
         return switch (spec.architecture()) {
             case MAMBA2 -> new Mamba2Gguf();
             case TRANSFORMER -> new TransformerGguf();
-        };
-    }
-
-    /** The architecture {@code general.architecture} names; refused with the names we run otherwise. */
-    static GgufArchitecture named(String name, GgufFile file) {
-        return switch (name) {
-            case "mamba2" -> new Mamba2Gguf();
-            case "llama" -> new TransformerGguf();
-            default -> throw new ModelFormatException(file.file(), "general.architecture is \"" + name
-                    + "\", which this engine does not run (supported: mamba2, llama)");
         };
     }
 

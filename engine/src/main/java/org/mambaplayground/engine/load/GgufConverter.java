@@ -20,8 +20,8 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
 /**
  * Writes a checkpoint as a GGUF file at a chosen precision, tensor by tensor through a small buffer (a 24.5 GB
  * BF16 model needs no more heap than a small one): llama.cpp's tensor names and metadata for the architecture,
- * the tokenizer's metadata, and our own keys recording the source file and params.json so a stale copy is
- * recognised and the exact configuration read back.
+ * the tokenizer's metadata, and our own keys recording the source file (so a stale copy is recognised) and the
+ * params.json it was made from (so the file describes its exact configuration, sliding window included).
  */
 public final class GgufConverter {
     /** Bumped when what the converter writes changes, so older cache files are rebuilt. */

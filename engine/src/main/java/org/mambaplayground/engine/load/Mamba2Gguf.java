@@ -40,27 +40,6 @@ final class Mamba2Gguf implements GgufArchitecture {
     }
 
     @Override
-    public ModelSpec readSpec(GgufFile g) {
-        int dim = positive(g, "mamba2.embedding_length");
-        int inner = positive(g, "mamba2.ssm.inner_size");
-        int heads = positive(g, "mamba2.ssm.time_step_rank");
-        if (inner % dim != 0) throw new ModelFormatException(g.file(), "mamba2.ssm.inner_size " + inner + " is not a multiple of embedding_length " + dim);
-        if (inner % heads != 0) throw new ModelFormatException(g.file(), "mamba2.ssm.inner_size " + inner + " is not a multiple of time_step_rank " + heads);
-        Tensor embedding = g.tensor("token_embd.weight");
-        if (embedding.rank() != 2 || embedding.dim(0) > Integer.MAX_VALUE) {
-            throw new ModelFormatException(g.file(), "tensor token_embd.weight must be a matrix, got " + embedding);
-        }
-        boolean tied = !g.names().contains("output.weight");
-        try {
-            return new Mamba2Config(dim, positive(g, "mamba2.block_count"), (int) embedding.dim(0), positive(g, "mamba2.ssm.group_count"),
-                    true, true, true, 1, tied, positive(g, "mamba2.ssm.state_size"), positive(g, "mamba2.ssm.conv_kernel"),
-                    inner / dim, inner / heads, Mamba2Config.DEFAULT_CHUNK_SIZE);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(g.file(), "the mamba2 metadata does not describe a valid model: " + e.getMessage());
-        }
-    }
-
-    @Override
     public TensorValues toGguf(TensorSpec t, Tensor source) {
         if (!t.ggufName().endsWith(".ssm_a")) return TensorValues.of(source);
         return (offset, chunk, count) -> {
@@ -78,11 +57,5 @@ final class Mamba2Gguf implements GgufArchitecture {
             aLog[i] = (float) Math.log(-aLog[i]);
         }
         return Tensor.ofFloats(t.name(), aLog, t.shape());
-    }
-
-    static int positive(GgufFile g, String key) {
-        long v = g.integer(key);
-        if (v <= 0 || v > Integer.MAX_VALUE / 4) throw new ModelFormatException(g.file(), "metadata " + key + " must be a positive size, got " + v);
-        return (int) v;
     }
 }

@@ -2,11 +2,8 @@ package org.mambaplayground.engine.load;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.mambaplayground.engine.io.gguf.GgufFile;
 import org.mambaplayground.engine.io.gguf.GgufValue;
-import org.mambaplayground.engine.model.ModelFormatException;
 import org.mambaplayground.engine.model.ModelSpec;
-import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /**
@@ -35,26 +32,5 @@ final class TransformerGguf implements GgufArchitecture {
         m.put("llama.attention.layer_norm_rms_epsilon", GgufValue.f32(c.normEps()));
         m.put("llama.vocab_size", GgufValue.u32(c.vocabSize()));
         return m;
-    }
-
-    @Override
-    public ModelSpec readSpec(GgufFile g) {
-        int dim = Mamba2Gguf.positive(g, "llama.embedding_length");
-        int heads = Mamba2Gguf.positive(g, "llama.attention.head_count");
-        int kvHeads = g.has("llama.attention.head_count_kv") ? Mamba2Gguf.positive(g, "llama.attention.head_count_kv") : heads;
-        int headDim = g.has("llama.attention.key_length") ? Mamba2Gguf.positive(g, "llama.attention.key_length") : dim / heads;
-        double theta = g.has("llama.rope.freq_base") ? g.number("llama.rope.freq_base") : TransformerConfig.DEFAULT_ROPE_THETA;
-        Tensor embedding = g.tensor("token_embd.weight");
-        if (embedding.rank() != 2 || embedding.dim(0) > Integer.MAX_VALUE) {
-            throw new ModelFormatException(g.file(), "tensor token_embd.weight must be a matrix, got " + embedding);
-        }
-        long context = g.has("llama.context_length") ? g.integer("llama.context_length") : 0;
-        try {
-            return new TransformerConfig(dim, Mamba2Gguf.positive(g, "llama.block_count"), headDim,
-                    Mamba2Gguf.positive(g, "llama.feed_forward_length"), heads, kvHeads, g.number("llama.attention.layer_norm_rms_epsilon"),
-                    (int) embedding.dim(0), theta, 0, (int) Math.min(Integer.MAX_VALUE, Math.max(0, context)));
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(g.file(), "the llama metadata does not describe a valid model: " + e.getMessage());
-        }
     }
 }

@@ -60,16 +60,6 @@ public final class GgufFile implements WeightSource {
         return MappedFile.open(file, (whole, arena) -> parse(file, whole, arena));
     }
 
-    /** Whether {@code file} starts with GGUF's magic (a cheap check before choosing a reader). */
-    public static boolean hasMagic(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            return ch.read(b, 0) == 4 && b.getInt(0) == MAGIC;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private static GgufFile parse(Path file, MemorySegment whole, Arena arena) {
         Reader in = new Reader(file, whole);
         if (whole.byteSize() < 24) throw in.error("truncated GGUF file: " + whole.byteSize() + " bytes, shorter than its 24-byte header");

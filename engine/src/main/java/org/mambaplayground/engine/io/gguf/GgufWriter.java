@@ -101,14 +101,6 @@ public final class GgufWriter {
         }
     }
 
-    /** Bytes the file will take. */
-    public static long fileSize(Map<String, GgufValue> metadata, List<Entry> entries) {
-        int alignment = alignment(metadata);
-        long size = GgufFile.align(header(metadata, entries, alignment).length, alignment);
-        for (Entry e : entries) size += GgufFile.align(e.byteSize(), alignment);
-        return size;
-    }
-
     private static int alignment(Map<String, GgufValue> metadata) {
         GgufValue a = metadata.get(GgufFile.ALIGNMENT_KEY);
         return a == null ? GgufFile.DEFAULT_ALIGNMENT : (int) (long) a.value();
