@@ -93,9 +93,8 @@ public final class BenchCommand implements Callable<Integer> {
             if (real != null) architecture = real.architecture();
             Path folder = dir != null ? dir : real != null
                     ? Benchmark.defaultFolder(config.toLowerCase(Locale.ROOT), type) : Benchmark.defaultFolder(architecture, bytes, type);
-            WeightFormat kvFormat = kv == null ? null : WeightFormat.named(kv).filter(f -> f != WeightFormat.Q4_0)
-                    .orElseThrow(() -> new IllegalArgumentException("--kv must be f16, bf16, f32 or q8_0, got \"" + kv + "\""));
-            return new Benchmark.Options(architecture, bytes, type, run, folder, prompt, decode, repeats, buffer, real, kvFormat);
+            return new Benchmark.Options(architecture, bytes, type, run, folder, prompt, decode, repeats, buffer, real,
+                    WeightOptions.parseKv(kv));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import org.mambaplayground.engine.tensor.format.WeightFormat;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -70,16 +69,10 @@ public final class ChatCommand implements Callable<Integer> {
         if (maxTokens < 1) throw new ParameterException(spec.commandLine(), "--max-tokens must be >= 1, got " + maxTokens);
         if (!(temperature >= 0 && temperature <= 2)) throw new ParameterException(spec.commandLine(), "--temperature must be in [0, 2], got " + temperature);
         if (!(topP > 0 && topP <= 1)) throw new ParameterException(spec.commandLine(), "--top-p must be in (0, 1], got " + topP);
-        WeightFormat precision, kv;
-        try {
-            precision = weights.precision();
-            kv = weights.kv();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        WeightOptions.Formats formats = weights.parse(spec.commandLine());
         LoadedModel loaded;
         try {
-            loaded = ModelFolders.open(model, status, precision, kv);
+            loaded = ModelFolders.open(model, status, formats.precision(), formats.kv());
         } catch (RuntimeException e) {
             status.println("Cannot open the model: " + e.getMessage());
             return 1;

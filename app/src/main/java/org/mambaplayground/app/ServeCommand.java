@@ -13,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import org.mambaplayground.engine.tensor.format.WeightFormat;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -90,16 +89,10 @@ public final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(),
                     "no model: give --model DIR or set MODEL_PATH (in the environment or " + envFile + ")");
         }
-        WeightFormat precision, kv;
-        try {
-            precision = weights.precision();
-            kv = weights.kv();
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        WeightOptions.Formats formats = weights.parse(spec.commandLine());
         LoadedModel loaded;
         try {
-            loaded = ModelFolders.open(config.modelPath(), System.err, precision, kv);
+            loaded = ModelFolders.open(config.modelPath(), System.err, formats.precision(), formats.kv());
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("Cannot open the model: " + e.getMessage());
             return 1;

@@ -1,11 +1,5 @@
 package org.mambaplayground.engine.load;
 
-import org.mambaplayground.engine.model.Architecture;
-import org.mambaplayground.engine.model.Model;
-import org.mambaplayground.engine.model.ModelFormatException;
-import org.mambaplayground.engine.model.ModelSpec;
-import org.mambaplayground.engine.model.TensorSpec;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +14,12 @@ import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.io.SafetensorsFile;
+import org.mambaplayground.engine.io.gguf.GgufFile;
+import org.mambaplayground.engine.model.Architecture;
+import org.mambaplayground.engine.model.Model;
+import org.mambaplayground.engine.model.ModelFormatException;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.TensorSpec;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.mamba2.Mamba2Model;
 import org.mambaplayground.engine.tokenizer.GgufTokenizerMetadata;
@@ -28,7 +28,6 @@ import org.mambaplayground.engine.transformer.TransformerModel;
 import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.tensor.WeightSource;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
-import org.mambaplayground.engine.io.gguf.GgufFile;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /**
@@ -75,7 +74,6 @@ public final class ModelLoader {
         }
 
         /** With the KV cache in {@link TransformerConfig#DEFAULT_KV_FORMAT} and the checkpoint's own weights. */
-
         public Options(boolean pretouch, Listener listener, CancellationToken cancel) {
             this(pretouch, listener, cancel, null, null, null);
         }
@@ -164,35 +162,31 @@ public final class ModelLoader {
         Path cacheDir = options.cacheDir() != null ? options.cacheDir() : QuantizedCopies.defaultCacheDir(folder);
         Path copy = QuantizedCopies.fileFor(folder, precision, cacheDir);
         GgufConverter.Source source = QuantizedCopies.sourceOf(checkpoint.file());
-        GgufFile gguf = QuantizedCopies.openIfCurrent(copy, source, precision);
-        if (gguf != null) {
+        GgufFile current = QuantizedCopies.openIfCurrent(copy, source, precision);
+        if (current != null) {
             try {
-                return new GgufWeights(gguf, spec);
+                return new GgufWeights(current, spec);
             } catch (ModelFormatException e) {
-                gguf.close(); // a damaged copy (a tensor lost or reshaped): made again below
-                gguf = null;
+                current.close(); // a damaged copy (a tensor lost or reshaped): made again below
             }
         }
-        if (gguf == null) {
-            QuantizedCopies.prepareDir(cacheDir, spec.weightBytes(precision));
-            String stage = "Converting to " + precision + " (once)";
-            options.listener().progress(stage, 0.03);
-            GgufConverter.convert(spec, checkpoint, source, tokenizerMetadata(folder, spec), precision, copy,
-                    f -> options.listener().progress(stage, 0.03 + 0.85 * f), options.cancel());
-            gguf = GgufFile.open(copy);
-        }
+        QuantizedCopies.prepareDir(cacheDir, spec.weightBytes(precision));
+        String stage = "Converting to " + precision + " (once)";
+        options.listener().progress(stage, 0.03);
+        GgufConverter.convert(spec, checkpoint, source, tokenizerMetadata(folder, spec), precision, copy,
+                f -> options.listener().progress(stage, 0.03 + 0.85 * f), options.cancel());
+        GgufFile fresh = GgufFile.open(copy);
         try {
-            return new GgufWeights(gguf, spec);
+            return new GgufWeights(fresh, spec);
         } catch (RuntimeException e) {
-            gguf.close();
+            fresh.close();
             throw e;
         }
     }
 
     /** The folder's tokenizer as llama.cpp reads it from GGUF metadata; none for a folder without one (benchmarks). */
     private static java.util.Map<String, org.mambaplayground.engine.io.gguf.GgufValue> tokenizerMetadata(Path folder, ModelSpec spec) {
-        boolean hasTokenizer = Files.exists(folder.resolve(Tokenizers.TEKKEN_FILE)) || Files.exists(folder.resolve(Tokenizers.SENTENCEPIECE_V3_FILE));
-        return hasTokenizer ? GgufTokenizerMetadata.of(folder, spec.vocabularySize()) : java.util.Map.of();
+        return Tokenizers.present(folder) ? GgufTokenizerMetadata.of(folder, spec.vocabularySize()) : java.util.Map.of();
     }
 
     private static void checkCancelled(Options options, Path folder) {

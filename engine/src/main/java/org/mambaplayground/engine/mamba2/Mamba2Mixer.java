@@ -64,7 +64,7 @@ final class Mamba2Mixer {
         int p = c.headDim(), nState = c.dState(), bBase = inner, cBase = inner + c.nGroups() * nState;
         float[] y = new float[inner];
         // Heads are independent: spread them over the kernel threads (the state is megabytes per layer).
-        Parallel.forRange(heads, Math.max(1, heads / (4 * Parallel.threads())), (from, to) -> {
+        Parallel.forRange(heads, 1, (from, to) -> {
             for (int h = from; h < to; h++) {
                 float dt = LayerMath.softplus(zxbcdt[inner + convDim + h] + dtBias[h]);
                 float decay = (float) Math.exp(dt * a[h]);

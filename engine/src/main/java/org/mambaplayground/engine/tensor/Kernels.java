@@ -131,7 +131,8 @@ public final class Kernels {
     public static float sumFloats(MemorySegment seg, long byteOffset, long count) {
         if (VectorKernels.vectorReadable(seg)) return VectorKernels.sumFloats(seg, byteOffset, count);
         float sum = 0f;
-        for (long i = 0; i < count; i++) sum += WeightFormat.F32.get(seg.asSlice(byteOffset), i);
+        MemorySegment run = seg.asSlice(byteOffset);
+        for (long i = 0; i < count; i++) sum += WeightFormat.F32.get(run, i);
         return sum;
     }
 

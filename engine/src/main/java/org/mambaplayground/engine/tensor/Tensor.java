@@ -20,7 +20,7 @@ public final class Tensor {
         this.format = format;
         this.shape = shape.clone();
         this.data = data;
-        long columns = shape.length == 0 ? 1 : shape[shape.length - 1];
+        long columns = columns();
         if (!format.fitsRow(columns)) {
             throw new IllegalArgumentException("tensor " + name + ": rows of " + columns + " elements are not whole "
                     + format + " blocks of " + format.blockElements());
@@ -53,7 +53,10 @@ public final class Tensor {
     public long byteSize() { return data.byteSize(); }
 
     /** Bytes of one row (the last dimension). */
-    public long rowBytes() { return format.bytes(shape.length == 0 ? 1 : shape[shape.length - 1]); }
+    public long rowBytes() { return format.bytes(columns()); }
+
+    /** Elements of one row: the last dimension (1 for a scalar). */
+    private long columns() { return shape.length == 0 ? 1 : shape[shape.length - 1]; }
 
     /** Element {@code index} (row-major) as a float. Slow path: kernels use vector loads instead. */
     public float get(long index) { return format.get(data, index); }

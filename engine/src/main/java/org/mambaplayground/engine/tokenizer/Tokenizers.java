@@ -13,6 +13,11 @@ public final class Tokenizers {
     /** A loaded tokenizer, its chat layout and the file it came from. */
     public record Loaded(Tokenizer tokenizer, ChatFormat chatFormat, Path file) {}
 
+    /** Whether the folder holds a tokenizer {@link #load} can open. */
+    public static boolean present(Path modelFolder) {
+        return Files.isRegularFile(modelFolder.resolve(TEKKEN_FILE)) || Files.isRegularFile(modelFolder.resolve(SENTENCEPIECE_V3_FILE));
+    }
+
     /**
      * Loads {@code tekken.json} (Mistral Nemo) or {@code tokenizer.model.v3} (Codestral Mamba) from the folder;
      * when both are present tekken is used.

@@ -38,7 +38,7 @@ final class TransformerLayer {
      * values in the cache (after attention, so a rolling buffer never loses a key a query still needs).
      */
     void forward(float[] x, int n, long start, KvCacheState cache, float[][] ropeTables, MemorySegment newK, MemorySegment newV) {
-        int dim = c.dim(), qDim = c.nHeads() * c.headDim(), kvDim = c.kvDim();
+        int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim();
         float eps = (float) c.normEps();
         float[] h = new float[n * dim];
         LayerMath.rmsNormRows(h, x, attentionNorm, n, dim, eps);
@@ -75,7 +75,7 @@ final class TransformerLayer {
      */
     private float[] attention(float[] q, MemorySegment k, MemorySegment v, int n, long start, KvCacheState cache) {
         WeightFormat f = cache.format();
-        int hd = c.headDim(), qDim = c.nHeads() * hd, group = c.queriesPerKvHead();
+        int hd = c.headDim(), qDim = c.qDim(), group = c.queriesPerKvHead();
         long tokenBytes = f.bytes(c.kvDim()), headBytes = f.bytes(hd);
         float scale = (float) (1.0 / Math.sqrt(hd));
         float[] out = new float[n * qDim];

@@ -23,22 +23,21 @@ final class Blocks {
         return (int) Math.copySign(t, v);
     }
 
-    private static float element(WeightFormat f, MemorySegment seg, long offset, int i) {
-        return f.get(seg.asSlice(offset), i);
-    }
-
     static void decodeScalar(WeightFormat f, MemorySegment seg, long offset, float[] out, int outOff, int count) {
-        for (int i = 0; i < count; i++) out[outOff + i] = element(f, seg, offset, i);
+        MemorySegment run = seg.asSlice(offset);
+        for (int i = 0; i < count; i++) out[outOff + i] = f.get(run, i);
     }
 
     static float dotScalar(WeightFormat f, MemorySegment seg, long offset, float[] x, int xOff, int count) {
+        MemorySegment run = seg.asSlice(offset);
         float sum = 0;
-        for (int i = 0; i < count; i++) sum += element(f, seg, offset, i) * x[xOff + i];
+        for (int i = 0; i < count; i++) sum += f.get(run, i) * x[xOff + i];
         return sum;
     }
 
     static void axpyScalar(WeightFormat f, float alpha, MemorySegment seg, long offset, float[] y, int yOff, int count) {
-        for (int i = 0; i < count; i++) y[yOff + i] += alpha * element(f, seg, offset, i);
+        MemorySegment run = seg.asSlice(offset);
+        for (int i = 0; i < count; i++) y[yOff + i] += alpha * f.get(run, i);
     }
 
     static void dot2x4Scalar(WeightFormat f, MemorySegment seg, long row0, long rowBytes, float[] x, int t0, int cols,
