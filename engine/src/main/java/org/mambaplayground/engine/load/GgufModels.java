@@ -16,7 +16,8 @@ import org.mambaplayground.engine.tokenizer.Tokenizers;
 /**
  * Opens a llama.cpp GGUF file as a model: the configuration from llama.cpp's metadata ({@link GgufSpecs}), the
  * tensors by llama.cpp's names in the types the file stores them (mapped, never converted), and the tokenizer
- * from the file's tokenizer metadata. A folder holding one GGUF model and no params.json opens the same way.
+ * from the file's tokenizer metadata. A folder holding one GGUF model and no params.json opens the same way; a model
+ * split by llama.cpp's gguf-split ({@code -00001-of-00003.gguf}) opens as one, from any of its parts.
  */
 public final class GgufModels {
     private GgufModels() {}
@@ -35,7 +36,8 @@ public final class GgufModels {
         if (!Files.isDirectory(folder) || Files.exists(folder.resolve(ModelLoader.PARAMS))) return null;
         List<Path> files;
         try (Stream<Path> list = Files.list(folder)) {
-            files = list.filter(GgufModels::isGgufFile).sorted().toList();
+            // a split model is one model: its first part stands for it
+            files = list.filter(GgufModels::isGgufFile).map(GgufModels::firstPart).distinct().sorted().toList();
         } catch (IOException e) {
             return null;
         }
@@ -49,13 +51,13 @@ public final class GgufModels {
 
     /** The configuration of a GGUF file (for the Library and memory estimates), without building the model. */
     public static ModelSpec readSpec(Path file) {
-        try (GgufFile g = GgufFile.open(file)) {
+        try (GgufFile g = GgufFile.openModel(file)) {
             return GgufSpecs.read(g);
         }
     }
 
     public static LoadedModel load(Path file, ModelLoader.Options options) {
-        GgufFile g = GgufFile.open(file);
+        GgufFile g = GgufFile.openModel(file);
         Model model = null;
         try {
             model = loadModel(g, options);
@@ -75,7 +77,7 @@ public final class GgufModels {
     }
 
     public static Model loadModel(Path file, ModelLoader.Options options) {
-        GgufFile g = GgufFile.open(file);
+        GgufFile g = GgufFile.openModel(file);
         try {
             return loadModel(g, options);
         } catch (RuntimeException e) {
@@ -99,8 +101,16 @@ public final class GgufModels {
         return ModelLoader.build(spec, weights, options);
     }
 
+    /** The first part of the split model {@code file} belongs to, or {@code file} itself. */
+    static Path firstPart(Path file) {
+        String first = GgufFile.splitPart(file, 1);
+        return first == null ? file : file.resolveSibling(first);
+    }
+
     private static String displayName(Path file) {
         String n = file.getFileName().toString();
-        return n.substring(0, n.length() - ".gguf".length());
+        n = n.substring(0, n.length() - ".gguf".length());
+        int count = GgufFile.splitCount(file);
+        return count > 1 ? n.substring(0, n.length() - "-00001-of-00000".length()) : n;
     }
 }

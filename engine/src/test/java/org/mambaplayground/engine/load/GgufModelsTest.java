@@ -155,4 +155,45 @@ class GgufModelsTest {
         assertThatThrownBy(() -> ModelLoader.load(file))
                 .isInstanceOf(ModelFormatException.class).hasMessageContaining("mamba2.block_count").hasMessageContaining("2000000000");
     }
+
+    /** {@code file} split into three parts as llama.cpp's gguf-split writes them (metadata in the first; bytes copied). */
+    private static void split(Path file, Path folder, String prefix) {
+        try (GgufFile g = GgufFile.open(file)) {
+            java.util.List<String> names = java.util.List.copyOf(g.names());
+            int per = (names.size() + 2) / 3;
+            for (int part = 0; part < 3; part++) {
+                java.util.Map<String, org.mambaplayground.engine.io.gguf.GgufValue> meta = new java.util.LinkedHashMap<>();
+                if (part == 0) meta.putAll(g.metadata());
+                meta.put("split.no", org.mambaplayground.engine.io.gguf.GgufValue.u16(part));
+                meta.put("split.count", org.mambaplayground.engine.io.gguf.GgufValue.u16(3));
+                meta.put("split.tensors.count", org.mambaplayground.engine.io.gguf.GgufValue.i32(names.size()));
+                java.util.List<org.mambaplayground.engine.io.gguf.GgufWriter.Entry> entries = new java.util.ArrayList<>();
+                for (String n : names.subList(part * per, Math.min(names.size(), (part + 1) * per))) {
+                    entries.add(org.mambaplayground.engine.io.gguf.GgufWriter.Entry.copyOf(n, g.tensor(n)));
+                }
+                org.mambaplayground.engine.io.gguf.GgufWriter.write(folder.resolve(String.format("%s-%05d-of-00003.gguf", prefix, part + 1)), meta, entries);
+            }
+        }
+    }
+
+    @Test
+    void aSplitModelOpensAsOneFromAnyPart() throws IOException {
+        Path folder = copyDemo("mistral-nemo-demo");
+        Path file = foreignGguf(folder, WeightFormat.Q8_0);
+        Path splits = Files.createDirectories(dir.resolve("split"));
+        split(file, splits, "nemo-Q8_0");
+        String text = "Hello, world";
+        try (LoadedModel whole = ModelLoader.load(file); LoadedModel parts = ModelLoader.load(splits.resolve("nemo-Q8_0-00002-of-00003.gguf"));
+             LoadedModel inFolder = ModelLoader.load(splits)) {
+            assertThat(parts.name()).isEqualTo("nemo-Q8_0");
+            assertThat(inFolder.folder()).isEqualTo(splits.resolve("nemo-Q8_0-00001-of-00003.gguf"));
+            int[] tokens = whole.tokenizer().encode(text);
+            assertThat(parts.tokenizer().encode(text)).isEqualTo(tokens);
+            float[] want = decodeAll(whole, tokens), got = decodeAll(parts, tokens);
+            for (int i = 0; i < want.length; i++) assertThat(got[i]).as("logit %d", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+        Files.delete(splits.resolve("nemo-Q8_0-00003-of-00003.gguf"));
+        assertThatThrownBy(() -> ModelLoader.load(splits))
+                .isInstanceOf(ModelFormatException.class).hasMessageContaining("nemo-Q8_0-00003-of-00003.gguf").hasMessageContaining("part 3 of the 3");
+    }
 }
