@@ -39,7 +39,7 @@ public final class BenchCommand implements Callable<Integer> {
     String dtype;
 
     @Option(names = "--precision", paramLabel = "P",
-            description = "Weights to run: q8_0 or q4_0 (a quantized copy of the checkpoint, converted once and cached), "
+            description = "Weights to run: q8_0, q4_0, q4_k, q5_k or q6_k (a quantized copy of the checkpoint, converted once and cached), "
                     + "or the checkpoint's own --dtype (the default).")
     String precision;
 
@@ -80,7 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
             WeightFormat run = null;
             if (precision != null && !precision.equalsIgnoreCase(type.name())) {
                 run = WeightFormat.named(precision).filter(WeightFormat::quantized).orElseThrow(() -> new IllegalArgumentException(
-                        "--precision must be q8_0, q4_0 or the checkpoint's " + type.name().toLowerCase(Locale.ROOT) + ", got \"" + precision + "\""));
+                        "--precision must be q8_0, q4_0, q4_k, q5_k, q6_k or the checkpoint's " + type.name().toLowerCase(Locale.ROOT) + ", got \"" + precision + "\""));
             }
             if (prompt < 1 || decode < 1 || repeats < 1) throw new IllegalArgumentException("--prompt, --decode and --repeats must be at least 1");
             long buffer = SyntheticConfigs.parseSize(bandwidthBuffer);

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import org.mambaplayground.downloader.Bytes;
@@ -11,9 +12,11 @@ import org.mambaplayground.downloader.Download;
 import org.mambaplayground.downloader.DownloadPlan;
 import org.mambaplayground.downloader.DownloadResult;
 import org.mambaplayground.downloader.FilePatterns;
+import org.mambaplayground.downloader.GgufChoices;
 import org.mambaplayground.downloader.HubClient;
 import org.mambaplayground.downloader.HubException;
 import org.mambaplayground.downloader.RepoListing;
+import org.mambaplayground.engine.load.MachineMemory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,6 +65,11 @@ public final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--hf-home", paramLabel = "DIR", description = "Hugging Face home for the token file and cache (default: HF_HOME).")
     Path hfHome;
 
+    @Option(names = "--gguf", paramLabel = "QUANT",
+            description = "For a repository of GGUF files: the quantization to fetch (Q4_K_M, Q8_0... or a file name), or "
+                    + "'best' for the largest this machine runs. Without it such a repository's files are listed with what fits.")
+    String gguf;
+
     @Option(names = "--dry-run", description = "Show the plan (files, sizes, free space) and stop.")
     boolean dryRun;
 
@@ -105,7 +113,12 @@ public final class DownloadCommand implements Callable<Integer> {
         try (HubClient hub = client) {
             RepoListing listing = hub.list(repo, revision);
             Path target = dir != null ? dir : HubClient.defaultDir(listing.repoId());
-            DownloadPlan plan = hub.plan(listing, FilePatterns.of(include, exclude), target);
+            List<String> patterns = include;
+            if (include.isEmpty() && (gguf != null || GgufChoices.hasGguf(listing))) {
+                patterns = ggufFiles(listing);
+                if (patterns == null) return gguf == null ? 0 : 1;
+            }
+            DownloadPlan plan = hub.plan(listing, FilePatterns.of(patterns, exclude), target);
             printPlan(plan, hub);
             if (dryRun) return plan.fitsOnDisk() ? 0 : 1;
             if (plan.isComplete()) {
@@ -132,6 +145,28 @@ public final class DownloadCommand implements Callable<Integer> {
             if (!e.hint().isEmpty()) err.println(e.hint());
             return 1;
         }
+    }
+
+    /** The files of the chosen GGUF quantization; null (after saying why) when there is nothing to fetch yet. */
+    private List<String> ggufFiles(RepoListing listing) {
+        List<GgufChoices.Choice> choices = GgufChoices.of(listing);
+        if (choices.isEmpty()) throw new ParameterException(spec.commandLine(), "--gguf: " + listing.repoId() + " holds no .gguf files");
+        MachineMemory machine = MachineMemory.read();
+        GgufPicker.print(out, choices, machine);
+        if (gguf == null) {
+            out.println("Choose one with --gguf QUANT (e.g. --gguf " + GgufPicker.recommend(choices, machine)
+                    .map(GgufChoices.Choice::quantization).orElse("Q4_K_M") + "), or --gguf best.");
+            return null;
+        }
+        Optional<GgufChoices.Choice> chosen = gguf.equalsIgnoreCase("best") ? GgufPicker.recommend(choices, machine)
+                : GgufChoices.find(choices, gguf);
+        if (chosen.isEmpty()) {
+            err.println("error: " + (gguf.equalsIgnoreCase("best") ? "no GGUF file of " + listing.repoId() + " that this engine runs fits this machine"
+                    : listing.repoId() + " has no GGUF file " + gguf + " (listed above)"));
+            return null;
+        }
+        if (!chosen.get().supported()) err.println("warning: " + chosen.get().quantization() + " holds tensor types this engine does not run");
+        return chosen.get().paths();
     }
 
     private void printPlan(DownloadPlan plan, HubClient hub) {

@@ -9,7 +9,7 @@ import picocli.CommandLine.ParameterException;
 /** {@code --precision} and {@code --kv}: the formats a command runs a model in (a picocli mixin). */
 final class WeightOptions {
     @Option(names = "--precision", paramLabel = "P",
-            description = "Weights: bf16 (the checkpoint as it is, the default), q8_0 or q4_0 (a quantized copy, converted once "
+            description = "Weights: bf16 (the checkpoint as it is, the default), q8_0, q4_0, q4_k, q5_k or q6_k (a quantized copy, converted once "
                     + "into a cache folder beside the model and reused).")
     String precision;
 
@@ -32,7 +32,7 @@ final class WeightOptions {
     WeightFormat precision() {
         if (precision == null || precision.equalsIgnoreCase("bf16") || precision.equalsIgnoreCase("original")) return null;
         return WeightFormat.named(precision).filter(WeightFormat::quantized).orElseThrow(() -> new IllegalArgumentException(
-                "--precision must be bf16, q8_0 or q4_0, got \"" + precision + "\""));
+                "--precision must be bf16, q8_0, q4_0, q4_k, q5_k or q6_k, got \"" + precision + "\""));
     }
 
     /** The KV cache format asked for, or null for the default. */

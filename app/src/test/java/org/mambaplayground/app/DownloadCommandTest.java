@@ -198,4 +198,33 @@ class DownloadCommandTest {
             return s.filter(p -> p.toString().endsWith(".part")).mapToLong(p -> p.toFile().length()).sum();
         }
     }
+
+    @Test
+    void aGgufRepositoryIsListedWithWhatFitsAndOneQuantizationFetched() throws Exception {
+        byte[] q8 = new byte[3_000_000], q4a = new byte[900_000], q4b = new byte[700_000];
+        new Random(5).nextBytes(q8);
+        new Random(6).nextBytes(q4a);
+        new Random(7).nextBytes(q4b);
+        hub.repo("someone/Tiny-GGUF").file("README.md", "# quants").lfsFile("Tiny-Q8_0.gguf", q8)
+                .lfsFile("Tiny-Q4_K_M-00001-of-00002.gguf", q4a).lfsFile("Tiny-Q4_K_M-00002-of-00002.gguf", q4b)
+                .lfsFile("Tiny-IQ2_XS.gguf", new byte[100]);
+        Path dir = tmp.resolve("Tiny-GGUF");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        assertThat(run(out, err, "someone/Tiny-GGUF", "--dir", dir.toString())).isZero();
+        String listing = out.toString(StandardCharsets.UTF_8);
+        assertThat(listing).contains("Q8_0").contains("Q4_K_M").contains("(2 parts)").contains("IQ2_XS")
+                .contains("types this engine does not run").contains("recommended").contains("--gguf");
+        assertThat(dir).doesNotExist();
+
+        out.reset();
+        assertThat(run(out, err, "someone/Tiny-GGUF", "--dir", dir.toString(), "--gguf", "q4_k_m")).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(Files.readAllBytes(dir.resolve("Tiny-Q4_K_M-00001-of-00002.gguf"))).isEqualTo(q4a);
+        assertThat(Files.readAllBytes(dir.resolve("Tiny-Q4_K_M-00002-of-00002.gguf"))).isEqualTo(q4b);
+        assertThat(dir.resolve("Tiny-Q8_0.gguf")).doesNotExist();
+        assertThat(dir.resolve("README.md")).doesNotExist();
+
+        err.reset();
+        assertThat(run(out, err, "someone/Tiny-GGUF", "--dir", dir.toString(), "--gguf", "Q5_K_S")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("has no GGUF file Q5_K_S");
+    }
 }

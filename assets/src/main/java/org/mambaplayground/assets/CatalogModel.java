@@ -10,6 +10,8 @@ import java.util.List;
  * @param gated   the repository requires accepting its terms and an access token
  * @param instruct the model is tuned to follow the [INST] chat format (a base model only completes text)
  * @param params  the repository's params.json, so the memory estimate works before downloading
+ * @param gguf    repositories of llama.cpp GGUF files of the same model (a starting point: the wizard and the
+ *                CLI read the repository's real listing)
  */
 public record CatalogModel(
         String id,
@@ -23,10 +25,12 @@ public record CatalogModel(
         String license,
         String description,
         List<CatalogFile> files,
-        JsonNode params) {
+        JsonNode params,
+        List<GgufSource> gguf) {
 
     public CatalogModel {
         files = List.copyOf(files);
+        gguf = gguf == null ? List.of() : List.copyOf(gguf);
     }
 
     /** Sum of the files' approximate sizes (the hub listing gives exact ones). */
@@ -45,4 +49,15 @@ public record CatalogModel(
 
     /** One file of a catalog model; approxBytes is for display before the hub is asked. */
     public record CatalogFile(String name, long approxBytes) {}
+
+    /**
+     * A GGUF repository of the model and some of its files.
+     *
+     * @param checked where the repository id and file names were confirmed (the hub itself cannot be asked here)
+     */
+    public record GgufSource(String repo, List<CatalogFile> files, String checked) {
+        public GgufSource {
+            files = List.copyOf(files);
+        }
+    }
 }

@@ -26,4 +26,20 @@ class CatalogTest {
         // 12B parameters in BF16 are about 24.5 GB
         assertThat(nemo.approxBytes()).isBetween(24_000_000_000L, 25_000_000_000L);
     }
+
+    @org.junit.jupiter.api.Test
+    void bothModelsNameAGgufRepositoryWithFilesOfTypesTheEngineRuns() {
+        Catalog catalog = Catalog.bundled();
+        for (String id : java.util.List.of("codestral-mamba-7b", "mistral-nemo-12b-instruct")) {
+            CatalogModel m = catalog.byId(id).orElseThrow();
+            org.assertj.core.api.Assertions.assertThat(m.gguf()).as(id).isNotEmpty();
+            for (CatalogModel.GgufSource g : m.gguf()) {
+                org.assertj.core.api.Assertions.assertThat(g.repo()).matches("[\\w.-]+/[\\w.-]+-GGUF");
+                org.assertj.core.api.Assertions.assertThat(g.checked()).isNotBlank();
+                org.assertj.core.api.Assertions.assertThat(g.files()).allSatisfy(f -> org.assertj.core.api.Assertions.assertThat(f.name())
+                        .matches(".*-(Q8_0|Q6_K|Q5_K_M|Q4_K_M|Q4_0)\\.gguf"));
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(catalog.byId("mistral-nemo-12b-base").orElseThrow().gguf()).isEmpty();
+    }
 }

@@ -22,6 +22,12 @@ sealed interface GgufArchitecture permits Mamba2Gguf, TransformerGguf {
     /** The architecture's metadata keys, as llama.cpp reads them. */
     Map<String, GgufValue> metadata(ModelSpec spec);
 
+    /**
+     * The configuration llama.cpp's keys describe, for GGUF files made by llama.cpp's converters (they carry no
+     * params.json); every count bounded and checked to fit before the model is sized from it.
+     */
+    ModelSpec readSpec(GgufFile file);
+
     /** The values GGUF stores for {@code t}, from the checkpoint's tensor. */
     default TensorValues toGguf(TensorSpec t, Tensor source) { return TensorValues.of(source); }
 

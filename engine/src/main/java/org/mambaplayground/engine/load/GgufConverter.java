@@ -87,6 +87,9 @@ public final class GgufConverter {
             case org.mambaplayground.engine.tensor.format.Q4_0Format f -> 2;
             case org.mambaplayground.engine.tensor.format.Q8_0Format f -> 7;
             case org.mambaplayground.engine.tensor.format.BF16Format f -> 32;
+            case org.mambaplayground.engine.tensor.format.Q4_KFormat f -> 15; // "Q4_K_M"
+            case org.mambaplayground.engine.tensor.format.Q5_KFormat f -> 17; // "Q5_K_M"
+            case org.mambaplayground.engine.tensor.format.Q6_KFormat f -> 18;
         };
     }
 

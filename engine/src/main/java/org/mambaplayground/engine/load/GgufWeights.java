@@ -24,12 +24,21 @@ final class GgufWeights implements WeightSource {
         this.file = file;
         GgufArchitecture arch = GgufArchitecture.of(spec);
         for (TensorSpec t : spec.tensorSpecs()) {
+            if (t.ggufName().equals(TIED_OUTPUT) && !file.names().contains(TIED_OUTPUT) && file.names().contains(EMBEDDING)) {
+                // llama.cpp's rule: without output.weight the embedding is the output head too.
+                tensors.put(t.name(), arch.fromGguf(t, renamed(file.tensor(EMBEDDING), TIED_OUTPUT), file));
+                continue;
+            }
             if (!file.names().contains(t.ggufName())) {
                 throw new ModelFormatException(file.file(), "missing tensor " + t.ggufName() + " (the model's " + t.name() + ")");
             }
             tensors.put(t.name(), arch.fromGguf(t, file.tensor(t.ggufName()), file));
         }
     }
+
+    private static final String TIED_OUTPUT = "output.weight", EMBEDDING = "token_embd.weight";
+
+    private static Tensor renamed(Tensor t, String name) { return new Tensor(name, t.format(), t.shape(), t.data()); }
 
     GgufFile gguf() { return file; }
 

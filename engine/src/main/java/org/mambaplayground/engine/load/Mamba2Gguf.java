@@ -40,6 +40,38 @@ final class Mamba2Gguf implements GgufArchitecture {
     }
 
     @Override
+    public ModelSpec readSpec(GgufFile g) {
+        int dim = GgufSpecs.count(g, "mamba2.embedding_length", GgufSpecs.MAX_WIDTH);
+        int inner = GgufSpecs.count(g, "mamba2.ssm.inner_size", GgufSpecs.MAX_WIDTH * 4);
+        int heads = GgufSpecs.count(g, "mamba2.ssm.time_step_rank", GgufSpecs.MAX_WIDTH);
+        int groups = GgufSpecs.count(g, "mamba2.ssm.group_count", GgufSpecs.MAX_WIDTH);
+        int state = GgufSpecs.count(g, "mamba2.ssm.state_size", 4096);
+        int conv = GgufSpecs.count(g, "mamba2.ssm.conv_kernel", 64);
+        int layers = GgufSpecs.count(g, "mamba2.block_count", GgufSpecs.MAX_LAYERS);
+        if (inner % dim != 0) {
+            throw new ModelFormatException(g.file(), "metadata mamba2.ssm.inner_size " + inner + " is not a multiple of mamba2.embedding_length " + dim);
+        }
+        if (inner % heads != 0) {
+            throw new ModelFormatException(g.file(), "metadata mamba2.ssm.inner_size " + inner + " is not a multiple of mamba2.ssm.time_step_rank " + heads);
+        }
+        if (g.has("mamba2.attention.layer_norm_rms_epsilon")) {
+            double eps = g.number("mamba2.attention.layer_norm_rms_epsilon");
+            if (Math.abs(eps - Mamba2Config.NORM_EPS) > 1e-9) {
+                throw new ModelFormatException(g.file(), "metadata mamba2.attention.layer_norm_rms_epsilon is " + eps
+                        + ": this engine runs Mamba2 with mamba_ssm's " + Mamba2Config.NORM_EPS);
+            }
+        }
+        int vocab = GgufSpecs.vocabulary(g, dim);
+        boolean tied = !g.names().contains("output.weight");
+        try {
+            return new Mamba2Config(dim, layers, vocab, groups, true, true, true, 1, tied, state, conv,
+                    inner / dim, inner / heads, Mamba2Config.DEFAULT_CHUNK_SIZE);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(g.file(), "the mamba2 metadata does not describe a model this engine runs: " + e.getMessage());
+        }
+    }
+
+    @Override
     public TensorValues toGguf(TensorSpec t, Tensor source) {
         if (!t.ggufName().endsWith(".ssm_a")) return TensorValues.of(source);
         return (offset, chunk, count) -> {

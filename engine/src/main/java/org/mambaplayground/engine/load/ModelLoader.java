@@ -100,6 +100,8 @@ public final class ModelLoader {
      * opened so far and throws CancellationException.
      */
     public static LoadedModel load(Path folder, Options options) {
+        Path gguf = ggufModel(folder);
+        if (gguf != null) return GgufModels.load(gguf, options);
         Model model = loadModel(folder, options);
         try {
             checkCancelled(options, folder);
@@ -126,6 +128,8 @@ public final class ModelLoader {
      * (or only a stale one).
      */
     public static Model loadModel(Path folder, Options options) {
+        Path gguf = ggufModel(folder);
+        if (gguf != null) return GgufModels.loadModel(gguf, options);
         options.listener().progress("Reading " + PARAMS, 0);
         ModelSpec spec = readSpec(folder);
         checkCancelled(options, folder);
@@ -148,7 +152,12 @@ public final class ModelLoader {
         }
     }
 
-    private static Model build(ModelSpec spec, WeightSource weights, Options options) {
+    /** The GGUF file {@code path} is, or the one a folder without params.json holds; null for a Mistral folder. */
+    private static Path ggufModel(Path path) {
+        return GgufModels.isGgufFile(path) ? path : GgufModels.soleModelIn(path);
+    }
+
+    static Model build(ModelSpec spec, WeightSource weights, Options options) {
         return switch (spec) {
             case Mamba2Config c -> new Mamba2Model(c, weights);
             case TransformerConfig c -> new TransformerModel(c, weights, options.kvFormat());
@@ -193,8 +202,10 @@ public final class ModelLoader {
         if (options.isCancelled()) throw new CancellationException("loading " + folder + " was cancelled");
     }
 
-    /** Reads and validates params.json of {@code folder} into the configuration of its architecture. */
+    /** Reads and validates params.json of {@code folder} (or a GGUF file's metadata) into the configuration of its architecture. */
     public static ModelSpec readSpec(Path folder) {
+        Path gguf = ggufModel(folder);
+        if (gguf != null) return GgufModels.readSpec(gguf);
         Path file = folder.resolve(PARAMS);
         JsonNode params = readParams(file);
         return switch (detectArchitecture(params, file)) {

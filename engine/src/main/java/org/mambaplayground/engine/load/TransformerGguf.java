@@ -2,7 +2,9 @@ package org.mambaplayground.engine.load;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.mambaplayground.engine.io.gguf.GgufFile;
 import org.mambaplayground.engine.io.gguf.GgufValue;
+import org.mambaplayground.engine.model.ModelFormatException;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
@@ -32,5 +34,45 @@ final class TransformerGguf implements GgufArchitecture {
         m.put("llama.attention.layer_norm_rms_epsilon", GgufValue.f32(c.normEps()));
         m.put("llama.vocab_size", GgufValue.u32(c.vocabSize()));
         return m;
+    }
+
+    @Override
+    public ModelSpec readSpec(GgufFile g) {
+        int dim = GgufSpecs.count(g, "llama.embedding_length", GgufSpecs.MAX_WIDTH);
+        int layers = GgufSpecs.count(g, "llama.block_count", GgufSpecs.MAX_LAYERS);
+        int heads = GgufSpecs.count(g, "llama.attention.head_count", 4096);
+        int kvHeads = GgufSpecs.count(g, "llama.attention.head_count_kv", 4096, heads);
+        int headDim = GgufSpecs.count(g, "llama.attention.key_length", 1 << 14, dim / heads);
+        int valueDim = GgufSpecs.count(g, "llama.attention.value_length", 1 << 14, headDim);
+        int ropeDim = GgufSpecs.count(g, "llama.rope.dimension_count", 1 << 14, headDim);
+        if (valueDim != headDim || ropeDim != headDim) {
+            throw new ModelFormatException(g.file(), "metadata llama.attention.value_length " + valueDim + " and llama.rope.dimension_count "
+                    + ropeDim + " must equal key_length " + headDim + " (as llama.cpp requires for llama)");
+        }
+        if (g.has("llama.expert_count") && g.integer("llama.expert_count") > 0) {
+            throw new ModelFormatException(g.file(), "metadata llama.expert_count is " + g.integer("llama.expert_count")
+                    + ": mixture-of-experts models (Mixtral) are not supported yet");
+        }
+        if (g.has("llama.rope.scaling.type") && !g.string("llama.rope.scaling.type").equals("none")
+                && !g.string("llama.rope.scaling.type").equals("linear")
+                || g.has("llama.rope.scaling.factor") && g.number("llama.rope.scaling.factor") != 1 && g.number("llama.rope.scaling.factor") != 0) {
+            throw new ModelFormatException(g.file(), "metadata llama.rope.scaling.*: scaled RoPE is not supported (Mistral's models use none)");
+        }
+        int hidden = GgufSpecs.count(g, "llama.feed_forward_length", GgufSpecs.MAX_WIDTH * 8);
+        double eps = g.number("llama.attention.layer_norm_rms_epsilon");
+        double theta = g.has("llama.rope.freq_base") ? g.number("llama.rope.freq_base") : TransformerConfig.DEFAULT_ROPE_THETA;
+        long context = g.has("llama.context_length") ? g.integer("llama.context_length") : 0;
+        if (context < 0 || context > Integer.MAX_VALUE) {
+            throw new ModelFormatException(g.file(), "metadata llama.context_length is " + context + ": expected 0 to " + Integer.MAX_VALUE);
+        }
+        if ((long) heads * headDim > GgufSpecs.MAX_WIDTH * 4) {
+            throw new ModelFormatException(g.file(), "metadata llama.attention.head_count " + heads + " x key_length " + headDim + " is too large");
+        }
+        int vocab = GgufSpecs.vocabulary(g, dim);
+        try {
+            return new TransformerConfig(dim, layers, headDim, hidden, heads, kvHeads, eps, vocab, theta, 0, (int) context);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(g.file(), "the llama metadata does not describe a model this engine runs: " + e.getMessage());
+        }
     }
 }

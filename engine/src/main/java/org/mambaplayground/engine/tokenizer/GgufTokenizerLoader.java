@@ -24,8 +24,8 @@ import org.mambaplayground.engine.io.gguf.GgufValue;
  * token, in non-decreasing id order, as llama.cpp's converter derives them), so llama.cpp's merge priority is
  * the same order.</li>
  * </ul>
- * The chat format is Mistral's v3 instruct layout; a {@code tokenizer.chat_template} other than llama.cpp's names
- * for it is refused, as this engine has no other layout.
+ * The chat format is Mistral's v3 instruct layout; a {@code tokenizer.chat_template} that is neither llama.cpp's name
+ * for it nor a Jinja template of the [INST] family is refused, as this engine has no other layout.
  */
 public final class GgufTokenizerLoader {
     private GgufTokenizerLoader() {}
@@ -135,14 +135,18 @@ public final class GgufTokenizerLoader {
         }
     }
 
+    /**
+     * llama.cpp's names for Mistral's layout, or a Jinja template of the [INST] ... [/INST] family (what the hub's
+     * Mistral GGUFs carry); any other layout is refused, as this engine formats only Mistral's.
+     */
     private static void checkChatTemplate(GgufFile gguf) {
         if (!gguf.has(CHAT_TEMPLATE)) return;
         String template = gguf.string(CHAT_TEMPLATE);
-        if (!template.equals(TEMPLATE_V3) && !template.equals(TEMPLATE_V3_TEKKEN)) {
-            String shown = template.length() > 60 ? template.substring(0, 60) + "..." : template;
-            throw new TokenizerFormatException(gguf.file(), CHAT_TEMPLATE + " is '" + shown + "': this engine has only"
-                    + " Mistral's v3 instruct layout ('" + TEMPLATE_V3 + "', '" + TEMPLATE_V3_TEKKEN + "')");
-        }
+        if (template.equals(TEMPLATE_V3) || template.equals(TEMPLATE_V3_TEKKEN)) return;
+        if (template.contains("[INST]") && template.contains("[/INST]")) return;
+        String shown = template.length() > 60 ? template.substring(0, 60) + "..." : template;
+        throw new TokenizerFormatException(gguf.file(), CHAT_TEMPLATE + " is '" + shown + "': this engine has only"
+                + " Mistral's [INST] instruct layout ('" + TEMPLATE_V3 + "', '" + TEMPLATE_V3_TEKKEN + "', or a Jinja template using [INST])");
     }
 
     @SuppressWarnings("unchecked")

@@ -17,6 +17,9 @@ import org.mambaplayground.engine.tensor.format.BF16Format;
 import org.mambaplayground.engine.tensor.format.F16Format;
 import org.mambaplayground.engine.tensor.format.F32Format;
 import org.mambaplayground.engine.tensor.format.Q4_0Format;
+import org.mambaplayground.engine.tensor.format.Q4_KFormat;
+import org.mambaplayground.engine.tensor.format.Q5_KFormat;
+import org.mambaplayground.engine.tensor.format.Q6_KFormat;
 import org.mambaplayground.engine.tensor.format.Q8_0Format;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 
@@ -37,7 +40,11 @@ class KernelsTest {
 
     static List<WeightFormat> formats() { return WeightFormat.ALL; }
 
-    private static int[][] shapes(WeightFormat format) { return format.quantized() ? BLOCK_SHAPES : SHAPES; }
+    private static final int[][] SUPER_BLOCK_SHAPES = {{1, 256}, {3, 512}, {17, 256}, {5, 768}, {130, 256}, {9, 1280}};
+
+    private static int[][] shapes(WeightFormat format) {
+        return format.blockElements() == 256 ? SUPER_BLOCK_SHAPES : format.quantized() ? BLOCK_SHAPES : SHAPES;
+    }
 
     /** A [rows, cols] tensor of random values stored in {@code format}, at a deliberately unaligned address. */
     private Tensor randomTensor(WeightFormat format, int rows, int cols) {
@@ -64,6 +71,9 @@ class KernelsTest {
                 int j = (int) (i % 32), b = seg.get(ValueLayout.JAVA_BYTE, block + 2 + j % 16) & 0xFF;
                 yield Float.float16ToFloat(seg.get(I16, block)) * ((j < 16 ? b & 15 : b >> 4) - 8);
             }
+            case Q4_KFormat f -> GgmlDequant.q4K(seg.asSlice(i / 256 * 144, 144))[(int) (i % 256)];
+            case Q5_KFormat f -> GgmlDequant.q5K(seg.asSlice(i / 256 * 176, 176))[(int) (i % 256)];
+            case Q6_KFormat f -> GgmlDequant.q6K(seg.asSlice(i / 256 * 210, 210))[(int) (i % 256)];
         };
     }
 

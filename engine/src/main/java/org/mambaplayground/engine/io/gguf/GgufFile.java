@@ -43,9 +43,11 @@ public final class GgufFile implements WeightSource {
     private final Map<String, GgufTensorInfo> infos;
     private final Map<String, Tensor> tensors;
     private final long dataOffset;
+    /** The files of a split model (each mapped on its own), or empty for one file. */
+    private final List<GgufFile> parts;
 
     private GgufFile(Path file, Arena arena, int version, Map<String, GgufValue> metadata,
-                     Map<String, GgufTensorInfo> infos, Map<String, Tensor> tensors, long dataOffset) {
+                     Map<String, GgufTensorInfo> infos, Map<String, Tensor> tensors, long dataOffset, List<GgufFile> parts) {
         this.file = file;
         this.arena = arena;
         this.version = version;
@@ -53,6 +55,65 @@ public final class GgufFile implements WeightSource {
         this.infos = infos;
         this.tensors = tensors;
         this.dataOffset = dataOffset;
+        this.parts = parts;
+    }
+
+    /** llama.cpp's gguf-split names: {@code PREFIX-00001-of-00003.gguf}. */
+    private static final java.util.regex.Pattern SPLIT_NAME = java.util.regex.Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.gguf", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** The name of part {@code no} (1-based) of the split set {@code file} belongs to, or null if it is not one. */
+    public static String splitPart(Path file, int no) {
+        java.util.regex.Matcher m = SPLIT_NAME.matcher(file.getFileName().toString());
+        return m.matches() ? String.format("%s-%05d-of-%s.gguf", m.group(1), no, m.group(3)) : null;
+    }
+
+    /** How many parts the split set {@code file} belongs to has (1 for a file that is not split). */
+    public static int splitCount(Path file) {
+        java.util.regex.Matcher m = SPLIT_NAME.matcher(file.getFileName().toString());
+        return m.matches() ? Integer.parseInt(m.group(3)) : 1;
+    }
+
+    /**
+     * Opens a model that may be split by llama.cpp's gguf-split ({@code -00001-of-00003.gguf}, any part named):
+     * every part mapped and checked ({@code split.no}, {@code split.count}, {@code split.tensors.count}), the
+     * metadata of the first, the tensors of all as one file. A file not named as a split opens as {@link #open}.
+     */
+    public static GgufFile openModel(Path file) {
+        int count = splitCount(file);
+        if (count <= 1) return open(file);
+        List<GgufFile> parts = new ArrayList<>();
+        try {
+            Map<String, GgufTensorInfo> infos = new LinkedHashMap<>();
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (int no = 1; no <= count; no++) {
+                Path part = file.resolveSibling(splitPart(file, no));
+                if (!java.nio.file.Files.exists(part)) {
+                    throw new ModelFormatException(part, "missing: part " + no + " of the " + count + " files of a split GGUF model");
+                }
+                GgufFile g = open(part);
+                parts.add(g);
+                if (g.has("split.no") && g.integer("split.no") != no - 1) {
+                    throw new ModelFormatException(part, "metadata split.no is " + g.integer("split.no") + " but the file is part " + no);
+                }
+                if (g.has("split.count") && g.integer("split.count") != count) {
+                    throw new ModelFormatException(part, "metadata split.count is " + g.integer("split.count") + " but the name says " + count);
+                }
+                for (String name : g.names()) {
+                    if (tensors.put(name, g.tensor(name)) != null) throw tensorError(part, name, "appears in two parts of the split model");
+                    infos.put(name, g.tensorInfos().get(name));
+                }
+            }
+            GgufFile first = parts.getFirst();
+            if (first.has("split.tensors.count") && first.integer("split.tensors.count") != tensors.size()) {
+                throw new ModelFormatException(first.file(), "metadata split.tensors.count is " + first.integer("split.tensors.count")
+                        + " but the " + count + " parts hold " + tensors.size() + " tensors");
+            }
+            return new GgufFile(first.file(), null, first.version(), first.metadata(), Collections.unmodifiableMap(infos),
+                    Collections.unmodifiableMap(tensors), first.dataOffset(), List.copyOf(parts));
+        } catch (RuntimeException e) {
+            parts.forEach(GgufFile::close);
+            throw e;
+        }
     }
 
     /** Maps and validates {@code file}; the caller closes the result to unmap it. */
@@ -106,7 +167,7 @@ public final class GgufFile implements WeightSource {
         }
         checkNoOverlap(file, list);
         return new GgufFile(file, arena, version, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(infos),
-                Collections.unmodifiableMap(tensors), dataOffset);
+                Collections.unmodifiableMap(tensors), dataOffset, List.of());
     }
 
     static long align(long position, int alignment) { return (position + alignment - 1) / alignment * alignment; }
@@ -324,6 +385,7 @@ public final class GgufFile implements WeightSource {
 
     @Override
     public void close() {
-        if (arena.scope().isAlive()) arena.close();
+        parts.forEach(GgufFile::close);
+        if (arena != null && arena.scope().isAlive()) arena.close();
     }
 }

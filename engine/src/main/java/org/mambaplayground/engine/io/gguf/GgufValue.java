@@ -11,6 +11,7 @@ public record GgufValue(GgufType type, Object value, GgufType elementType) {
     public static GgufValue string(String s) { return new GgufValue(GgufType.STRING, s, null); }
     public static GgufValue u32(long v) { return new GgufValue(GgufType.UINT32, v, null); }
     public static GgufValue i32(long v) { return new GgufValue(GgufType.INT32, v, null); }
+    public static GgufValue u16(long v) { return new GgufValue(GgufType.UINT16, v, null); }
     public static GgufValue u64(long v) { return new GgufValue(GgufType.UINT64, v, null); }
     public static GgufValue f32(double v) { return new GgufValue(GgufType.FLOAT32, v, null); }
     public static GgufValue bool(boolean v) { return new GgufValue(GgufType.BOOL, v, null); }

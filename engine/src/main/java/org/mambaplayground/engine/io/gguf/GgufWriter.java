@@ -36,11 +36,22 @@ public final class GgufWriter {
 
     private GgufWriter() {}
 
-    /** One tensor: its GGUF name, row-major shape (written as GGUF dims, innermost first), format and values. */
-    public record Entry(String name, long[] shape, WeightFormat format, TensorValues values) {
+    /**
+     * One tensor: its GGUF name, row-major shape (written as GGUF dims, innermost first), format and values; or,
+     * with {@code stored}, bytes already in that format, copied as they are (no decode and re-encode).
+     */
+    public record Entry(String name, long[] shape, WeightFormat format, TensorValues values, MemorySegment stored) {
         public Entry {
             shape = shape.clone();
             if (name.getBytes(StandardCharsets.UTF_8).length >= 64) throw new IllegalArgumentException("GGUF tensor names are under 64 bytes: " + name);
+            if ((values == null) == (stored == null)) throw new IllegalArgumentException("a GGUF entry has values or stored bytes: " + name);
+        }
+
+        public Entry(String name, long[] shape, WeightFormat format, TensorValues values) { this(name, shape, format, values, null); }
+
+        /** The tensor's stored bytes under {@code name}, copied unchanged. */
+        public static Entry copyOf(String name, org.mambaplayground.engine.tensor.Tensor t) {
+            return new Entry(name, t.shape(), t.format(), null, t.data());
         }
 
         long elements() {
@@ -76,6 +87,17 @@ public final class GgufWriter {
                 ByteBuffer buffer = ByteBuffer.allocateDirect((int) WeightFormat.F32.bytes(CHUNK)).order(ByteOrder.LITTLE_ENDIAN);
                 MemorySegment bufferSegment = MemorySegment.ofBuffer(buffer);
                 for (Entry e : entries) {
+                    if (e.stored() != null) {
+                        if (e.stored().byteSize() != e.byteSize()) throw new IllegalArgumentException("tensor " + e.name() + " holds "
+                                + e.stored().byteSize() + " bytes, not the " + e.byteSize() + " of its shape");
+                        for (long at = 0; at < e.byteSize(); at += 1L << 26) { // ByteBuffers stop at 2 GB
+                            writeFully(out, e.stored().asSlice(at, Math.min(1L << 26, e.byteSize() - at)).asByteBuffer());
+                            if (cancelled.getAsBoolean()) throw new CancellationException("writing " + file + " was cancelled");
+                        }
+                        written += e.byteSize() + pad(out, written + e.byteSize(), alignment);
+                        progress.accept(written);
+                        continue;
+                    }
                     long n = e.elements();
                     for (long offset = 0; offset < n; offset += CHUNK) {
                         int count = (int) Math.min(CHUNK, n - offset);

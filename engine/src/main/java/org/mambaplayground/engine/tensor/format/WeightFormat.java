@@ -6,27 +6,32 @@ import java.util.Optional;
 
 /**
  * How a tensor's elements are stored: plain floats (F32, F16, BF16) or llama.cpp's GGML blocks (Q8_0,
- * Q4_0: 32 weights sharing an F16 scale). One class per format holds its layout and its kernels, which read
+ * Q4_0: 32 weights sharing an F16 scale; the k-quants Q4_K, Q5_K, Q6_K: super-blocks of 256 weights with
+ * scales per 16 or 32). One class per format holds its layout and its kernels, which read
  * the stored bytes straight from a (memory-mapped) segment; a format added is one class here, and no code
  * elsewhere switches on formats except through this sealed type (so a missed case does not compile).
  *
  * <p>Offsets are in bytes and must fall on a block boundary; counts are in elements and, for block formats,
  * whole blocks. A row of a matrix is {@link #bytes(long)} of its length.
  */
-public sealed interface WeightFormat permits F32Format, F16Format, BF16Format, Q8_0Format, Q4_0Format {
+public sealed interface WeightFormat permits F32Format, F16Format, BF16Format, Q8_0Format, Q4_0Format,
+        Q4_KFormat, Q5_KFormat, Q6_KFormat {
     WeightFormat F32 = F32Format.INSTANCE;
     WeightFormat F16 = F16Format.INSTANCE;
     WeightFormat BF16 = BF16Format.INSTANCE;
     WeightFormat Q8_0 = Q8_0Format.INSTANCE;
     WeightFormat Q4_0 = Q4_0Format.INSTANCE;
+    WeightFormat Q4_K = Q4_KFormat.INSTANCE;
+    WeightFormat Q5_K = Q5_KFormat.INSTANCE;
+    WeightFormat Q6_K = Q6_KFormat.INSTANCE;
 
     /** Every format the engine computes from. */
-    List<WeightFormat> ALL = List.of(F32, F16, BF16, Q8_0, Q4_0);
+    List<WeightFormat> ALL = List.of(F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K);
 
     /** The name safetensors and llama.cpp use ("F32", "BF16", "Q8_0"). */
     String name();
 
-    /** Elements per block: 1 for plain floats, 32 for Q8_0 and Q4_0. */
+    /** Elements per block: 1 for plain floats, 32 for Q8_0 and Q4_0, 256 for the k-quants. */
     int blockElements();
 
     /** Bytes of one block. */

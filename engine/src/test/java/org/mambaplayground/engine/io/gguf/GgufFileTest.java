@@ -138,13 +138,13 @@ class GgufFileTest {
     @Test
     void unknownTensorTypeNamesTheTypeAndTensor() throws IOException {
         Path file = writeSample(dir.resolve("k.gguf"), values(192), values(160));
-        // Patch a.weight's type field (after its name, n_dims and two dims) to Q4_K (12).
+        // Patch a.weight's type field (after its name, n_dims and two dims) to Q2_K (10), a type this engine does not compute.
         byte[] bytes = Files.readAllBytes(file);
         int at = indexOf(bytes, "a.weight".getBytes()) + "a.weight".length() + 4 + 16;
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(at, 12);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(at, 10);
         Files.write(file, bytes);
         assertThatThrownBy(() -> GgufFile.open(file)).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining("tensor a.weight").hasMessageContaining("Q4_K (12)").hasMessageContaining(file.toString());
+                .hasMessageContaining("tensor a.weight").hasMessageContaining("Q2_K (10)").hasMessageContaining(file.toString());
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(at, 9999);
         Files.write(file, bytes);
         assertThatThrownBy(() -> GgufFile.open(file)).hasMessageContaining("unknown type 9999");

@@ -1,0 +1,116 @@
+package org.mambaplayground.engine.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.mambaplayground.engine.io.gguf.GgufFile;
+import org.mambaplayground.engine.model.Model;
+import org.mambaplayground.engine.model.ModelFormatException;
+import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.tokenizer.GgufTokenizerLoader;
+import org.mambaplayground.engine.tokenizer.Tokenizers;
+
+/**
+ * Opens a llama.cpp GGUF file as a model: the configuration from llama.cpp's metadata ({@link GgufSpecs}), the
+ * tensors by llama.cpp's names in the types the file stores them (mapped, never converted), and the tokenizer
+ * from the file's tokenizer metadata. A folder holding one GGUF model and no params.json opens the same way; a model
+ * split by llama.cpp's gguf-split ({@code -00001-of-00003.gguf}) opens as one, from any of its parts.
+ */
+public final class GgufModels {
+    private GgufModels() {}
+
+    /** Whether {@code path} names a GGUF file (by its extension; the header is checked when it is opened). */
+    public static boolean isGgufFile(Path path) {
+        Path name = path.getFileName();
+        return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".gguf") && !Files.isDirectory(path);
+    }
+
+    /**
+     * The GGUF model a folder without params.json holds, if any: its one .gguf file. Several are refused with
+     * their names (the user picks one); null when there is none.
+     */
+    public static Path soleModelIn(Path folder) {
+        if (!Files.isDirectory(folder) || Files.exists(folder.resolve(ModelLoader.PARAMS))) return null;
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+            // a split model is one model: its first part stands for it
+            files = list.filter(GgufModels::isGgufFile).map(GgufModels::firstPart).distinct().sorted().toList();
+        } catch (IOException e) {
+            return null;
+        }
+        if (files.isEmpty()) return null;
+        if (files.size() > 1) {
+            throw new ModelFormatException(folder, "holds " + files.size() + " GGUF files ("
+                    + String.join(", ", files.stream().map(f -> f.getFileName().toString()).toList()) + "): open one of them");
+        }
+        return files.getFirst();
+    }
+
+    /** The configuration of a GGUF file (for the Library and memory estimates), without building the model. */
+    public static ModelSpec readSpec(Path file) {
+        try (GgufFile g = GgufFile.openModel(file)) {
+            return GgufSpecs.read(g);
+        }
+    }
+
+    public static LoadedModel load(Path file, ModelLoader.Options options) {
+        GgufFile g = GgufFile.openModel(file);
+        Model model = null;
+        try {
+            model = loadModel(g, options);
+            options.listener().progress("Reading tokenizer", 0.95);
+            Tokenizers.Loaded tokenizer = GgufTokenizerLoader.load(g);
+            if (tokenizer.tokenizer().vocabularySize() > model.spec().vocabularySize()) {
+                throw new ModelFormatException(file, "the tokenizer has " + tokenizer.tokenizer().vocabularySize()
+                        + " tokens but token_embd.weight has " + model.spec().vocabularySize() + " rows");
+            }
+            options.listener().progress("Ready", 1);
+            return new LoadedModel(file, displayName(file), model, tokenizer.tokenizer(), tokenizer.chatFormat());
+        } catch (RuntimeException e) {
+            if (model != null) model.close();
+            else g.close();
+            throw e;
+        }
+    }
+
+    public static Model loadModel(Path file, ModelLoader.Options options) {
+        GgufFile g = GgufFile.openModel(file);
+        try {
+            return loadModel(g, options);
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+    }
+
+    /** The model over {@code g}; closing the model closes the file. */
+    private static Model loadModel(GgufFile g, ModelLoader.Options options) {
+        if (options.quantized()) {
+            throw new ModelFormatException(g.file(), "a GGUF file runs in the types it stores; a --precision of "
+                    + options.precision() + " applies to Mistral's BF16 folders");
+        }
+        options.listener().progress("Reading GGUF metadata", 0.01);
+        ModelSpec spec = GgufSpecs.read(g);
+        GgufWeights weights = new GgufWeights(g, spec);
+        if (options.pretouch()) ModelLoader.pretouch(weights, options);
+        if (options.isCancelled()) throw new java.util.concurrent.CancellationException("loading " + g.file() + " was cancelled");
+        options.listener().progress("Building the model", 0.9);
+        return ModelLoader.build(spec, weights, options);
+    }
+
+    /** The first part of the split model {@code file} belongs to, or {@code file} itself. */
+    static Path firstPart(Path file) {
+        String first = GgufFile.splitPart(file, 1);
+        return first == null ? file : file.resolveSibling(first);
+    }
+
+    private static String displayName(Path file) {
+        String n = file.getFileName().toString();
+        n = n.substring(0, n.length() - ".gguf".length());
+        int count = GgufFile.splitCount(file);
+        return count > 1 ? n.substring(0, n.length() - "-00001-of-00000".length()) : n;
+    }
+}

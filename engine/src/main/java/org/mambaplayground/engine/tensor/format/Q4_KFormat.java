@@ -1,0 +1,139 @@
+package org.mambaplayground.engine.tensor.format;
+
+import static org.mambaplayground.engine.tensor.format.Simd.LANES;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+
+/**
+ * GGML's Q4_K: super-blocks of 256 weights in 144 bytes (4.5 bits a weight): F16 d and dmin, 12 bytes holding
+ * eight 6-bit scales and eight 6-bit mins (one pair per sub-block of 32), then 128 bytes of 4-bit values q.
+ * Weight l of sub-block j is d * scale_j * q - dmin * min_j; sub-blocks 2c and 2c + 1 share the 32 bytes at
+ * 32c, the first in the low nibbles, the second in the high ones.
+ */
+public final class Q4_KFormat implements WeightFormat, KQuants.SuperBlock {
+    static final Q4_KFormat INSTANCE = new Q4_KFormat();
+    private static final int BLOCK = KQuants.BLOCK;
+    private static final int BLOCK_BYTES = 144;
+    private static final int SCALES = 4, QS = 16;
+
+    private Q4_KFormat() {}
+
+    @Override public String name() { return "Q4_K"; }
+    @Override public int blockElements() { return BLOCK; }
+    @Override public int blockBytes() { return BLOCK_BYTES; }
+    @Override public int ggmlType() { return 12; }
+    @Override public String toString() { return name(); }
+
+    @Override
+    public float get(MemorySegment seg, long index) {
+        long o = index / BLOCK * BLOCK_BYTES;
+        int e = (int) (index % BLOCK), c = e / 64, high = e % 64 / 32, l = e % 32, j = 2 * c + high;
+        int packed = KQuants.u8(seg, o + QS + 32 * c + l);
+        int q = high == 0 ? packed & 0x0F : packed >> 4;
+        return Simd.f16(seg, o) * KQuants.scale(seg, o + SCALES, j) * q - Simd.f16(seg, o + 2) * KQuants.min(seg, o + SCALES, j);
+    }
+
+    @Override
+    public void encode(float[] src, int srcOff, MemorySegment dst, long offset, int count) {
+        Blocks.checkWhole(this, count);
+        int[] sc = new int[8], m = new int[8];
+        for (int b = 0; b < count / BLOCK; b++) {
+            int from = srcOff + b * BLOCK;
+            long o = offset + (long) b * BLOCK_BYTES;
+            float[][] ranges = new float[8][];
+            float maxScale = 0, maxMin = 0;
+            for (int j = 0; j < 8; j++) {
+                ranges[j] = KQuants.rangeOf(src, from + 32 * j, 32, 15);
+                maxScale = Math.max(maxScale, ranges[j][0]);
+                maxMin = Math.max(maxMin, ranges[j][1]);
+            }
+            float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / 63));
+            float dmin = Float.float16ToFloat(Float.floatToFloat16(maxMin / 63));
+            for (int j = 0; j < 8; j++) {
+                sc[j] = d > 0 ? KQuants.clamp(Math.round(ranges[j][0] / d), 0, 63) : 0;
+                m[j] = dmin > 0 ? KQuants.clamp(Math.round(ranges[j][1] / dmin), 0, 63) : 0;
+            }
+            dst.set(Simd.I16_LE, o, Float.floatToFloat16(d));
+            dst.set(Simd.I16_LE, o + 2, Float.floatToFloat16(dmin));
+            KQuants.packScales(sc, m, dst, o + SCALES);
+            for (int c = 0; c < 4; c++) {
+                int lo = 2 * c, hi = lo + 1;
+                for (int l = 0; l < 32; l++) {
+                    int q0 = level(src[from + 64 * c + l], d * sc[lo], dmin * m[lo]);
+                    int q1 = level(src[from + 64 * c + 32 + l], d * sc[hi], dmin * m[hi]);
+                    dst.set(ValueLayout.JAVA_BYTE, o + QS + 32 * c + l, (byte) (q0 | q1 << 4));
+                }
+            }
+        }
+    }
+
+    private static int level(float x, float scale, float min) {
+        return scale > 0 ? KQuants.clamp(Math.round((x + min) / scale), 0, 15) : 0;
+    }
+
+    @Override
+    public void decodeBlock(MemorySegment seg, long o, float[] out, int outOff) {
+        if (!Simd.BYTE_LANES) {
+            Blocks.decodeScalar(this, seg.asSlice(o, BLOCK_BYTES), 0, out, outOff, BLOCK);
+            return;
+        }
+        float d = Simd.f16(seg, o), dmin = Simd.f16(seg, o + 2);
+        for (int c = 0; c < 4; c++) {
+            float s0 = d * KQuants.scale(seg, o + SCALES, 2 * c), m0 = dmin * KQuants.min(seg, o + SCALES, 2 * c);
+            float s1 = d * KQuants.scale(seg, o + SCALES, 2 * c + 1), m1 = dmin * KQuants.min(seg, o + SCALES, 2 * c + 1);
+            for (int l = 0; l < 32; l += LANES) {
+                IntVector packed = Simd.loadPackedNibbles(seg, o + QS + 32 * c + l);
+                KQuants.toFloat(packed.and(0x0F)).mul(s0).sub(m0).intoArray(out, outOff + 64 * c + l);
+                KQuants.toFloat(packed.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 4)).mul(s1).sub(m1)
+                        .intoArray(out, outOff + 64 * c + 32 + l);
+            }
+        }
+    }
+
+    @Override
+    public void decode(MemorySegment seg, long offset, float[] out, int outOff, int count) {
+        KQuants.decode(this, this, seg, offset, out, outOff, count);
+    }
+
+    @Override
+    public float dot(MemorySegment seg, long offset, float[] x, int xOff, int count) {
+        Blocks.checkWhole(this, count);
+        if (!Simd.BYTE_LANES) return Blocks.dotScalar(this, seg, offset, x, xOff, count);
+        // sum over a sub-block of (d sc q - dmin m) x = d sc (q . x) - dmin m (sum of x): two vector sums a sub-block.
+        FloatVector acc = Simd.zero(), accMin = Simd.zero();
+        for (int b = 0; b < count / BLOCK; b++) {
+            long o = offset + (long) b * BLOCK_BYTES;
+            int xb = xOff + b * BLOCK;
+            float d = Simd.f16(seg, o), dmin = Simd.f16(seg, o + 2);
+            for (int c = 0; c < 4; c++) {
+                FloatVector q0 = Simd.zero(), q1 = Simd.zero(), x0 = Simd.zero(), x1 = Simd.zero();
+                for (int l = 0; l < 32; l += LANES) {
+                    IntVector packed = Simd.loadPackedNibbles(seg, o + QS + 32 * c + l);
+                    FloatVector xa = Simd.x(x, xb + 64 * c + l), xc = Simd.x(x, xb + 64 * c + 32 + l);
+                    q0 = KQuants.toFloat(packed.and(0x0F)).fma(xa, q0);
+                    q1 = KQuants.toFloat(packed.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 4)).fma(xc, q1);
+                    x0 = x0.add(xa);
+                    x1 = x1.add(xc);
+                }
+                acc = q0.fma(Simd.broadcast(d * KQuants.scale(seg, o + SCALES, 2 * c)), acc);
+                acc = q1.fma(Simd.broadcast(d * KQuants.scale(seg, o + SCALES, 2 * c + 1)), acc);
+                accMin = x0.fma(Simd.broadcast(dmin * KQuants.min(seg, o + SCALES, 2 * c)), accMin);
+                accMin = x1.fma(Simd.broadcast(dmin * KQuants.min(seg, o + SCALES, 2 * c + 1)), accMin);
+            }
+        }
+        return Simd.sum(acc.sub(accMin));
+    }
+
+    @Override
+    public void dot2x4(MemorySegment seg, long row0, long rowBytes, float[] x, int t0, int cols, float[] out, int rows, int r) {
+        KQuants.dot2x4(this, this, seg, row0, rowBytes, x, t0, cols, out, rows, r);
+    }
+
+    @Override
+    public void axpy(float alpha, MemorySegment seg, long offset, float[] y, int yOff, int count) {
+        KQuants.axpy(this, this, alpha, seg, offset, y, yOff, count);
+    }
+}
