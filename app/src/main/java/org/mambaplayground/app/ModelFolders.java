@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.WarmUp;
+import org.mambaplayground.engine.load.GgufModels;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.load.MachineMemory;
 import org.mambaplayground.engine.load.MemoryEstimate;
@@ -28,11 +29,11 @@ final class ModelFolders {
      * {@code kvFormat} (null: the default), after printing the memory it needs and whether this machine has it.
      */
     static LoadedModel open(Path folder, PrintStream status, WeightFormat precision, WeightFormat kvFormat) {
-        if (!Files.isDirectory(folder)) {
+        if (!Files.isDirectory(folder) && !(GgufModels.isGgufFile(folder) && Files.exists(folder))) {
             List<DemoModels.DemoModel> demos = demos();
             folder = resolve(folder, demos);
             if (!Files.isDirectory(folder)) {
-                throw new IllegalArgumentException("model folder " + folder + " does not exist (built-in demo models: "
+                throw new IllegalArgumentException("model folder or GGUF file " + folder + " does not exist (built-in demo models: "
                         + String.join(", ", demos.stream().map(DemoModels.DemoModel::name).toList()) + ")");
             }
         }
@@ -60,15 +61,22 @@ final class ModelFolders {
 
     /** "Memory: 7.7 GB weights (Q8_0) + 276 MB state ...; this machine has 20 GB available" and advice when it does not fit. */
     private static void printEstimate(Path folder, PrintStream status, WeightFormat precision, WeightFormat kvFormat) {
-        ModelSpec spec;
+        Path gguf = GgufModels.isGgufFile(folder) ? folder : null;
+        MemoryEstimate estimate;
         try {
-            spec = ModelLoader.readSpec(folder);
+            if (gguf == null) gguf = GgufModels.soleModelIn(folder);
+            estimate = gguf != null ? GgufModels.memoryEstimate(gguf, kvFormat, 4096)
+                    : MemoryEstimate.of(ModelLoader.readSpec(folder), precision != null ? precision : WeightFormat.BF16, kvFormat, 4096);
         } catch (RuntimeException e) {
             return; // loading reports it, with the file named
         }
-        MemoryEstimate estimate = MemoryEstimate.of(spec, precision != null ? precision : WeightFormat.BF16, kvFormat, 4096);
         MachineMemory machine = MachineMemory.read();
         status.println("Memory: " + estimate.describe() + "; this machine has " + Sizes.bytes(machine.availableBytes()) + " available");
+        if (gguf != null) {
+            if (!estimate.fits(machine)) status.println("Warning: this GGUF file needs " + Sizes.bytes(estimate.totalBytes())
+                    + "; a smaller quantization of it would fit better (download ... --gguf lists them)");
+            return;
+        }
         String advice = estimate.advice(machine);
         if (!advice.isEmpty()) status.println("Warning: " + advice + " (--precision)");
     }

@@ -12,6 +12,7 @@ import org.mambaplayground.engine.model.ModelFormatException;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.tokenizer.GgufTokenizerLoader;
 import org.mambaplayground.engine.tokenizer.Tokenizers;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * Opens a llama.cpp GGUF file as a model: the configuration from llama.cpp's metadata ({@link GgufSpecs}), the
@@ -53,6 +54,26 @@ public final class GgufModels {
     public static ModelSpec readSpec(Path file) {
         try (GgufFile g = GgufFile.openModel(file)) {
             return GgufSpecs.read(g);
+        }
+    }
+
+    /**
+     * The memory a GGUF model needs: its tensors' bytes as stored (all parts) plus the state at {@code contextTokens};
+     * the precision shown is the format most of its matrix bytes are in (a Q4_K_M file: Q4_K).
+     */
+    public static MemoryEstimate memoryEstimate(Path file, WeightFormat kvFormat, long contextTokens) {
+        try (GgufFile g = GgufFile.openModel(file)) {
+            ModelSpec spec = GgufSpecs.read(g);
+            long bytes = 0;
+            java.util.Map<WeightFormat, Long> byFormat = new java.util.HashMap<>();
+            for (String name : g.names()) {
+                org.mambaplayground.engine.tensor.Tensor t = g.tensor(name);
+                bytes += t.byteSize();
+                byFormat.merge(t.format(), t.byteSize(), Long::sum);
+            }
+            WeightFormat main = byFormat.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+            long context = spec.maxContext() > 0 ? Math.min(contextTokens, spec.maxContext()) : contextTokens;
+            return new MemoryEstimate(spec, main, kvFormat, bytes, spec.stateBytesAt(context, kvFormat), context);
         }
     }
 
