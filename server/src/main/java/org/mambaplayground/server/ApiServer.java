@@ -112,8 +112,9 @@ public final class ApiServer {
     public void stop() {
         completions.cancelAll();
         models.all().forEach(ModelWorker::close);
+        relay.stopAccepting();
+        server.stop(1); // up to a second for the answers under way (the 503s to queued requests)
         relay.close();
-        server.stop(1);
         connections.shutdownNow();
     }
 

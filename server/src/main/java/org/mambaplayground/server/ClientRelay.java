@@ -67,14 +67,19 @@ final class ClientRelay implements AutoCloseable {
         void close();
     }
 
-    @Override
-    public void close() {
+    /** Takes no new connections; those open go on. */
+    void stopAccepting() {
         closed = true;
         try {
             front.close();
         } catch (IOException ignored) {
             // closing anyway
         }
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
         links.values().forEach(Link::close);
     }
 

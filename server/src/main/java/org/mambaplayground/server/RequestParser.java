@@ -167,7 +167,8 @@ final class RequestParser {
             };
             JsonNode content = m.get("content");
             // an assistant turn may come back as content null (OpenAI's own answers do, beside tool calls);
-            // with nothing else in it, it is an empty turn
+            // with nothing else in it, it says nothing and is left out (the model's format has no empty turns:
+            // the user turns around it are joined, as mistral-common joins consecutive messages of one role)
             if (r == ChatMessage.Role.ASSISTANT && (content == null || content.isNull())) {
                 for (String other : List.of("tool_calls", "function_call", "audio")) {
                     JsonNode v = m.get(other);
@@ -175,7 +176,6 @@ final class RequestParser {
                         throw ApiException.invalid("'" + other + "' in " + where + " is not supported by this server.", where + "." + other);
                     }
                 }
-                out.add(new ChatMessage(r, ""));
                 continue;
             }
             out.add(new ChatMessage(r, content(content, where)));
