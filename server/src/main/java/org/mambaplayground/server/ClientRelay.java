@@ -89,7 +89,13 @@ final class ClientRelay implements AutoCloseable {
             try {
                 client = front.accept();
             } catch (IOException e) {
-                if (!closed) LOG.log(System.Logger.Level.WARNING, "accepting a connection failed: {0}", e.toString());
+                if (closed) return;
+                LOG.log(System.Logger.Level.WARNING, "accepting a connection failed: {0}", e.toString());
+                try {
+                    Thread.sleep(50); // such as too many open files: do not spin
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
                 continue;
             }
             Thread.ofVirtual().name("relay-open").start(() -> open(client));
