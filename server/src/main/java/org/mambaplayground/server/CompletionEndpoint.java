@@ -37,7 +37,7 @@ final class CompletionEndpoint {
     private final ModelRegistry models;
     private final Consumer<ServedRequest> observer;
     private final Set<CancellationToken> running = ConcurrentHashMap.newKeySet();
-    private ClientRelay clients;
+    private volatile ClientRelay clients;
 
     CompletionEndpoint(ServerConfig config, ObjectMapper json, ModelRegistry models, Consumer<ServedRequest> observer) {
         this.config = config;
