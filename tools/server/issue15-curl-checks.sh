@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # issue15-curl-checks.sh JAR: the issue-15 server checks with curl against `serve` from JAR (demo model)
 jar="$1"; work=$(mktemp -d); cd "$work"
-J="/usr/lib/jvm/temurin-25-jdk-amd64/bin/java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar $jar"
+J="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar $jar"
 printf 'HOST="127.0.0.1"  # comment\nPORT="18013" # comment\n' > .env
 timeout 20 $J serve --model codestral-mamba-demo > envrun.log 2>&1; echo ".env with quotes+comments: $(grep -m1 -E 'Serving|PORT|HOST|rror' envrun.log | cut -c1-120)"
 rm .env
