@@ -3,6 +3,7 @@ package org.mambaplayground.app;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code serve}: the OpenAI-compatible API for one model folder. Settings come from these flags, then the
- * environment, then a {@code .env} file (MODEL_PATH, MAX_TOKENS, TEMPERATURE, DTYPE, HOST, PORT, API_KEY).
+ * environment, then a {@code .env} file (MODEL_PATH, MAX_TOKENS, TEMPERATURE, DTYPE, HOST, PORT, API_KEY,
+ * CONTEXT_LIMIT, CORS_ORIGINS, SERVED_MODEL_NAME), read by python-dotenv's rules.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model over an OpenAI-compatible HTTP API (/v1/models, /v1/completions, "
@@ -45,6 +47,15 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--context-limit", paramLabel = "N", description = "Most tokens one request may use (or CONTEXT_LIMIT; default 32768).")
     Integer contextLimit;
+
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN", arity = "1..*",
+            description = "Web page origins allowed to call from a browser besides local ones (localhost, 127.0.0.1, [::1]), "
+                    + "such as https://app.example.com, or * for all (or CORS_ORIGINS).")
+    List<String> corsOrigins;
+
+    @Option(names = "--served-model-name", paramLabel = "NAME", arity = "1..*",
+            description = "Model ids clients use, the first named in answers; default the folder's name (or SERVED_MODEL_NAME).")
+    List<String> servedModelNames;
 
     @Option(names = "--env-file", paramLabel = "FILE", defaultValue = ".env", description = "Settings file (default ${DEFAULT-VALUE}, skipped if absent).")
     Path envFile;
@@ -74,6 +85,8 @@ public final class ServeCommand implements Callable<Integer> {
         if (maxTokens != null) flags.put("MAX_TOKENS", maxTokens.toString());
         if (temperature != null) flags.put("TEMPERATURE", temperature.toString());
         if (contextLimit != null) flags.put("CONTEXT_LIMIT", contextLimit.toString());
+        if (corsOrigins != null) flags.put("CORS_ORIGINS", String.join(",", corsOrigins));
+        if (servedModelNames != null) flags.put("SERVED_MODEL_NAME", String.join(",", servedModelNames));
         return ServerConfig.resolve(flags, environment, envFile);
     }
 
@@ -116,14 +129,14 @@ public final class ServeCommand implements Callable<Integer> {
                 r.endpoint(), r.id(), r.stats().promptTokens(), r.stats().prefillMillis(), r.stats().generatedTokens(),
                 r.stats().tokensPerSecond(), r.stats().finishReason().name().toLowerCase(java.util.Locale.ROOT),
                 r.clientDisconnected() ? " (client disconnected)" : ""));
-        out.println("Serving " + loaded.name() + " at " + server.address() + "/v1"
+        out.println("Serving " + server.modelName() + " at " + server.address() + "/v1"
                 + (config.apiKey() != null ? " (API key required)" : ""));
         if (!config.host().startsWith("127.") && !config.host().equals("localhost") && !config.host().equals("::1")) {
             out.println("Listening on " + config.host() + ": other machines can reach this server"
                     + (config.apiKey() == null ? " (consider --api-key)." : "."));
         }
         out.println("Try: curl " + server.address() + "/v1/chat/completions -H 'Content-Type: application/json' "
-                + "-d '{\"model\": \"" + loaded.name() + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'");
+                + "-d '{\"model\": \"" + server.modelName() + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'");
         out.println("Press Ctrl+C to stop.");
         stopped.await();
         return 0;

@@ -31,6 +31,23 @@ class ServeCommandTest {
     }
 
     @Test
+    void corsOriginsAndServedModelNamesFromFlagsOrTheDotEnv() throws Exception {
+        Path env = dir.resolve("names.env");
+        Files.writeString(env, "export SERVED_MODEL_NAME=\"mistral\"  # as the Codestral Mamba server's clients send\nCORS_ORIGINS='https://a.example'\n");
+        ServeCommand fromFile = new ServeCommand(new PrintStream(new ByteArrayOutputStream()));
+        new CommandLine(fromFile).parseArgs("--env-file", env.toString());
+        ServerConfig file = fromFile.config(Map.of());
+        assertThat(file.servedModelNames()).containsExactly("mistral");
+        assertThat(file.corsOrigins()).containsExactly("https://a.example");
+        ServeCommand fromFlags = new ServeCommand(new PrintStream(new ByteArrayOutputStream()));
+        new CommandLine(fromFlags).parseArgs("--env-file", env.toString(), "--served-model-name", "codestral", "mistral",
+                "--cors-origin", "https://b.example", "http://c.example:8080");
+        ServerConfig flags = fromFlags.config(Map.of());
+        assertThat(flags.servedModelNames()).containsExactly("codestral", "mistral");
+        assertThat(flags.corsOrigins()).containsExactly("https://b.example", "http://c.example:8080");
+    }
+
+    @Test
     void withoutAModelItSaysHowToGiveOne() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         ServeCommand serve = new ServeCommand(new PrintStream(new ByteArrayOutputStream()));

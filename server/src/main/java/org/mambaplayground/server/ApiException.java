@@ -6,6 +6,7 @@ public final class ApiException extends RuntimeException {
     private final String type;
     private final String param;
     private final String code;
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public ApiException(int status, String type, String message, String param, String code) {
         super(message);
@@ -22,6 +23,14 @@ public final class ApiException extends RuntimeException {
     public static ApiException invalid(String message, String param, String code) {
         return new ApiException(400, "invalid_request_error", message, param, code);
     }
+
+    /** Adds a response header to send with the error (such as Retry-After). */
+    public ApiException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public java.util.Map<String, String> headers() { return java.util.Collections.unmodifiableMap(headers); }
 
     public int status() { return status; }
     public String type() { return type; }

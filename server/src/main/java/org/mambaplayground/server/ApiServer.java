@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,9 @@ public final class ApiServer {
     private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
     private static final Pattern ENGINE_PATH = Pattern.compile("^/v1/engines/([^/]+)/completions/?$");
     private static final Pattern MODEL_PATH = Pattern.compile("^/v1/models/(.+)$");
+    /** Set when the legacy route answered with the served model instead of the one the body named. */
+    static final String SUBSTITUTED_HEADER = "X-Model-Substituted";
+    private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[\\x21-\\x7e]{1,128}");
 
     private final ServerConfig config;
     private final ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -45,30 +49,52 @@ public final class ApiServer {
     private final List<Consumer<ServedRequest>> observers = new CopyOnWriteArrayList<>();
     private final CompletionEndpoint completions;
     private final long created = Instant.now().getEpochSecond();
+    private final CorsPolicy cors;
+    private final HostCheck hostCheck;
     private HttpServer server;
+    private ClientRelay relay;
     private ExecutorService connections;
 
     private ApiServer(ServerConfig config, LoadedModel model) {
         this.config = config;
-        this.models.add(new ModelWorker(model, config.queueCapacity()));
+        this.models.add(new ModelWorker(model, config.queueCapacity()), config.servedModelNames());
         this.completions = new CompletionEndpoint(config, json, models, served -> observers.forEach(o -> o.accept(served)));
+        this.cors = new CorsPolicy(config.corsOrigins());
+        this.hostCheck = new HostCheck(config.host());
     }
 
-    /** Binds {@code config.host():config.port()} (port 0: any free port) and starts answering. */
+    /**
+     * Binds {@code config.host():config.port()} (port 0: any free port) and starts answering. The HTTP
+     * server itself listens on a private loopback port behind a {@link ClientRelay}, which notices clients
+     * that leave.
+     */
     public static ApiServer start(ServerConfig config, LoadedModel model) throws IOException {
         ApiServer api = new ApiServer(config, model);
-        api.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
+        api.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         api.connections = Executors.newVirtualThreadPerTaskExecutor();
         api.server.setExecutor(api.connections);
         api.server.createContext("/", api::handle);
         api.server.start();
-        LOG.log(System.Logger.Level.INFO, "OpenAI-compatible API for {0} at {1}", model.name(), api.address());
+        try {
+            api.relay = new ClientRelay(new InetSocketAddress(config.host(), config.port()), api.server.getAddress(),
+                    config.headerTimeoutMillis());
+        } catch (IOException | RuntimeException e) {
+            api.server.stop(0);
+            api.connections.shutdownNow();
+            api.models.all().forEach(ModelWorker::close);
+            throw e;
+        }
+        api.completions.watchClients(api.relay);
+        LOG.log(System.Logger.Level.INFO, "OpenAI-compatible API for {0} at {1}", api.models.name(api.models.only()), api.address());
         return api;
     }
 
+    /** The id clients use for the model (the first served name, or the model's own name). */
+    public String modelName() { return models.name(models.only()); }
+
     /** Where clients reach the server, such as {@code http://127.0.0.1:8000}. */
     public URI address() {
-        InetSocketAddress bound = server.getAddress();
+        InetSocketAddress bound = relay.address();
         String host = bound.getAddress().isAnyLocalAddress() ? "127.0.0.1" : bound.getAddress().getHostAddress();
         if (host.contains(":")) host = "[" + host + "]";
         return URI.create("http://" + host + ":" + bound.getPort());
@@ -86,14 +112,18 @@ public final class ApiServer {
     public void stop() {
         completions.cancelAll();
         models.all().forEach(ModelWorker::close);
-        server.stop(1);
+        relay.stopAccepting();
+        server.stop(1); // up to a second for the answers under way (the 503s to queued requests)
+        relay.close();
         connections.shutdownNow();
     }
 
     private void handle(HttpExchange exchange) {
         try (exchange) {
-            exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+            exchange.getResponseHeaders().set("X-Request-Id", requestId(exchange));
             try {
+                hostCheck.check(exchange);
+                cors.apply(exchange);
                 route(exchange);
             } catch (ApiException e) {
                 drain(exchange);
@@ -103,12 +133,20 @@ public final class ApiServer {
             LOG.log(System.Logger.Level.DEBUG, "connection ended: {0}", e.toString());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + exchange.getRequestURI(), e);
-            try {
-                http.error(exchange, new ApiException(500, "server_error", "The server failed: " + e, null, null));
+            try { // the details go to the log; clients get no class names or stack traces
+                http.error(exchange, new ApiException(500, "server_error", "The server failed while answering "
+                        + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + "; its log has the details.", null, null));
             } catch (IOException | RuntimeException ignored) {
                 // headers may already have gone out
             }
         }
+    }
+
+    /** The client's X-Request-Id when it sent a sane one, else a new one: every answer carries it. */
+    private static String requestId(HttpExchange exchange) {
+        String given = exchange.getRequestHeaders().getFirst("X-Request-Id");
+        if (given != null && CLIENT_REQUEST_ID.matcher(given).matches()) return given;
+        return "req-" + CompletionEndpoint.randomId();
     }
 
     /** Reads what is left of a refused request's body, so the connection can carry the next request. */
@@ -127,17 +165,20 @@ public final class ApiServer {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
         if (method.equals("OPTIONS")) {
-            var headers = exchange.getResponseHeaders();
-            headers.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-            headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+            cors.preflight(exchange);
             exchange.sendResponseHeaders(204, -1);
+            return;
+        }
+        if (path.equals("/health")) { // for load balancers and scripts: no key needed
+            expect(exchange, "GET");
+            http.json(exchange, 200, json.createObjectNode().put("status", "ok"));
             return;
         }
         authorize(exchange);
         if (path.equals("/v1/models") || path.equals("/v1/models/")) {
             expect(exchange, "GET");
             List<ObjectNode> list = new ArrayList<>();
-            for (ModelWorker w : models.all()) list.add(shapes.model(w.model().name(), created));
+            for (String name : models.names()) list.add(shapes.model(name, created));
             http.json(exchange, 200, shapes.modelList(list));
             return;
         }
@@ -145,7 +186,8 @@ public final class ApiServer {
         if (model.matches()) {
             expect(exchange, "GET");
             String id = java.net.URLDecoder.decode(model.group(1), StandardCharsets.UTF_8);
-            http.json(exchange, 200, shapes.model(models.worker(id).model().name(), created));
+            models.worker(id); // 404 when not served
+            http.json(exchange, 200, shapes.model(id, created));
             return;
         }
         Matcher engine = ENGINE_PATH.matcher(path);
@@ -155,7 +197,15 @@ public final class ApiServer {
             expect(exchange, "POST");
             JsonNode body = parser.parseBody(Http.body(exchange, config.maxBodyBytes()));
             String pathModel = engine.matches() ? java.net.URLDecoder.decode(engine.group(1), StandardCharsets.UTF_8) : null;
-            run(exchange, parser.completion(body, pathModel), endpoint);
+            CompletionRequest request = parser.completion(body, pathModel);
+            // the old API took the engine from the path: its path-less route answers with the served model
+            boolean substitute = endpoint.equals("/v1/engines/completions") && request.model() != null
+                    && !models.serves(request.model()) && models.only() != null;
+            if (substitute) {
+                exchange.getResponseHeaders().set(SUBSTITUTED_HEADER, modelName().replaceAll("[^\\x20-\\x7e]", "?"));
+                request = request.withModel(modelName());
+            }
+            run(exchange, request, endpoint);
             return;
         }
         if (endpoint.equals("/v1/chat/completions")) {
@@ -172,9 +222,11 @@ public final class ApiServer {
         completions.respond(exchange, plan, http);
     }
 
+    /** Refuses other methods with 405; a GET route also answers HEAD (headers only). */
     private static void expect(HttpExchange exchange, String method) {
-        if (!exchange.getRequestMethod().equals(method)) {
-            exchange.getResponseHeaders().set("Allow", method);
+        String given = exchange.getRequestMethod();
+        if (!given.equals(method) && !(method.equals("GET") && given.equals("HEAD"))) {
+            exchange.getResponseHeaders().set("Allow", method.equals("GET") ? "GET, HEAD" : method);
             throw new ApiException(405, "invalid_request_error", "Not allowed to " + exchange.getRequestMethod() + " on "
                     + exchange.getRequestURI().getPath() + " (only " + method + ").", null, "method_not_allowed");
         }

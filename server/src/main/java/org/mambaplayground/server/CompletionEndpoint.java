@@ -37,6 +37,7 @@ final class CompletionEndpoint {
     private final ModelRegistry models;
     private final Consumer<ServedRequest> observer;
     private final Set<CancellationToken> running = ConcurrentHashMap.newKeySet();
+    private volatile ClientRelay clients;
 
     CompletionEndpoint(ServerConfig config, ObjectMapper json, ModelRegistry models, Consumer<ServedRequest> observer) {
         this.config = config;
@@ -45,6 +46,9 @@ final class CompletionEndpoint {
         this.models = models;
         this.observer = observer;
     }
+
+    /** From now on, a request whose client leaves is withdrawn from the queue or cancelled while it runs. */
+    void watchClients(ClientRelay relay) { this.clients = relay; }
 
     /** Cancels every generation in progress (the server is stopping). */
     void cancelAll() { running.forEach(CancellationToken::cancel); }
@@ -83,7 +87,8 @@ final class CompletionEndpoint {
         List<SamplingOptions> options = new ArrayList<>();
         for (int[] prompt : prompts) options.add(samplingOptions(request, prompt.length, limit, promptParam));
         String id = (request.chat() ? "chatcmpl-" : "cmpl-") + randomId();
-        return new Plan(request, endpoint, worker, prompts, echoes, options, id, Instant.now().getEpochSecond());
+        return new Plan(request, endpoint, worker, models.name(worker), prompts, echoes, options, id,
+                Instant.now().getEpochSecond(), new ClientPresence());
     }
 
     /** The request's sampling for one prompt of {@code promptLength} tokens, refused if it cannot fit {@code limit}. */
@@ -109,13 +114,11 @@ final class CompletionEndpoint {
         float topP = request.topP();
         if (topP == 0f) { temperature = 0f; topP = 1f; } // the nucleus of top_p 0 is the single best token
         long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong();
-        return new SamplingOptions(temperature, topP, seed, maxTokens);
+        return new SamplingOptions(temperature, topP, seed, maxTokens, request.frequencyPenalty(), request.presencePenalty());
     }
 
-    record Plan(CompletionRequest request, String endpoint, ModelWorker worker, List<int[]> prompts, List<String> echoes,
-                List<SamplingOptions> options, String id, long created) {
-        String modelName() { return worker.model().name(); }
-    }
+    record Plan(CompletionRequest request, String endpoint, ModelWorker worker, String modelName, List<int[]> prompts,
+                List<String> echoes, List<SamplingOptions> options, String id, long created, ClientPresence client) {}
 
     /** Answers the exchange; returns normally once the response is complete (or the client is gone). */
     void respond(HttpExchange exchange, Plan plan, Http http) throws IOException {
@@ -125,10 +128,12 @@ final class CompletionEndpoint {
                 stream(plan, stream);
                 return null;
             });
-            try {
+            try (ClientRelay.Watch watch = watch(exchange, plan, job)) {
                 await(job);
             } catch (ApiException error) {
-                if (!stream.started()) {
+                if (plan.client().gone()) {
+                    // nobody to tell
+                } else if (!stream.started()) {
                     http.error(exchange, error);
                 } else if (!stream.broken()) {
                     try {
@@ -143,14 +148,26 @@ final class CompletionEndpoint {
         } else {
             Future<ObjectNode> job = plan.worker().submit(() -> whole(plan));
             ObjectNode body;
-            try {
+            try (ClientRelay.Watch watch = watch(exchange, plan, job)) {
                 body = await(job);
             } catch (ApiException error) {
-                http.error(exchange, error);
+                if (!plan.client().gone()) http.error(exchange, error);
                 return;
             }
-            http.json(exchange, 200, body);
+            if (body != null) http.json(exchange, 200, body);
         }
+    }
+
+    /**
+     * Until closed: when the exchange's client leaves, its job leaves the queue, or its running
+     * generation is cancelled (the non-streaming case would otherwise run to the end for nobody).
+     */
+    private ClientRelay.Watch watch(HttpExchange exchange, Plan plan, Future<?> job) {
+        if (clients == null) return () -> {};
+        return clients.onClientGone(exchange.getRemoteAddress(), () -> {
+            plan.client().left();
+            plan.worker().withdraw(job);
+        });
     }
 
     /** The job's result; its failure, a server shutdown or an interrupt as the ApiException to answer with. */
@@ -160,7 +177,8 @@ final class CompletionEndpoint {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof ApiException a) throw a;
-            throw new ApiException(500, "server_error", "The model failed while generating: " + cause, null, null);
+            System.getLogger(CompletionEndpoint.class.getName()).log(System.Logger.Level.ERROR, "generation failed", cause);
+            throw new ApiException(500, "server_error", "The model failed while generating; the server log has the details.", null, null);
         } catch (java.util.concurrent.CancellationException e) {
             throw new ApiException(503, "server_error", "The server is shutting down.", null, null);
         } catch (InterruptedException e) {
@@ -178,6 +196,7 @@ final class CompletionEndpoint {
         for (int i = 0; i < plan.prompts().size(); i++) {
             StringBuilder text = new StringBuilder(plan.request().echo() ? plan.echoes().get(i) : "");
             Outcome outcome = generate(plan, i, text::append);
+            if (plan.client().gone()) return null; // nobody waits for the answer
             if (outcome.finish() == FinishReason.CANCELLED) {
                 throw new ApiException(503, "server_error", "The server stopped before the completion was finished.", null, null);
             }
@@ -268,6 +287,7 @@ final class CompletionEndpoint {
             }
         };
         running.add(cancel);
+        plan.client().running(cancel);
         long started = System.nanoTime();
         GenerationResult result;
         try {
@@ -284,12 +304,12 @@ final class CompletionEndpoint {
                     stats.timeToFirstTokenMillis(), stats.millisPerToken(), stats.stateBytes(), stats.contextTokens(), finish);
         }
         if (observer != null) {
-            observer.accept(new ServedRequest(plan.id(), plan.endpoint(), stats, gone[0], started, System.nanoTime()));
+            observer.accept(new ServedRequest(plan.id(), plan.endpoint(), stats, gone[0] || plan.client().gone(), started, System.nanoTime()));
         }
-        return new Outcome(finish, result.tokens().length, gone[0]);
+        return new Outcome(finish, result.tokens().length, gone[0] || plan.client().gone());
     }
 
-    private static String randomId() {
+    static String randomId() {
         StringBuilder id = new StringBuilder(24);
         for (int i = 0; i < 24; i++) id.append(ID_ALPHABET.charAt(ID_RANDOM.nextInt(ID_ALPHABET.length())));
         return id.toString();

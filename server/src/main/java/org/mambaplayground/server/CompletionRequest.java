@@ -20,12 +20,19 @@ record CompletionRequest(
         Integer maxTokens,
         Float temperature,
         float topP,
+        float frequencyPenalty,
+        float presencePenalty,
         Long seed,
         List<String> stop,
         boolean stream,
         boolean includeUsage,
         boolean echo,
         boolean ignoreEos) {
+
+    CompletionRequest withModel(String name) {
+        return new CompletionRequest(chat, name, prompts, messages, maxTokens, temperature, topP, frequencyPenalty,
+                presencePenalty, seed, stop, stream, includeUsage, echo, ignoreEos);
+    }
 
     /** One completion prompt: its text, or token ids given directly. */
     record Prompt(String text, int[] tokens) {}

@@ -31,6 +31,7 @@ final class Http {
     }
 
     void error(HttpExchange exchange, ApiException e) throws IOException {
+        e.headers().forEach(exchange.getResponseHeaders()::set);
         json(exchange, e.status(), shapes.error(e.getMessage(), e.type(), e.param(), e.code()));
     }
 

@@ -20,6 +20,8 @@ import org.mambaplayground.engine.load.LoadedModel;
  * client that resends the conversation only has the new turn processed.
  */
 public final class ModelWorker implements AutoCloseable {
+    /** What a refused client is told to wait: a guess, as generations vary from milliseconds to minutes. */
+    static final int RETRY_AFTER_SECONDS = 2;
     private final LoadedModel model;
     private final Generator generator;
     private final ReusableState cache;
@@ -49,8 +51,16 @@ public final class ModelWorker implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             if (executor.isShutdown()) throw new ApiException(503, "server_error", "The server is shutting down.", null, null);
             throw new ApiException(429, "rate_limit_error", "Too many requests are waiting for model '" + model.name()
-                    + "' (" + executor.getQueue().remainingCapacity() + " free places in the queue); try again shortly.", null, "queue_full");
+                    + "' (" + executor.getQueue().remainingCapacity() + " free places in the queue); try again shortly.", null, "queue_full")
+                    .withHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
         }
+    }
+
+    /** Takes a job that has not started out of the queue (its client left); false if it runs or ran. */
+    boolean withdraw(Future<?> job) {
+        boolean removed = job instanceof Runnable r && executor.remove(r);
+        job.cancel(false);
+        return removed;
     }
 
     /** Runs one generation on the worker's state. Call only from a job running on this worker. */

@@ -14,6 +14,9 @@ import org.mambaplayground.engine.tokenizer.ChatMessage;
  * that names the parameter, as OpenAI does.
  */
 final class RequestParser {
+    /** Stop strings a request may give (OpenAI allows 4, vLLM and llama.cpp more; 16 costs nothing). */
+    static final int MAX_STOPS = 16;
+
     private final ObjectMapper json;
 
     RequestParser(ObjectMapper json) { this.json = json; }
@@ -23,10 +26,10 @@ final class RequestParser {
         try {
             root = json.readTree(body);
         } catch (JacksonException e) {
-            throw ApiException.invalid("We could not parse the JSON body of your request: "
-                    + e.getOriginalMessage() + ". The body must be a JSON object.", null);
+            throw ApiException.invalid("We could not parse the JSON body of your request: " + JsonErrors.describe(e)
+                    + ". The body must be a JSON object.", null);
         } catch (java.io.IOException e) {
-            throw ApiException.invalid("We could not read the body of your request: " + e.getMessage(), null);
+            throw ApiException.invalid("We could not read the body of your request.", null);
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw ApiException.invalid("The body of your request must be a JSON object.", null);
@@ -59,6 +62,8 @@ final class RequestParser {
             if (model == null) model = m.asText();
         }
         Float temperature = optionalNumber(body, "temperature", 2);
+        float frequencyPenalty = penalty(body, "frequency_penalty");
+        float presencePenalty = penalty(body, "presence_penalty");
         Float p = optionalNumber(body, "top_p", 1);
         float topP = p != null ? p : 1f;
         Long seed = null;
@@ -81,18 +86,12 @@ final class RequestParser {
             if (iu != null && !iu.isNull() && !iu.isBoolean()) throw ApiException.invalid("'stream_options.include_usage' must be a boolean.", "stream_options.include_usage");
             includeUsage = iu != null && iu.asBoolean();
         }
-        return new CompletionRequest(chat, model, prompts, messages, maxTokens, temperature, topP, seed,
+        return new CompletionRequest(chat, model, prompts, messages, maxTokens, temperature, topP, frequencyPenalty, presencePenalty, seed,
                 stops(body.get("stop")), stream, includeUsage, echo, optionalBoolean(body, "ignore_eos"));
     }
 
     /** Parameters that would change the output in ways this engine does not do: refused, not ignored. */
     private static void refuseUnsupported(JsonNode body, boolean chat) {
-        for (String penalty : List.of("presence_penalty", "frequency_penalty")) {
-            JsonNode v = body.get(penalty);
-            if (v != null && !v.isNull() && !(v.isNumber() && v.asDouble() == 0)) {
-                throw ApiException.invalid("'" + penalty + "' is not supported by this server (only 0).", penalty);
-            }
-        }
         JsonNode bias = body.get("logit_bias");
         if (bias != null && !bias.isNull() && !(bias.isObject() && bias.isEmpty())) {
             throw ApiException.invalid("'logit_bias' is not supported by this server.", "logit_bias");
@@ -166,7 +165,20 @@ final class RequestParser {
                 default -> throw ApiException.invalid("Unsupported role '" + role + "' in " + where
                         + ": this server takes system, developer, user and assistant messages.", where + ".role");
             };
-            out.add(new ChatMessage(r, content(m.get("content"), where)));
+            JsonNode content = m.get("content");
+            // an assistant turn may come back as content null (OpenAI's own answers do, beside tool calls);
+            // with nothing else in it, it says nothing and is left out (the model's format has no empty turns:
+            // the user turns around it are joined, as mistral-common joins consecutive messages of one role)
+            if (r == ChatMessage.Role.ASSISTANT && (content == null || content.isNull())) {
+                for (String other : List.of("tool_calls", "function_call", "audio")) {
+                    JsonNode v = m.get(other);
+                    if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+                        throw ApiException.invalid("'" + other + "' in " + where + " is not supported by this server.", where + "." + other);
+                    }
+                }
+                continue;
+            }
+            out.add(new ChatMessage(r, content(content, where)));
         }
         if (out.getLast().role() != ChatMessage.Role.USER) {
             throw ApiException.invalid("The last message must come from the user.", "messages");
@@ -201,7 +213,7 @@ final class RequestParser {
                 out.add(s.asText());
             }
         } else throw ApiException.invalid("'stop' must be a string or an array of strings.", "stop");
-        if (out.size() > 4) throw ApiException.invalid("'stop' takes at most 4 sequences.", "stop");
+        if (out.size() > MAX_STOPS) throw ApiException.invalid("'stop' takes at most " + MAX_STOPS + " sequences.", "stop");
         out.removeIf(String::isEmpty);
         return out;
     }
@@ -212,6 +224,18 @@ final class RequestParser {
         if (!v.isIntegralNumber() || !v.canConvertToInt()) throw ApiException.invalid("'" + name + "' must be an integer.", name);
         if (v.asInt() < min) throw ApiException.invalid(v.asInt() + " is less than the minimum of " + min + " for '" + name + "'.", name);
         return v.asInt();
+    }
+
+    /** frequency_penalty or presence_penalty: a number in [-2, 2], 0 when absent. */
+    private static float penalty(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) return 0f;
+        if (!v.isNumber()) throw ApiException.invalid("'" + name + "' must be a number.", name);
+        double d = v.asDouble();
+        if (!(d >= -2 && d <= 2)) {
+            throw ApiException.invalid(d + " is out of range for '" + name + "': it must be between -2 and 2.", name);
+        }
+        return (float) d;
     }
 
     /** A number in [0, max], or null when absent. */

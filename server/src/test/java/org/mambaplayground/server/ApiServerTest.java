@@ -408,6 +408,76 @@ class ApiServerTest {
         assertThat(plain.at("/usage/completion_tokens").asInt()).isEqualTo(natural.tokens().length);
     }
 
+    @Test
+    void frequencyAndPresencePenaltiesMatchTheEnginesSampler() throws Exception {
+        int[] prompt = served.chatFormat().encodeCompletion(PROMPT);
+        String plain = direct(prompt, 24).text();
+        for (String penalty : List.of("frequency_penalty", "presence_penalty")) {
+            boolean frequency = penalty.startsWith("frequency");
+            SamplingOptions options = new SamplingOptions(0f, 1f, 0L, 24, frequency ? 2f : 0f, frequency ? 0f : 2f);
+            GenerationResult expected = new Generator(reference.model(), reference.tokenizer()).generate(reference.model().newState(),
+                    prompt, options, reference.chatFormat().stopTokens(), null, null);
+            assertThat(expected.text()).as("the fixture's premise: a penalty of 2 changes the greedy text").isNotEqualTo(plain);
+            HttpResponse<String> response = post("/v1/completions", "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 24, \"temperature\": 0, \""
+                    + penalty + "\": 2}");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(json(response).at("/choices/0/text").asText()).as(penalty).isEqualTo(expected.text());
+            assertError(post("/v1/completions", "{\"prompt\": \"x\", \"" + penalty + "\": 2.5}"), 400, "invalid_request_error", penalty, null);
+        }
+        assertThat(json(post("/v1/completions", "{\"prompt\": \"" + PROMPT + "\", \"max_tokens\": 24, \"temperature\": 0, "
+                + "\"frequency_penalty\": 0, \"presence_penalty\": 0}")).at("/choices/0/text").asText()).isEqualTo(plain);
+    }
+
+    @Test
+    void anAssistantTurnWithContentNullAndNothingElseIsLeftOut() throws Exception {
+        String messages = "[{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": null}, "
+                + "{\"role\": \"user\", \"content\": \"Again\"}]";
+        HttpResponse<String> ok = post("/v1/chat/completions", "{\"max_tokens\": 4, \"temperature\": 0, \"messages\": " + messages + "}");
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        int[] prompt = served.chatFormat().encodeDialog(List.of(ChatMessage.user("Hi"), ChatMessage.user("Again")));
+        assertThat(json(ok).at("/choices/0/message/content").asText()).isEqualTo(direct(prompt, 4).text());
+        assertError(post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", "
+                + "\"content\": null, \"tool_calls\": [{\"id\": \"c1\", \"type\": \"function\"}]}, {\"role\": \"user\", \"content\": \"x\"}]}"),
+                400, "invalid_request_error", "messages[1].tool_calls", null);
+        assertError(post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": null}]}"),
+                400, "invalid_request_error", "messages[0].content", null);
+    }
+
+    @Test
+    void upToSixteenStopStrings() throws Exception {
+        int[] prompt = served.chatFormat().encodeCompletion(PROMPT);
+        String full = direct(prompt, 8).text();
+        var stops = JSON.createArrayNode();
+        for (int i = 0; i < 15; i++) stops.add("never-generated-" + i);
+        stops.add(full.substring(2, 4));
+        HttpResponse<String> ok = post("/v1/completions", JSON.writeValueAsString(JSON.createObjectNode()
+                .put("prompt", PROMPT).put("max_tokens", 8).put("temperature", 0).set("stop", stops)));
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(json(ok).at("/choices/0/text").asText()).isEqualTo(full.substring(0, full.indexOf(full.substring(2, 4))));
+        stops.add("one too many");
+        assertError(post("/v1/completions", JSON.writeValueAsString(JSON.createObjectNode().put("prompt", PROMPT).set("stop", stops))),
+                400, "invalid_request_error", "stop", null);
+    }
+
+    @Test
+    void jsonErrorsNeverShowTheParsersInternals() throws Exception {
+        List<byte[]> bodies = new ArrayList<>();
+        for (String body : List.of("{\"prompt\": \"x\"} trailing", "{\"prompt\": \"x\"} {}", "{\"prompt\": ", "{\"prompt\" 1}", "nope",
+                "[".repeat(3000) + "]".repeat(3000), "{\"prompt\": \"x\", \"max_tokens\": " + "9".repeat(2000) + "}")) {
+            bodies.add(body.getBytes(StandardCharsets.UTF_8));
+        }
+        bodies.add(new byte[] {'{', '"', (byte) 0xff, (byte) 0xfe, '"', ':', '1', '}'});
+        for (byte[] body : bodies) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/v1/completions")).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String shown = new String(body, 0, Math.min(body.length, 40), StandardCharsets.UTF_8);
+            assertError(r, 400, "invalid_request_error", null, null);
+            String message = json(r).at("/error/message").asText();
+            assertThat(message).as(shown).startsWith("We could not parse the JSON body")
+                    .doesNotContain("`", "com.fasterxml", "jackson", "Source:", "REJECTED", "Constraints", "JsonNode", "DeserializationFeature", "Exception");
+        }
+    }
+
     // ---- errors ----------------------------------------------------------------------------------------
 
     @Test
@@ -592,6 +662,7 @@ class ApiServerTest {
                 CompletableFuture<HttpResponse<String>> c = http.sendAsync(small2, HttpResponse.BodyHandlers.ofString());
                 HttpResponse<String> refused = (HttpResponse<String>) CompletableFuture.anyOf(b, c).get(20, TimeUnit.SECONDS);
                 assertError(refused, 429, "rate_limit_error", null, "queue_full");
+                assertThat(refused.headers().firstValue("Retry-After")).hasValue(Integer.toString(ModelWorker.RETRY_AFTER_SECONDS));
                 CompletableFuture<HttpResponse<String>> queued = b.isDone() && b.get() == refused ? c : b;
                 Thread.sleep(200);
                 assertThat(queued).isNotDone(); // still waiting behind the endless one

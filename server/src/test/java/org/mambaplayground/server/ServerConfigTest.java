@@ -67,6 +67,25 @@ class ServerConfigTest {
                 .hasMessageContaining("DTYPE").hasMessageContaining("environment");
         assertThatThrownBy(() -> ServerConfig.resolve(Map.of("MAX_TOKENS", "0"), Map.of(), null))
                 .hasMessageContaining("MAX_TOKENS");
-        assertThatThrownBy(() -> DotEnv.parse(List.of("JUSTAWORD"), "x.env")).hasMessageContaining("x.env line 1");
+        assertThatThrownBy(() -> DotEnv.parse("A=1\n'unclosed=2", "x.env", Map.of())).hasMessageContaining("x.env line 2");
+    }
+
+    @Test
+    void quotedValuesWithCommentsAndTheListSettings() throws Exception {
+        Path env = dir.resolve(".env");
+        Files.writeString(env, """
+                HOST="127.0.0.1"  # comment
+                PORT="18013" # comment
+                CORS_ORIGINS="https://app.example, http://intranet:8080"
+                SERVED_MODEL_NAME=mistral codestral-mamba
+                """);
+        ServerConfig c = ServerConfig.resolve(Map.of(), Map.of(), env);
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(18013);
+        assertThat(c.corsOrigins()).containsExactly("https://app.example", "http://intranet:8080");
+        assertThat(c.servedModelNames()).containsExactly("mistral", "codestral-mamba");
+        assertThat(ServerConfig.resolve(Map.of("CORS_ORIGINS", "*"), Map.of(), env).corsOrigins()).containsExactly("*");
+        assertThatThrownBy(() -> ServerConfig.resolve(Map.of("CORS_ORIGINS", "app.example/x"), Map.of(), null))
+                .hasMessageContaining("CORS_ORIGINS").hasMessageContaining("command line");
     }
 }

@@ -1,16 +1,23 @@
 package org.mambaplayground.engine.generate;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * Picks the next token from logits: greedy (temperature 0), or softmax at a temperature, cut to the
  * top-p nucleus, drawn with a seeded random source (the same seed and logits give the same tokens).
+ * With frequency or presence penalties it counts the tokens it picked and lowers their logits first.
  */
 public final class Sampler {
     private final float temperature;
     private final float topP;
+    private final float frequencyPenalty;
+    private final float presencePenalty;
     private final SplittableRandom random;
+    /** How often each token id was picked so far (only kept when a penalty applies). */
+    private final Map<Integer, Integer> counts = new HashMap<>();
 
     public Sampler(SamplingOptions options) {
         if (!(options.temperature() >= 0f) || Float.isInfinite(options.temperature())) {
@@ -19,15 +26,43 @@ public final class Sampler {
         if (!(options.topP() > 0f && options.topP() <= 1f)) {
             throw new IllegalArgumentException("top_p must be in (0, 1], got " + options.topP());
         }
+        for (float penalty : new float[] {options.frequencyPenalty(), options.presencePenalty()}) {
+            if (!(penalty >= -2f && penalty <= 2f)) {
+                throw new IllegalArgumentException("frequency and presence penalties must be in [-2, 2], got " + penalty);
+            }
+        }
         this.temperature = options.temperature();
         this.topP = options.topP();
+        this.frequencyPenalty = options.frequencyPenalty();
+        this.presencePenalty = options.presencePenalty();
         this.random = new SplittableRandom(options.seed());
     }
 
+    private boolean penalizes() { return frequencyPenalty != 0f || presencePenalty != 0f; }
+
     public boolean isGreedy() { return temperature == 0f; }
 
-    /** The next token id. */
+    /** The next token id; it counts as picked for the penalties of later calls. */
     public int sample(float[] logits) {
+        if (!penalizes()) return pick(logits);
+        int token = pick(penalized(logits, counts, frequencyPenalty, presencePenalty));
+        counts.merge(token, 1, Integer::sum);
+        return token;
+    }
+
+    /**
+     * A copy of {@code logits} with OpenAI's penalties applied:
+     * {@code logit[j] -= counts[j] * frequencyPenalty + (counts[j] > 0 ? presencePenalty : 0)}.
+     */
+    static float[] penalized(float[] logits, Map<Integer, Integer> counts, float frequencyPenalty, float presencePenalty) {
+        float[] out = logits.clone();
+        counts.forEach((id, count) -> {
+            if (id >= 0 && id < out.length) out[id] -= count * frequencyPenalty + presencePenalty;
+        });
+        return out;
+    }
+
+    private int pick(float[] logits) {
         if (isGreedy()) return argmax(logits);
         float[] probs = softmax(logits, temperature);
         int[] nucleus = topP >= 1f ? allTokens(probs.length) : nucleus(probs, topP);

@@ -130,4 +130,33 @@ class SamplerTest {
         assertThatThrownBy(() -> new Sampler(new SamplingOptions(1f, 0f, 0, 1))).hasMessageContaining("top_p");
         assertThatThrownBy(() -> new Sampler(new SamplingOptions(1f, 1.5f, 0, 1))).hasMessageContaining("top_p");
     }
+
+    @Test
+    void penaltiesLowerTheLogitsOfTokensAlreadyPickedAsOpenAIDefinesThem() {
+        float[] logits = {2f, 1.5f, 0f, -1f};
+        // token 0 picked twice, token 2 once: logit -= count * frequency + (count > 0) * presence
+        float[] out = Sampler.penalized(logits, java.util.Map.of(0, 2, 2, 1), 0.5f, 0.25f);
+        assertThat(out).containsExactly(2f - 2 * 0.5f - 0.25f, 1.5f, 0f - 0.5f - 0.25f, -1f);
+        assertThat(logits[0]).as("the model's logits are left alone").isEqualTo(2f);
+    }
+
+    @Test
+    void greedyWithPenaltiesStopsRepeatingTheSameToken() {
+        float[] logits = {2f, 1.5f, 0f};
+        assertThat(drawFixed(new Sampler(SamplingOptions.greedy(10)), logits, 5)).containsExactly(0, 0, 0, 0, 0);
+        // frequency 0.6: token 0 falls below token 1 after one use, then they alternate as their counts grow
+        assertThat(drawFixed(new Sampler(new SamplingOptions(0f, 1f, 0, 10, 0.6f, 0f)), logits, 5)).containsExactly(0, 1, 0, 1, 0);
+        // presence 0.6: each token is lowered once, however often it is used
+        assertThat(drawFixed(new Sampler(new SamplingOptions(0f, 1f, 0, 10, 0f, 0.6f)), logits, 5)).containsExactly(0, 1, 0, 0, 0);
+        // negative penalties encourage repetition
+        float[] close = {1f, 1.1f};
+        assertThat(drawFixed(new Sampler(new SamplingOptions(0f, 1f, 0, 10, -1f, 0f)), close, 3)).containsExactly(1, 1, 1);
+        assertThatThrownBy(() -> new Sampler(new SamplingOptions(1f, 1f, 0, 1, 2.5f, 0f))).hasMessageContaining("penalt");
+    }
+
+    private static int[] drawFixed(Sampler sampler, float[] logits, int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = sampler.sample(logits);
+        return out;
+    }
 }
