@@ -23,10 +23,44 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
 public final class GgufModels {
     private GgufModels() {}
 
-    /** Whether {@code path} names a GGUF file (by its extension; the header is checked when it is opened). */
+    /**
+     * Whether {@code path} is a GGUF file: named .gguf, or a file starting with GGUF's magic (Ollama keeps its
+     * models as blobs named by digest). The rest of the header is checked when it is opened.
+     */
     public static boolean isGgufFile(Path path) {
         Path name = path.getFileName();
-        return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".gguf") && !Files.isDirectory(path);
+        if (name == null || Files.isDirectory(path)) return false;
+        if (name.toString().toLowerCase(Locale.ROOT).endsWith(".gguf")) return true;
+        if (!Files.isRegularFile(path)) return false;
+        try (java.io.InputStream in = Files.newInputStream(path)) {
+            byte[] magic = in.readNBytes(4);
+            return java.util.Arrays.equals(magic, "GGUF".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Summary of a GGUF model for the Library: its configuration, tensor bytes and main matrix format. */
+    public record Summary(ModelSpec spec, long weightBytes, WeightFormat mainFormat) {
+        public MemoryEstimate estimate(WeightFormat kvFormat, long contextTokens) {
+            long context = spec.maxContext() > 0 ? Math.min(contextTokens, spec.maxContext()) : contextTokens;
+            return new MemoryEstimate(spec, mainFormat, kvFormat, weightBytes, spec.stateBytesAt(context, kvFormat), context);
+        }
+    }
+
+    public static Summary summary(Path file) {
+        try (GgufFile g = GgufFile.openModel(file)) {
+            ModelSpec spec = GgufSpecs.read(g);
+            long bytes = 0;
+            java.util.Map<WeightFormat, Long> byFormat = new java.util.HashMap<>();
+            for (String name : g.names()) {
+                org.mambaplayground.engine.tensor.Tensor t = g.tensor(name);
+                bytes += t.byteSize();
+                byFormat.merge(t.format(), t.byteSize(), Long::sum);
+            }
+            WeightFormat main = byFormat.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+            return new Summary(spec, bytes, main);
+        }
     }
 
     /**
@@ -62,19 +96,7 @@ public final class GgufModels {
      * the precision shown is the format most of its matrix bytes are in (a Q4_K_M file: Q4_K).
      */
     public static MemoryEstimate memoryEstimate(Path file, WeightFormat kvFormat, long contextTokens) {
-        try (GgufFile g = GgufFile.openModel(file)) {
-            ModelSpec spec = GgufSpecs.read(g);
-            long bytes = 0;
-            java.util.Map<WeightFormat, Long> byFormat = new java.util.HashMap<>();
-            for (String name : g.names()) {
-                org.mambaplayground.engine.tensor.Tensor t = g.tensor(name);
-                bytes += t.byteSize();
-                byFormat.merge(t.format(), t.byteSize(), Long::sum);
-            }
-            WeightFormat main = byFormat.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
-            long context = spec.maxContext() > 0 ? Math.min(contextTokens, spec.maxContext()) : contextTokens;
-            return new MemoryEstimate(spec, main, kvFormat, bytes, spec.stateBytesAt(context, kvFormat), context);
-        }
+        return summary(file).estimate(kvFormat, contextTokens);
     }
 
     public static LoadedModel load(Path file, ModelLoader.Options options) {
@@ -130,7 +152,7 @@ public final class GgufModels {
 
     private static String displayName(Path file) {
         String n = file.getFileName().toString();
-        n = n.substring(0, n.length() - ".gguf".length());
+        if (n.toLowerCase(Locale.ROOT).endsWith(".gguf")) n = n.substring(0, n.length() - ".gguf".length());
         int count = GgufFile.splitCount(file);
         return count > 1 ? n.substring(0, n.length() - "-00001-of-00000".length()) : n;
     }

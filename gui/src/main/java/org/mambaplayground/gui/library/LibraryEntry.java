@@ -30,6 +30,9 @@ public record LibraryEntry(
 
     public boolean loadable() { return state == InstallState.INSTALLED && spec != null && problem.isEmpty(); }
 
+    /** Whether it is a GGUF file (run in the types it stores: there is no precision to choose). */
+    public boolean gguf() { return folder != null && org.mambaplayground.engine.load.GgufModels.isGgufFile(folder); }
+
     public boolean downloadable() { return catalog != null && state != InstallState.INSTALLED; }
 
     /**

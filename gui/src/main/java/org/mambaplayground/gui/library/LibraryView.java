@@ -120,18 +120,21 @@ public final class LibraryView extends BorderPane {
         Button add = new Button("Add folder\u2026");
         add.setId("add-folder");
         add.setOnAction(e -> addFolder());
+        Button addFile = new Button("Add file\u2026");
+        addFile.setId("add-file");
+        addFile.setOnAction(e -> addFile());
         Button refresh = new Button("Rescan");
         refresh.setId("rescan");
         refresh.setOnAction(e -> ctx.library().refresh());
         Button download = new Button("Download a model…");
         download.setId("open-wizard");
         download.setOnAction(e -> DownloadLauncher.open(ctx, null, getScene().getWindow()));
-        for (Button b : new Button[] {refresh, add, download}) b.setMinWidth(Region.USE_PREF_SIZE);
+        for (Button b : new Button[] {refresh, add, addFile, download}) b.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         VBox titles = new VBox(4, title, hint);
         titles.setMinWidth(0);
-        return new VBox(new HBox(8, titles, spacer, refresh, add, download));
+        return new VBox(new HBox(8, titles, spacer, refresh, add, addFile, download));
     }
 
     private static String homeRelative(java.nio.file.Path path) {
@@ -145,6 +148,15 @@ public final class LibraryView extends BorderPane {
         var folder = chooser.showDialog(getScene().getWindow());
         if (folder == null) return;
         FailureAlert.on(ctx.library().addFolder(folder.toPath()), "Could not add " + folder);
+    }
+
+    private void addFile() {
+        javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+        chooser.setTitle("Add a GGUF model file (llama.cpp, LM Studio, Ollama)");
+        chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("GGUF models", "*.gguf"));
+        var file = chooser.showOpenDialog(getScene().getWindow());
+        if (file == null) return;
+        FailureAlert.on(ctx.library().addFolder(file.toPath()), "Could not add " + file);
     }
 
     private static TableColumn<LibraryEntry, String> column(String title, Function<LibraryEntry, String> text, double width) {

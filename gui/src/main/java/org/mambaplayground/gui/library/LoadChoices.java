@@ -40,8 +40,7 @@ public final class LoadChoices {
             ModelHandle active = models.getActiveModel();
             if (active != null && key(active.folder()).equals(folder)) return active.choice();
         }
-        if (entry.spec() == null) return LoadChoice.DEFAULT;
-        return LoadChoice.DEFAULT.withPrecision(largestFitting(entry.spec(), LoadChoice.DEFAULT.kvFormat(), contextTokens, machine));
+        return defaultFor(entry, contextTokens, machine);
     }
 
     /** As {@link #choiceFor}, for the library's entry of {@code folder}; the checkpoint as it is for a folder it does not list. */
@@ -53,6 +52,12 @@ public final class LoadChoices {
 
     public void remember(LibraryEntry entry, LoadChoice choice) {
         if (entry.folder() != null) chosen.put(key(entry.folder()), choice);
+    }
+
+    /** What an entry nobody chose for loads with: a GGUF file as stored, a checkpoint at the largest precision that fits. */
+    static LoadChoice defaultFor(LibraryEntry entry, long contextTokens, MachineMemory machine) {
+        if (entry.spec() == null || entry.gguf()) return LoadChoice.DEFAULT;
+        return LoadChoice.DEFAULT.withPrecision(largestFitting(entry.spec(), LoadChoice.DEFAULT.kvFormat(), contextTokens, machine));
     }
 
     /** The largest of {@link MemoryEstimate#CHOICES} that fits; the smallest when none does (it runs, slowly). */

@@ -11,6 +11,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
 import org.mambaplayground.engine.load.MachineMemory;
+import org.mambaplayground.engine.load.GgufModels;
 import org.mambaplayground.engine.load.MemoryEstimate;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
@@ -54,6 +55,9 @@ final class MemoryPanel extends VBox {
     /** What the entry shown now loads with. */
     LoadChoice choice() { return entry == null ? LoadChoice.DEFAULT : choices.choiceFor(entry, context.getValue(), machine.get()); }
 
+    /** GGUF headers read once per file (a tekken vocabulary takes a moment to parse). */
+    private final java.util.Map<java.nio.file.Path, GgufModels.Summary> ggufSummaries = new java.util.HashMap<>();
+
     void show(LibraryEntry e) {
         this.entry = e;
         getChildren().clear();
@@ -76,6 +80,10 @@ final class MemoryPanel extends VBox {
             fillKvFormats(config, chosen.kvFormat());
             getChildren().add(pickers());
         }
+        if (e.gguf()) {
+            showGguf(e, chosen, memory);
+            return;
+        }
         getChildren().add(new PrecisionTable(estimates, chosen.precision(), memory, p -> choose(choice().withPrecision(p))));
         Label parts = new Label(current.describe());
         parts.setId("memory-estimate");
@@ -93,6 +101,30 @@ final class MemoryPanel extends VBox {
         copy.setId("precision-copy");
         copy.setWrapText(true);
         getChildren().add(copy);
+    }
+
+    /** A GGUF file has no precision to choose: what it stores, what that needs, and whether it fits. */
+    private void showGguf(LibraryEntry e, LoadChoice chosen, MachineMemory memory) {
+        GgufModels.Summary summary;
+        try {
+            summary = ggufSummaries.computeIfAbsent(e.folder(), GgufModels::summary);
+        } catch (RuntimeException ex) {
+            getChildren().add(muted(String.valueOf(ex.getMessage())));
+            return;
+        }
+        MemoryEstimate estimate = summary.estimate(chosen.kvFormat(), context.getValue());
+        Label parts = new Label("Runs as stored (GGUF, mostly " + summary.mainFormat() + "): " + estimate.describe());
+        parts.setId("memory-estimate");
+        parts.setWrapText(true);
+        getChildren().add(parts);
+        if (!estimate.fits(memory)) {
+            Label warning = new Label("Needs " + org.mambaplayground.engine.model.Sizes.bytes(estimate.totalBytes()) + " but this machine has "
+                    + org.mambaplayground.engine.model.Sizes.bytes(memory.availableBytes()) + " available: a smaller quantization of this model would fit");
+            warning.setId("precision-advice");
+            warning.setWrapText(true);
+            warning.getStyleClass().add(Styles.DANGER);
+            getChildren().add(warning);
+        }
     }
 
     /** Context and KV cache format, one per line: side by side they do not fit a narrow details pane. */

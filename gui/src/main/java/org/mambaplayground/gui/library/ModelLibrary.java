@@ -20,6 +20,7 @@ import org.mambaplayground.assets.Catalog;
 import org.mambaplayground.assets.CatalogModel;
 import org.mambaplayground.assets.DemoModels;
 import org.mambaplayground.assets.DemoModels.DemoModel;
+import org.mambaplayground.engine.load.GgufModels;
 import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.gui.Settings;
@@ -38,10 +39,18 @@ public final class ModelLibrary {
     private final Catalog catalog = Catalog.bundled();
     private final ObservableList<LibraryEntry> entries = FXCollections.observableArrayList();
 
+    private final GgufFinder ggufFinder;
+
     public ModelLibrary(Settings settings, Executor executor, SpecReader specs) {
+        this(settings, executor, specs, GgufFinder.ofEnvironment());
+    }
+
+    /** With the places GGUF files of other applications are looked for. */
+    public ModelLibrary(Settings settings, Executor executor, SpecReader specs, GgufFinder ggufFinder) {
         this.settings = settings;
         this.executor = executor;
         this.specs = specs;
+        this.ggufFinder = ggufFinder;
     }
 
     public Catalog catalog() { return catalog; }
@@ -119,6 +128,11 @@ public final class ModelLibrary {
         for (Path folder : userFolders()) {
             result.add(folderEntry(Kind.FOLDER, folder.getFileName().toString(), folder.toString(), null, folder));
         }
+        for (GgufFinder.Found f : ggufFinder.find()) {
+            if (result.stream().noneMatch(e -> f.file().equals(e.folder()))) {
+                result.add(folderEntry(Kind.FOLDER, f.name(), "Found in " + f.source(), null, f.file()));
+            }
+        }
         return result;
     }
 
@@ -151,6 +165,8 @@ public final class ModelLibrary {
     }
 
     private LibraryEntry folderEntry(Kind kind, String name, String description, CatalogModel model, Path folder) {
+        Path gguf = GgufModels.isGgufFile(folder) ? folder : soleGguf(folder);
+        if (gguf != null) return ggufEntry(kind, name, description, model, gguf);
         Path params = folder.resolve(ModelLoader.PARAMS);
         if (!Files.isRegularFile(params)) {
             return new LibraryEntry(kind, name, description, model, folder, InstallState.NOT_INSTALLED,
@@ -167,6 +183,30 @@ public final class ModelLibrary {
             problem = e.getMessage();
         }
         return new LibraryEntry(kind, name, description, model, folder, InstallState.INSTALLED, folderSize(folder), spec, problem);
+    }
+
+    private static Path soleGguf(Path folder) {
+        try {
+            return GgufModels.soleModelIn(folder);
+        } catch (RuntimeException e) { // several GGUF files: the folder entry says so below (no params.json)
+            return null;
+        }
+    }
+
+    /** A GGUF file (or a split model's first part) as an entry: its configuration from its metadata, its size on disk. */
+    private static LibraryEntry ggufEntry(Kind kind, String name, String description, CatalogModel model, Path file) {
+        long bytes = 0;
+        for (int no = 1; no <= org.mambaplayground.engine.io.gguf.GgufFile.splitCount(file); no++) {
+            String part = org.mambaplayground.engine.io.gguf.GgufFile.splitPart(file, no);
+            bytes += size(part == null ? file : file.resolveSibling(part));
+        }
+        try {
+            GgufModels.Summary summary = GgufModels.summary(file);
+            String about = "GGUF, mostly " + summary.mainFormat() + (description.isEmpty() ? "" : " \u00b7 " + description);
+            return new LibraryEntry(kind, name, about, model, file, InstallState.INSTALLED, bytes, summary.spec(), "");
+        } catch (RuntimeException e) {
+            return new LibraryEntry(kind, name, description, model, file, InstallState.INSTALLED, bytes, null, String.valueOf(e.getMessage()));
+        }
     }
 
     private List<Path> userFolders() {
