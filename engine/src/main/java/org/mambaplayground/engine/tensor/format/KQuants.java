@@ -38,6 +38,18 @@ final class KQuants {
         return j < 4 ? u8(seg, s + j + 4) & 63 : (u8(seg, s + j + 4) >> 4) | (u8(seg, s + j) >> 6) << 4;
     }
 
+    /**
+     * The eight scales d * scale_j and mins dmin * min_j of the super-block whose 12 packed bytes start at {@code s},
+     * unpacked once per super-block (one call, not sixteen in the middle of the vector loop: each call there spills
+     * every live vector register).
+     */
+    static void unpackScales(MemorySegment seg, long s, float d, float dmin, float[] scales, float[] mins) {
+        for (int j = 0; j < 8; j++) {
+            scales[j] = d * scale(seg, s, j);
+            mins[j] = dmin * min(seg, s, j);
+        }
+    }
+
     /** Packs eight 6-bit scales and mins as {@link #scale} and {@link #min} read them. */
     static void packScales(int[] sc, int[] m, MemorySegment seg, long s) {
         for (int j = 0; j < 4; j++) {

@@ -80,15 +80,16 @@ public final class Q4_KFormat implements WeightFormat, KQuants.SuperBlock {
             Blocks.decodeScalar(this, seg.asSlice(o, BLOCK_BYTES), 0, out, outOff, BLOCK);
             return;
         }
-        float d = Simd.f16(seg, o), dmin = Simd.f16(seg, o + 2);
+        float[] scales = new float[8], mins = new float[8];
+        KQuants.unpackScales(seg, o + SCALES, Simd.f16(seg, o), Simd.f16(seg, o + 2), scales, mins);
         for (int c = 0; c < 4; c++) {
-            float s0 = d * KQuants.scale(seg, o + SCALES, 2 * c), m0 = dmin * KQuants.min(seg, o + SCALES, 2 * c);
-            float s1 = d * KQuants.scale(seg, o + SCALES, 2 * c + 1), m1 = dmin * KQuants.min(seg, o + SCALES, 2 * c + 1);
+            float s0 = scales[2 * c], m0 = mins[2 * c], s1 = scales[2 * c + 1], m1 = mins[2 * c + 1];
             for (int l = 0; l < 32; l += LANES) {
-                IntVector packed = Simd.loadPackedNibbles(seg, o + QS + 32 * c + l);
-                KQuants.toFloat(packed.and(0x0F)).mul(s0).sub(m0).intoArray(out, outOff + 64 * c + l);
-                KQuants.toFloat(packed.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 4)).mul(s1).sub(m1)
-                        .intoArray(out, outOff + 64 * c + 32 + l);
+                IntVector packed = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + QS + 32 * c + l, Simd.LE)
+                        .convertShape(jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                packed.and(0x0F).or(0x4B000000).reinterpretAsFloats().sub(0x1p23f).mul(s0).sub(m0).intoArray(out, outOff + 64 * c + l);
+                packed.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 4).or(0x4B000000).reinterpretAsFloats().sub(0x1p23f)
+                        .mul(s1).sub(m1).intoArray(out, outOff + 64 * c + 32 + l);
             }
         }
     }
@@ -102,29 +103,27 @@ public final class Q4_KFormat implements WeightFormat, KQuants.SuperBlock {
     public float dot(MemorySegment seg, long offset, float[] x, int xOff, int count) {
         Blocks.checkWhole(this, count);
         if (!Simd.BYTE_LANES) return Blocks.dotScalar(this, seg, offset, x, xOff, count);
-        // sum over a sub-block of (d sc q - dmin m) x = d sc (q . x) - dmin m (sum of x): two vector sums a sub-block.
-        FloatVector acc = Simd.zero(), accMin = Simd.zero();
+        // Each weight decoded (one FMA: q * scale - min) and multiplied in (a second); written out, without helpers
+        // returning vectors, for C2 to keep everything in registers.
+        float[] scales = new float[8], mins = new float[8];
+        FloatVector acc0 = Simd.zero(), acc1 = Simd.zero();
         for (int b = 0; b < count / BLOCK; b++) {
             long o = offset + (long) b * BLOCK_BYTES;
             int xb = xOff + b * BLOCK;
-            float d = Simd.f16(seg, o), dmin = Simd.f16(seg, o + 2);
+            KQuants.unpackScales(seg, o + SCALES, Simd.f16(seg, o), -Simd.f16(seg, o + 2), scales, mins);
             for (int c = 0; c < 4; c++) {
-                FloatVector q0 = Simd.zero(), q1 = Simd.zero(), x0 = Simd.zero(), x1 = Simd.zero();
+                FloatVector s0 = Simd.broadcast(scales[2 * c]), m0 = Simd.broadcast(mins[2 * c]);
+                FloatVector s1 = Simd.broadcast(scales[2 * c + 1]), m1 = Simd.broadcast(mins[2 * c + 1]);
                 for (int l = 0; l < 32; l += LANES) {
-                    IntVector packed = Simd.loadPackedNibbles(seg, o + QS + 32 * c + l);
-                    FloatVector xa = Simd.x(x, xb + 64 * c + l), xc = Simd.x(x, xb + 64 * c + 32 + l);
-                    q0 = KQuants.toFloat(packed.and(0x0F)).fma(xa, q0);
-                    q1 = KQuants.toFloat(packed.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 4)).fma(xc, q1);
-                    x0 = x0.add(xa);
-                    x1 = x1.add(xc);
+                    IntVector packed = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + QS + 32 * c + l, Simd.LE).convertShape(jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                    FloatVector w0 = packed.and(0x0F).or(0x4B000000).reinterpretAsFloats().sub(0x1p23f).fma(s0, m0);
+                    FloatVector w1 = packed.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 4).or(0x4B000000).reinterpretAsFloats().sub(0x1p23f).fma(s1, m1);
+                    acc0 = w0.fma(FloatVector.fromArray(Simd.F, x, xb + 64 * c + l), acc0);
+                    acc1 = w1.fma(FloatVector.fromArray(Simd.F, x, xb + 64 * c + 32 + l), acc1);
                 }
-                acc = q0.fma(Simd.broadcast(d * KQuants.scale(seg, o + SCALES, 2 * c)), acc);
-                acc = q1.fma(Simd.broadcast(d * KQuants.scale(seg, o + SCALES, 2 * c + 1)), acc);
-                accMin = x0.fma(Simd.broadcast(dmin * KQuants.min(seg, o + SCALES, 2 * c)), accMin);
-                accMin = x1.fma(Simd.broadcast(dmin * KQuants.min(seg, o + SCALES, 2 * c + 1)), accMin);
             }
         }
-        return Simd.sum(acc.sub(accMin));
+        return Simd.sum(acc0.add(acc1));
     }
 
     @Override

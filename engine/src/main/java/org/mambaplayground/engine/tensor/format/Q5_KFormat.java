@@ -83,19 +83,18 @@ public final class Q5_KFormat implements WeightFormat, KQuants.SuperBlock {
             Blocks.decodeScalar(this, seg.asSlice(o, BLOCK_BYTES), 0, out, outOff, BLOCK);
             return;
         }
-        float d = Simd.f16(seg, o), dmin = Simd.f16(seg, o + 2);
-        for (int c = 0; c < 4; c++) {
-            int j0 = 2 * c, j1 = j0 + 1;
-            float s0 = d * KQuants.scale(seg, o + SCALES, j0), m0 = dmin * KQuants.min(seg, o + SCALES, j0);
-            float s1 = d * KQuants.scale(seg, o + SCALES, j1), m1 = dmin * KQuants.min(seg, o + SCALES, j1);
-            for (int l = 0; l < 32; l += LANES) {
-                IntVector packed = Simd.loadPackedNibbles(seg, o + QS + 32 * c + l);
-                IntVector high = Simd.loadPackedNibbles(seg, o + QH + l);
-                IntVector q0 = packed.and(0x0F).or(high.lanewise(VectorOperators.LSHR, j0).and(1).lanewise(VectorOperators.LSHL, 4));
-                IntVector q1 = packed.lanewise(VectorOperators.LSHR, 4)
-                        .or(high.lanewise(VectorOperators.LSHR, j1).and(1).lanewise(VectorOperators.LSHL, 4));
-                KQuants.toFloat(q0).mul(s0).sub(m0).intoArray(out, outOff + 64 * c + l);
-                KQuants.toFloat(q1).mul(s1).sub(m1).intoArray(out, outOff + 64 * c + 32 + l);
+        float[] scales = new float[8], mins = new float[8];
+        KQuants.unpackScales(seg, o + SCALES, Simd.f16(seg, o), Simd.f16(seg, o + 2), scales, mins);
+        for (int l = 0; l < 32; l += LANES) {
+            // the fifth bits of chunk c are bits 2c and 2c + 1: shifted down two at a time (constant shifts: a shift
+            // by a loop variable is not compiled to a vector instruction here)
+            IntVector high = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + QH + l, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+            for (int c = 0; c < 4; c++, high = high.lanewise(VectorOperators.LSHR, 2)) {
+                IntVector packed = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + QS + 32 * c + l, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                IntVector q0 = packed.and(0x0F).or(high.and(1).lanewise(VectorOperators.LSHL, 4));
+                IntVector q1 = packed.lanewise(VectorOperators.LSHR, 4).or(high.and(2).lanewise(VectorOperators.LSHL, 3));
+                q0.or(0x4B000000).reinterpretAsFloats().sub(0x1p23f).mul(scales[2 * c]).sub(mins[2 * c]).intoArray(out, outOff + 64 * c + l);
+                q1.or(0x4B000000).reinterpretAsFloats().sub(0x1p23f).mul(scales[2 * c + 1]).sub(mins[2 * c + 1]).intoArray(out, outOff + 64 * c + 32 + l);
             }
         }
     }
@@ -109,33 +108,28 @@ public final class Q5_KFormat implements WeightFormat, KQuants.SuperBlock {
     public float dot(MemorySegment seg, long offset, float[] x, int xOff, int count) {
         Blocks.checkWhole(this, count);
         if (!Simd.BYTE_LANES) return Blocks.dotScalar(this, seg, offset, x, xOff, count);
-        FloatVector acc = Simd.zero(), accMin = Simd.zero();
+        // Each weight decoded (one FMA: q * scale - min) and multiplied in (a second), the fifth bits shifted down two
+        // at a time as in decodeBlock; written out, without helpers returning vectors, for C2 to keep them in registers.
+        float[] scales = new float[8], mins = new float[8];
+        FloatVector acc0 = Simd.zero(), acc1 = Simd.zero();
         for (int b = 0; b < count / BLOCK; b++) {
             long o = offset + (long) b * BLOCK_BYTES;
             int xb = xOff + b * BLOCK;
-            float d = Simd.f16(seg, o), dmin = Simd.f16(seg, o + 2);
-            for (int c = 0; c < 4; c++) {
-                int j0 = 2 * c, j1 = j0 + 1;
-                FloatVector q0 = Simd.zero(), q1 = Simd.zero(), x0 = Simd.zero(), x1 = Simd.zero();
-                for (int l = 0; l < 32; l += LANES) {
-                    IntVector packed = Simd.loadPackedNibbles(seg, o + QS + 32 * c + l);
-                    IntVector high = Simd.loadPackedNibbles(seg, o + QH + l);
-                    FloatVector xa = Simd.x(x, xb + 64 * c + l), xc = Simd.x(x, xb + 64 * c + 32 + l);
-                    IntVector lo = packed.and(0x0F).or(high.lanewise(VectorOperators.LSHR, j0).and(1).lanewise(VectorOperators.LSHL, 4));
-                    IntVector hi = packed.lanewise(VectorOperators.LSHR, 4)
-                            .or(high.lanewise(VectorOperators.LSHR, j1).and(1).lanewise(VectorOperators.LSHL, 4));
-                    q0 = KQuants.toFloat(lo).fma(xa, q0);
-                    q1 = KQuants.toFloat(hi).fma(xc, q1);
-                    x0 = x0.add(xa);
-                    x1 = x1.add(xc);
+            KQuants.unpackScales(seg, o + SCALES, Simd.f16(seg, o), -Simd.f16(seg, o + 2), scales, mins);
+            for (int l = 0; l < 32; l += LANES) {
+                IntVector high = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + QH + l, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                for (int c = 0; c < 4; c++, high = high.lanewise(VectorOperators.LSHR, 2)) {
+                    IntVector packed = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + QS + 32 * c + l, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                    FloatVector w0 = packed.and(0x0F).or(high.and(1).lanewise(VectorOperators.LSHL, 4)).or(0x4B000000)
+                            .reinterpretAsFloats().sub(0x1p23f).fma(Simd.broadcast(scales[2 * c]), Simd.broadcast(mins[2 * c]));
+                    FloatVector w1 = packed.lanewise(VectorOperators.LSHR, 4).or(high.and(2).lanewise(VectorOperators.LSHL, 3)).or(0x4B000000)
+                            .reinterpretAsFloats().sub(0x1p23f).fma(Simd.broadcast(scales[2 * c + 1]), Simd.broadcast(mins[2 * c + 1]));
+                    acc0 = w0.fma(FloatVector.fromArray(Simd.F, x, xb + 64 * c + l), acc0);
+                    acc1 = w1.fma(FloatVector.fromArray(Simd.F, x, xb + 64 * c + 32 + l), acc1);
                 }
-                acc = q0.fma(Simd.broadcast(d * KQuants.scale(seg, o + SCALES, j0)), acc);
-                acc = q1.fma(Simd.broadcast(d * KQuants.scale(seg, o + SCALES, j1)), acc);
-                accMin = x0.fma(Simd.broadcast(dmin * KQuants.min(seg, o + SCALES, j0)), accMin);
-                accMin = x1.fma(Simd.broadcast(dmin * KQuants.min(seg, o + SCALES, j1)), accMin);
             }
         }
-        return Simd.sum(acc.sub(accMin));
+        return Simd.sum(acc0.add(acc1));
     }
 
     @Override

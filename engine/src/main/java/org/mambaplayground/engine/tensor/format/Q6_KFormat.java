@@ -86,20 +86,16 @@ public final class Q6_KFormat implements WeightFormat, KQuants.SuperBlock {
         float d = Simd.f16(seg, o + D);
         for (int n = 0; n < 2; n++) {
             for (int l = 0; l < 32; l += LANES) {
-                IntVector a = Simd.loadPackedNibbles(seg, o + 64 * n + l), c = Simd.loadPackedNibbles(seg, o + 64 * n + 32 + l);
-                IntVector h = Simd.loadPackedNibbles(seg, o + QH + 32 * n + l);
-                int s = 8 * n + l / 16, base = outOff + 128 * n + l;
-                quarter(a.and(0x0F), h, 0).mul(d * scale(seg, o, s)).intoArray(out, base);
-                quarter(c.and(0x0F), h, 1).mul(d * scale(seg, o, s + 2)).intoArray(out, base + 32);
-                quarter(a.lanewise(VectorOperators.LSHR, 4), h, 2).mul(d * scale(seg, o, s + 4)).intoArray(out, base + 64);
-                quarter(c.lanewise(VectorOperators.LSHR, 4), h, 3).mul(d * scale(seg, o, s + 6)).intoArray(out, base + 96);
+                IntVector h = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + QH + 32 * n + l, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                for (int k = 0; k < 4; k++, h = h.lanewise(VectorOperators.LSHR, 2)) { // constant shifts (see Q5_K)
+                    IntVector packed = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + 64 * n + l + (k & 1) * 32, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                    IntVector nibbles = k < 2 ? packed.and(0x0F) : packed.lanewise(VectorOperators.LSHR, 4);
+                    nibbles.or(h.and(3).lanewise(VectorOperators.LSHL, 4))
+                            .or(0x4B000000).reinterpretAsFloats().sub(0x1p23f + 32).mul(d * scale(seg, o, 8 * n + l / 16 + 2 * k))
+                            .intoArray(out, outOff + 128 * n + 32 * k + l);
+                }
             }
         }
-    }
-
-    /** q - 32 of quarter k: the low nibbles with bits 2k..2k+1 of the high parts above them. */
-    private static FloatVector quarter(IntVector nibbles, IntVector high, int k) {
-        return KQuants.toFloatMinus(nibbles.or(high.lanewise(VectorOperators.LSHR, 2 * k).and(3).lanewise(VectorOperators.LSHL, 4)), 32);
     }
 
     @Override
@@ -111,28 +107,31 @@ public final class Q6_KFormat implements WeightFormat, KQuants.SuperBlock {
     public float dot(MemorySegment seg, long offset, float[] x, int xOff, int count) {
         Blocks.checkWhole(this, count);
         if (!Simd.BYTE_LANES) return Blocks.dotScalar(this, seg, offset, x, xOff, count);
+        // Quarters in pairs in a loop and the sixteen scales taken once a super-block: written out in full (four
+        // quarters, two halves) the method grew past what C2 inlines into, and its vectors left the registers.
+        float[] scales = new float[16];
         FloatVector acc0 = Simd.zero(), acc1 = Simd.zero();
         for (int b = 0; b < count / BLOCK; b++) {
             long o = offset + (long) b * BLOCK_BYTES;
             int xb = xOff + b * BLOCK;
             float d = Simd.f16(seg, o + D);
+            for (int i = 0; i < 16; i++) scales[i] = d * seg.get(ValueLayout.JAVA_BYTE, o + SCALES + i);
             for (int n = 0; n < 2; n++) {
                 for (int l = 0; l < 32; l += LANES) {
-                    IntVector a = Simd.loadPackedNibbles(seg, o + 64 * n + l), c = Simd.loadPackedNibbles(seg, o + 64 * n + 32 + l);
-                    IntVector h = Simd.loadPackedNibbles(seg, o + QH + 32 * n + l);
+                    IntVector h = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + QH + 32 * n + l, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
                     int s = 8 * n + l / 16, xo = xb + 128 * n + l;
-                    FloatVector p0 = KQuants.toFloatMinus(a.and(0x0F).or(h.and(3).lanewise(VectorOperators.LSHL, 4)), 32)
-                            .mul(Simd.x(x, xo));
-                    FloatVector p1 = KQuants.toFloatMinus(c.and(0x0F).or(h.lanewise(VectorOperators.LSHR, 2).and(3).lanewise(VectorOperators.LSHL, 4)), 32)
-                            .mul(Simd.x(x, xo + 32));
-                    FloatVector p2 = KQuants.toFloatMinus(a.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 4).and(3).lanewise(VectorOperators.LSHL, 4)), 32)
-                            .mul(Simd.x(x, xo + 64));
-                    FloatVector p3 = KQuants.toFloatMinus(c.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 6).and(3).lanewise(VectorOperators.LSHL, 4)), 32)
-                            .mul(Simd.x(x, xo + 96));
-                    acc0 = p0.fma(Simd.broadcast(d * scale(seg, o, s)), acc0);
-                    acc1 = p1.fma(Simd.broadcast(d * scale(seg, o, s + 2)), acc1);
-                    acc0 = p2.fma(Simd.broadcast(d * scale(seg, o, s + 4)), acc0);
-                    acc1 = p3.fma(Simd.broadcast(d * scale(seg, o, s + 6)), acc1);
+                    for (int k = 0; k < 4; k += 2, h = h.lanewise(VectorOperators.LSHR, 4)) { // quarters k (of ql[l]), k + 1 (of ql[l + 32])
+                        IntVector even = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + 64 * n + l, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                        IntVector odd = (IntVector) jdk.incubator.vector.ByteVector.fromMemorySegment(Simd.B, seg, o + 64 * n + l + 32, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+                        IntVector qa = (k == 0 ? even.and(0x0F) : even.lanewise(VectorOperators.LSHR, 4))
+                                .or(h.and(3).lanewise(VectorOperators.LSHL, 4));
+                        IntVector qb = (k == 0 ? odd.and(0x0F) : odd.lanewise(VectorOperators.LSHR, 4))
+                                .or(h.and(12).lanewise(VectorOperators.LSHL, 2));
+                        FloatVector pa = qa.or(0x4B000000).reinterpretAsFloats().sub(0x1p23f + 32).mul(FloatVector.fromArray(Simd.F, x, xo + 32 * k));
+                        FloatVector pb = qb.or(0x4B000000).reinterpretAsFloats().sub(0x1p23f + 32).mul(FloatVector.fromArray(Simd.F, x, xo + 32 * k + 32));
+                        acc0 = pa.fma(Simd.broadcast(scales[s + 2 * k]), acc0);
+                        acc1 = pb.fma(Simd.broadcast(scales[s + 2 * k + 2]), acc1);
+                    }
                 }
             }
         }
