@@ -48,15 +48,20 @@ public final class ApiServer {
     private HttpServer server;
     private ExecutorService connections;
 
-    private ApiServer(ServerConfig config, LoadedModel model) {
+    private ApiServer(ServerConfig config, LoadedModel model, GenerationGuard guard) {
         this.config = config;
-        this.models.add(new ModelWorker(model, config.queueCapacity()));
+        this.models.add(new ModelWorker(model, config.queueCapacity(), guard));
         this.completions = new CompletionEndpoint(config, json, models, served -> observers.forEach(o -> o.accept(served)));
     }
 
     /** Binds {@code config.host():config.port()} (port 0: any free port) and starts answering. */
     public static ApiServer start(ServerConfig config, LoadedModel model) throws IOException {
-        ApiServer api = new ApiServer(config, model);
+        return start(config, model, GenerationGuard.NONE);
+    }
+
+    /** The same, each generation admitted by {@code guard} (the GUI's one-generation-at-a-time gate). */
+    public static ApiServer start(ServerConfig config, LoadedModel model, GenerationGuard guard) throws IOException {
+        ApiServer api = new ApiServer(config, model, guard);
         api.server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
         api.connections = Executors.newVirtualThreadPerTaskExecutor();
         api.server.setExecutor(api.connections);
