@@ -14,7 +14,8 @@ VERSION=0.1.0
 DESCRIPTION="Playground for Codestral Mamba and Mistral models on a pure-Java CPU engine"
 JAVA_OPTIONS=(--java-options --add-modules=jdk.incubator.vector
               --java-options --enable-native-access=javafx.graphics,ALL-UNNAMED
-              --java-options -XX:MaxDirectMemorySize=1t)
+              --java-options -XX:MaxDirectMemorySize=1t
+              --java-options -Xmx4g)  # heap cap: see JarLauncher.HEAP_FLAG
 
 echo "== building the jars"
 ./mvnw -B -ntp -q -Ppackage -pl app -am package -DskipTests

@@ -27,11 +27,18 @@ public final class JarLauncher {
      */
     static final String DIRECT_MEMORY_FLAG = "-XX:MaxDirectMemorySize=1t";
     /**
+     * The heap cap every launcher sets (run-app.sh, the jpackage launcher via tools/package.sh, this relaunch): the
+     * weights are memory-mapped and the KV cache is native memory, so the heap holds only activations, Mamba2 states
+     * (276 MB for Codestral Mamba 7B) and the window. Without a cap a long run lets garbage grow to a quarter of RAM.
+     * A user's own -Xmx comes later on the command line and wins.
+     */
+    static final String HEAP_FLAG = "-Xmx4g";
+    /**
      * Flags every JVM running the app needs: the Vector API is an incubator module, FFM and JavaFX use native access,
-     * and the KV cache's native memory must not be capped at the heap size.
+     * the KV cache's native memory must not be capped at the heap size, and the heap is capped.
      */
     public static final List<String> JVM_FLAGS =
-            List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", DIRECT_MEMORY_FLAG);
+            List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", DIRECT_MEMORY_FLAG, HEAP_FLAG);
     static final String MAIN_CLASS = "org.mambaplayground.app.Main";
     static final String RELAUNCHED_PROPERTY = "mambaplayground.relaunched";
     static final int REQUIRED_JAVA = 25;

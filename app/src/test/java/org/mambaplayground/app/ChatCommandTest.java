@@ -155,4 +155,22 @@ class ChatCommandTest {
             assertThat(Integer.parseInt(prompt.group(1))).isEqualTo(m.chatFormat().encodeDialog(List.of(ChatMessage.user(code))).length);
         }
     }
+
+    /** A model folder whose params.json declares two billion layers (nothing else is read before it is refused). */
+    static Path absurdModel(Path where) throws Exception {
+        Path broken = Files.createDirectories(where);
+        Mamba2Config config = new Mamba2Config(64, 2, 4096, 1, true, true, true, 8, true, 16, 4, 2, 16, 16);
+        Files.writeString(broken.resolve(ModelLoader.PARAMS), config.toParams().put("n_layers", 2_000_000_000).toString());
+        return broken;
+    }
+
+    @Test
+    void absurdCountsInParamsJsonGiveOneLineNamingTheKey() throws Exception {
+        Path broken = absurdModel(dir.resolve("absurd-chat"));
+        Run run = chat("/quit\n", "--model", broken.toString());
+        assertThat(run.exit()).isEqualTo(1);
+        String error = run.status().lines().filter(l -> l.startsWith("Cannot open the model")).findFirst().orElse(run.status());
+        assertThat(error).contains(broken.resolve(ModelLoader.PARAMS).toString()).contains("'n_layers'").contains("2000000000");
+        assertThat(run.status()).doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+    }
 }

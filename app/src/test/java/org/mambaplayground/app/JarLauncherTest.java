@@ -20,7 +20,7 @@ class JarLauncherTest {
                 List.of("-Xmx2g"), List.of("chat", "--model", "a b"));
 
         assertThat(cmd).containsExactly("/jdk/bin/java", "--add-modules=jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "-XX:MaxDirectMemorySize=1t", "-Dmambaplayground.relaunched=true", "-Xmx2g",
+                "--enable-native-access=ALL-UNNAMED", "-XX:MaxDirectMemorySize=1t", "-Xmx4g", "-Dmambaplayground.relaunched=true", "-Xmx2g",
                 "-cp", "/x/app.jar", "org.mambaplayground.app.Main", "chat", "--model", "a b");
     }
 

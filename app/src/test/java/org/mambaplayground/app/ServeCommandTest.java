@@ -106,4 +106,16 @@ class ServeCommandTest {
         serve.stop();
         assertThat(running.get(10, java.util.concurrent.TimeUnit.SECONDS)).isZero();
     }
+
+    @Test
+    void absurdCountsInParamsJsonGiveOneLineNamingTheKey() throws Exception {
+        Path broken = ChatCommandTest.absurdModel(dir.resolve("absurd-serve"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ServeCommand serve = new ServeCommand(new PrintStream(new ByteArrayOutputStream()));
+        int exit = new CommandLine(serve).setErr(new java.io.PrintWriter(err, true))
+                .execute("--env-file", dir.resolve("absent.env").toString(), "--model", broken.toString(), "--port", "0");
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip()).doesNotContain("\n").contains("'n_layers'").contains("Cannot open the model")
+                .doesNotContain("OutOfMemoryError");
+    }
 }

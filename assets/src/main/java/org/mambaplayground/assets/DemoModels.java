@@ -83,21 +83,35 @@ public final class DemoModels {
         return found;
     }
 
+    /**
+     * Copies each file to a temporary name of its own and renames it into place atomically, so two processes
+     * starting at once on a fresh cache never share a half-written file; a twin that finished first is fine.
+     */
     private static Path extract(Path source, Path target) throws IOException {
         Files.createDirectories(target);
         try (Stream<Path> files = Files.list(source)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Path out = target.resolve(stripSlash(file.getFileName().toString()));
                 // same content: keep it (it may be mapped); a retrained model of the same size must replace it
-                if (Files.exists(out) && Files.size(out) == Files.size(file) && Files.mismatch(out, file) == -1) continue;
-                Path partial = out.resolveSibling(out.getFileName() + ".partial");
-                try (InputStream in = Files.newInputStream(file)) {
-                    Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                if (sameContent(out, file)) continue;
+                Path partial = Files.createTempFile(target, out.getFileName() + ".", ".partial");
+                try {
+                    try (InputStream in = Files.newInputStream(file)) {
+                        Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    if (!sameContent(out, file)) throw e; // e.g. Windows refuses to replace a file a twin has open
+                } finally {
+                    Files.deleteIfExists(partial);
                 }
-                Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
         }
         return target;
+    }
+
+    private static boolean sameContent(Path extracted, Path bundled) throws IOException {
+        return Files.isRegularFile(extracted) && Files.size(extracted) == Files.size(bundled) && Files.mismatch(extracted, bundled) == -1;
     }
 
     private static String readAbout(Path folder) throws IOException {

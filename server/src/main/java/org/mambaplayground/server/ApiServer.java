@@ -55,9 +55,9 @@ public final class ApiServer {
     private ClientRelay relay;
     private ExecutorService connections;
 
-    private ApiServer(ServerConfig config, LoadedModel model) {
+    private ApiServer(ServerConfig config, LoadedModel model, GenerationGuard guard) {
         this.config = config;
-        this.models.add(new ModelWorker(model, config.queueCapacity()), config.servedModelNames());
+        this.models.add(new ModelWorker(model, config.queueCapacity(), guard), config.servedModelNames());
         this.completions = new CompletionEndpoint(config, json, models, served -> observers.forEach(o -> o.accept(served)));
         this.cors = new CorsPolicy(config.corsOrigins());
         this.hostCheck = new HostCheck(config.host());
@@ -69,7 +69,12 @@ public final class ApiServer {
      * that leave.
      */
     public static ApiServer start(ServerConfig config, LoadedModel model) throws IOException {
-        ApiServer api = new ApiServer(config, model);
+        return start(config, model, GenerationGuard.NONE);
+    }
+
+    /** The same, each generation admitted by {@code guard} (the GUI's one-generation-at-a-time gate). */
+    public static ApiServer start(ServerConfig config, LoadedModel model, GenerationGuard guard) throws IOException {
+        ApiServer api = new ApiServer(config, model, guard);
         api.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         api.connections = Executors.newVirtualThreadPerTaskExecutor();
         api.server.setExecutor(api.connections);

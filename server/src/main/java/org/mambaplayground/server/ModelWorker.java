@@ -26,9 +26,14 @@ public final class ModelWorker implements AutoCloseable {
     private final Generator generator;
     private final ReusableState cache;
     private final ThreadPoolExecutor executor;
+    private final GenerationGuard guard;
 
-    public ModelWorker(LoadedModel model, int queueCapacity) {
+    public ModelWorker(LoadedModel model, int queueCapacity) { this(model, queueCapacity, GenerationGuard.NONE); }
+
+    /** @param guard admits each generation (an embedding app's one-at-a-time gate) */
+    public ModelWorker(LoadedModel model, int queueCapacity, GenerationGuard guard) {
         this.model = model;
+        this.guard = guard;
         this.generator = new Generator(model.model(), model.tokenizer());
         this.cache = new ReusableState(model.model());
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity),
@@ -66,14 +71,17 @@ public final class ModelWorker implements AutoCloseable {
     /** Runs one generation on the worker's state. Call only from a job running on this worker. */
     GenerationResult generate(int[] prompt, SamplingOptions options, int[] stopTokens, CancellationToken cancel,
                               GenerationListener listener) {
-        int[] tail = cache.prepare(prompt);
-        try {
-            GenerationResult result = generator.generate(cache.state(), tail, options, stopTokens, cancel, listener);
-            cache.advance(tail, result.tokens());
-            return result;
-        } catch (RuntimeException e) {
-            cache.reset(); // a failed step may have left the state half-updated
-            throw e;
+        try (GenerationGuard.Admission admitted = guard.enter(cancel)) {
+            if (admitted == null) throw new ApiException(503, "server_error", "The request was cancelled while waiting for the model.", null, null);
+            int[] tail = cache.prepare(prompt);
+            try {
+                GenerationResult result = generator.generate(cache.state(), tail, options, stopTokens, cancel, listener);
+                cache.advance(tail, result.tokens());
+                return result;
+            } catch (RuntimeException e) {
+                cache.reset(); // a failed step may have left the state half-updated
+                throw e;
+            }
         }
     }
 

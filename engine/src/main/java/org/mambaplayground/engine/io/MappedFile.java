@@ -21,6 +21,8 @@ public final class MappedFile {
      */
     public static <T> T open(Path file, BiFunction<MemorySegment, Arena, T> parse) {
         long size;
+        // mapping a directory fails with the OS's "No such device": say what is wrong instead
+        if (Files.isDirectory(file)) throw new ModelFormatException(file, "is a directory, not a file");
         try {
             size = Files.size(file);
         } catch (NoSuchFileException e) {

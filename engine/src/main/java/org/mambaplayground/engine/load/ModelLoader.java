@@ -207,7 +207,11 @@ public final class ModelLoader {
         Path gguf = ggufModel(folder);
         if (gguf != null) return GgufModels.readSpec(gguf);
         Path file = folder.resolve(PARAMS);
-        JsonNode params = readParams(file);
+        return readSpec(readParams(file), file);
+    }
+
+    /** A parsed params.json ({@code file}: where it came from, for messages) to its architecture's configuration. */
+    public static ModelSpec readSpec(JsonNode params, Path file) {
         return switch (detectArchitecture(params, file)) {
             case MAMBA2 -> Mamba2Config.fromParams(params, file);
             case TRANSFORMER -> TransformerConfig.fromParams(params, file);
@@ -223,12 +227,7 @@ public final class ModelLoader {
         JsonNode type = params.get("model_type");
         if (type != null && !type.isNull()) {
             if (!type.isTextual()) throw new ModelFormatException(file, "params.json key 'model_type' must be a string, got " + type);
-            return switch (type.asText()) {
-                case "mamba", "mamba2" -> Architecture.MAMBA2;
-                case "transformer" -> Architecture.TRANSFORMER;
-                default -> throw new ModelFormatException(file, "params.json key 'model_type': unsupported model type \""
-                        + type.asText() + "\" (supported: mamba, transformer)");
-            };
+            return Architecture.ofModelType(type.asText(), file);
         }
         boolean mamba = params.has("n_groups") || params.has("rms_norm") || params.has("residual_in_fp32");
         boolean transformer = params.has("n_heads") || params.has("head_dim") || params.has("hidden_dim");
@@ -241,9 +240,12 @@ public final class ModelLoader {
     static JsonNode readParams(Path file) {
         String text;
         try {
+            if (Files.isDirectory(file)) throw new ModelFormatException(file, "is a directory, not a file");
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "not found: a model folder needs " + PARAMS);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ModelFormatException(file, "is not valid UTF-8 JSON (a params.json is a UTF-8 text file)", e);
         } catch (IOException e) {
             throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
         }
@@ -263,6 +265,7 @@ public final class ModelLoader {
     public static SafetensorsFile openWeights(Path folder, ModelSpec spec) {
         Path file = folder.resolve(WEIGHTS);
         if (!Files.exists(file)) throw new ModelFormatException(file, "not found: a model folder needs " + WEIGHTS);
+        if (Files.isDirectory(file)) throw new ModelFormatException(file, "is a directory, not a weights file");
         SafetensorsFile weights = SafetensorsFile.open(file);
         try {
             for (TensorSpec expected : spec.tensorSpecs()) {

@@ -10,6 +10,7 @@ import java.util.SequencedMap;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Params;
+import org.mambaplayground.engine.model.SizeLimits;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.engine.model.TensorSpec;
 
@@ -65,33 +66,40 @@ public record Mamba2Config(
     /** Reads params.json; a missing or mistyped key, or sizes that do not fit, name the file and the key. */
     public static Mamba2Config fromParams(JsonNode json, Path file) {
         Params p = new Params(json, file);
-        String type = p.optionalString("model_type", "mamba");
-        if (!type.equals("mamba")) throw p.invalid("model_type", "expected \"mamba\", got \"" + type + "\"");
-        int dim = p.requirePositiveInt("dim");
-        int layers = p.requirePositiveInt("n_layers");
-        int vocab = p.requirePositiveInt("vocab_size");
-        int groups = p.requirePositiveInt("n_groups");
+        Architecture.requireModelType(p, Architecture.MAMBA2);
+        int dim = p.requireCount("dim", SizeLimits.WIDTH);
+        int layers = p.requireCount("n_layers", SizeLimits.LAYERS);
+        int vocab = p.requireCount("vocab_size", SizeLimits.VOCABULARY);
+        int groups = p.requireCount("n_groups", SizeLimits.HEADS);
         boolean rmsNorm = p.requireBoolean("rms_norm");
         if (!rmsNorm) throw p.invalid("rms_norm", "only RMSNorm Mamba2 models are supported (false means LayerNorm)");
         boolean residualInFp32 = p.requireBoolean("residual_in_fp32");
         boolean fusedAddNorm = p.requireBoolean("fused_add_norm");
-        int padMultiple = p.requirePositiveInt("pad_vocab_size_multiple");
+        int padMultiple = p.requireCount("pad_vocab_size_multiple", SizeLimits.SMALL);
         boolean tie = p.requireBoolean("tie_embeddings");
-        int dState = p.optionalPositiveInt("d_state", DEFAULT_D_STATE);
-        int dConv = p.optionalPositiveInt("d_conv", DEFAULT_D_CONV);
-        int expand = p.optionalPositiveInt("expand", DEFAULT_EXPAND);
-        int headDim = p.optionalPositiveInt("head_dim", DEFAULT_HEAD_DIM);
-        int chunk = p.optionalPositiveInt("chunk_size", DEFAULT_CHUNK_SIZE);
+        int dState = p.optionalCount("d_state", DEFAULT_D_STATE, SizeLimits.HEADS);
+        int dConv = p.optionalCount("d_conv", DEFAULT_D_CONV, SizeLimits.SMALL);
+        int expand = p.optionalCount("expand", DEFAULT_EXPAND, SizeLimits.SMALL);
+        int headDim = p.optionalCount("head_dim", DEFAULT_HEAD_DIM, SizeLimits.HEADS);
+        int chunk = p.optionalCount("chunk_size", DEFAULT_CHUNK_SIZE, SizeLimits.SMALL);
         long inner = (long) expand * dim;
-        if (inner > Integer.MAX_VALUE / 4) throw p.invalid("expand", "expand * dim = " + inner + " is too large");
+        p.checkProduct("expand", "expand * dim", inner, SizeLimits.DERIVED_WIDTH);
         if (inner % headDim != 0) {
             throw p.invalid("head_dim", "expand * dim = " + inner + " is not a multiple of head_dim " + headDim);
         }
         if ((inner / headDim) % groups != 0) {
             throw p.invalid("n_groups", "the head count " + inner / headDim + " is not a multiple of n_groups " + groups);
         }
-        return new Mamba2Config(dim, layers, vocab, groups, rmsNorm, residualInFp32, fusedAddNorm, padMultiple, tie,
+        long groupState = 2L * groups * dState;
+        p.checkProduct("d_state", "in_proj's rows (2 * expand * dim + 2 * n_groups * d_state + heads)",
+                2 * inner + groupState + inner / headDim, SizeLimits.DERIVED_WIDTH);
+        p.checkProduct("chunk_size", "n_groups * chunk_size^2 (the SSD scan's scores)", (long) groups * chunk * chunk, SizeLimits.DERIVED_WIDTH);
+        long stateBytes = (long) layers * ((inner + groupState) * (dConv - 1) + inner * dState) * Float.BYTES;
+        p.checkProduct("n_layers", "the state's bytes (n_layers * (conv + SSM state))", stateBytes, SizeLimits.STATE_BYTES);
+        Mamba2Config config = new Mamba2Config(dim, layers, vocab, groups, rmsNorm, residualInFp32, fusedAddNorm, padMultiple, tie,
                 dState, dConv, expand, headDim, chunk);
+        p.checkProduct("n_layers", "the parameter count", config.parameterCount(), SizeLimits.PARAMETERS);
+        return config;
     }
 
     /** params.json as Mistral writes it, plus the optional mixer keys where they differ from the defaults. */

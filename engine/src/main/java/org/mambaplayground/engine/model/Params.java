@@ -32,6 +32,24 @@ public final class Params {
 
     public int optionalPositiveInt(String key, int fallback) { return positive(key, optionalInt(key, fallback)); }
 
+    /**
+     * A positive count no larger than {@code max}: checked before anything is sized from it, so an absurd value
+     * (n_layers 2000000000) is one message naming the key rather than an OutOfMemoryError.
+     */
+    public int requireCount(String key, int max) { return atMost(key, requirePositiveInt(key), max); }
+
+    public int optionalCount(String key, int fallback, int max) { return atMost(key, optionalPositiveInt(key, fallback), max); }
+
+    /** Checks a size derived from several keys (a product), reported against {@code key}. */
+    public void checkProduct(String key, String what, long value, long max) {
+        if (value > max) throw invalid(key, what + " = " + value + " is larger than the " + max + " this engine supports");
+    }
+
+    private int atMost(String key, int value, int max) {
+        if (value > max) throw invalid(key, value + " is larger than the " + max + " this engine supports");
+        return value;
+    }
+
     public double requireDouble(String key) { return doubleValue(key, present(key)); }
 
     public double optionalDouble(String key, double fallback) { return has(key) ? doubleValue(key, node.get(key)) : fallback; }

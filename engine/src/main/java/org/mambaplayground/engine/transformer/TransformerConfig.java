@@ -10,6 +10,7 @@ import java.util.SequencedMap;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Params;
+import org.mambaplayground.engine.model.SizeLimits;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.engine.model.TensorSpec;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
@@ -77,18 +78,17 @@ public record TransformerConfig(
     /** Reads params.json; a missing or mistyped key, or sizes that do not fit, name the file and the key. */
     public static TransformerConfig fromParams(JsonNode json, Path file) {
         Params p = new Params(json, file);
-        String type = p.optionalString("model_type", "transformer");
-        if (!type.equals("transformer")) throw p.invalid("model_type", "expected \"transformer\", got \"" + type + "\"");
+        Architecture.requireModelType(p, Architecture.TRANSFORMER);
         if (p.has("moe")) throw p.invalid("moe", "mixture-of-experts models are not supported");
-        int dim = p.requirePositiveInt("dim");
-        int layers = p.requirePositiveInt("n_layers");
-        int headDim = p.requirePositiveInt("head_dim");
-        int hidden = p.requirePositiveInt("hidden_dim");
-        int heads = p.requirePositiveInt("n_heads");
-        int kvHeads = p.requirePositiveInt("n_kv_heads");
+        int dim = p.requireCount("dim", SizeLimits.WIDTH);
+        int layers = p.requireCount("n_layers", SizeLimits.LAYERS);
+        int headDim = p.requireCount("head_dim", SizeLimits.HEADS);
+        int hidden = p.requireCount("hidden_dim", SizeLimits.WIDTH);
+        int heads = p.requireCount("n_heads", SizeLimits.HEADS);
+        int kvHeads = p.requireCount("n_kv_heads", SizeLimits.HEADS);
         double eps = p.requireDouble("norm_eps");
         if (!(eps > 0)) throw p.invalid("norm_eps", "must be positive, got " + eps);
-        int vocab = p.requirePositiveInt("vocab_size");
+        int vocab = p.requireCount("vocab_size", SizeLimits.VOCABULARY);
         double theta = p.optionalDouble("rope_theta", DEFAULT_ROPE_THETA);
         if (!(theta > 0)) throw p.invalid("rope_theta", "must be positive, got " + theta);
         int window = p.has("sliding_window") ? p.requirePositiveInt("sliding_window") : 0;
@@ -97,8 +97,10 @@ public record TransformerConfig(
             throw p.invalid("n_kv_heads", "n_heads " + heads + " is not a multiple of n_kv_heads " + kvHeads);
         }
         if (headDim % 2 != 0) throw p.invalid("head_dim", "must be even for rotary embeddings, got " + headDim);
-        if ((long) heads * headDim > Integer.MAX_VALUE / 4) throw p.invalid("n_heads", "n_heads * head_dim is too large");
-        return new TransformerConfig(dim, layers, headDim, hidden, heads, kvHeads, eps, vocab, theta, window, maxSeqLen);
+        p.checkProduct("n_heads", "n_heads * head_dim", (long) heads * headDim, SizeLimits.DERIVED_WIDTH);
+        TransformerConfig config = new TransformerConfig(dim, layers, headDim, hidden, heads, kvHeads, eps, vocab, theta, window, maxSeqLen);
+        p.checkProduct("n_layers", "the parameter count", config.parameterCount(), SizeLimits.PARAMETERS);
+        return config;
     }
 
     /** params.json as Mistral writes it (rope_theta always written, so no reader has to guess a default). */

@@ -165,4 +165,68 @@ class ModelLoaderErrorsTest {
         assertLoadFails(folder, ModelLoader.WEIGHTS).hasMessageContaining("tensor layers.0.feed_forward.w1.weight has shape [64, 32]")
                 .hasMessageContaining("[96, 32]");
     }
+
+    /** Every count is bounded before anything is sized from it: one message naming the key, no OutOfMemoryError. */
+    @Test
+    void absurdCountsNameTheKey() throws IOException {
+        record Case(ModelSpec spec, String key, long value) {}
+        List<Case> cases = List.of(
+                new Case(MAMBA, "n_layers", 2_000_000_000L), new Case(MAMBA, "dim", 2_000_000_000L),
+                new Case(MAMBA, "vocab_size", 2_000_000_000L), new Case(MAMBA, "d_state", 1_000_000_000L),
+                new Case(MAMBA, "n_groups", 1_000_000_000L), new Case(MAMBA, "chunk_size", 2_000_000_000L),
+                new Case(TRANSFORMER, "n_layers", 2_000_000_000L), new Case(TRANSFORMER, "dim", 2_000_000_000L),
+                new Case(TRANSFORMER, "vocab_size", 2_000_000_000L), new Case(TRANSFORMER, "hidden_dim", 2_000_000_000L),
+                new Case(TRANSFORMER, "n_heads", 1_073_741_824L), new Case(TRANSFORMER, "head_dim", 1_073_741_824L));
+        for (Case c : cases) {
+            Path folder = folder(c.spec());
+            editParams(folder, p -> p.put(c.key(), c.value()));
+            assertLoadFails(folder, ModelLoader.PARAMS).as(c.toString()).hasMessageContaining("'" + c.key() + "'")
+                    .hasMessageContaining("larger than");
+        }
+        // each count allowed, their products not: 4096 layers of a d_state 16384 state, a 1 << 14 heads x head_dim
+        Path mamba = folder(MAMBA);
+        editParams(mamba, p -> { p.put("n_layers", 4096); p.put("d_state", 16384); p.put("dim", 1 << 20); p.put("head_dim", 16384); });
+        assertLoadFails(mamba, ModelLoader.PARAMS).hasMessageContaining("larger than").hasMessageNotContaining("OutOfMemory");
+        Path transformer = folder(TRANSFORMER);
+        editParams(transformer, p -> { p.put("n_heads", 16384); p.put("head_dim", 16384); p.put("n_kv_heads", 1); });
+        assertLoadFails(transformer, ModelLoader.PARAMS).hasMessageContaining("'n_heads'").hasMessageContaining("n_heads * head_dim");
+        editParams(transformer, p -> { p.put("n_heads", 4); p.put("head_dim", 8); p.put("n_kv_heads", 2);
+            p.put("n_layers", 4096); p.put("dim", 1 << 20); p.put("vocab_size", 1 << 22); p.put("hidden_dim", 1 << 20); });
+        assertLoadFails(transformer, ModelLoader.PARAMS).hasMessageContaining("the parameter count");
+    }
+
+    @Test
+    void unreadableFilesAreDescribedInWords() throws IOException {
+        Path folder = folder(MAMBA);
+        byte[] random = new byte[256];
+        new java.util.Random(7).nextBytes(random);
+        random[0] = (byte) 0xC3; random[1] = (byte) 0x28; // an invalid UTF-8 sequence, whatever the seed gives
+        Files.write(folder.resolve(ModelLoader.PARAMS), random);
+        assertLoadFails(folder, ModelLoader.PARAMS).hasMessageContaining("not valid UTF-8 JSON").hasMessageNotContaining("Input length");
+
+        Path weights = folder(TRANSFORMER);
+        Files.delete(weights.resolve(ModelLoader.WEIGHTS));
+        Files.createDirectory(weights.resolve(ModelLoader.WEIGHTS));
+        assertLoadFails(weights, ModelLoader.WEIGHTS).hasMessageContaining("is a directory").hasMessageNotContaining("No such device");
+        assertThatThrownBy(() -> org.mambaplayground.engine.io.SafetensorsFile.open(weights.resolve(ModelLoader.WEIGHTS)))
+                .isInstanceOf(ModelFormatException.class).hasMessageContaining("is a directory");
+        Files.delete(folder.resolve(ModelLoader.PARAMS));
+        Files.createDirectory(folder.resolve(ModelLoader.PARAMS));
+        assertLoadFails(folder, ModelLoader.PARAMS).hasMessageContaining("is a directory");
+    }
+
+    /** "mamba2" (Hugging Face's name) is accepted by the detector and the configuration alike; a mismatch is refused once. */
+    @Test
+    void modelTypeIsJudgedInOnePlace() throws IOException {
+        Path folder = folder(MAMBA);
+        editParams(folder, p -> p.put("model_type", "mamba2"));
+        try (Model model = ModelLoader.loadModel(folder, ModelLoader.Options.DEFAULT)) {
+            org.assertj.core.api.Assertions.assertThat(model.spec()).isEqualTo(MAMBA);
+        }
+        editParams(folder, p -> p.put("model_type", "transformer"));
+        assertLoadFails(folder, ModelLoader.PARAMS).hasMessageContaining("missing the key 'hidden_dim'"); // taken at its word
+        org.assertj.core.api.Assertions.assertThat(Mamba2Config.fromParams(MAMBA.toParams().put("model_type", "mamba2"), folder)).isEqualTo(MAMBA);
+        assertThatThrownBy(() -> TransformerConfig.fromParams(TRANSFORMER.toParams().put("model_type", "mamba2"), folder))
+                .hasMessageContaining("'model_type'").hasMessageContaining("mamba2");
+    }
 }

@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.WarmUp;
-import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.load.ModelLoader;
 import org.mambaplayground.engine.model.ModelSpec;
-import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.gui.library.SpecReader;
 
 /** The one place the GUI reaches into the engine to open model folders and read their configurations. */
@@ -37,9 +35,6 @@ public record EngineBinding(ModelOpener opener, SpecReader specs) {
 
     /** params.json to the engine's configuration of the architecture it describes. */
     public static ModelSpec readSpec(JsonNode params, Path source) {
-        return switch (ModelLoader.detectArchitecture(params, source)) {
-            case MAMBA2 -> Mamba2Config.fromParams(params, source);
-            case TRANSFORMER -> TransformerConfig.fromParams(params, source);
-        };
+        return ModelLoader.readSpec(params, source);
     }
 }

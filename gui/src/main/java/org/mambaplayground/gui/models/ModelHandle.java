@@ -1,6 +1,8 @@
 package org.mambaplayground.gui.models;
 
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 
@@ -12,12 +14,15 @@ public final class ModelHandle {
     private final LoadedModel loaded;
     private final LoadChoice choice;
     private final Runnable onClosed;
+    private final Executor closer;
     private int references = 1;
 
-    ModelHandle(LoadedModel loaded, LoadChoice choice, Runnable onClosed) {
+    /** @param closer where the weights are unmapped: never the FX thread (a 15-25 GB unmapping would freeze the window) */
+    ModelHandle(LoadedModel loaded, LoadChoice choice, Runnable onClosed, Executor closer) {
         this.loaded = loaded;
         this.choice = choice;
         this.onClosed = onClosed;
+        this.closer = closer;
     }
 
     public LoadedModel loaded() { return loaded; }
@@ -41,13 +46,18 @@ public final class ModelHandle {
         return this;
     }
 
-    /** Gives one reference back; the last one closes the weights. Releasing a closed handle is an error. */
+    /**
+     * Gives one reference back; the last one closes the weights, on the closer's thread (or this one, once the
+     * closer has shut down at exit). Releasing a closed handle is an error.
+     */
     public void release() {
         synchronized (this) {
             if (references == 0) throw new IllegalStateException("Model " + name() + " released more often than acquired");
             if (--references > 0) return;
         }
         try {
+            closer.execute(loaded::close);
+        } catch (RejectedExecutionException e) {
             loaded.close();
         } finally {
             onClosed.run();

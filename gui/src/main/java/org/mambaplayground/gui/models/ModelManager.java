@@ -125,7 +125,7 @@ public final class ModelManager implements AutoCloseable {
                 loaded.close();
                 return raced.acquire();
             }
-            ModelHandle handle = new ModelHandle(loaded, key.choice(), () -> forget(key));
+            ModelHandle handle = new ModelHandle(loaded, key.choice(), () -> forget(key), executor);
             open.put(key, handle);
             Platform.runLater(() -> openModels.add(handle));
             return handle;

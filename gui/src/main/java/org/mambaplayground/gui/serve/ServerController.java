@@ -11,7 +11,9 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.mambaplayground.gui.models.ModelHandle;
+import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.server.ApiServer;
+import org.mambaplayground.server.GenerationGuard;
 import org.mambaplayground.server.ServedRequest;
 import org.mambaplayground.server.ServerConfig;
 
@@ -24,6 +26,7 @@ public final class ServerController implements AutoCloseable {
     public enum Status { STOPPED, STARTING, RUNNING, STOPPING, FAILED }
 
     private final Executor executor;
+    private final GenerationGuard guard;
     private final ReadOnlyObjectWrapper<Status> status = new ReadOnlyObjectWrapper<>(Status.STOPPED);
     private final ReadOnlyObjectWrapper<URI> address = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<ModelHandle> served = new ReadOnlyObjectWrapper<>();
@@ -31,8 +34,15 @@ public final class ServerController implements AutoCloseable {
     private final ObservableList<ServedRequest> requests = FXCollections.observableArrayList();
     private ApiServer server;
 
-    public ServerController(Executor executor) {
+    public ServerController(Executor executor) { this(executor, new GenerationGate()); }
+
+    /** @param gate shared with chat, compare and sweep: a served request waits for them, and they for it */
+    public ServerController(Executor executor, GenerationGate gate) {
         this.executor = executor;
+        this.guard = cancel -> {
+            GenerationGate.Pass pass = gate.enter(cancel, () -> {});
+            return pass == null ? null : pass::close;
+        };
     }
 
     public ReadOnlyObjectProperty<Status> statusProperty() { return status.getReadOnlyProperty(); }
@@ -60,7 +70,7 @@ public final class ServerController implements AutoCloseable {
             if (previous != null) previous.stop();
             Platform.runLater(() -> { if (previousModel != null) previousModel.release(); });
             try {
-                ApiServer started = ApiServer.start(config.withModelPath(held.folder()), held.loaded());
+                ApiServer started = ApiServer.start(config.withModelPath(held.folder()), held.loaded(), guard);
                 started.addObserver(r -> Platform.runLater(() -> requests.add(r)));
                 Platform.runLater(() -> {
                     server = started;

@@ -18,6 +18,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
+import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.serve.ServerController.Status;
 import org.mambaplayground.server.ServedRequest;
@@ -45,7 +46,8 @@ public final class ServerView extends VBox {
 
     public ServerView(AppContext ctx) {
         this.ctx = ctx;
-        this.controller = ctx.shared(ServerController.class, () -> new ServerController(ctx.background()));
+        this.controller = ctx.shared(ServerController.class,
+                () -> new ServerController(ctx.background(), ctx.shared(GenerationGate.class, GenerationGate::new)));
         setId("server-view");
         setSpacing(12);
         setPadding(new Insets(16));

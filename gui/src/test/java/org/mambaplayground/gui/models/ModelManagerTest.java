@@ -33,6 +33,7 @@ class ModelManagerTest {
     static Path folder;
     final ExecutorService executor = Executors.newCachedThreadPool();
     final AtomicInteger closes = new AtomicInteger();
+    final java.util.concurrent.atomic.AtomicReference<Boolean> closedOnFxThread = new java.util.concurrent.atomic.AtomicReference<>();
     final CountDownLatch proceed = new CountDownLatch(1);
 
     @BeforeAll
@@ -95,10 +96,22 @@ class ModelManagerTest {
         WaitForAsyncUtils.asyncFx(manager::unloadActive).get();
         assertThat(closes.get()).isZero();
         WaitForAsyncUtils.asyncFx(second::release).get();
-        assertThat(closes.get()).isEqualTo(1);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> closes.get() == 1);
         assertThat(active.isClosed()).isTrue();
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(manager.openModels()).isEmpty();
+    }
+
+    /** Unloading and switching happen on the FX thread; the unmapping (seconds for a 15-25 GB model) must not. */
+    @Test
+    void unmappingRunsOffTheFxThread() throws Exception {
+        proceed.countDown();
+        ModelManager manager = new ModelManager(gatedOpener(), executor);
+        WaitForAsyncUtils.asyncFx(() -> manager.activate(folder)).get().get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        WaitForAsyncUtils.asyncFx(manager::unloadActive).get();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> closes.get() == 1);
+        assertThat(closedOnFxThread.get()).as("closed on the FX thread").isFalse();
     }
 
     @Test
@@ -127,6 +140,7 @@ class ModelManagerTest {
         @Override public float[] prefill(InferenceState state, int[] tokens) { return model.prefill(state, tokens); }
         @Override public float[] decode(InferenceState state, int token) { return model.decode(state, token); }
         @Override public void close() {
+            closedOnFxThread.set(javafx.application.Platform.isFxApplicationThread());
             closes.incrementAndGet();
             model.close();
         }

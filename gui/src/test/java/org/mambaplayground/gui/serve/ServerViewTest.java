@@ -98,4 +98,34 @@ class ServerViewTest {
         assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/v1/models")).build(),
                 HttpResponse.BodyHandlers.ofString())).isInstanceOf(ConnectException.class);
     }
+
+    /** The embedded server shares the app's one-generation-at-a-time gate: a request waits while chat, compare or a sweep runs. */
+    @Test
+    void servedRequestsWaitForTheAppsOtherGenerations(FxRobot robot) throws Exception {
+        robot.interact(() -> ctx.navigate(Page.SERVER));
+        robot.interact(() -> ctx.models().activate(model));
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null);
+        robot.doubleClickOn("#server-port").write("0");
+        robot.clickOn("#server-start");
+        Hyperlink address = robot.lookup("#server-address").queryAs(Hyperlink.class);
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> address.getText().startsWith("http://127.0.0.1:"));
+
+        org.mambaplayground.gui.metrics.GenerationGate gate =
+                ctx.shared(org.mambaplayground.gui.metrics.GenerationGate.class, org.mambaplayground.gui.metrics.GenerationGate::new);
+        org.mambaplayground.gui.metrics.GenerationGate.Pass chatRunning =
+                gate.enter(new org.mambaplayground.engine.generate.CancellationToken(), () -> {});
+        String body = "{\"model\": \"" + model.getFileName() + "\", \"prompt\": \"def f(\", \"max_tokens\": 4}";
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> answer = HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(URI.create(address.getText() + "/v1/completions"))
+                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(1500);
+        assertThat(answer).as("answered while the gate was held").isNotDone();
+        chatRunning.close();
+        HttpResponse<String> response = answer.get(20, TimeUnit.SECONDS);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(gate.busy()).isFalse();
+        robot.clickOn("#server-stop");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> address.getText().isEmpty());
+    }
 }
