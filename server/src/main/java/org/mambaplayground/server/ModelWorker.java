@@ -10,25 +10,24 @@ import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.GenerationListener;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.Generator;
-import org.mambaplayground.engine.generate.ReusableState;
 import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.load.LoadedModel;
 
 /**
  * The one thread that runs generations for one model, with a bounded queue in front of it: requests
- * run one after another, never two on the model at once. It keeps the last request's state, so a chat
- * client that resends the conversation only has the new turn processed.
+ * run one after another, never two on the model at once. Its {@link PromptCache} keeps what earlier requests
+ * read, so a chat client that resends the conversation only has the new turn processed.
  */
 public final class ModelWorker implements AutoCloseable {
     private final LoadedModel model;
     private final Generator generator;
-    private final ReusableState cache;
+    private final PromptCache cache;
     private final ThreadPoolExecutor executor;
 
     public ModelWorker(LoadedModel model, int queueCapacity) {
         this.model = model;
         this.generator = new Generator(model.model(), model.tokenizer());
-        this.cache = new ReusableState(model.model());
+        this.cache = new PromptCache(generator);
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity),
                 runnable -> {
                     Thread t = new Thread(runnable, "model-worker-" + model.name());
@@ -56,15 +55,7 @@ public final class ModelWorker implements AutoCloseable {
     /** Runs one generation on the worker's state. Call only from a job running on this worker. */
     GenerationResult generate(int[] prompt, SamplingOptions options, int[] stopTokens, CancellationToken cancel,
                               GenerationListener listener) {
-        int[] tail = cache.prepare(prompt);
-        try {
-            GenerationResult result = generator.generate(cache.state(), tail, options, stopTokens, cancel, listener);
-            cache.advance(tail, result.tokens());
-            return result;
-        } catch (RuntimeException e) {
-            cache.reset(); // a failed step may have left the state half-updated
-            throw e;
-        }
+        return cache.generate(prompt, options, stopTokens, cancel, listener);
     }
 
     /** Stops taking work, cancels what waits, and lets the running job end (its caller cancels it). */
