@@ -39,7 +39,9 @@ final class PromptCache {
         try {
             GenerationResult result = generator.generate(state.state(), prepared.tail(), prepared.logits(), options, stopTokens,
                     cancel, new GenerationListener() {
-                        @Override public void onPromptRead(InferenceState s, float[] logits) { state.checkpoint(prompt, logits); }
+                        @Override public void onPromptRead(InferenceState s, float[] logits) {
+                            if (prepared.tail().length > 0) state.checkpoint(prompt, logits); // else it is one already
+                        }
                         @Override public void onPrefillProgress(int done, int total) { events.onPrefillProgress(done, total); }
                         @Override public void onToken(int token, String text) { events.onToken(token, text); }
                         @Override public void onFinished(GenerationStats stats) { events.onFinished(stats); }

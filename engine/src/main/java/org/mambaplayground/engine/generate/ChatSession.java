@@ -19,7 +19,8 @@ import org.mambaplayground.engine.tokenizer.Tokenizer;
  * message and {@link #selectAlternative} of this answer read nothing before the new tokens). A transformer's
  * checkpoint is a position its KV cache rewinds to plus the logits there; a Mamba2 checkpoint is a copy of its
  * state. Costs when a checkpoint is gone: Mamba2 restores the longest earlier one and re-reads from there (from
- * the start if none); a transformer rewinds to the longest common prefix and re-reads the rest.
+ * the start if none); a transformer rewinds to the longest common prefix and re-reads the rest (under a sliding
+ * window it can rewind only until the window is full, and re-reads from the start after that).
  *
  * <p>In instruct mode each user turn is {@code [INST] text [/INST]} and each answer ends with EOS, the layout of
  * the chat format's dialog; the system prompt goes in front of the first user message (mistral-common puts it
@@ -134,7 +135,7 @@ public final class ChatSession {
         GenerationResult result = generator.generate(state.state(), prepared.tail(), prepared.logits(), options,
                 format.stopTokens(), cancel, new GenerationListener() {
                     @Override public void onPromptRead(InferenceState s, float[] logits) {
-                        state.checkpoint(prompt, logits); // for regenerate
+                        if (prepared.tail().length > 0) state.checkpoint(prompt, logits); // for regenerate (else it is one)
                         events.onPromptRead(s, logits);
                     }
                     @Override public void onPrefillProgress(int done, int total) { events.onPrefillProgress(done, total); }

@@ -67,9 +67,9 @@ public final class Generator {
 
         long start = System.nanoTime();
         float[] logits = prompt.length == 0 ? logitsOfState : prefill(state, prompt, token, events);
-        if (logits != null) events.onPromptRead(state, logits);
         long prefillEnd = System.nanoTime();
         double prefillMillis = (prefillEnd - start) / 1e6;
+        if (logits != null) events.onPromptRead(state, logits); // a checkpoint taken here delays the first token, not the prefill
 
         StreamingDecoder decoder = tokenizer.streamingDecoder();
         StringBuilder text = new StringBuilder();
