@@ -115,6 +115,41 @@ class ChatSessionTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("architectures")
+    void turnByTurnTokensLayOutTheDialogAsTheChatFormatDoes(String architecture) {
+        ChatFormat format = model(architecture).chatFormat();
+        var tokenizer = model(architecture).tokenizer();
+        // with answers that are their text encoded, the turns give exactly encodeDialog's tokens
+        int[] turns = java.util.stream.Stream.of(format.encodeUserTurn("Be brief.", "Hi", true), tokenizer.encode("Hello!"),
+                new int[] {format.endOfAnswer()}, format.encodeUserTurn(null, "2+2?", false)).flatMapToInt(java.util.Arrays::stream).toArray();
+        int[] dialog = format.encodeDialog(List.of(org.mambaplayground.engine.tokenizer.ChatMessage.user("Be brief.\n\nHi"),
+                org.mambaplayground.engine.tokenizer.ChatMessage.assistant("Hello!"), org.mambaplayground.engine.tokenizer.ChatMessage.user("2+2?")));
+        assertThat(turns).containsExactly(dialog);
+        // completion parts join without the tokenizer's start-of-text space
+        int[] parts = java.util.stream.Stream.of(format.encodeCompletionPart("def f(x):", true), format.encodeCompletionPart("\n    return x", false))
+                .flatMapToInt(java.util.Arrays::stream).toArray();
+        assertThat(tokenizer.decode(parts)).isEqualTo(tokenizer.decode(format.encodeCompletion("def f(x):\n    return x")));
+    }
+
+    @Test
+    void checkpointsGoLeastRecentlyUsedFirst() {
+        StateCheckpoints store = new StateCheckpoints(2, Long.MAX_VALUE);
+        InferenceState s = mamba.model().newState();
+        store.add(new StateCheckpoints.Checkpoint(new int[] {1}, s.copy(), new float[] {1}));
+        store.add(new StateCheckpoints.Checkpoint(new int[] {1, 2}, s.copy(), new float[] {2}));
+        assertThat(store.logitsFor(new int[] {1})).containsExactly(1); // used: {1, 2} is now the oldest
+        store.add(new StateCheckpoints.Checkpoint(new int[] {7}, s.copy(), new float[] {3}));
+        assertThat(store.count()).isEqualTo(2);
+        assertThat(store.logitsFor(new int[] {1, 2})).isNull();
+        assertThat(store.longestCopyWithin(new int[] {1, 2, 3}, 3).tokens()).containsExactly(1);
+        assertThat(store.bytes()).isEqualTo(2 * (s.bytes() + 4 + 4));
+        // one that alone is over the byte limit is not kept
+        StateCheckpoints tiny = new StateCheckpoints(4, s.bytes() - 1);
+        tiny.add(new StateCheckpoints.Checkpoint(new int[] {1}, s.copy(), new float[] {1}));
+        assertThat(tiny.count()).isZero();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("architectures")
     void regenerateReadsNoPromptTokenAndAlternativesStayReachable(String architecture) {
         Setup s = setup(architecture, true);
         s.session().send(QUESTIONS[0], sampled(1), null, null);
