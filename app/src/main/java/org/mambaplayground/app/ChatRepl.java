@@ -17,7 +17,9 @@ import org.mambaplayground.engine.load.LoadedModel;
 
 /**
  * The terminal chat loop: reads a line, streams the answer to {@code out} as it is generated, and
- * reports prompt progress and speed on {@code status}. {@code /reset} starts over, {@code /quit} (or
+ * reports prompt progress and speed on {@code status}. Each turn reads only its new tokens (the session keeps the
+ * conversation as tokens). {@code /regen} answers the last message again from its checkpoint (no prompt token read),
+ * {@code /alt N} goes back to answer N of the last message, {@code /reset} starts over, {@code /quit} (or
  * the end of input) leaves; Ctrl+C during an answer stops that answer. A line ending in {@code \\} continues on
  * the next, and text between two {@code """} lines is sent as one message (pasted code).
  */
@@ -58,8 +60,8 @@ final class ChatRepl {
     }
 
     void run(BufferedReader in) throws IOException {
-        status.printf("Chatting with %s (%s, %s mode). /reset starts over, /quit leaves, \"\"\" starts and ends a multi-line message.%n", model.name(),
-                model.model().spec().architecture().name().toLowerCase(Locale.ROOT), session.instruct() ? "instruct" : "completion");
+        status.printf("Chatting with %s (%s, %s mode). %s%n", model.name(),
+                model.model().spec().architecture().name().toLowerCase(Locale.ROOT), session.instruct() ? "instruct" : "completion", COMMANDS);
         while (true) {
             out.print("> ");
             out.flush();
@@ -76,14 +78,45 @@ final class ChatRepl {
                 status.println("(conversation cleared)");
                 continue;
             }
+            if (text.equals("/regen")) {
+                if (session.conversation().turnCount() == 0) status.println("(nothing to answer again yet)");
+                else answer(session::regenerate);
+                continue;
+            }
+            if (text.startsWith("/alt")) {
+                selectAlternative(text.substring(4).strip());
+                continue;
+            }
             if (text.startsWith("/")) {
-                status.println("Unknown command " + text + ": /reset starts over, /quit leaves.");
+                status.println("Unknown command " + text + ". " + COMMANDS);
                 continue;
             }
             String message = text.equals("\"\"\"") ? block(in) : continued(line, in);
             if (message == null) return;
-            if (!message.isBlank()) answer(message);
+            if (!message.isBlank()) answer((options, cancel, listener) -> session.send(message, options, cancel, listener));
         }
+    }
+
+    static final String COMMANDS = "/regen answers again, /alt N shows answer N of the last message, /reset starts over, "
+            + "/quit leaves, \"\"\" starts and ends a multi-line message.";
+
+    /** {@code /alt N}: selects answer N (1-based) of the last message and prints it; the next turn goes on from it. */
+    private void selectAlternative(String argument) {
+        int turns = session.conversation().turnCount();
+        int count = turns == 0 ? 0 : session.conversation().alternativeCount(turns - 1);
+        int n;
+        try {
+            n = Integer.parseInt(argument);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > count) {
+            status.println("/alt needs a number from 1 to " + count + " (the answers to the last message), got '" + argument + "'");
+            return;
+        }
+        session.selectAlternative(n - 1);
+        out.println(session.conversation().answer(turns - 1).text());
+        status.printf("(answer %d/%d)%n", n, count);
     }
 
     /** A message pasted between two lines of three double quotes (code keeps its lines); null at end of input. */
@@ -109,7 +142,13 @@ final class ChatRepl {
         return text.toString();
     }
 
-    private void answer(String userText) {
+    /** One generation of the session: {@code send} or {@code regenerate}. */
+    private interface Generation {
+        GenerationResult run(SamplingOptions options, CancellationToken cancel, GenerationListener listener);
+    }
+
+    /** Runs one generation with streaming, Ctrl+C and the status line. */
+    private void answer(Generation generation) {
         SamplingOptions options = new SamplingOptions(temperature, topP, seeds.nextLong(), maxTokens);
         boolean[] started = {false};
         GenerationListener listener = new GenerationListener() {
@@ -132,7 +171,7 @@ final class ChatRepl {
         answering = cancel;
         GenerationResult result;
         try {
-            result = session.send(userText, options, cancel, listener);
+            result = generation.run(options, cancel, listener);
         } catch (RuntimeException e) {
             out.println();
             status.println("Generation failed: " + e.getMessage());
@@ -142,8 +181,13 @@ final class ChatRepl {
         }
         out.println();
         GenerationStats s = result.stats();
-        status.printf(Locale.ROOT, "[%d tokens, %.1f tokens/s; prompt %d tokens in %.0f ms; first token after %.0f ms; state %s; %s]%n",
+        int turn = session.conversation().turnCount() - 1;
+        String alternatives = turn < 0 || session.conversation().alternativeCount(turn) < 2 ? ""
+                : "; answer " + (session.conversation().selectedAlternative(turn) + 1) + "/" + session.conversation().alternativeCount(turn);
+        status.printf(Locale.ROOT, "[%d tokens, %.1f tokens/s; prompt %d tokens in %.0f ms; first token after %.0f ms; "
+                        + "context %d tokens; state %s; %d checkpoints, %s; %s%s]%n",
                 s.generatedTokens(), s.tokensPerSecond(), s.promptTokens(), s.prefillMillis(), s.timeToFirstTokenMillis(),
-                Bytes.format(s.stateBytes()), s.finishReason().name().toLowerCase(Locale.ROOT));
+                session.promptTokens().length, Bytes.format(s.stateBytes()), session.checkpoints().count(),
+                Bytes.format(session.checkpoints().bytes()), s.finishReason().name().toLowerCase(Locale.ROOT), alternatives);
     }
 }

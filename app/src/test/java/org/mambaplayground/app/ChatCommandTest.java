@@ -90,12 +90,30 @@ class ChatCommandTest {
     }
 
     @Test
-    void secondTurnContinuesTheConversation() {
-        Run run = chat("Hi\nAnd then?\n", "--model", folder.toString(), "--instruct", "--max-tokens", "5", "--temperature", "0");
+    void secondTurnContinuesTheConversationReadingOnlyItsNewTokens() {
+        Run run = chat("Hi\nAnd then?\n/regen\n/alt 1\n/alt 3\n", "--model", folder.toString(), "--instruct", "--max-tokens", "5", "--temperature", "0");
         assertThat(run.exit()).as(run.status()).isZero();
-        String first = expectedAnswer(List.of(ChatMessage.user("Hi")), 5);
-        String second = expectedAnswer(List.of(ChatMessage.user("Hi"), ChatMessage.assistant(first), ChatMessage.user("And then?")), 5);
-        assertThat(run.out()).isEqualTo("> " + first + "\n> " + second + "\n> \n");
+        try (LoadedModel m = ModelLoader.load(folder, ModelLoader.Options.DEFAULT)) {
+            // the second answer goes on from the tokens the model wrote, not from its text encoded again
+            Generator g = new Generator(m.model(), m.tokenizer());
+            int[] firstPrompt = m.chatFormat().encodeUserTurn(null, "Hi", true);
+            var first = g.generate(m.model().newState(), firstPrompt, SamplingOptions.greedy(5), m.chatFormat().stopTokens(), null, null);
+            int[] next = m.chatFormat().encodeUserTurn(null, "And then?", false);
+            int[] secondPrompt = java.util.stream.Stream.of(firstPrompt, first.tokens(), new int[] {m.tokenizer().eos()}, next)
+                    .flatMapToInt(java.util.Arrays::stream).toArray();
+            String second = g.generate(m.model().newState(), secondPrompt, SamplingOptions.greedy(5), m.chatFormat().stopTokens(), null, null).text();
+            // /regen (greedy: the same answer again), /alt 1 prints the first answer, /alt 3 is refused
+            assertThat(run.out()).isEqualTo("> " + first.text() + "\n> " + second + "\n> " + second + "\n> " + second + "\n> > \n");
+            Matcher prompt = Pattern.compile("prompt (\\d+) tokens").matcher(run.status());
+            assertThat(prompt.find()).isTrue();
+            assertThat(Integer.parseInt(prompt.group(1))).isEqualTo(firstPrompt.length);
+            assertThat(prompt.find()).isTrue();
+            assertThat(Integer.parseInt(prompt.group(1))).as("the second turn reads its message only").isEqualTo(next.length);
+            assertThat(prompt.find()).isTrue();
+            assertThat(Integer.parseInt(prompt.group(1))).as("/regen reads no prompt token").isZero();
+            assertThat(run.status()).contains("answer 2/2").contains("(answer 1/2)").contains("/alt needs a number from 1 to 2");
+            assertThat(run.status()).containsPattern("\\d+ checkpoints, ");
+        }
     }
 
     @Test

@@ -10,21 +10,20 @@ import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.GenerationListener;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.Generator;
-import org.mambaplayground.engine.generate.ReusableState;
 import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.load.LoadedModel;
 
 /**
  * The one thread that runs generations for one model, with a bounded queue in front of it: requests
- * run one after another, never two on the model at once. It keeps the last request's state, so a chat
- * client that resends the conversation only has the new turn processed.
+ * run one after another, never two on the model at once. Its {@link PromptCache} keeps what earlier requests
+ * read, so a chat client that resends the conversation only has the new turn processed.
  */
 public final class ModelWorker implements AutoCloseable {
     /** What a refused client is told to wait: a guess, as generations vary from milliseconds to minutes. */
     static final int RETRY_AFTER_SECONDS = 2;
     private final LoadedModel model;
     private final Generator generator;
-    private final ReusableState cache;
+    private final PromptCache cache;
     private final ThreadPoolExecutor executor;
     private final GenerationGuard guard;
 
@@ -35,7 +34,7 @@ public final class ModelWorker implements AutoCloseable {
         this.model = model;
         this.guard = guard;
         this.generator = new Generator(model.model(), model.tokenizer());
-        this.cache = new ReusableState(model.model());
+        this.cache = new PromptCache(generator);
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queueCapacity),
                 runnable -> {
                     Thread t = new Thread(runnable, "model-worker-" + model.name());
@@ -73,15 +72,7 @@ public final class ModelWorker implements AutoCloseable {
                               GenerationListener listener) {
         try (GenerationGuard.Admission admitted = guard.enter(cancel)) {
             if (admitted == null) throw new ApiException(503, "server_error", "The request was cancelled while waiting for the model.", null, null);
-            int[] tail = cache.prepare(prompt);
-            try {
-                GenerationResult result = generator.generate(cache.state(), tail, options, stopTokens, cancel, listener);
-                cache.advance(tail, result.tokens());
-                return result;
-            } catch (RuntimeException e) {
-                cache.reset(); // a failed step may have left the state half-updated
-                throw e;
-            }
+            return cache.generate(prompt, options, stopTokens, cancel, listener);
         }
     }
 

@@ -365,11 +365,28 @@ class ApiServerTest {
         turns.addObject().put("role", "user").put("content", "Hi");
         turns.addObject().put("role", "assistant").put("content", first);
         turns.addObject().put("role", "user").put("content", "And then?");
+        log.clear();
         HttpResponse<String> second = post("/v1/chat/completions", JSON.writeValueAsString(
                 JSON.createObjectNode().put("max_tokens", 5).put("temperature", 0).set("messages", turns)));
         assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
         int[] prompt = served.chatFormat().encodeDialog(List.of(ChatMessage.user("Hi"), ChatMessage.assistant(first), ChatMessage.user("And then?")));
         assertThat(json(second).at("/choices/0/message/content").asText()).isEqualTo(direct(prompt, 5).text());
+
+        // The answer comes back as text, and its tokens are not the sampled ones, so the Mamba2 state after the
+        // answer does not start the new prompt; the checkpoint taken when the first prompt was read does.
+        int[] firstPrompt = served.chatFormat().encodeDialog(List.of(ChatMessage.user("Hi")));
+        int[] sampled = direct(firstPrompt, 5).tokens();
+        assertThat(java.util.Arrays.equals(prompt, firstPrompt.length, firstPrompt.length + 4, sampled, 0, 4))
+                .as("the fixture's premise: re-encoding the answer does not give back the sampled tokens").isFalse();
+        ServedRequest record = log.poll(5, TimeUnit.SECONDS);
+        assertThat(record.stats().promptTokens()).isEqualTo(prompt.length - firstPrompt.length);
+        assertThat(json(second).at("/usage/prompt_tokens").asInt()).isEqualTo(prompt.length); // usage counts the whole prompt
+
+        // the same request again (another sample, say) reads no token at all
+        log.clear();
+        post("/v1/chat/completions", JSON.writeValueAsString(
+                JSON.createObjectNode().put("max_tokens", 5).put("temperature", 0).set("messages", turns)));
+        assertThat(log.poll(5, TimeUnit.SECONDS).stats().promptTokens()).isZero();
     }
 
     @Test

@@ -42,6 +42,30 @@ class TransformerServerTest {
                 assertThat(body.at("/choices/0/message/content").asText()).isEqualTo(expected.text());
                 assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(prompt.length);
 
+                // the conversation continued: the KV cache rewinds to the longest common prefix of what it read
+                // (the prompt and the answer's first 6 tokens) and the new prompt, and reads only the rest
+                java.util.concurrent.BlockingQueue<ServedRequest> log = new java.util.concurrent.LinkedBlockingQueue<>();
+                server.addObserver(log::add);
+                String answer = body.at("/choices/0/message/content").asText();
+                var turns = JSON.createArrayNode();
+                turns.addObject().put("role", "user").put("content", "Bonjour");
+                turns.addObject().put("role", "assistant").put("content", answer);
+                turns.addObject().put("role", "user").put("content", "Et ensuite ?");
+                HttpResponse<String> next = http.send(HttpRequest.newBuilder(chat).POST(HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(JSON.createObjectNode().put("max_tokens", 3).put("temperature", 0).set("messages", turns))))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+                int[] continued = reference.chatFormat().encodeDialog(List.of(ChatMessage.user("Bonjour"),
+                        ChatMessage.assistant(answer), ChatMessage.user("Et ensuite ?")));
+                int[] read = java.util.stream.IntStream.concat(java.util.Arrays.stream(prompt),
+                        java.util.Arrays.stream(expected.tokens(), 0, 6)).toArray();
+                int common = java.util.Arrays.mismatch(read, continued);
+                assertThat(common).isGreaterThanOrEqualTo(prompt.length);
+                assertThat(log.poll(5, java.util.concurrent.TimeUnit.SECONDS).stats().promptTokens()).isEqualTo(continued.length - common);
+                assertThat(JSON.readTree(next.body()).at("/choices/0/message/content").asText()).isEqualTo(new Generator(reference.model(),
+                        reference.tokenizer()).generate(reference.model().newState(), continued, SamplingOptions.greedy(3),
+                        reference.chatFormat().stopTokens(), null, null).text());
+
                 // 256 tokens of context: a default completion length is cut to fit, an explicit one that does not fit is refused
                 String longText = "mot ".repeat(120);
                 int promptTokens = reference.chatFormat().encodeDialog(List.of(ChatMessage.user(longText))).length;

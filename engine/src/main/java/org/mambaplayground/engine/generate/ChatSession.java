@@ -1,104 +1,167 @@
 package org.mambaplayground.engine.generate;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.Model;
 import org.mambaplayground.engine.tokenizer.ChatFormat;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 import org.mambaplayground.engine.tokenizer.Tokenizer;
 
 /**
- * A conversation with one model: its messages and the inference state that has read them. Each turn
- * reuses the state when the new prompt's tokens start with what the state has consumed, so only the
- * new turn is processed; a checkpoint taken before each answer makes {@link #regenerate} cheap.
+ * A conversation with one model. The conversation is kept as the tokens the model read and wrote
+ * ({@link ConversationTokens}), never re-encoded from text, so each turn feeds only its new tokens: the user
+ * message's (a KV cache or a Mamba2 state goes on from where the last answer ended).
  *
- * <p>In instruct mode the prompt is the chat format's dialog; otherwise (base models) it is the plain
- * concatenation of everything said so far, continued as a completion. Not thread-safe.
+ * <p>Two checkpoints per turn ({@link StateCheckpoints}, bounded): when the prompt is read (before the answer:
+ * {@link #regenerate} reads no token) and when the answer is closed (the turn boundary: {@link #edit} of the next
+ * message and {@link #selectAlternative} of this answer read nothing before the new tokens). A transformer's
+ * checkpoint is a position its KV cache rewinds to plus the logits there; a Mamba2 checkpoint is a copy of its
+ * state. Costs when a checkpoint is gone: Mamba2 restores the longest earlier one and re-reads from there (from
+ * the start if none); a transformer rewinds to the longest common prefix and re-reads the rest (under a sliding
+ * window it can rewind only until the window is full, and re-reads from the start after that).
+ *
+ * <p>In instruct mode each user turn is {@code [INST] text [/INST]} and each answer ends with EOS, the layout of
+ * the chat format's dialog; the system prompt goes in front of the first user message (mistral-common puts it
+ * before the last one, which would change the tokens of every earlier turn). In completion mode (base models)
+ * the conversation is one text continued by the model and the user in turn. Not thread-safe.
  */
 public final class ChatSession {
     private final Generator generator;
     private final ChatFormat format;
     private final boolean instruct;
-    private final List<ChatMessage> messages = new ArrayList<>();
-    private ReusableState current;
-    private ReusableState beforeAnswer;
+    private final ReusableState state;
+    private final ConversationTokens conversation = new ConversationTokens();
+    private String systemPrompt;
 
     public ChatSession(Model model, Tokenizer tokenizer, ChatFormat format, boolean instruct) {
         this(new Generator(model, tokenizer), format, instruct);
     }
 
     public ChatSession(Generator generator, ChatFormat format, boolean instruct) {
+        this(generator, format, instruct, new StateCheckpoints());
+    }
+
+    public ChatSession(Generator generator, ChatFormat format, boolean instruct, StateCheckpoints checkpoints) {
         this.generator = generator;
         this.format = format;
         this.instruct = instruct;
-        this.current = new ReusableState(generator.model());
+        this.state = new ReusableState(generator.model(), checkpoints);
     }
 
-    public List<ChatMessage> messages() { return List.copyOf(messages); }
+    /** The messages' text, system prompt first (derived from the tokens; an empty answer is left out). */
+    public List<ChatMessage> messages() {
+        List<ChatMessage> out = new ArrayList<>();
+        if (systemPrompt != null) out.add(ChatMessage.system(systemPrompt));
+        out.addAll(conversation.messages());
+        return out;
+    }
+
+    /** The turns, their tokens and alternatives (read it; change it only through this session). */
+    public ConversationTokens conversation() { return conversation; }
 
     public boolean instruct() { return instruct; }
 
     /** The state as it stands (for its size and position). */
-    public ReusableState state() { return current; }
+    public ReusableState state() { return state; }
 
-    /** Forgets the conversation and the state. A system message, if given, starts the new one. */
+    /** The checkpoints held (count and bytes, for a context panel). */
+    public StateCheckpoints checkpoints() { return state.checkpoints(); }
+
+    /** Forgets the conversation, the state and the checkpoints. A system message, if given, starts the new one. */
     public void reset(String systemPrompt) {
-        messages.clear();
-        current.reset();
-        beforeAnswer = null;
-        if (systemPrompt != null && !systemPrompt.isBlank()) messages.add(ChatMessage.system(systemPrompt));
+        conversation.clear();
+        state.reset();
+        state.checkpoints().clear();
+        this.systemPrompt = systemPrompt == null || systemPrompt.isBlank() ? null : systemPrompt;
     }
 
-    /** Adds the user's message and generates the answer, which joins the conversation unless cancelled. */
+    /** Adds the user's message and generates the answer, which joins the conversation unless cancelled before a word. */
     public GenerationResult send(String userText, SamplingOptions options, CancellationToken cancel,
                                  GenerationListener listener) {
-        messages.add(ChatMessage.user(userText));
+        int turn = conversation.turnCount();
+        conversation.addUser(userText, userTokens(userText, turn == 0));
         GenerationResult result;
         try {
-            result = answer(options, cancel, listener);
+            result = answer(turn, options, cancel, listener);
         } catch (RuntimeException e) {
-            messages.removeLast(); // e.g. the conversation no longer fits the context: leave it as it was
+            conversation.truncate(turn); // e.g. the conversation no longer fits the context: leave it as it was
             throw e;
         }
-        if (result.text().isBlank() && result.finishReason() == FinishReason.CANCELLED) {
-            messages.removeLast(); // stopped before a word: leave the conversation as it was
-        }
+        if (conversation.selectedAlternative(turn) < 0) conversation.truncate(turn); // stopped before a word
         return result;
     }
 
     /**
-     * Drops the last answer (if the conversation ends with one) and generates a new one for the same
-     * conversation, starting from the checkpoint taken before that answer.
+     * Generates another answer to the last message, from the checkpoint taken when its prompt was read (no token
+     * is read again while it is held). The new answer is added as an alternative and selected.
      */
     public GenerationResult regenerate(SamplingOptions options, CancellationToken cancel, GenerationListener listener) {
-        if (messages.isEmpty() || messages.getLast().role() == ChatMessage.Role.SYSTEM) {
-            throw new IllegalStateException("there is no question to answer again");
-        }
-        if (messages.getLast().role() == ChatMessage.Role.ASSISTANT) messages.removeLast();
-        if (beforeAnswer != null) current = beforeAnswer.copy();
-        return answer(options, cancel, listener);
+        if (conversation.turnCount() == 0) throw new IllegalStateException("there is no question to answer again");
+        return answer(conversation.turnCount() - 1, options, cancel, listener);
     }
 
-    /** The prompt tokens the next answer would be generated from. */
-    public int[] promptTokens() {
-        if (instruct) return format.encodeDialog(messages);
-        StringBuilder text = new StringBuilder();
-        for (ChatMessage m : messages) text.append(m.content());
-        return format.encodeCompletion(text.toString());
+    /**
+     * Replaces the user message of {@code turn} (and drops the turns after it) and answers it, resuming from the
+     * checkpoint at the end of the turn before: only the new message's tokens are read while it is held.
+     */
+    public GenerationResult edit(int turn, String userText, SamplingOptions options, CancellationToken cancel,
+                                 GenerationListener listener) {
+        if (turn < 0 || turn >= conversation.turnCount()) {
+            throw new IllegalArgumentException("there is no message " + turn + " to edit (" + conversation.turnCount() + " turns)");
+        }
+        conversation.truncate(turn);
+        return send(userText, options, cancel, listener);
     }
 
-    private GenerationResult answer(SamplingOptions options, CancellationToken cancel, GenerationListener listener) {
-        int[] prompt = promptTokens();
-        if (!current.reuses(prompt) && beforeAnswer != null && beforeAnswer.reuses(prompt)) {
-            current = beforeAnswer; // the re-encoded last answer differs from the sampled tokens: back up
+    /** Selects another answer of the last turn; the state follows at the next turn (from that answer's checkpoint). */
+    public void selectAlternative(int alternative) {
+        conversation.select(conversation.turnCount() - 1, alternative);
+    }
+
+    /** The prompt tokens the next answer would read (the whole conversation so far). */
+    public int[] promptTokens() { return conversation.tokens(); }
+
+    private int[] userTokens(String text, boolean opens) {
+        if (instruct) return format.encodeUserTurn(opens ? systemPrompt : null, text, opens);
+        return format.encodeCompletionPart(opens && systemPrompt != null ? systemPrompt + text : text, opens);
+    }
+
+    private GenerationResult answer(int turn, SamplingOptions options, CancellationToken cancel, GenerationListener listener) {
+        int[] prompt = conversation.promptOf(turn);
+        ReusableState.Prepared prepared = state.prepare(prompt);
+        GenerationListener events = listener == null ? new GenerationListener() {} : listener;
+        GenerationResult result = generator.generate(state.state(), prepared.tail(), prepared.logits(), options,
+                format.stopTokens(), cancel, new GenerationListener() {
+                    @Override public void onPromptRead(InferenceState s, float[] logits) {
+                        if (prepared.tail().length > 0) state.checkpoint(prompt, logits); // for regenerate (else it is one)
+                        events.onPromptRead(s, logits);
+                    }
+                    @Override public void onPrefillProgress(int done, int total) { events.onPrefillProgress(done, total); }
+                    @Override public void onToken(int token, String text) { events.onToken(token, text); }
+                    @Override public void onFinished(GenerationStats stats) { events.onFinished(stats); }
+                });
+        state.advance(prepared.tail(), result.tokens(), result.nextLogits());
+        // A cancelled answer keeps what was said so far, as chat apps do when "stop" is pressed; one stopped
+        // before a word is left out.
+        if (result.finishReason() == FinishReason.CANCELLED && result.text().isBlank()) return result;
+        int[] written = result.tokens();
+        if (instruct) { // the model wrote EOS (or would have): the dialog layout closes every answer with it
+            written = Arrays.copyOf(written, written.length + 1);
+            written[written.length - 1] = format.endOfAnswer();
         }
-        int[] tail = current.prepare(prompt);
-        beforeAnswer = current.copy();
-        GenerationResult result = generator.generate(current.state(), tail, options, format.stopTokens(), cancel, listener);
-        current.advance(tail, result.tokens());
-        // A cancelled answer keeps what was said so far, as chat apps do when "stop" is pressed. An empty
-        // answer is left out: chat formats cannot lay out an empty assistant turn.
-        if (!result.text().isBlank()) messages.add(ChatMessage.assistant(result.text()));
+        conversation.addAnswer(result.text(), written);
+        closeTurn();
         return result;
+    }
+
+    /** Feeds what the answer wrote but the state has not read (its last token) and checkpoints the turn boundary. */
+    private void closeTurn() {
+        int[] tokens = conversation.tokens();
+        long maxContext = generator.model().spec().maxContext();
+        if (maxContext > 0 && tokens.length > maxContext) return; // full: the next turn will not fit anyway
+        float[] next = state.feed(tokens);
+        state.checkpoint(tokens, next);
     }
 }

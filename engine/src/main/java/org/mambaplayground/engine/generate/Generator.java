@@ -43,7 +43,17 @@ public final class Generator {
      */
     public GenerationResult generate(InferenceState state, int[] prompt, SamplingOptions options, int[] stopTokens,
                                      CancellationToken cancel, GenerationListener listener) {
-        if (prompt.length == 0) throw new IllegalArgumentException("the prompt must hold at least one token");
+        return generate(state, prompt, null, options, stopTokens, cancel, listener);
+    }
+
+    /**
+     * As {@link #generate(InferenceState, int[], SamplingOptions, int[], CancellationToken, GenerationListener)},
+     * but the prompt may be empty when {@code logitsOfState} (the logits that predict the token after what
+     * {@code state} holds, e.g. kept with a checkpoint) are given: then nothing is prefilled.
+     */
+    public GenerationResult generate(InferenceState state, int[] prompt, float[] logitsOfState, SamplingOptions options,
+                                     int[] stopTokens, CancellationToken cancel, GenerationListener listener) {
+        if (prompt.length == 0 && logitsOfState == null) throw new IllegalArgumentException("the prompt must hold at least one token");
         if (options.maxTokens() < 0) throw new IllegalArgumentException("max tokens must be >= 0, got " + options.maxTokens());
         long maxContext = model.spec().maxContext();
         if (maxContext > 0 && state.position() + (long) prompt.length > maxContext) {
@@ -56,9 +66,10 @@ public final class Generator {
         GenerationListener events = listener == null ? new GenerationListener() {} : listener;
 
         long start = System.nanoTime();
-        float[] logits = prefill(state, prompt, token, events);
+        float[] logits = prompt.length == 0 ? logitsOfState : prefill(state, prompt, token, events);
         long prefillEnd = System.nanoTime();
         double prefillMillis = (prefillEnd - start) / 1e6;
+        if (logits != null) events.onPromptRead(state, logits); // a checkpoint taken here delays the first token, not the prefill
 
         StreamingDecoder decoder = tokenizer.streamingDecoder();
         StringBuilder text = new StringBuilder();
@@ -102,7 +113,7 @@ public final class Generator {
         GenerationStats stats = new GenerationStats(prompt.length, count, prefillMillis, timeToFirstToken,
                 millisPerToken, state.bytes(), state.position(), reason);
         events.onFinished(stats);
-        return new GenerationResult(text.toString(), Arrays.copyOf(generated, count), stats);
+        return new GenerationResult(text.toString(), Arrays.copyOf(generated, count), stats, logits);
     }
 
     /** Prefills in chunks; returns the logits after the last token, or null when cancelled. */

@@ -109,6 +109,25 @@ public final class MistralInstructFormat implements ChatFormat {
     }
 
     @Override
+    public int[] encodeUserTurn(String systemPrompt, String text, boolean opensConversation) {
+        IntList out = new IntList(text.length() / 3 + 4);
+        if (opensConversation) out.add(tokenizer.bos());
+        out.add(beginInst);
+        out.addAll(tokenizer.encode(systemPrompt == null || systemPrompt.isEmpty() ? text : systemPrompt + "\n\n" + text));
+        out.add(endInst);
+        return out.toArray();
+    }
+
+    @Override
+    public int[] encodeCompletionPart(String text, boolean opensConversation) {
+        if (opensConversation) return encodeCompletion(text);
+        return tokenizer.encodeContinuation(text);
+    }
+
+    @Override
+    public int endOfAnswer() { return tokenizer.eos(); }
+
+    @Override
     public int[] stopTokens() {
         return new int[] {tokenizer.eos()};
     }

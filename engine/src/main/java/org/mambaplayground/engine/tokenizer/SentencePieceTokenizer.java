@@ -174,8 +174,14 @@ public final class SentencePieceTokenizer implements Tokenizer {
     // ---- encoding ----
 
     @Override
-    public int[] encode(String text) {
-        String normalized = normalize(text);
+    public int[] encode(String text) { return encode(text, model.addDummyPrefix()); }
+
+    /** Without the dummy-prefix space: the text goes on right after the tokens before it. */
+    @Override
+    public int[] encodeContinuation(String text) { return encode(text, false); }
+
+    private int[] encode(String text, boolean dummyPrefix) {
+        String normalized = normalize(text, dummyPrefix);
         if (normalized.isEmpty()) return new int[0];
         List<String> symbols = bpe(normalized);
         IntList out = new IntList(symbols.size() + 8);
@@ -197,7 +203,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
 
     /** SentencePiece's normalizer with the identity rule: only the ASCII space counts as whitespace here. */
-    private String normalize(String text) {
+    private String normalize(String text, boolean dummyPrefix) {
         if (text.isEmpty()) return "";
         String s = text;
         if (model.removeExtraWhitespaces()) {
@@ -211,7 +217,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
             if (b.isEmpty()) return "";
             s = b.toString();
         }
-        if (model.addDummyPrefix()) s = " " + s;
+        if (dummyPrefix) s = " " + s;
         if (model.escapeWhitespaces()) s = s.replace(" ", SPACE);
         return s;
     }

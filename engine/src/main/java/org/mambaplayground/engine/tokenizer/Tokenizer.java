@@ -10,6 +10,12 @@ public interface Tokenizer {
     /** Encodes plain text; special-token names in the text are treated as text, never as control tokens. */
     int[] encode(String text);
 
+    /**
+     * Encodes text that continues earlier text (a later part of a completion): as {@link #encode}, but without
+     * anything the tokenizer only puts at the start of a text (SentencePiece's dummy-prefix space).
+     */
+    default int[] encodeContinuation(String text) { return encode(text); }
+
     /** Decodes ids to text; control tokens are left out. The same text as {@link #streamingDecoder()} gives. */
     default String decode(int[] tokens) {
         StreamingDecoder d = streamingDecoder();

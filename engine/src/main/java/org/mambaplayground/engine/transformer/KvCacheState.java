@@ -65,6 +65,26 @@ public final class KvCacheState implements InferenceState {
 
     @Override public KvCacheState copy() { return new KvCacheState(this); }
 
+    /**
+     * Any earlier position whose keys and values are still held: all of them without a sliding window; under a
+     * window only while nothing has been overwritten yet (position within the window), since going back needs
+     * the window of entries before the target.
+     */
+    @Override public boolean rewinds() { return true; }
+
+    @Override
+    public boolean canRewindTo(int target) {
+        if (target < 0 || target > position) return false;
+        return target == position || !config.hasSlidingWindow() || position <= config.slidingWindow();
+    }
+
+    /** Moves the position back; the entries past it are simply overwritten by what comes next (no copy). */
+    @Override
+    public void rewindTo(int target) {
+        InferenceState.super.rewindTo(target);
+        position = target;
+    }
+
     /** Allocates blocks so that positions up to {@code tokens - 1} have a slot. */
     void reserve(long tokens) {
         long needed = config.cachedTokensAt(tokens);
