@@ -119,7 +119,7 @@ public final class DownloadPane extends VBox {
 
         start.setId("start-download");
         start.getStyleClass().add(Styles.ACCENT);
-        start.setOnAction(e -> session.download(token.getText()));
+        start.setOnAction(e -> Downloads.of(ctx).enqueue(session, token.getText()));
         pause.setId("pause-download");
         pause.setOnAction(e -> {
             if (session.stateProperty().get() == State.PAUSED) session.resume(); else session.pause();
@@ -157,24 +157,23 @@ public final class DownloadPane extends VBox {
     /** The session shown now (for tests and the window's close handler). */
     public DownloadSession session() { return session; }
 
-    private void select(CatalogModel model) {
-        if (model == null || session != null && session.isRunning() && session.model() == model) return;
-        if (session != null) {
-            if (session.isRunning()) { // keep the running download; show it instead of switching
-                models.setValue(session.model());
-                return;
-            }
-            session.close();
+    /** Shows {@code model}'s download: the one under way or waiting if there is one, else a new one. */
+    public void select(CatalogModel model) {
+        if (model == null || session != null && session.model() == model) return;
+        if (models.getValue() != model) {
+            models.setValue(model); // comes back here through the listener
+            return;
         }
-        session = new DownloadSession(ctx.hubClients(), ctx.background(), model,
-                ctx.library().folderOf(model), () -> ctx.library().refresh());
+        if (session != null) {
+            for (var p : observed(session)) p.removeListener(refresh);
+            if (!session.isActive() && Downloads.of(ctx).sessions().stream().noneMatch(s -> s == session)) session.close();
+        }
+        var existing = Downloads.of(ctx).of(model);
+        boolean fresh = existing.isEmpty();
+        session = existing.orElseGet(() -> Downloads.of(ctx).newSession(model));
         session.setRememberToken(rememberToken.isSelected());
         table.setItems(session.files());
-        for (var p : new javafx.beans.Observable[] {session.stateProperty(), session.problemProperty(),
-                session.totalBytesProperty(), session.bytesDoneProperty(), session.freeBytesProperty(),
-                session.bytesPerSecondProperty(), session.etaProperty()}) {
-            p.addListener(refresh);
-        }
+        for (var p : observed(session)) p.addListener(refresh);
         total.progressProperty().bind(session.fractionProperty());
         repo.setText(model.repo());
         gated.setText(model.gated()
@@ -183,8 +182,13 @@ public final class DownloadPane extends VBox {
         gated.setManaged(model.gated());
         gated.setVisible(model.gated());
         target.setText("Saves to " + session.target());
-        session.check(token.getText());
+        if (fresh) session.check(token.getText());
         update();
+    }
+
+    private static javafx.beans.Observable[] observed(DownloadSession s) {
+        return new javafx.beans.Observable[] {s.stateProperty(), s.problemProperty(), s.totalBytesProperty(),
+                s.bytesDoneProperty(), s.freeBytesProperty(), s.bytesPerSecondProperty(), s.etaProperty()};
     }
 
     private void update() {
@@ -192,16 +196,15 @@ public final class DownloadPane extends VBox {
         boolean running = state == State.DOWNLOADING || state == State.PAUSED;
         check.setDisable(running || state == State.CHECKING);
         // After a refused token or a failed check, the main button checks again (with the token as typed now).
-        start.setDisable(running || state == State.CHECKING || state == State.DONE
+        start.setDisable(running || state == State.CHECKING || state == State.DONE || state == State.QUEUED
                 || session.needsToken() && !session.tokenChanged(token.getText()));
         boolean fetchedSome = session.bytesDoneProperty().get() > 0;
         start.setText((state == State.CANCELLED || state == State.FAILED) && fetchedSome ? "Resume download" : "Download");
         pause.setDisable(!running);
         pause.setText(state == State.PAUSED ? "Resume" : "Pause");
-        cancel.setDisable(!running && state != State.CHECKING);
+        cancel.setDisable(!running && state != State.CHECKING && state != State.QUEUED);
         loadNow.setVisible(state == State.DONE);
         loadNow.setManaged(state == State.DONE);
-        models.setDisable(running);
         tokenNote.setText(state == State.CHECKING ? "Asking the hub\u2026 (Cancel stops)"
                 : session.hasToken() ? "A token is set (typed here, HF_TOKEN or the saved huggingface token)."
                 : "No token: public repositories only.");
@@ -239,6 +242,7 @@ public final class DownloadPane extends VBox {
         return switch (state) {
             case IDLE -> "Not checked: Check files or Download asks the hub.";
             case CHECKING, READY -> "";
+            case QUEUED -> "Waiting for the download ahead of it (the sidebar shows them all).";
             case DOWNLOADING -> {
                 Duration eta = session.etaProperty().get();
                 yield done + "  \u00b7  " + Sizes.bytes((long) session.bytesPerSecondProperty().get()) + "/s"
@@ -249,7 +253,8 @@ public final class DownloadPane extends VBox {
             case FAILED -> totalBytes < 0 ? ""
                     : session.bytesDoneProperty().get() == 0 ? "Stopped before any byte was fetched."
                     : done + "  \u00b7  stopped; what was fetched is kept";
-            case CANCELLED -> done + "  \u00b7  cancelled; what was fetched is kept and a new start resumes it";
+            case CANCELLED -> session.bytesDoneProperty().get() == 0 ? "Cancelled."
+                    : done + "  \u00b7  cancelled; what was fetched is kept and a new start resumes it";
         };
     }
 }

@@ -31,7 +31,8 @@ import org.mambaplayground.downloader.RepoListing;
  * on the FX thread. Call the actions on the FX thread.
  */
 public final class DownloadSession implements AutoCloseable {
-    public enum State { IDLE, CHECKING, READY, DOWNLOADING, PAUSED, DONE, FAILED, CANCELLED }
+    /** QUEUED: waiting for the downloads ahead of it ({@link Downloads}). */
+    public enum State { IDLE, CHECKING, READY, QUEUED, DOWNLOADING, PAUSED, DONE, FAILED, CANCELLED }
 
     /** A failure in words: what happened, what to do, and the hub's classification (null if not the hub's). */
     public record Problem(String message, String hint, HubException.Kind kind) {}
@@ -158,8 +159,7 @@ public final class DownloadSession implements AutoCloseable {
                     if (check != checks) return;
                     plan = p;
                     accessDenied = refused;
-                    showPlan(p, refused);
-                    if (thenStart && state.get() == State.READY && refused == null && p.fitsOnDisk()) start();
+                    showPlan(p, refused, thenStart);
                 });
             } catch (CancellationException stopped) {
                 // Cancel pressed while asking the hub: cancel() has set the state already.
@@ -231,6 +231,10 @@ public final class DownloadSession implements AutoCloseable {
      * being asked (the file list, the access check), stops asking.
      */
     public void cancel() {
+        if (state.get() == State.QUEUED) {
+            state.set(State.CANCELLED);
+            return;
+        }
         if (state.get() == State.CHECKING) {
             checks++;  // what the stopped check would publish is dropped
             HubClient c = client;
@@ -249,7 +253,22 @@ public final class DownloadSession implements AutoCloseable {
         return state.get() == State.DOWNLOADING || state.get() == State.PAUSED;
     }
 
-    private void showPlan(DownloadPlan p, HubException denied) {
+    /** Running, or waiting in line for its turn. */
+    public boolean isActive() {
+        return isRunning() || state.get() == State.QUEUED;
+    }
+
+    public boolean isQueued() {
+        return state.get() == State.QUEUED;
+    }
+
+    /** Waits for its turn: {@link Downloads} calls {@link #download(String)} when the one ahead ends. */
+    void queue() {
+        if (!isRunning()) state.set(State.QUEUED);
+    }
+
+    /** Shows the plan; starts it when asked to and the hub lets us (READY is then never shown, it goes on at once). */
+    private void showPlan(DownloadPlan p, HubException denied, boolean thenStart) {
         files.clear();
         for (DownloadPlan.PlannedFile f : p.files()) {
             files.add(new FileRow(f.file().path(), f.file().size(), f.bytesPresent(), statusOf(f)));
@@ -262,6 +281,8 @@ public final class DownloadSession implements AutoCloseable {
         if (p.isComplete()) {
             state.set(State.DONE);
             onInstalled.run();
+        } else if (thenStart && denied == null && p.fitsOnDisk()) {
+            start();
         } else {
             state.set(State.READY);
             if (denied != null) {

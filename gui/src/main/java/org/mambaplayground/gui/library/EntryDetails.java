@@ -21,6 +21,7 @@ import org.mambaplayground.gui.models.LoadChoice;
 import org.mambaplayground.gui.models.LoadTask;
 import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.shell.FailureAlert;
+import org.mambaplayground.gui.download.Downloads;
 
 /** The selected library entry: its facts, its memory at each precision against this machine, and its actions. */
 final class EntryDetails extends ScrollPane {
@@ -78,7 +79,7 @@ final class EntryDetails extends ScrollPane {
         grid.getColumnConstraints().addAll(keys, new ColumnConstraints());
         int row = 0;
         row = fact(grid, row, "Folder", e.folder() == null ? "" : e.folder().toString());
-        row = fact(grid, row, "State", EntryText.state(e));
+        row = fact(grid, row, "State", EntryText.state(e, ctx.models(), Downloads.of(ctx)));  // as the table says it
         row = fact(grid, row, "On disk", Sizes.bytes(e.bytesOnDisk()));
         if (e.catalog() != null) {
             row = fact(grid, row, "Repository", e.catalog().repo() + (e.catalog().gated() ? " (gated)" : ""));
