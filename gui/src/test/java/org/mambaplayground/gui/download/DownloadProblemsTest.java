@@ -94,6 +94,7 @@ class DownloadProblemsTest {
         assertThat(Fx.lookupAnywhere("#copy-problem", Button.class).isVisible()).isTrue();
         String status = Fx.lookupAnywhere("#total-progress-text", Label.class).getText();
         assertThat(status).doesNotContain("0 B of 0 B").doesNotContain("what was fetched is kept");
+        shoot(problem.getScene(), "download-offline.png");
 
         // The network is back: the main button asks again and downloads.
         endpoint = hub.endpoint();
@@ -191,6 +192,15 @@ class DownloadProblemsTest {
         Thread.sleep(2500); // past the next back-off: nothing more is asked
         assertThat(hub.requests()).hasSize(requests);
         assertThat(Fx.lookupAnywhere("#total-progress-text", Label.class).getText()).contains("Not checked");
+    }
+
+    /** With -Dmamba.shots=DIR, saves a picture of this scene (for the README, and to look at it). */
+    static void shoot(javafx.scene.Scene scene, String name) throws Exception {
+        String dir = System.getProperty("mamba.shots");
+        if (dir == null) return;
+        var image = WaitForAsyncUtils.asyncFx(() -> scene.snapshot(null)).get();
+        Files.createDirectories(Path.of(dir));
+        javax.imageio.ImageIO.write(javafx.embed.swing.SwingFXUtils.fromFXImage(image, null), "png", Path.of(dir, name).toFile());
     }
 
     /** What the label's skin draws (an ellipsis replaces what does not fit). */

@@ -168,6 +168,7 @@ class DownloadWizardTest {
         assertThat(session.problemProperty().get().kind()).isEqualTo(HubException.Kind.GATED);
         assertThat(Fx.lookupAnywhere("#start-download", Button.class).isDisabled()).isTrue();
         assertThat(robot.lookup(".hyperlink").match(n -> n.isVisible() && ((javafx.scene.control.Hyperlink) n).getText().equals("Open the model page")).tryQuery()).isPresent();
+        DownloadProblemsTest.shoot(problem.getScene(), "download-gated.png");
 
         robot.doubleClickOn("#token-field").eraseText(8).write("hf_granted");
         robot.clickOn("#check-files");

@@ -88,6 +88,7 @@ class DownloadsStayVisibleTest {
         assertThat(indicator.isVisible()).isTrue();
         waitFor(() -> text(indicator, ".download-text").matches("\\d+% \u00b7 .*/s.*"));
         assertThat(libraryState("Codestral Mamba 7B")).matches("Downloading \\d+%");
+        DownloadProblemsTest.shoot(stage.getScene(), "downloads-sidebar.png");
 
         press(robot, ".download-pause");
         waitFor(() -> session.stateProperty().get() == State.PAUSED);
