@@ -100,7 +100,12 @@ public final class LibraryView extends BorderPane {
                 for (DownloadSession s : c.getAddedSubList()) {
                     s.stateProperty().addListener(redraw);
                     s.fractionProperty().addListener((obs, was, now) -> {
-                        if (Math.round(was.doubleValue() * 100) != Math.round(now.doubleValue() * 100)) table.refresh();
+                        if (Math.round(was.doubleValue() * 100) == Math.round(now.doubleValue() * 100)) return;
+                        table.refresh();
+                        LibraryEntry shown = table.getSelectionModel().getSelectedItem();
+                        if (shown != null && shown.catalog() != null && shown.catalog().id().equals(s.model().id())) {
+                            details.show(shown); // its State line says the same percent as the column
+                        }
                     });
                 }
             }

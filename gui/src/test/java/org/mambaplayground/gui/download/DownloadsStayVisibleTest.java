@@ -148,7 +148,6 @@ class DownloadsStayVisibleTest {
             ctx.close(); // quitting the app
         }).get();
         Thread.sleep(300);
-        hub.throttle(0);
         long sentBefore = hub.fileBytesSent();
         assertThat(tmp.resolve("app/config/downloads.txt")).content().contains("codestral-mamba-7b");
 
@@ -157,6 +156,7 @@ class DownloadsStayVisibleTest {
         waitFor(() -> Downloads.of(ctx).sessions().size() == 1);
         DownloadSession resumed = Downloads.of(ctx).sessions().getFirst();
         assertThat(Fx.lookup(stage, "#downloads-indicator", Node.class).isVisible()).isTrue();
+        hub.throttle(0);
         waitFor(() -> resumed.stateProperty().get() == State.DONE);
         assertThat(Files.readAllBytes(tmp.resolve("app/models/Mamba-Codestral-7B-v0.1/consolidated.safetensors"))).isEqualTo(weights);
         assertThat(hub.fileBytesSent() - sentBefore).as("resumed, not fetched again").isLessThan(weights.length - 100_000);
