@@ -6,6 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.mambaplayground.assets.Catalog;
+import org.mambaplayground.assets.CatalogModel;
 import java.util.concurrent.CancellationException;
 import org.mambaplayground.downloader.Bytes;
 import org.mambaplayground.downloader.Download;
@@ -17,6 +20,7 @@ import org.mambaplayground.downloader.HubClient;
 import org.mambaplayground.downloader.HubException;
 import org.mambaplayground.downloader.RepoListing;
 import org.mambaplayground.engine.load.MachineMemory;
+import org.mambaplayground.gui.Settings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,16 +30,21 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code download <repo> [--include PATTERN]... [--revision R] [--dir D] [--token T]}: the hub downloader
- * with a terminal progress bar. Interrupted downloads (Ctrl-C, kill, lost network) resume when the same
- * command runs again. Reads HF_TOKEN, HF_ENDPOINT, HF_HOME and HF_HUB_OFFLINE like huggingface_hub.
+ * {@code download <repo> [--include PATTERN]... [--all] [--revision R] [--dir D] [--token T]}: the hub downloader
+ * with a terminal progress bar. For a catalog model it fetches only the files the engine reads (not the
+ * transformers-format shards beside them). Interrupted downloads (Ctrl-C, kill, lost network) resume when the
+ * same command runs again. Reads HF_TOKEN, HF_ENDPOINT, HF_HOME and HF_HUB_OFFLINE like huggingface_hub, and
+ * MAMBA_MODELS like the app.
  */
 @Command(name = "download", mixinStandardHelpOptions = true,
         description = {"Download a model from the Hugging Face hub: resumable, verified with sha256.",
-                "Files go to ~/mistral_models/<name>/ unless --dir says otherwise."},
-        footer = {"", "Example:", "  download mistralai/Mamba-Codestral-7B-v0.1 --include params.json"
-                + " --include consolidated.safetensors --include tokenizer.model.v3",
-                "", "Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME, HF_HUB_OFFLINE (as in huggingface_hub)."})
+                "For a known model, only the files the engine uses (params.json, consolidated.safetensors, the tokenizer);"
+                        + " --all or --include for others.",
+                "Files go to the model store (~/mistral_models, or MAMBA_MODELS)/<name>/ unless --dir says otherwise."},
+        footer = {"", "Example:", "  download mistralai/Mamba-Codestral-7B-v0.1",
+                "", "Environment: HF_TOKEN, HF_ENDPOINT, HF_HOME, HF_HUB_OFFLINE (as in huggingface_hub); MAMBA_MODELS.",
+                "Token: --token, else HF_TOKEN, else the saved token ($HF_HOME/token, as `hf auth login` or the app's"
+                        + " 'Remember it' writes it)."})
 public final class DownloadCommand implements Callable<Integer> {
 
     static final int EXIT_CANCELLED = 130;
@@ -47,16 +56,19 @@ public final class DownloadCommand implements Callable<Integer> {
             description = "Only files matching this pattern (fnmatch: * matches across folders). Repeatable.")
     List<String> include = new ArrayList<>();
 
+    @Option(names = "--all", description = "Every file of the repository, also those the engine does not read.")
+    boolean all;
+
     @Option(names = "--exclude", paramLabel = "PATTERN", description = "Skip files matching this pattern. Repeatable.")
     List<String> exclude = new ArrayList<>();
 
     @Option(names = "--revision", paramLabel = "R", defaultValue = "main", description = "Branch, tag or commit (default: ${DEFAULT-VALUE}).")
     String revision;
 
-    @Option(names = "--dir", paramLabel = "D", description = "Target folder (default: ~/mistral_models/<name>).")
+    @Option(names = "--dir", paramLabel = "D", description = "Target folder (default: the model store, ~/mistral_models or MAMBA_MODELS, /<name>).")
     Path dir;
 
-    @Option(names = "--token", paramLabel = "T", description = "Hugging Face token (default: HF_TOKEN or the token file under HF_HOME).")
+    @Option(names = "--token", paramLabel = "T", description = "Hugging Face token (default: HF_TOKEN, else the saved token in $HF_HOME/token).")
     String token;
 
     @Option(names = "--endpoint", paramLabel = "URL", description = "Hub or mirror URL (default: HF_ENDPOINT or https://huggingface.co).")
@@ -82,15 +94,22 @@ public final class DownloadCommand implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
     private final boolean terminal;
+    /** The app's model store (MAMBA_MODELS, -Dmamba.models or ~/mistral_models), so the GUI finds what the CLI fetched. */
+    private final Supplier<Path> modelStore;
 
     public DownloadCommand() {
         this(System.out, System.err, System.console() != null && System.console().isTerminal());
     }
 
     DownloadCommand(PrintStream out, PrintStream err, boolean terminal) {
+        this(out, err, terminal, () -> Settings.fromEnvironment().modelStore());
+    }
+
+    DownloadCommand(PrintStream out, PrintStream err, boolean terminal, Supplier<Path> modelStore) {
         this.out = out;
         this.err = err;
         this.terminal = terminal;
+        this.modelStore = modelStore;
     }
 
     public static void main(String[] args) {
@@ -110,15 +129,20 @@ public final class DownloadCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (all && !include.isEmpty()) throw new ParameterException(spec.commandLine(), "--all and --include exclude each other");
+        Optional<CatalogModel> known = Catalog.bundled().byRepo(repo);
         try (HubClient hub = client) {
             RepoListing listing = hub.list(repo, revision);
-            Path target = dir != null ? dir : HubClient.defaultDir(listing.repoId());
-            List<String> patterns = include;
-            if (include.isEmpty() && (gguf != null || GgufChoices.hasGguf(listing))) {
-                patterns = ggufFiles(listing);
-                if (patterns == null) return gguf == null ? 0 : 1;
+            Path target = dir != null ? dir : modelStore.get().resolve(
+                    known.map(CatalogModel::folder).orElse(HubClient.defaultDir(listing.repoId()).getFileName().toString()));
+            boolean engineFiles = include.isEmpty() && !all && known.isPresent();
+            List<String> wanted = engineFiles ? known.get().fileNames() : include;
+            if (engineFiles) out.println("Only the files the engine uses (--all for every file of the repository).");
+            if (include.isEmpty() && !all && known.isEmpty() && (gguf != null || GgufChoices.hasGguf(listing))) {
+                wanted = ggufFiles(listing); // a GGUF repository: one quantization, chosen from the listing
+                if (wanted == null) return gguf == null ? 0 : 1;
             }
-            DownloadPlan plan = hub.plan(listing, FilePatterns.of(patterns, exclude), target);
+            DownloadPlan plan = hub.plan(listing, FilePatterns.of(wanted, exclude), target);
             printPlan(plan, hub);
             if (dryRun) return plan.fitsOnDisk() ? 0 : 1;
             if (plan.isComplete()) {

@@ -34,7 +34,12 @@ final class DownloadRun {
     private final CompletableFuture<DownloadResult> result = new CompletableFuture<>();
     private final AtomicInteger finished = new AtomicInteger();
     private volatile HubException firstError;
+    /** Some request of this run got an answer: from then on an unreachable host is a drop to wait out, not an error. */
+    private volatile boolean answered;
     private final long startNanos = System.nanoTime();
+    /** Held while progress is reported; {@code ended} set under it, so no report follows the end. */
+    private final Object reporting = new Object();
+    private boolean ended;
     private ExecutorService workers;
     private ScheduledExecutorService ticker;
 
@@ -103,7 +108,10 @@ final class DownloadRun {
 
     /** The listener hears the end before {@link Download#await()} returns. */
     private void complete() {
-        tick();
+        synchronized (reporting) {
+            tick();
+            ended = true;  // a tick running on the ticker thread now finished first; later ones report nothing
+        }
         ticker.shutdown();
         workers.shutdown();
         if (control.state() == Control.State.CANCELLED) {
@@ -137,6 +145,12 @@ final class DownloadRun {
     }
 
     private void tick() {
+        synchronized (reporting) {
+            if (!ended) report();
+        }
+    }
+
+    private void report() {
         long now = System.nanoTime();
         for (FileState s : states) {
             if (s.phase != Phase.DOWNLOADING) continue;
@@ -198,6 +212,14 @@ final class DownloadRun {
 
     HubHttp http() {
         return client.http();
+    }
+
+    boolean answeredOnce() {
+        return answered;
+    }
+
+    void markAnswered() {
+        answered = true;
     }
 
     LocalFolder local() {

@@ -187,7 +187,9 @@ final class FileTransfer {
                 HttpUrl url = direct != null ? direct : resolveUrl;
                 var request = http.get(url).header("Range", "bytes=" + have + "-").build();
                 long before = have;
-                try (HubHttp.Exchange ex = http.send(request, control, (why, wait) -> run.phase(state, Phase.RETRYING, why), what)) {
+                try (HubHttp.Exchange ex = http.send(request, control, (why, wait) -> run.phase(state, Phase.RETRYING, why), what,
+                        run.answeredOnce())) {
+                    run.markAnswered();
                     int code = ex.response().code();
                     boolean fromCdn = !http.isHubOrigin(ex.url());
                     if (code == 416) {
@@ -203,7 +205,7 @@ final class FileTransfer {
                     }
                     if (code != 200 && code != 206) {
                         throw HubErrors.fromResponse(ex.response(), run.endpoint(), run.repoId(), what,
-                                http.sendsToken() && !fromCdn);
+                                http.sendsToken() && !fromCdn, http.giveToken);
                     }
                     direct = ex.url();
                     if (code == 200 && have > 0) {

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.net.SocketFactory;
 import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
@@ -37,6 +39,9 @@ public final class HubClient implements AutoCloseable {
     private final HubHttp http;
     private final Listings listings;
     private final boolean ownsHttpClient;
+    /** Listings and access checks in flight, so that {@link #abort()} can stop them. */
+    private final Set<Control> asking = ConcurrentHashMap.newKeySet();
+    private volatile boolean aborted;
 
     private HubClient(HubSettings settings, OkHttpClient base) {
         this.settings = settings;
@@ -57,7 +62,8 @@ public final class HubClient implements AutoCloseable {
         } else {
             b.readTimeout(settings.stallTimeout());
         }
-        this.http = new HubHttp(b.build(), endpoint, settings.token(), settings.retry(), settings.userAgent());
+        this.http = new HubHttp(b.build(), endpoint, settings.token(), settings.retry(), settings.userAgent(),
+                settings.giveToken());
         this.listings = new Listings(http, settings.hubCache());
     }
 
@@ -88,6 +94,19 @@ public final class HubClient implements AutoCloseable {
         return settings.token() != null;
     }
 
+    /** Where a token is saved and read from: $HF_TOKEN_PATH, else $HF_HOME/token (huggingface_hub's file). */
+    public Path tokenFile() {
+        return settings.tokenFile();
+    }
+
+    /**
+     * Saves {@code token} in {@link #tokenFile()} (mode 0600) as `hf auth login` does, so the next client, the
+     * command line and huggingface_hub use it when no HF_TOKEN is set.
+     */
+    public void saveToken(String token) throws HubException {
+        TokenFile.write(settings.tokenFile(), token);
+    }
+
     public boolean isOffline() {
         return settings.offline();
     }
@@ -112,7 +131,29 @@ public final class HubClient implements AutoCloseable {
     public RepoListing list(String repoId, String revision) throws HubException {
         String id = RepoIds.checkRepoId(repoId);
         String rev = RepoIds.checkRevision(revision);
-        return settings.offline() ? listings.offline(id, rev) : listings.online(id, rev);
+        if (settings.offline()) return listings.offline(id, rev);
+        Control control = asking();
+        try {
+            return listings.online(id, rev, control);
+        } finally {
+            asking.remove(control);
+        }
+    }
+
+    /**
+     * Stops the listings and access checks in flight on this client (from any thread): their requests are
+     * aborted and they throw {@link java.util.concurrent.CancellationException}. Downloads have their own cancel.
+     */
+    public void abort() {
+        aborted = true;
+        asking.forEach(Control::cancel);
+    }
+
+    private Control asking() {
+        Control control = new Control();
+        asking.add(control);
+        if (aborted) control.cancel();
+        return control;
     }
 
     /**
@@ -122,7 +163,12 @@ public final class HubClient implements AutoCloseable {
      */
     public void checkAccess(String repoId) throws HubException {
         if (settings.offline()) return;
-        listings.checkAccess(RepoIds.checkRepoId(repoId));
+        Control control = asking();
+        try {
+            listings.checkAccess(RepoIds.checkRepoId(repoId), control);
+        } finally {
+            asking.remove(control);
+        }
     }
 
     /**
@@ -215,6 +261,7 @@ public final class HubClient implements AutoCloseable {
         private Duration progressInterval = Duration.ofMillis(200);
         private String userAgent = "mamba-playground/0.1; hf_hub_java/0.1";
         private boolean hashWhileDownloading = true;
+        private String giveToken = "--token or HF_TOKEN";
 
         /** The variables to read instead of the process environment (tests, or a settings page). */
         public Builder environment(Map<String, String> env) {
@@ -289,6 +336,12 @@ public final class HubClient implements AutoCloseable {
             return this;
         }
 
+        /** How the user gives a token, as the hints should say it; default "--token or HF_TOKEN" (a command line). */
+        public Builder tokenHint(String howToGiveToken) {
+            this.giveToken = howToGiveToken;
+            return this;
+        }
+
         public Builder userAgent(String userAgent) {
             this.userAgent = userAgent;
             return this;
@@ -300,8 +353,8 @@ public final class HubClient implements AutoCloseable {
             String tok = tokenSet ? token : HubSettings.token(env, home);
             boolean off = offline != null ? offline : HubSettings.offline(env);
             Path cache = hfHome != null ? home.resolve("hub") : HubSettings.hubCache(env, home);
-            HubSettings s = new HubSettings(ep, tok, home, cache, off, connectTimeout, stallTimeout, retry, parallelFiles,
-                    progressInterval, userAgent, hashWhileDownloading);
+            HubSettings s = new HubSettings(ep, tok, TokenFile.location(env, home), home, cache, off, connectTimeout, stallTimeout, retry, parallelFiles,
+                    progressInterval, userAgent, hashWhileDownloading, giveToken);
             return new HubClient(s, okHttp);
         }
     }

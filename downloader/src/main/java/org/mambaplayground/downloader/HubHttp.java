@@ -49,14 +49,17 @@ final class HubHttp {
     final HttpUrl endpoint;
     final String token;
     final RetryPolicy retry;
+    /** How the user gives a token, for hints: "--token or HF_TOKEN" on the command line, "the token field" in a window. */
+    final String giveToken;
     private final String userAgent;
 
-    HubHttp(OkHttpClient client, HttpUrl endpoint, String token, RetryPolicy retry, String userAgent) {
+    HubHttp(OkHttpClient client, HttpUrl endpoint, String token, RetryPolicy retry, String userAgent, String giveToken) {
         this.client = client;
         this.endpoint = endpoint;
         this.token = token;
         this.retry = retry;
         this.userAgent = userAgent;
+        this.giveToken = giveToken;
     }
 
     boolean isHubOrigin(HttpUrl url) {
@@ -78,11 +81,20 @@ final class HubHttp {
         return token != null;
     }
 
+    /** {@link #send(Request, Control, Retrying, String, boolean)} for a first contact: an unreachable host fails at once. */
+    Exchange send(Request first, Control control, Retrying listener, String what) throws HubException {
+        return send(first, control, listener, what, false);
+    }
+
     /**
      * Executes the request, following redirects and retrying transient failures.
      * The caller closes the returned exchange; its response may be any non-3xx status except 408/429/5xx.
+     *
+     * @param patient the host answered before (a transfer dropped in the middle): keep retrying even when it
+     *                cannot be reached for now. Otherwise an unknown host, a refused connection or no route fails
+     *                at once, since no back-off makes a name resolve on a machine that is offline.
      */
-    Exchange send(Request first, Control control, Retrying listener, String what) throws HubException {
+    Exchange send(Request first, Control control, Retrying listener, String what, boolean patient) throws HubException {
         int failures = 0;
         int rateLimitWaits = 0;
         while (true) {
@@ -124,7 +136,9 @@ final class HubHttp {
                 if (e instanceof HubException he) throw he;
                 if (control.stopping()) continue;  // paused or cancelled on purpose: checkpoint decides
                 failures++;
-                if (failures >= retry.attemptsWithoutProgress()) throw HubErrors.network(e, request.url().host(), what);
+                if (failures >= retry.attemptsWithoutProgress() || !patient && HubErrors.unreachable(e)) {
+                    throw HubErrors.network(e, request.url().host(), what);
+                }
                 Duration wait = retry.backoff(failures);
                 listener.retrying(describe(e) + "; retry " + failures + " in " + wait.toMillis() + " ms", wait);
                 control.sleep(wait);
@@ -148,7 +162,7 @@ final class HubHttp {
             if (code == 408 || code >= 500) {
                 failures++;
                 if (failures >= retry.attemptsWithoutProgress()) {
-                    HubException e = HubErrors.fromResponse(response, endpoint.toString(), "", what, false);
+                    HubException e = HubErrors.fromResponse(response, endpoint.toString(), "", what, false, giveToken);
                     response.close();
                     control.unregister(call);
                     throw e;

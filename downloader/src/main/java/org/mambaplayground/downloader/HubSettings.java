@@ -1,8 +1,5 @@
 package org.mambaplayground.downloader;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -16,6 +13,7 @@ import java.util.Map;
 record HubSettings(
         String endpoint,
         String token,
+        Path tokenFile,
         Path hfHome,
         Path hubCache,
         boolean offline,
@@ -25,7 +23,8 @@ record HubSettings(
         int parallelFiles,
         Duration progressInterval,
         String userAgent,
-        boolean hashWhileDownloading) {
+        boolean hashWhileDownloading,
+        String giveToken) {
 
     static final String DEFAULT_ENDPOINT = "https://huggingface.co";
 
@@ -56,13 +55,7 @@ record HubSettings(
             String t = clean(env.get(name));
             if (t != null) return t;
         }
-        String tokenPath = env.get("HF_TOKEN_PATH");
-        Path file = notBlank(tokenPath) ? expandHome(tokenPath) : hfHome.resolve("token");
-        try {
-            return Files.isRegularFile(file) ? clean(Files.readString(file, StandardCharsets.UTF_8)) : null;
-        } catch (IOException e) {
-            return null;
-        }
+        return TokenFile.read(TokenFile.location(env, hfHome));
     }
 
     static boolean offline(Map<String, String> env) {
@@ -87,7 +80,7 @@ record HubSettings(
         return s != null && !s.isBlank();
     }
 
-    private static Path expandHome(String p) {
+    static Path expandHome(String p) {
         String s = p.trim();
         if (s.equals("~") || s.startsWith("~/")) s = System.getProperty("user.home") + s.substring(1);
         return Path.of(s);

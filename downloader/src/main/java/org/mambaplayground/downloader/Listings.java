@@ -37,8 +37,7 @@ final class Listings {
         this.hubCache = hubCache;
     }
 
-    RepoListing online(String repoId, String revision) throws HubException {
-        Control control = new Control();
+    RepoListing online(String repoId, String revision, Control control) throws HubException {
         String commit = revision;
         String gated = null;
         if (!RepoIds.isCommit(revision)) {
@@ -84,11 +83,11 @@ final class Listings {
     }
 
     /** The hub's auth-check: returns if the token (or anonymous access) can read the repository's files. */
-    void checkAccess(String repoId) throws HubException {
+    void checkAccess(String repoId, Control control) throws HubException {
         HttpUrl url = http.endpoint.newBuilder().addPathSegment("api").addPathSegment("models").addPathSegments(repoId)
                 .addPathSegment("auth-check").build();
         String what = "repository " + repoId + " (access check)";
-        try (HubHttp.Exchange ex = http.send(http.get(url).build(), new Control(), HubHttp.Retrying.NONE, what)) {
+        try (HubHttp.Exchange ex = http.send(http.get(url).build(), control, HubHttp.Retrying.NONE, what)) {
             checkOk(ex, repoId, what);
         }
     }
@@ -106,7 +105,8 @@ final class Listings {
     private void checkOk(HubHttp.Exchange ex, String repoId, String what) throws HubException {
         if (ex.response().code() != 200) {
             throw HubErrors.fromResponse(ex.response(), http.endpoint.toString().replaceAll("/$", ""), repoId,
-                    what.startsWith("repository") ? what : "repository " + repoId + " (" + what + ")", http.sendsToken());
+                    what.startsWith("repository") ? what : "repository " + repoId + " (" + what + ")", http.sendsToken(),
+                    http.giveToken);
         }
     }
 

@@ -214,16 +214,55 @@ class ErrorsTest {
     }
 
     @Test
-    void networkDownIsReportedAfterRetries() throws Exception {
+    void aRefusedPortIsReportedAtOnceWithTheDefaultRetries() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort();
         }
         try (HubClient c = HubClient.builder().environment(java.util.Map.of()).endpoint("http://127.0.0.1:" + closedPort)
-                .hfHome(tmp.resolve("hf")).retryPolicy(HubFixture.FAST_RETRY).build()) {
+                .hfHome(tmp.resolve("hf")).build()) {
+            long start = System.nanoTime();
             HubException e = failure(() -> c.list("mistralai/Open", "main"));
+            assertThat((System.nanoTime() - start) / 1e9).as("seconds to report it").isLessThan(2);
             assertThat(e.kind()).isEqualTo(Kind.NETWORK);
-            assertThat(e.getMessage()).contains("cannot connect to 127.0.0.1");
+            assertThat(e.getMessage()).contains("cannot connect to 127.0.0.1").contains("refused");
+            assertThat(e.hint()).contains("Check your connection");
+        }
+    }
+
+    @Test
+    void anUnknownHostIsReportedAtOnceWithTheDefaultRetries() throws Exception {
+        // .invalid never resolves (RFC 6761); an offline machine fails every name the same way.
+        try (HubClient c = HubClient.builder().environment(java.util.Map.of()).endpoint("http://hub.invalid")
+                .hfHome(tmp.resolve("hf")).build()) {
+            long start = System.nanoTime();
+            HubException e = failure(() -> c.list("mistralai/Open", "main"));
+            assertThat((System.nanoTime() - start) / 1e9).as("seconds to report it").isLessThan(2);
+            assertThat(e.kind()).isEqualTo(Kind.NETWORK);
+            assertThat(e.getMessage()).contains("unknown host hub.invalid");
+        }
+    }
+
+    @Test
+    void aListingWaitingOnRetriesStopsWhenAborted() throws Exception {
+        hub.failNextListings(1000, 503);
+        try (HubClient c = client().retryPolicy(RetryPolicy.DEFAULT).build()) {
+            var failure = new java.util.concurrent.CompletableFuture<Throwable>();
+            Thread t = Thread.ofPlatform().start(() -> {
+                try {
+                    c.list("mistralai/Open", "main");
+                    failure.complete(null);
+                } catch (Throwable e) {
+                    failure.complete(e);
+                }
+            });
+            Thread.sleep(300); // in its first back-off now
+            long start = System.nanoTime();
+            c.abort();
+            assertThat(failure.get(2, java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThat((System.nanoTime() - start) / 1e9).isLessThan(1);
+            t.join();
         }
     }
 

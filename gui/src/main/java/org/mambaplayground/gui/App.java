@@ -13,6 +13,7 @@ import javafx.stage.Stage;
 import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.models.EngineBinding;
 import org.mambaplayground.gui.shell.MainWindow;
+import org.mambaplayground.gui.download.Downloads;
 import org.mambaplayground.gui.shell.Screenshots;
 
 /**
@@ -81,6 +82,7 @@ public class App extends Application {
     public static Scene createScene(AppContext ctx, boolean dark) {
         ctx.darkThemeProperty().set(dark);
         Parent root = new MainWindow(ctx, Pages.create(ctx));
+        Downloads.of(ctx).resumeInterrupted(); // shown in the sidebar: what was under way when the app last quit
         Scene scene = new Scene(root, 1260, 780);
         var css = App.class.getResource(STYLESHEET);
         if (css != null) scene.getStylesheets().add(css.toExternalForm());

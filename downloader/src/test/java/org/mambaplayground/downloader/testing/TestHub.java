@@ -98,6 +98,8 @@ public final class TestHub implements AutoCloseable {
     private volatile int retryAfterSeconds = 1;
     private volatile long throttleBytesPerSecond = 0;
     private volatile boolean ignoreRange;
+    private final AtomicInteger failingListings = new AtomicInteger();
+    private volatile int listingFailureStatus;
     private volatile boolean expireUrlsOnDrop;
     private final AtomicInteger urlGeneration = new AtomicInteger();
 
@@ -156,6 +158,13 @@ public final class TestHub implements AutoCloseable {
     public TestHub rateLimitNextResolves(int count, int retryAfterSeconds) {
         this.retryAfterSeconds = retryAfterSeconds;
         rateLimited.set(count);
+        return this;
+    }
+
+    /** The next {@code count} API requests (revision, tree, auth-check) answer {@code status}, e.g. 503. */
+    public TestHub failNextListings(int count, int status) {
+        this.listingFailureStatus = status;
+        failingListings.set(count);
         return this;
     }
 
@@ -245,7 +254,9 @@ public final class TestHub implements AutoCloseable {
             return;
         }
         Matcher authCheck = AUTH_CHECK.matcher(path);
-        if (authCheck.matches()) {
+        if (path.startsWith("/api/") && failingListings.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            error(ex, rec, listingFailureStatus, null, "test hub: planned failure");
+        } else if (authCheck.matches()) {
             TestRepo repo = repoOrError(ex, rec, decode(authCheck.group(1)), token);
             if (repo != null && gatedError(ex, rec, repo, token)) return;
             if (repo != null) json(ex, rec, "{}", null);

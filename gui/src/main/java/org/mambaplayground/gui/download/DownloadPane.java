@@ -6,6 +6,7 @@ import javafx.beans.InvalidationListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
@@ -45,6 +46,8 @@ public final class DownloadPane extends VBox {
     private final Label problem = new Label();
     private final Label problemHint = new Label();
     private final Hyperlink problemLink = new Hyperlink("Open the model page");
+    private final Button copyProblem = new Button("Copy error");
+    private final CheckBox rememberToken = new CheckBox("Remember it");
     private final Button check = new Button("Check files");
     private final Button start = new Button("Download");
     private final Button pause = new Button("Pause");
@@ -84,6 +87,12 @@ public final class DownloadPane extends VBox {
         getToken.setOnAction(e -> ctx.openLink(TOKENS_PAGE));
         check.setId("check-files");
         check.setOnAction(e -> session.check(token.getText()));
+        token.textProperty().addListener(refresh);
+        rememberToken.setId("remember-token");
+        rememberToken.setTooltip(new javafx.scene.control.Tooltip(
+                "Saves an accepted token where huggingface_hub keeps it ($HF_HOME/token, readable only by you);"
+                        + " the command line uses it too."));
+        rememberToken.selectedProperty().addListener((o, was, now) -> session.setRememberToken(now));
         tokenNote.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
 
         summary.setId("download-summary");
@@ -91,13 +100,26 @@ public final class DownloadPane extends VBox {
         total.setMaxWidth(Double.MAX_VALUE);
         totalText.setId("total-progress-text");
         problem.setId("download-problem");
+        // The whole text, on as many lines as it needs: a cut error ("...") hides the part that says what to do.
         problem.setWrapText(true);
+        problem.setMinHeight(Region.USE_PREF_SIZE);
         problem.getStyleClass().add(Styles.DANGER);
+        problemHint.setId("download-problem-hint");
         problemHint.setWrapText(true);
+        problemHint.setMinHeight(Region.USE_PREF_SIZE);
+        copyProblem.setId("copy-problem");
+        copyProblem.getStyleClass().add(Styles.SMALL);
+        copyProblem.setOnAction(e -> {
+            Problem p = session.problemProperty().get();
+            if (p == null) return;
+            var content = new javafx.scene.input.ClipboardContent();
+            content.putString(p.hint().isEmpty() ? p.message() : p.message() + "\n" + p.hint());
+            javafx.scene.input.Clipboard.getSystemClipboard().setContent(content);
+        });
 
         start.setId("start-download");
         start.getStyleClass().add(Styles.ACCENT);
-        start.setOnAction(e -> session.start());
+        start.setOnAction(e -> Downloads.of(ctx).enqueue(session, token.getText()));
         pause.setId("pause-download");
         pause.setOnAction(e -> {
             if (session.stateProperty().get() == State.PAUSED) session.resume(); else session.pause();
@@ -119,14 +141,14 @@ public final class DownloadPane extends VBox {
                 title,
                 new HBox(8, new Label("Model"), models, repo, page),
                 gated,
-                new HBox(8, new Label("Token"), token, getToken, check),
+                new HBox(8, new Label("Token"), token, rememberToken, getToken, check),
                 tokenNote,
                 target,
                 table,
                 summary,
                 total,
                 totalText,
-                problem, problemHint, problemLink,
+                problem, problemHint, new HBox(8, problemLink, copyProblem),
                 new HBox(8, spacer, cancel, pause, start, loadNow));
         for (var row : getChildren()) if (row instanceof HBox h) h.setAlignment(Pos.CENTER_LEFT);
         models.setValue(initial != null ? initial : models.getItems().getFirst());
@@ -135,23 +157,23 @@ public final class DownloadPane extends VBox {
     /** The session shown now (for tests and the window's close handler). */
     public DownloadSession session() { return session; }
 
-    private void select(CatalogModel model) {
-        if (model == null || session != null && session.isRunning() && session.model() == model) return;
+    /** Shows {@code model}'s download: the one under way or waiting if there is one, else a new one. */
+    public void select(CatalogModel model) {
+        if (model == null || session != null && session.model() == model) return;
+        if (models.getValue() != model) {
+            models.setValue(model); // comes back here through the listener
+            return;
+        }
         if (session != null) {
-            if (session.isRunning()) { // keep the running download; show it instead of switching
-                models.setValue(session.model());
-                return;
-            }
-            session.close();
+            for (var p : observed(session)) p.removeListener(refresh);
+            if (!session.isActive() && Downloads.of(ctx).sessions().stream().noneMatch(s -> s == session)) session.close();
         }
-        session = new DownloadSession(ctx.hubClients(), ctx.background(), model,
-                ctx.library().folderOf(model), () -> ctx.library().refresh());
+        var existing = Downloads.of(ctx).of(model);
+        boolean fresh = existing.isEmpty();
+        session = existing.orElseGet(() -> Downloads.of(ctx).newSession(model));
+        session.setRememberToken(rememberToken.isSelected());
         table.setItems(session.files());
-        for (var p : new javafx.beans.Observable[] {session.stateProperty(), session.problemProperty(),
-                session.totalBytesProperty(), session.bytesDoneProperty(), session.freeBytesProperty(),
-                session.bytesPerSecondProperty(), session.etaProperty()}) {
-            p.addListener(refresh);
-        }
+        for (var p : observed(session)) p.addListener(refresh);
         total.progressProperty().bind(session.fractionProperty());
         repo.setText(model.repo());
         gated.setText(model.gated()
@@ -160,24 +182,30 @@ public final class DownloadPane extends VBox {
         gated.setManaged(model.gated());
         gated.setVisible(model.gated());
         target.setText("Saves to " + session.target());
-        session.check(token.getText());
+        if (fresh) session.check(token.getText());
         update();
+    }
+
+    private static javafx.beans.Observable[] observed(DownloadSession s) {
+        return new javafx.beans.Observable[] {s.stateProperty(), s.problemProperty(), s.totalBytesProperty(),
+                s.bytesDoneProperty(), s.freeBytesProperty(), s.bytesPerSecondProperty(), s.etaProperty()};
     }
 
     private void update() {
         State state = session.stateProperty().get();
         boolean running = state == State.DOWNLOADING || state == State.PAUSED;
         check.setDisable(running || state == State.CHECKING);
-        start.setDisable(state != State.READY && state != State.CANCELLED && state != State.FAILED
-                || session.totalBytesProperty().get() < 0 || session.needsToken());
-        start.setText(state == State.CANCELLED || state == State.FAILED ? "Resume download" : "Download");
+        // After a refused token or a failed check, the main button checks again (with the token as typed now).
+        start.setDisable(running || state == State.CHECKING || state == State.DONE || state == State.QUEUED
+                || session.needsToken() && !session.tokenChanged(token.getText()));
+        boolean fetchedSome = session.bytesDoneProperty().get() > 0;
+        start.setText((state == State.CANCELLED || state == State.FAILED) && fetchedSome ? "Resume download" : "Download");
         pause.setDisable(!running);
         pause.setText(state == State.PAUSED ? "Resume" : "Pause");
-        cancel.setDisable(!running);
+        cancel.setDisable(!running && state != State.CHECKING && state != State.QUEUED);
         loadNow.setVisible(state == State.DONE);
         loadNow.setManaged(state == State.DONE);
-        models.setDisable(running);
-        tokenNote.setText(state == State.CHECKING ? "Asking the hub\u2026"
+        tokenNote.setText(state == State.CHECKING ? "Asking the hub\u2026 (Cancel stops)"
                 : session.hasToken() ? "A token is set (typed here, HF_TOKEN or the saved huggingface token)."
                 : "No token: public repositories only.");
 
@@ -192,18 +220,29 @@ public final class DownloadPane extends VBox {
         problemHint.setText(p == null ? "" : p.hint());
         boolean gatedProblem = p != null && p.kind() != null
                 && switch (p.kind()) { case GATED, INVALID_TOKEN, REPO_NOT_FOUND -> true; default -> false; };
-        for (var n : new javafx.scene.Node[] {problem, problemHint}) {
+        for (var n : new javafx.scene.Node[] {problem, problemHint, copyProblem}) {
             n.setVisible(p != null);
             n.setManaged(p != null);
         }
         problemLink.setVisible(gatedProblem);
         problemLink.setManaged(gatedProblem);
+        growWindowToFit();
+    }
+
+    /** A longer error needs more height than the window was opened with: grow it rather than hide the end. */
+    private void growWindowToFit() {
+        if (getScene() == null || !(getScene().getWindow() instanceof javafx.stage.Stage stage)) return;
+        javafx.application.Platform.runLater(() -> {
+            if (getScene() != null && prefHeight(getWidth()) > getScene().getHeight() + 0.5) stage.sizeToScene();
+        });
     }
 
     private String progressText(State state, long totalBytes) {
         String done = Sizes.bytes(session.bytesDoneProperty().get()) + " of " + Sizes.bytes(Math.max(totalBytes, 0));
         return switch (state) {
-            case IDLE, CHECKING, READY -> "";
+            case IDLE -> "Not checked: Check files or Download asks the hub.";
+            case CHECKING, READY -> "";
+            case QUEUED -> "Waiting for the download ahead of it (the sidebar shows them all).";
             case DOWNLOADING -> {
                 Duration eta = session.etaProperty().get();
                 yield done + "  \u00b7  " + Sizes.bytes((long) session.bytesPerSecondProperty().get()) + "/s"
@@ -211,8 +250,11 @@ public final class DownloadPane extends VBox {
             }
             case PAUSED -> done + "  \u00b7  paused";
             case DONE -> "Installed in " + session.target() + ": it is in the library now.";
-            case FAILED -> done + "  \u00b7  stopped; what was fetched is kept";
-            case CANCELLED -> done + "  \u00b7  cancelled; what was fetched is kept and a new start resumes it";
+            case FAILED -> totalBytes < 0 ? ""
+                    : session.bytesDoneProperty().get() == 0 ? "Stopped before any byte was fetched."
+                    : done + "  \u00b7  stopped; what was fetched is kept";
+            case CANCELLED -> session.bytesDoneProperty().get() == 0 ? "Cancelled."
+                    : done + "  \u00b7  cancelled; what was fetched is kept and a new start resumes it";
         };
     }
 }

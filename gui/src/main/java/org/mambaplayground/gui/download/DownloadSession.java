@@ -2,6 +2,7 @@ package org.mambaplayground.gui.download;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import javafx.application.Platform;
 import javafx.beans.property.DoubleProperty;
@@ -30,7 +31,8 @@ import org.mambaplayground.downloader.RepoListing;
  * on the FX thread. Call the actions on the FX thread.
  */
 public final class DownloadSession implements AutoCloseable {
-    public enum State { IDLE, CHECKING, READY, DOWNLOADING, PAUSED, DONE, FAILED, CANCELLED }
+    /** QUEUED: waiting for the downloads ahead of it ({@link Downloads}). */
+    public enum State { IDLE, CHECKING, READY, QUEUED, DOWNLOADING, PAUSED, DONE, FAILED, CANCELLED }
 
     /** A failure in words: what happened, what to do, and the hub's classification (null if not the hub's). */
     public record Problem(String message, String hint, HubException.Kind kind) {}
@@ -52,8 +54,17 @@ public final class DownloadSession implements AutoCloseable {
     private final ObjectProperty<Duration> eta = new SimpleObjectProperty<>();
     private volatile HubClient client;
     private volatile DownloadPlan plan;
-    private volatile Download download;
     private volatile HubException accessDenied;
+    /** The token of the last check as typed (null before any); a different one needs a new check. */
+    private String checkedToken;
+    /** Counts checks: a check stopped or overtaken by a newer one publishes nothing. FX thread. */
+    private int checks;
+    private boolean rememberToken;
+    // The download, and what the user asked for before it existed: a Pause or Cancel pressed in the moment
+    // between Download and the downloader's start is kept and applied when it starts. Guarded by this.
+    private Download download;
+    private boolean pauseWanted;
+    private boolean cancelWanted;
 
     public DownloadSession(HubClients clients, Executor executor, CatalogModel model, Path target, Runnable onInstalled) {
         this.clients = clients;
@@ -90,17 +101,48 @@ public final class DownloadSession implements AutoCloseable {
     /** Whether a token is configured (typed, HF_TOKEN or saved); known after {@link #check}. */
     public boolean hasToken() { return client != null && client.hasToken(); }
 
+    /** Save a typed token that the hub accepted in huggingface_hub's token file ($HF_HOME/token, mode 0600). */
+    public void setRememberToken(boolean remember) { rememberToken = remember; }
+
+    /** Whether {@code token} (as typed) is not the one the last check used. */
+    public boolean tokenChanged(String token) {
+        return checkedToken == null || !checkedToken.equals(token == null ? "" : token.strip());
+    }
+
     /** Lists the repository and plans the download with {@code token} (blank: the environment's). */
     public void check(String token) {
+        check(token, false);
+    }
+
+    /**
+     * The main button: downloads with {@code token}. When the token differs from the one checked, or the last
+     * check failed (a refused token, no network), checks again first and starts if the hub now says yes.
+     */
+    public void download(String token) {
+        if (isRunning() || state.get() == State.CHECKING) return;
+        if (plan == null || tokenChanged(token)) check(token, true);
+        else start();
+    }
+
+    private void check(String token, boolean thenStart) {
         if (isRunning()) return;
         closeClient();
         accessDenied = null;
+        checkedToken = checkedTokenOf(token);
+        int check = ++checks;
+        boolean remember = rememberToken && !checkedToken.isEmpty();
         state.set(State.CHECKING);
         problem.set(null);
+        HubClient c;
+        try {
+            c = clients.create(token);
+        } catch (RuntimeException e) {
+            fail(unexpected(e));
+            return;
+        }
+        client = c;
         executor.execute(() -> {
             try {
-                HubClient c = clients.create(token);
-                client = c;
                 RepoListing listing = c.list(model.repo(), model.revision());
                 DownloadPlan p = c.plan(listing, FilePatterns.include(model.fileNames().toArray(String[]::new)), target);
                 HubException denied = null;
@@ -111,16 +153,26 @@ public final class DownloadSession implements AutoCloseable {
                         denied = e;
                     }
                 }
-                plan = p;
-                accessDenied = denied;
+                if (remember && denied == null) c.saveToken(checkedTokenOf(token));
                 HubException refused = denied;
-                Platform.runLater(() -> showPlan(p, refused));
+                Platform.runLater(() -> {
+                    if (check != checks) return;
+                    plan = p;
+                    accessDenied = refused;
+                    showPlan(p, refused, thenStart);
+                });
+            } catch (CancellationException stopped) {
+                // Cancel pressed while asking the hub: cancel() has set the state already.
             } catch (HubException e) {
-                Platform.runLater(() -> fail(e));
+                Platform.runLater(() -> { if (check == checks) fail(e); });
             } catch (RuntimeException e) {
-                Platform.runLater(() -> fail(unexpected(e)));
+                Platform.runLater(() -> { if (check == checks) fail(unexpected(e)); });
             }
         });
+    }
+
+    private static String checkedTokenOf(String token) {
+        return token == null ? "" : token.strip();
     }
 
     /** The hub refused access to the files (gated without an accepted token, bad token): a download would fail. */
@@ -131,12 +183,23 @@ public final class DownloadSession implements AutoCloseable {
     /** Starts the planned download; the plan must be ready. */
     public void start() {
         DownloadPlan p = plan;
-        if (p == null || isRunning()) return;
+        HubClient c = client;
+        if (p == null || c == null || isRunning()) return;
+        synchronized (this) {
+            download = null;
+            pauseWanted = false;
+            cancelWanted = false;
+        }
         state.set(State.DOWNLOADING);
         problem.set(null);
         executor.execute(() -> {
             try {
-                download = client.start(p, new Events());
+                Download d = c.start(p, new Events());
+                synchronized (this) {
+                    download = d;
+                    if (cancelWanted) d.cancel();
+                    else if (pauseWanted) d.pause();
+                }
             } catch (HubException e) {
                 Platform.runLater(() -> fail(e));
             } catch (RuntimeException e) {
@@ -146,32 +209,66 @@ public final class DownloadSession implements AutoCloseable {
     }
 
     public void pause() {
-        Download d = download;
-        if (d != null && state.get() == State.DOWNLOADING) {
-            d.pause();
-            state.set(State.PAUSED);
+        if (state.get() != State.DOWNLOADING) return;
+        state.set(State.PAUSED);
+        synchronized (this) {
+            pauseWanted = true;
+            if (download != null) download.pause();
         }
     }
 
     public void resume() {
-        Download d = download;
-        if (d != null && state.get() == State.PAUSED) {
-            d.resume();
-            state.set(State.DOWNLOADING);
+        if (state.get() != State.PAUSED) return;
+        state.set(State.DOWNLOADING);
+        synchronized (this) {
+            pauseWanted = false;
+            if (download != null) download.resume();
         }
     }
 
-    /** Stops for good; the bytes fetched so far stay on disk and a later download resumes them. */
+    /**
+     * Stops for good; the bytes fetched so far stay on disk and a later download resumes them. While the hub is
+     * being asked (the file list, the access check), stops asking.
+     */
     public void cancel() {
-        Download d = download;
-        if (d != null && isRunning()) d.cancel();
+        if (state.get() == State.QUEUED) {
+            state.set(State.CANCELLED);
+            return;
+        }
+        if (state.get() == State.CHECKING) {
+            checks++;  // what the stopped check would publish is dropped
+            HubClient c = client;
+            if (c != null) c.abort();
+            state.set(State.IDLE);
+            return;
+        }
+        if (!isRunning()) return;
+        synchronized (this) {
+            cancelWanted = true;
+            if (download != null) download.cancel();
+        }
     }
 
     public boolean isRunning() {
         return state.get() == State.DOWNLOADING || state.get() == State.PAUSED;
     }
 
-    private void showPlan(DownloadPlan p, HubException denied) {
+    /** Running, or waiting in line for its turn. */
+    public boolean isActive() {
+        return isRunning() || state.get() == State.QUEUED;
+    }
+
+    public boolean isQueued() {
+        return state.get() == State.QUEUED;
+    }
+
+    /** Waits for its turn: {@link Downloads} calls {@link #download(String)} when the one ahead ends. */
+    void queue() {
+        if (!isRunning()) state.set(State.QUEUED);
+    }
+
+    /** Shows the plan; starts it when asked to and the hub lets us (READY is then never shown, it goes on at once). */
+    private void showPlan(DownloadPlan p, HubException denied, boolean thenStart) {
         files.clear();
         for (DownloadPlan.PlannedFile f : p.files()) {
             files.add(new FileRow(f.file().path(), f.file().size(), f.bytesPresent(), statusOf(f)));
@@ -184,6 +281,8 @@ public final class DownloadSession implements AutoCloseable {
         if (p.isComplete()) {
             state.set(State.DONE);
             onInstalled.run();
+        } else if (thenStart && denied == null && p.fitsOnDisk()) {
+            start();
         } else {
             state.set(State.READY);
             if (denied != null) {
@@ -225,8 +324,13 @@ public final class DownloadSession implements AutoCloseable {
         HubClient c = client;
         client = null;
         plan = null;
-        download = null;
-        if (c != null) c.close();
+        synchronized (this) {
+            download = null;
+        }
+        if (c != null) {
+            c.abort();
+            c.close();
+        }
     }
 
     @Override
@@ -249,6 +353,7 @@ public final class DownloadSession implements AutoCloseable {
         @Override
         public void onProgress(Progress p) {
             Platform.runLater(() -> {
+                if (!isRunning()) return;  // the end was shown already; a late report must not undo it
                 bytesDone.set(p.bytesDone());
                 fraction.set(p.fraction());
                 bytesPerSecond.set(p.bytesPerSecond());

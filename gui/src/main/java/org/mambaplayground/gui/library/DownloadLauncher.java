@@ -5,32 +5,29 @@ import org.mambaplayground.assets.CatalogModel;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.download.DownloadWizard;
 
-/** Opens the download wizard, reusing the open one (a running download keeps its window). */
+/** Opens the download wizard, reusing the open one; downloads it started run on without it (see Downloads). */
 final class DownloadLauncher {
     private DownloadLauncher() {}
 
-    /** The application's one wizard window, if it was opened; closed with the app (a running download stops, its bytes stay). */
+    /** The application's one wizard window, if it was opened; closed with the app. */
     static final class Slot implements AutoCloseable {
         DownloadWizard wizard;
 
         @Override
         public void close() {
-            if (wizard != null) wizard.pane().session().close();
+            if (wizard != null && !wizard.pane().session().isActive()) wizard.pane().session().close();
         }
     }
 
     static DownloadWizard open(AppContext ctx, CatalogModel model, Window owner) {
         Slot slot = ctx.shared(Slot.class, Slot::new);
-        if (slot.wizard != null && slot.wizard.pane().session().isRunning()) {
-            slot.wizard.show();
-            slot.wizard.toFront();
+        if (slot.wizard == null) {
+            slot.wizard = DownloadWizard.open(ctx, model, owner);
             return slot.wizard;
         }
-        if (slot.wizard != null) {
-            slot.wizard.pane().session().close();
-            slot.wizard.close();
-        }
-        slot.wizard = DownloadWizard.open(ctx, model, owner);
+        if (model != null) slot.wizard.pane().select(model);
+        slot.wizard.show();
+        slot.wizard.toFront();
         return slot.wizard;
     }
 }

@@ -21,6 +21,7 @@ import org.mambaplayground.gui.models.LoadChoice;
 import org.mambaplayground.gui.models.LoadTask;
 import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.shell.FailureAlert;
+import org.mambaplayground.gui.download.Downloads;
 
 /** The selected library entry: its facts, its memory at each precision against this machine, and its actions. */
 final class EntryDetails extends ScrollPane {
@@ -78,7 +79,7 @@ final class EntryDetails extends ScrollPane {
         grid.getColumnConstraints().addAll(keys, new ColumnConstraints());
         int row = 0;
         row = fact(grid, row, "Folder", e.folder() == null ? "" : e.folder().toString());
-        row = fact(grid, row, "State", EntryText.state(e));
+        row = fact(grid, row, "State", EntryText.state(e, ctx.models(), Downloads.of(ctx)));  // as the table says it
         row = fact(grid, row, "On disk", Sizes.bytes(e.bytesOnDisk()));
         if (e.catalog() != null) {
             row = fact(grid, row, "Repository", e.catalog().repo() + (e.catalog().gated() ? " (gated)" : ""));
@@ -136,11 +137,35 @@ final class EntryDetails extends ScrollPane {
             download.setOnAction(a -> DownloadLauncher.open(ctx, e.catalog(), getScene().getWindow()));
             actions.getChildren().add(download);
         }
+        if (e.catalog() != null && e.state() != LibraryEntry.InstallState.NOT_INSTALLED) {
+            Button delete = new Button("Delete from disk\u2026");
+            delete.setId("delete-model");
+            boolean inMemory = ctx.models().openModels().stream().anyMatch(h -> e.folder() != null
+                    && h.folder().toAbsolutePath().normalize().equals(e.folder().toAbsolutePath().normalize()));
+            boolean downloading = Downloads.of(ctx).of(e.catalog()).isPresent();
+            delete.setDisable(inMemory || downloading);
+            delete.setTooltip(new Tooltip(inMemory ? "Unload it first" : downloading ? "Cancel its download first"
+                    : "Removes the files the app downloaded; other files in the folder stay"));
+            delete.setOnAction(a -> confirmDelete(e));
+            actions.getChildren().add(delete);
+        }
         if (e.kind() == LibraryEntry.Kind.FOLDER) {
             Button remove = new Button("Remove from library");
             remove.setOnAction(a -> FailureAlert.on(ctx.library().removeFolder(e.folder()), "Could not remove " + e.folder()));
             actions.getChildren().add(remove);
         }
+    }
+
+    private void confirmDelete(LibraryEntry e) {
+        var confirm = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.CONFIRMATION,
+                "This removes the " + e.catalog().files().size() + " files the app downloaded (" + Sizes.bytes(e.bytesOnDisk())
+                        + ") from " + e.folder() + ". Other files there stay. Download it again at any time.",
+                javafx.scene.control.ButtonType.CANCEL, javafx.scene.control.ButtonType.OK);
+        confirm.setHeaderText("Delete " + e.name() + " from disk?");
+        confirm.setTitle("Delete from disk");
+        if (getScene() != null) confirm.initOwner(getScene().getWindow());
+        confirm.showAndWait().filter(b -> b == javafx.scene.control.ButtonType.OK)
+                .ifPresent(b -> FailureAlert.on(ctx.library().deleteDownloaded(e.catalog()), "Could not delete " + e.name()));
     }
 
     private void load(LibraryEntry e, LoadChoice choice) {

@@ -2,6 +2,8 @@ package org.mambaplayground.gui.library;
 
 import java.nio.file.Path;
 import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.gui.download.DownloadSession;
+import org.mambaplayground.gui.download.Downloads;
 import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.models.ModelManager;
 
@@ -16,8 +18,23 @@ final class EntryText {
         };
     }
 
-    /** As {@link #state(LibraryEntry)}, but "Active · Q8_0" or "In memory · BF16" for loaded models. */
-    static String state(LibraryEntry e, ModelManager models) {
+    /**
+     * As {@link #state(LibraryEntry)}, but "Active · Q8_0" or "In memory · BF16" for loaded models and
+     * "Downloading 37%", "Paused at 37%" or "Waiting to download" while a download of it is under way.
+     */
+    static String state(LibraryEntry e, ModelManager models, Downloads downloads) {
+        if (e.catalog() != null) {
+            var session = downloads.of(e.catalog());
+            if (session.isPresent()) {
+                DownloadSession s = session.get();
+                String percent = Math.round(s.fractionProperty().get() * 100) + "%";
+                return switch (s.stateProperty().get()) {
+                    case PAUSED -> "Paused at " + percent;
+                    case QUEUED -> "Waiting to download";
+                    default -> "Downloading " + percent;
+                };
+            }
+        }
         if (e.folder() != null && e.state() == LibraryEntry.InstallState.INSTALLED) {
             Path folder = e.folder().toAbsolutePath().normalize();
             ModelHandle active = models.getActiveModel();

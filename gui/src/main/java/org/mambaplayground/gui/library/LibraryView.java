@@ -22,6 +22,8 @@ import java.util.function.Supplier;
 import org.mambaplayground.engine.load.MachineMemory;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.download.DownloadSession;
+import org.mambaplayground.gui.download.Downloads;
 import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.shell.FailureAlert;
 
@@ -63,7 +65,7 @@ public final class LibraryView extends BorderPane {
                 column("Type", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 112),
                 params,
                 onDisk,
-                column("State", e -> EntryText.state(e, ctx.models()), 120)));
+                column("State", e -> EntryText.state(e, ctx.models(), Downloads.of(ctx)), 120)));
         // On a small screen the columns the details repeat give way, in this order, rather than every column
         // being cut short.
         List<TableColumn<LibraryEntry, ?>> givingWay = List.of(source, onDisk, params);
@@ -74,6 +76,7 @@ public final class LibraryView extends BorderPane {
             details.show(table.getSelectionModel().getSelectedItem());
         });
         ctx.models().openModels().addListener((ListChangeListener<ModelHandle>) c -> table.refresh());
+        watchDownloads(Downloads.of(ctx));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getStyleClass().add(Styles.STRIPED);
         table.getSelectionModel().selectedItemProperty().addListener((obs, was, now) -> {
@@ -87,6 +90,28 @@ public final class LibraryView extends BorderPane {
         split.setDividerPositions(0.64);
         setCenter(split);
         BorderPane.setMargin(split, new Insets(12, 0, 0, 0));
+    }
+
+    /** "Downloading 37%" in the State column: redrawn when a download starts, ends, or passes a whole percent. */
+    private void watchDownloads(Downloads downloads) {
+        javafx.beans.InvalidationListener redraw = o -> table.refresh();
+        downloads.sessions().addListener((ListChangeListener<DownloadSession>) c -> {
+            while (c.next()) {
+                for (DownloadSession s : c.getAddedSubList()) {
+                    s.stateProperty().addListener(redraw);
+                    s.fractionProperty().addListener((obs, was, now) -> {
+                        if (Math.round(was.doubleValue() * 100) == Math.round(now.doubleValue() * 100)) return;
+                        table.refresh();
+                        LibraryEntry shown = table.getSelectionModel().getSelectedItem();
+                        if (shown != null && shown.catalog() != null && shown.catalog().id().equals(s.model().id())) {
+                            details.show(shown); // its State line says the same percent as the column
+                        }
+                    });
+                }
+            }
+            table.refresh();
+            details.show(table.getSelectionModel().getSelectedItem());
+        });
     }
 
     /** Hides the first of {@code givingWay} while the table is narrower than its columns' preferred widths. */

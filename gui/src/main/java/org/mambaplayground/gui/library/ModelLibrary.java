@@ -92,6 +92,44 @@ public final class ModelLibrary {
         return task;
     }
 
+    /**
+     * Deletes what the app downloaded for {@code model}: its catalog files and their download records (metadata,
+     * part files, locks under .cache/huggingface/download), then the folders left empty; any other file in the
+     * folder stays. Then rescans, in the background.
+     */
+    public Task<List<LibraryEntry>> deleteDownloaded(CatalogModel model) {
+        Path folder = folderOf(model);
+        return scanAfter(() -> {
+            try {
+                Path records = folder.resolve(".cache/huggingface/download");
+                for (String name : model.fileNames()) {
+                    Files.deleteIfExists(folder.resolve(name));
+                    if (!Files.isDirectory(records)) continue;
+                    try (var left = Files.list(records)) {
+                        for (Path p : left.filter(p -> p.getFileName().toString().startsWith(name + ".")).toList()) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                }
+                deleteIfEmpty(records);
+                if (!Files.exists(records)) { // the downloader's markers, written beside its records
+                    Files.deleteIfExists(records.getParent().resolve(".gitignore"));
+                    Files.deleteIfExists(records.getParent().resolve("CACHEDIR.TAG"));
+                }
+                for (Path dir : List.of(records.getParent(), records.getParent().getParent(), folder)) deleteIfEmpty(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot delete " + model.name() + " from " + folder + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private static void deleteIfEmpty(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return;
+        try (var left = Files.list(dir)) {
+            if (left.findAny().isEmpty()) Files.delete(dir);
+        }
+    }
+
     /** Where a catalog model is (or will be) installed. */
     public Path folderOf(CatalogModel model) { return settings.modelStore().resolve(model.folder()); }
 

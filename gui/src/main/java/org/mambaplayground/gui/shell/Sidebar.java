@@ -14,8 +14,10 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
+import org.mambaplayground.gui.download.Downloads;
+import org.mambaplayground.gui.download.DownloadsIndicator;
 
-/** Navigation: one button per page, the active model, the theme switch. */
+/** Navigation: one button per page, the downloads under way, the active model, the theme switch. */
 public final class Sidebar extends VBox {
     private final ToggleGroup group = new ToggleGroup();
 
@@ -46,7 +48,8 @@ public final class Sidebar extends VBox {
 
         Region spacer = new Region();
         VBox.setVgrow(spacer, Priority.ALWAYS);
-        getChildren().addAll(spacer, new ActiveModelBadge(ctx), new ThemeToggle(ctx.darkThemeProperty()));
+        getChildren().addAll(spacer, new DownloadsIndicator(Downloads.of(ctx)), new ActiveModelBadge(ctx),
+                new ThemeToggle(ctx.darkThemeProperty()));
     }
 
     private HBox brand() {

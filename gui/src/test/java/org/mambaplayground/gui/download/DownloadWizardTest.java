@@ -63,12 +63,8 @@ class DownloadWizardTest {
                 .lfsFile("consolidated.safetensors", new byte[1000])
                 .file("tekken.json", "{}")
                 .gated(true).grant("hf_granted");
-        HubClients clients = token -> {
-            HubClient.Builder b = HubClient.builder().environment(Map.of()).endpoint(hub.endpoint())
-                    .hfHome(tmp.resolve("hf")).progressInterval(Duration.ofMillis(50));
-            if (token != null && !token.isBlank()) b.token(token);
-            return b.build();
-        };
+        HubClients clients = () -> HubClient.builder().environment(Map.of()).endpoint(hub.endpoint())
+                .hfHome(tmp.resolve("hf")).progressInterval(Duration.ofMillis(50));
         ctx = new AppContext(Settings.under(tmp.resolve("app")), EngineBinding.engine(), clients);
         ctx.library().refresh().get(30, TimeUnit.SECONDS);
         stage.setScene(App.createScene(ctx, false));
@@ -172,6 +168,7 @@ class DownloadWizardTest {
         assertThat(session.problemProperty().get().kind()).isEqualTo(HubException.Kind.GATED);
         assertThat(Fx.lookupAnywhere("#start-download", Button.class).isDisabled()).isTrue();
         assertThat(robot.lookup(".hyperlink").match(n -> n.isVisible() && ((javafx.scene.control.Hyperlink) n).getText().equals("Open the model page")).tryQuery()).isPresent();
+        DownloadProblemsTest.shoot(problem.getScene(), "download-gated.png");
 
         robot.doubleClickOn("#token-field").eraseText(8).write("hf_granted");
         robot.clickOn("#check-files");

@@ -1,0 +1,219 @@
+package org.mambaplayground.gui.download;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambaplayground.assets.CatalogModel;
+import org.mambaplayground.downloader.HubClient;
+import org.mambaplayground.downloader.testing.TestHub;
+import org.mambaplayground.gui.App;
+import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.Page;
+import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.download.DownloadSession.State;
+import org.mambaplayground.gui.library.LibraryEntry;
+import org.mambaplayground.gui.models.EngineBinding;
+import org.mambaplayground.gui.testing.Fx;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * Downloads outlive the wizard: the sidebar shows them with pause and cancel, the library row says
+ * "Downloading 37%", several wait in line, and one interrupted by quitting resumes at the next start.
+ */
+@ExtendWith(ApplicationExtension.class)
+class DownloadsStayVisibleTest {
+    @TempDir Path tmp;
+    TestHub hub;
+    AppContext ctx;
+    Stage stage;
+    byte[] weights = new byte[2_500_000];
+
+    @Start
+    void start(Stage stage) throws Exception {
+        this.stage = stage;
+        new Random(9).nextBytes(weights);
+        // slow enough that a download is still running however slowly the robot moves on a loaded machine
+        hub = TestHub.start().throttle(250_000);
+        hub.repo("mistralai/Mamba-Codestral-7B-v0.1").file("params.json", DownloadWizardTest.MAMBA_PARAMS)
+                .lfsFile("consolidated.safetensors", weights).lfsFile("tokenizer.model.v3", new byte[5000]);
+        hub.repo("mistralai/Mistral-Nemo-Base-2407").file("params.json", "{}")
+                .lfsFile("consolidated.safetensors", new byte[300_000]).file("tekken.json", "{}");
+        ctx = newContext();
+        ctx.library().refresh().get(30, TimeUnit.SECONDS);
+        stage.setScene(App.createScene(ctx, false));
+        stage.show();
+    }
+
+    private AppContext newContext() {
+        HubClients clients = () -> HubClient.builder().environment(Map.of()).endpoint(hub.endpoint())
+                .hfHome(tmp.resolve("hf")).progressInterval(Duration.ofMillis(50));
+        return new AppContext(Settings.under(tmp.resolve("app")), EngineBinding.engine(), clients);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> javafx.stage.Window.getWindows().stream()
+                .filter(w -> w instanceof DownloadWizard).toList().forEach(javafx.stage.Window::hide)).get();
+        WaitForAsyncUtils.asyncFx(ctx::close).get();
+        hub.close();
+    }
+
+    @Test
+    void closingTheWizardLeavesTheDownloadInTheSidebarAndTheLibraryRow(FxRobot robot) throws Exception {
+        DownloadSession session = openWizard(robot, "Codestral Mamba 7B");
+        waitFor(() -> session.stateProperty().get() == State.READY);
+        robot.clickOn("#start-download");
+        waitFor(() -> session.fractionProperty().get() > 0.1);
+        robot.interact(() -> Fx.lookupAnywhere("#download-pane", DownloadPane.class).getScene().getWindow().hide());
+
+        Node indicator = Fx.lookup(stage, "#downloads-indicator", Node.class);
+        assertThat(indicator.isVisible()).isTrue();
+        waitFor(() -> text(indicator, ".download-text").matches("\\d+% \u00b7 .*/s.*"));
+        assertThat(libraryState("Codestral Mamba 7B")).matches("Downloading \\d+%");
+        DownloadProblemsTest.shoot(stage.getScene(), "downloads-sidebar.png");
+
+        press(robot, ".download-pause");
+        waitFor(() -> session.stateProperty().get() == State.PAUSED);
+        assertThat(text(indicator, ".download-text")).startsWith("Paused at");
+        assertThat(libraryState("Codestral Mamba 7B")).startsWith("Paused at");
+        hub.throttle(0);
+        press(robot, ".download-pause"); // "Resume"
+        waitFor(() -> session.stateProperty().get() == State.DONE);
+        waitFor(() -> !indicator.isVisible());
+        waitFor(() -> libraryState("Codestral Mamba 7B").equals("Installed"));
+        assertThat(Files.readAllBytes(tmp.resolve("app/models/Mamba-Codestral-7B-v0.1/consolidated.safetensors"))).isEqualTo(weights);
+    }
+
+    @Test
+    void aSecondDownloadWaitsForTheFirstThenRuns(FxRobot robot) throws Exception {
+        DownloadSession first = openWizard(robot, "Codestral Mamba 7B");
+        waitFor(() -> first.stateProperty().get() == State.READY);
+        robot.clickOn("#start-download");
+        waitFor(() -> first.stateProperty().get() == State.DOWNLOADING);
+        press(robot, ".download-pause"); // paused, it is still ahead in the line
+        waitFor(() -> first.stateProperty().get() == State.PAUSED);
+
+        DownloadSession second = openWizard(robot, "Mistral Nemo 12B Base");
+        assertThat(second).isNotSameAs(first);
+        waitFor(() -> second.stateProperty().get() == State.READY);
+        robot.interact(() -> Fx.lookupAnywhere("#start-download", Button.class).fire());
+        try {
+            waitFor(() -> second.stateProperty().get() == State.QUEUED);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("second " + second.stateProperty().get() + " " + second.problemProperty().get()
+                    + " first " + first.stateProperty().get() + " start disabled "
+                    + Fx.lookupAnywhere("#start-download", Button.class).isDisabled() + " pane session "
+                    + (Fx.lookupAnywhere("#download-pane", DownloadPane.class).session() == second));
+        }
+        assertThat(libraryState("Mistral Nemo 12B Base")).isEqualTo("Waiting to download");
+        assertThat(Downloads.of(ctx).sessions()).containsExactly(first, second);
+        Thread.sleep(300);
+        assertThat(second.stateProperty().get()).isEqualTo(State.QUEUED);
+        hub.throttle(0);
+        press(robot, ".download-pause"); // resumes the first
+
+        waitFor(() -> first.stateProperty().get() == State.DONE);
+        waitFor(() -> second.stateProperty().get() == State.DONE);
+        assertThat(tmp.resolve("app/models/Mistral-Nemo-Base-2407/tekken.json")).exists();
+        assertThat(Downloads.of(ctx).sessions()).isEmpty();
+    }
+
+    @Test
+    void aDownloadInterruptedByQuittingResumesAtTheNextStart(FxRobot robot) throws Exception {
+        DownloadSession session = openWizard(robot, "Codestral Mamba 7B");
+        waitFor(() -> session.stateProperty().get() == State.READY);
+        robot.clickOn("#start-download");
+        waitFor(() -> session.fractionProperty().get() > 0.1);
+        WaitForAsyncUtils.asyncFx(() -> {
+            javafx.stage.Window.getWindows().stream().filter(w -> w instanceof DownloadWizard).toList()
+                    .forEach(javafx.stage.Window::hide);
+            ctx.close(); // quitting the app
+        }).get();
+        Thread.sleep(300);
+        long sentBefore = hub.fileBytesSent();
+        assertThat(tmp.resolve("app/config/downloads.txt")).content().contains("codestral-mamba-7b");
+
+        ctx = newContext();
+        WaitForAsyncUtils.asyncFx(() -> stage.setScene(App.createScene(ctx, false))).get();
+        waitFor(() -> Downloads.of(ctx).sessions().size() == 1);
+        DownloadSession resumed = Downloads.of(ctx).sessions().getFirst();
+        assertThat(Fx.lookup(stage, "#downloads-indicator", Node.class).isVisible()).isTrue();
+        hub.throttle(0);
+        waitFor(() -> resumed.stateProperty().get() == State.DONE);
+        assertThat(Files.readAllBytes(tmp.resolve("app/models/Mamba-Codestral-7B-v0.1/consolidated.safetensors"))).isEqualTo(weights);
+        assertThat(hub.fileBytesSent() - sentBefore).as("resumed, not fetched again").isLessThan(weights.length - 100_000);
+        waitFor(() -> !Files.exists(tmp.resolve("app/config/downloads.txt")));
+    }
+
+    private DownloadSession openWizard(FxRobot robot, String name) {
+        robot.interact(() -> {
+            ctx.navigate(Page.LIBRARY);
+            @SuppressWarnings("unchecked")
+            TableView<LibraryEntry> table = Fx.lookup(stage, "#library-table", TableView.class);
+            table.getSelectionModel().select(table.getItems().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow());
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        // fired, not clicked: the open wizard may cover the main window's button
+        robot.interact(() -> ((Button) stage.getScene().getRoot().lookup("#download-model")).fire());
+        WaitForAsyncUtils.waitForFxEvents();
+        return Fx.lookupAnywhere("#download-pane", DownloadPane.class).session();
+    }
+
+    /** The State column's text for a model, as drawn. */
+    private String libraryState(String name) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            @SuppressWarnings("unchecked")
+            TableView<LibraryEntry> table = (TableView<LibraryEntry>) stage.getScene().getRoot().lookup("#library-table");
+            LibraryEntry entry = table.getItems().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+            var column = table.getColumns().stream().filter(c -> c.getText().equals("State")).findFirst().orElseThrow();
+            return String.valueOf(column.getCellData(entry));
+        }).get();
+    }
+
+    /** Presses the first download's button in the sidebar (looked up when pressed: rows are rebuilt as downloads come and go). */
+    private void press(FxRobot robot, String selector) {
+        robot.interact(() -> {
+            Node indicator = stage.getScene().getRoot().lookup("#downloads-indicator");
+            Node button = indicator.lookup(selector);
+            if (button == null) {
+                throw new AssertionError("no " + selector + " in " + ((javafx.scene.Parent) indicator).getChildrenUnmodifiable()
+                        + "; downloads " + Downloads.of(ctx).sessions());
+            }
+            ((Button) button).fire();
+        });
+    }
+
+    private static String text(Node root, String selector) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> {
+            Node n = root.lookup(selector);
+            return n instanceof Label l ? l.getText() : "";
+        }).get();
+    }
+
+    private static void waitFor(Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(25, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(condition).get());
+    }
+
+    @SuppressWarnings("unused")
+    private CatalogModel model(String name) {
+        return ctx.library().catalog().models().stream().filter(m -> m.name().equals(name)).findFirst().orElseThrow();
+    }
+}
