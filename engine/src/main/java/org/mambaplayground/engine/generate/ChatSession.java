@@ -49,6 +49,15 @@ public final class ChatSession {
         if (systemPrompt != null && !systemPrompt.isBlank()) messages.add(ChatMessage.system(systemPrompt));
     }
 
+    /**
+     * Continues an earlier conversation (a saved one, or one another model held): the messages are taken
+     * as said, and the next answer processes them whole with this session's model.
+     */
+    public void resume(String systemPrompt, List<ChatMessage> history) {
+        reset(systemPrompt);
+        for (ChatMessage m : history) if (m.role() != ChatMessage.Role.SYSTEM) messages.add(m);
+    }
+
     /** Adds the user's message and generates the answer, which joins the conversation unless cancelled. */
     public GenerationResult send(String userText, SamplingOptions options, CancellationToken cancel,
                                  GenerationListener listener) {

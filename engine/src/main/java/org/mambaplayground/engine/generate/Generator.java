@@ -56,7 +56,10 @@ public final class Generator {
         GenerationListener events = listener == null ? new GenerationListener() {} : listener;
 
         long start = System.nanoTime();
+        int positionBefore = state.position();
         float[] logits = prefill(state, prompt, token, events);
+        // a prefill stopped part way reports the tokens it really processed, not the prompt's length
+        int prefilled = logits == null ? state.position() - positionBefore : prompt.length;
         long prefillEnd = System.nanoTime();
         double prefillMillis = (prefillEnd - start) / 1e6;
 
@@ -99,7 +102,7 @@ public final class Generator {
         }
         long end = System.nanoTime();
         double millisPerToken = decodeSteps == 0 ? 0 : (end - firstTokenAt) / 1e6 / decodeSteps;
-        GenerationStats stats = new GenerationStats(prompt.length, count, prefillMillis, timeToFirstToken,
+        GenerationStats stats = new GenerationStats(prefilled, count, prefillMillis, timeToFirstToken,
                 millisPerToken, state.bytes(), state.position(), reason);
         events.onFinished(stats);
         return new GenerationResult(text.toString(), Arrays.copyOf(generated, count), stats);
