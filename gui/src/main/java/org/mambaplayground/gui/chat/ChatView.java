@@ -25,6 +25,8 @@ import javafx.scene.control.TextInputDialog;
 import javafx.scene.input.KeyCodeCombination;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
@@ -311,12 +313,13 @@ public final class ChatView extends BorderPane {
             updateJumpButton();
         });
         transcriptScroll.vvalueProperty().addListener((obs, old, v) -> {
-            if (adjustingScroll) return;
-            double range = scrollRange();
-            scrollTop = v.doubleValue() * range;
-            following.set(range <= 0 || range - scrollTop < 24);
-            updateJumpButton();
+            if (!adjustingScroll) scrollTop = v.doubleValue() * scrollRange();
         });
+        // only the user's own scrolling (wheel, scroll bar, keys) starts or stops following: the scroll
+        // pane moves by itself as the content grows
+        for (var type : List.of(ScrollEvent.SCROLL, MouseEvent.MOUSE_DRAGGED, MouseEvent.MOUSE_RELEASED, KeyEvent.KEY_RELEASED)) {
+            transcriptScroll.addEventFilter(type, e -> Platform.runLater(this::userScrolled));
+        }
         jumpToLatest.getStyleClass().addAll("accent", "small");
         jumpToLatest.setFocusTraversable(false);
         jumpToLatest.setOnAction(e -> jumpToLatest());
@@ -361,6 +364,14 @@ public final class ChatView extends BorderPane {
         bar.setPadding(new Insets(8, 12, 12, 12));
         bar.setAlignment(Pos.CENTER);
         return new VBox(transcriptArea, bar);
+    }
+
+    /** After the user scrolled: following while they are at the end (within a line of it). */
+    private void userScrolled() {
+        double range = scrollRange();
+        scrollTop = transcriptScroll.getVvalue() * Math.max(0, range);
+        following.set(range <= 0 || range - scrollTop < 24);
+        updateJumpButton();
     }
 
     private double scrollRange() {
