@@ -129,6 +129,8 @@ public final class ChatView extends BorderPane {
     private boolean adjustingInstruct;
     private boolean adjustingPicker;
     private boolean adjustingScroll;
+    private boolean userScrolling;
+    private boolean draggingScroll;
     /** How far down the transcript the user has scrolled, in pixels, kept while not following. */
     private double scrollTop;
     private final javafx.beans.property.ReadOnlyIntegerWrapper answerLength =
@@ -312,13 +314,23 @@ public final class ChatView extends BorderPane {
             }
             updateJumpButton();
         });
-        transcriptScroll.vvalueProperty().addListener((obs, old, v) -> {
-            if (!adjustingScroll) scrollTop = v.doubleValue() * scrollRange();
-        });
         // only the user's own scrolling (wheel, scroll bar, keys) starts or stops following: the scroll
-        // pane moves by itself as the content grows
-        for (var type : List.of(ScrollEvent.SCROLL, MouseEvent.MOUSE_DRAGGED, MouseEvent.MOUSE_RELEASED, KeyEvent.KEY_RELEASED)) {
-            transcriptScroll.addEventFilter(type, e -> Platform.runLater(this::userScrolled));
+        // pane also moves by itself as the content grows
+        transcriptScroll.vvalueProperty().addListener((obs, old, v) -> {
+            if (adjustingScroll) return;
+            scrollTop = v.doubleValue() * scrollRange();
+            if (userScrolling) userScrolled();
+        });
+        for (var type : List.of(ScrollEvent.SCROLL, KeyEvent.KEY_PRESSED, MouseEvent.MOUSE_PRESSED, MouseEvent.MOUSE_RELEASED)) {
+            transcriptScroll.addEventFilter(type, e -> {
+                if (e.getEventType() == MouseEvent.MOUSE_PRESSED) draggingScroll = true;
+                if (e.getEventType() == MouseEvent.MOUSE_RELEASED) draggingScroll = false;
+                userScrolling = true;
+                Platform.runLater(() -> {
+                    userScrolled();
+                    userScrolling = draggingScroll;
+                });
+            });
         }
         jumpToLatest.getStyleClass().addAll("accent", "small");
         jumpToLatest.setFocusTraversable(false);
