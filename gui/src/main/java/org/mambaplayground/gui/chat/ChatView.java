@@ -227,7 +227,7 @@ public final class ChatView extends BorderPane {
 
     /** Shortcuts of the chat page, while it is shown (the filter sits on its scene). */
     private void pageKey(KeyEvent e) {
-        if (!isVisible() || getScene() == null) return;
+        if (getScene() == null) return;
         if (e.getCode() == KeyCode.ESCAPE && running.get()) {
             stop();
             e.consume();
@@ -344,7 +344,6 @@ public final class ChatView extends BorderPane {
         input.setPromptText("Ask something (Enter sends, Shift+Enter for a new line)");
         input.setWrapText(true);
         input.setPrefRowCount(3);
-        input.setTooltip(new Tooltip(SHORTCUTS));
         input.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
             if (e.getCode() != KeyCode.ENTER) return;
             e.consume();
@@ -604,8 +603,8 @@ public final class ChatView extends BorderPane {
                     : saved.model() == null || saved.model().isBlank() ? "Assistant" : saved.model(), null);
             view.setAlternatives(m.alternatives(), m.shown());
             view.setStatsText(m.stats());
-            if (role == MessageView.Role.ASSISTANT) view.showAsCode(codeLanguageFor(previousUserText(), view.text(), saved.instruct()));
             transcript.getChildren().add(view);
+            if (role == MessageView.Role.ASSISTANT) showAnswer(view, saved.instruct());
         }
         selectInList(conversationId);
     }
@@ -679,12 +678,11 @@ public final class ChatView extends BorderPane {
     }
 
     private void generate(Call call, LoadedModel model) {
-        String question = previousUserText();
         boolean chatFormat = instruct.isSelected();
         MessageView answer = new MessageView(MessageView.Role.ASSISTANT, model.name(), "");
-        answer.showAsCode(codeLanguageFor(question, "", chatFormat));
         answer.showPrefill(0, 0);
         transcript.getChildren().add(answer);
+        showAnswer(answer, chatFormat);
         SamplingOptions options = new SamplingOptions((float) temperature.getValue(), (float) topP.getValue(),
                 System.nanoTime(), maxTokens.getValue());
         CancellationToken token = new CancellationToken();
@@ -699,7 +697,7 @@ public final class ChatView extends BorderPane {
 
             @Override public void text(String appended) {
                 answer.append(appended);
-                answer.showAsCode(codeLanguageFor(question, answer.text(), chatFormat));
+                showAnswer(answer, chatFormat);
                 answerLength.set(answer.text().length());
                 updateGaugeLive(model);
             }
@@ -746,23 +744,27 @@ public final class ChatView extends BorderPane {
     }
 
     /**
-     * How an answer is shown: as code in the prompt's language in completion mode (the answer continues
-     * the prompt), and in chat when the question is code and the answer continues it without fences;
-     * otherwise (empty) as markdown.
+     * How an answer (the last message shown) is shown: in completion mode as code, highlighted in the
+     * language the conversation so far is written in (the answer continues it); in chat as code in the
+     * question's language when the question is code and the answer continues it without fences;
+     * otherwise as markdown.
      */
-    static Optional<CodeLanguage> codeLanguageFor(String question, String answer, boolean chatFormat) {
-        Optional<CodeLanguage> language = CodeLanguages.detect(question);
-        if (language.isEmpty() || answer.contains("```")) return Optional.empty();
-        if (!chatFormat) return language;
-        return answer.isBlank() || CodeLanguages.detect(answer).isEmpty() ? Optional.empty() : language;
-    }
-
-    private String previousUserText() {
+    private void showAnswer(MessageView answer, boolean chatFormat) {
         List<MessageView> shown = messages();
-        for (int i = shown.size() - 1; i >= 0; i--) {
-            if (shown.get(i).role() == MessageView.Role.USER) return shown.get(i).text();
+        StringBuilder before = new StringBuilder();
+        String question = "";
+        for (MessageView m : shown.subList(0, Math.max(0, shown.indexOf(answer)))) {
+            before.append(m.text()).append('\n');
+            if (m.role() == MessageView.Role.USER) question = m.text();
         }
-        return "";
+        String text = answer.text();
+        if (!chatFormat) {
+            answer.showAs(true, CodeLanguages.detect(before + text));
+            return;
+        }
+        Optional<CodeLanguage> language = CodeLanguages.detect(question);
+        boolean continuesCode = language.isPresent() && !text.isBlank() && CodeLanguages.detect(text).isPresent();
+        answer.showAs(continuesCode, language);
     }
 
     // ---- saved conversations -----------------------------------------------------------------------

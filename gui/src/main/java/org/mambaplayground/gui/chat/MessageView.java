@@ -38,6 +38,7 @@ public final class MessageView extends VBox {
     private final Label plain = new Label();
     private CodeBlockView code;
     private Optional<CodeLanguage> codeLanguage = Optional.empty();
+    private boolean asCode;
     private final ToggleButton raw = new ToggleButton("Raw");
     private final Label phase = new Label();
     private final ProgressBar prefillBar = new ProgressBar(0);
@@ -133,15 +134,18 @@ public final class MessageView extends VBox {
     }
 
     /**
-     * Shows the answer as code in that language (an answer in completion mode, or one that continues
-     * code without fences), or as markdown when empty.
+     * Shows the answer as code (an answer in completion mode, or one that continues code without
+     * fences), highlighted in that language when known; or as markdown.
      */
-    public void showAsCode(Optional<CodeLanguage> language) {
-        if (language.equals(codeLanguage)) return;
-        codeLanguage = language;
-        code = null; // the language label is set once per block
+    public void showAs(boolean code, Optional<CodeLanguage> language) {
+        if (code == asCode && language.equals(codeLanguage)) return;
+        asCode = code;
+        codeLanguage = code ? language : Optional.empty();
+        this.code = null; // the language label is set once per block
         render();
     }
+
+    public boolean shownAsCode() { return asCode; }
 
     public Optional<CodeLanguage> codeLanguage() { return codeLanguage; }
 
@@ -151,8 +155,8 @@ public final class MessageView extends VBox {
         if (role != Role.ASSISTANT || raw.isSelected()) {
             plain.setText(text);
             view = plain;
-        } else if (codeLanguage.isPresent()) {
-            String info = codeLanguage.get().aliases().stream().sorted().findFirst().orElse("");
+        } else if (asCode) {
+            String info = codeLanguage.map(l -> l.aliases().stream().sorted().findFirst().orElse("")).orElse("");
             if (code == null) code = new CodeBlockView(info, text);
             else code.setCode(info, text);
             view = code;

@@ -43,6 +43,14 @@ public final class Screenshots {
         this.completion = completion;
     }
 
+    private int maxTokens;
+
+    /** Answers of at most that many tokens (0: the chat's setting). */
+    public Screenshots maxTokens(int tokens) {
+        this.maxTokens = tokens;
+        return this;
+    }
+
     /** Starts once {@code first} (e.g. loading a model; may be null) has finished, however it ended. */
     public void after(Worker<?> first) {
         if (first == null || isDone(first)) {
@@ -73,6 +81,7 @@ public final class Screenshots {
             return;
         }
         if (completion) uncheckInstruct(chat); // the demo models complete code; no [INST] wrapping
+        if (maxTokens > 0) chat.maxTokensSpinner().getValueFactory().setValue(maxTokens);
         sendTurn(chat, List.of(prompt.split("\\|\\|")), 0);
     }
 
