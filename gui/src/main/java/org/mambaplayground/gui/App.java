@@ -21,8 +21,9 @@ import org.mambaplayground.gui.shell.Screenshots;
  * the dark theme, {@code --home=DIR} keeps models, cache and settings under DIR,
  * {@code --load-demo} activates the first built-in demo model, {@code --load=DIR} that model folder,
  * {@code --size=1024x700} sets the window's size (to look at a small screen), and {@code --screenshot-dir=DIR}
- * saves a PNG of every page there and exits (after asking the chat {@code --prompt=TEXT}, if given;
- * {@code --completion} sends it without the instruct format).
+ * saves a PNG of every page there and exits (after asking the chat {@code --prompt=TEXT}, if given, with
+ * {@code ||} between the turns of a longer chat; {@code --completion} sends it without the instruct format,
+ * {@code --max-tokens=N} keeps the answers short).
  */
 public class App extends Application {
     public static final String STYLESHEET = "/org/mambaplayground/assets/app.css";
@@ -56,7 +57,8 @@ public class App extends Application {
             Worker<?> load = folder != null ? ctx.models().activate(Path.of(folder))
                     : loadDemo ? loadFirstDemo(scan.getValue()) : null;
             if (shots != null) new Screenshots(ctx, stage, Path.of(shots), options.get("prompt"),
-                    getParameters().getUnnamed().contains("--completion")).after(load);
+                    getParameters().getUnnamed().contains("--completion"))
+                    .maxTokens(options.containsKey("max-tokens") ? Integer.parseInt(options.get("max-tokens")) : 0).after(load);
         });
         scan.setOnFailed(e -> System.err.println("Cannot scan the model library: " + scan.getException().getMessage()));
     }

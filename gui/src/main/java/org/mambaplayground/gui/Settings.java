@@ -28,6 +28,9 @@ public record Settings(Path modelStore, Path cacheDir, Path userFolders) {
     /** Remembers the light/dark choice across runs. */
     public Path themeFile() { return userFolders.resolveSibling("theme"); }
 
+    /** Saved chat conversations, one JSON file each. */
+    public Path conversationsDir() { return userFolders.resolveSibling("conversations"); }
+
     /** Everything under one root: for tests and portable runs. */
     public static Settings under(Path root) {
         return new Settings(root.resolve("models"), root.resolve("cache"), root.resolve("config/folders.txt"));

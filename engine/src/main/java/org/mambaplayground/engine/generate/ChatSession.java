@@ -77,6 +77,28 @@ public final class ChatSession {
         this.systemPrompt = systemPrompt == null || systemPrompt.isBlank() ? null : systemPrompt;
     }
 
+    /**
+     * Continues an earlier conversation (a saved one, or one another model held): its turns are taken as said
+     * (encoded as this session's format lays them out), and the next answer reads them whole with this session's
+     * model. Consecutive user messages join into one; a last message without an answer is left out.
+     */
+    public void resume(String systemPrompt, List<ChatMessage> history) {
+        reset(systemPrompt);
+        String asked = null;
+        for (ChatMessage m : history) {
+            switch (m.role()) {
+                case SYSTEM -> { }
+                case USER -> asked = asked == null ? m.content() : asked + "\n\n" + m.content();
+                case ASSISTANT -> {
+                    if (asked == null) continue; // an answer to nothing
+                    conversation.addUser(asked, userTokens(asked, conversation.turnCount() == 0));
+                    conversation.addAnswer(m.content(), answerTokens(m.content()));
+                    asked = null;
+                }
+            }
+        }
+    }
+
     /** Adds the user's message and generates the answer, which joins the conversation unless cancelled before a word. */
     public GenerationResult send(String userText, SamplingOptions options, CancellationToken cancel,
                                  GenerationListener listener) {
@@ -126,6 +148,15 @@ public final class ChatSession {
     private int[] userTokens(String text, boolean opens) {
         if (instruct) return format.encodeUserTurn(opens ? systemPrompt : null, text, opens);
         return format.encodeCompletionPart(opens && systemPrompt != null ? systemPrompt + text : text, opens);
+    }
+
+    /** An answer given as text, as the conversation holds it (closed with EOS in the instruct layout). */
+    private int[] answerTokens(String text) {
+        int[] tokens = format.encodeCompletionPart(text, false);
+        if (!instruct) return tokens;
+        int[] closed = Arrays.copyOf(tokens, tokens.length + 1);
+        closed[tokens.length] = format.endOfAnswer();
+        return closed;
     }
 
     private GenerationResult answer(int turn, SamplingOptions options, CancellationToken cancel, GenerationListener listener) {

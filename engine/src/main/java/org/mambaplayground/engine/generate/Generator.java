@@ -66,7 +66,10 @@ public final class Generator {
         GenerationListener events = listener == null ? new GenerationListener() {} : listener;
 
         long start = System.nanoTime();
+        int positionBefore = state.position();
         float[] logits = prompt.length == 0 ? logitsOfState : prefill(state, prompt, token, events);
+        // a prefill stopped part way reports the tokens it really processed, not the prompt's length
+        int prefilled = logits == null ? state.position() - positionBefore : prompt.length;
         long prefillEnd = System.nanoTime();
         double prefillMillis = (prefillEnd - start) / 1e6;
         if (logits != null) events.onPromptRead(state, logits); // a checkpoint taken here delays the first token, not the prefill
@@ -110,7 +113,7 @@ public final class Generator {
         }
         long end = System.nanoTime();
         double millisPerToken = decodeSteps == 0 ? 0 : (end - firstTokenAt) / 1e6 / decodeSteps;
-        GenerationStats stats = new GenerationStats(prompt.length, count, prefillMillis, timeToFirstToken,
+        GenerationStats stats = new GenerationStats(prefilled, count, prefillMillis, timeToFirstToken,
                 millisPerToken, state.bytes(), state.position(), reason);
         events.onFinished(stats);
         return new GenerationResult(text.toString(), Arrays.copyOf(generated, count), stats, logits);

@@ -143,6 +143,7 @@ class GeneratorTest {
         assertThat(none.finishReason()).isEqualTo(FinishReason.CANCELLED);
         assertThat(none.tokens()).isEmpty();
         assertThat(state.position()).isEqualTo(8); // two chunks ran, the rest never started
+        assertThat(none.stats().promptTokens()).isEqualTo(8); // the tokens processed, not the prompt's length
     }
 
     @Test

@@ -1,12 +1,36 @@
 package org.mambaplayground.gui.chat;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.event.EventHandler;
+import javafx.scene.Scene;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.TextInputDialog;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
+import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.stage.FileChooser;
 import javafx.beans.value.ObservableValue;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -35,14 +59,17 @@ import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.models.ModelHandle;
 
 /**
  * Chat with the active model: streaming markdown answers, sampling settings, stop and regenerate,
- * per-message figures, the prompt-processing phase and a context gauge. Generation runs on the
- * background executor; its events reach the UI in batches through {@link StreamBatcher}.
+ * per-message figures, the prompt-processing phase and a live context gauge, keyboard shortcuts,
+ * a transcript that follows the stream while the user is at the bottom, saved conversations and a model
+ * picker. Generation runs on the background executor; its events reach the UI in batches through
+ * {@link StreamBatcher}.
  */
 public final class ChatView extends BorderPane {
     public static final String STYLESHEET = ChatView.class.getResource("chat.css").toExternalForm();
@@ -74,10 +101,41 @@ public final class ChatView extends BorderPane {
     private final ProgressBar contextGauge = new ProgressBar(0);
     private final Label contextLabel = new Label();
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final ReadOnlyBooleanWrapper following = new ReadOnlyBooleanWrapper(this, "following", true);
+    private final Button jumpToLatest = new Button("\u2193 Jump to latest");
+    private final Label noModelNote = note("Load a model in the Library, or pick one above, to chat with it.");
+    private final ComboBox<LibraryEntry> modelPicker = new ComboBox<>();
+    private final ListView<SavedConversation> conversationList = new ListView<>();
+    private final Button renameChat = new Button("Rename");
+    private final Button deleteChat = new Button("Delete");
+    private final MenuButton exportChat = new MenuButton("Export");
+    private final Label shortcuts = new Label("Shortcuts");
+    static final String SHORTCUTS = """
+            Enter: send
+            Shift+Enter: new line
+            Esc: stop the answer
+            Ctrl+N: new chat
+            Ctrl+L: go to the message box""";
+    private static final KeyCombination NEW_CHAT = new KeyCodeCombination(KeyCode.N, KeyCombination.SHORTCUT_DOWN);
+    private static final KeyCombination FOCUS_INPUT = new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN);
+    private final EventHandler<KeyEvent> pageKeys = this::pageKey;
+
+    /** Saves conversations; null for a chat without persistence (the plain constructors). */
+    private ConversationStore store;
+    private String conversationId = newId();
+    private String conversationTitle = "";
+    /** The system prompt of the open conversation (the box applies from the next new chat). */
+    private String conversationSystem = "";
+    private boolean adjustingInstruct;
+    private boolean adjustingPicker;
+    private boolean adjustingScroll;
+    private boolean userScrolling;
+    private boolean draggingScroll;
+    /** How far down the transcript the user has scrolled, in pixels, kept while not following. */
+    private double scrollTop;
     private final javafx.beans.property.ReadOnlyIntegerWrapper answerLength =
             new javafx.beans.property.ReadOnlyIntegerWrapper(this, "answerLength");
 
-    private boolean followTail = true;
     /**
      * The conversation, created on the generating thread by the first question (a new state can take
      * hundreds of MB); touched by one generation at a time and read on the FX thread only between them.
@@ -105,6 +163,10 @@ public final class ChatView extends BorderPane {
         };
         applyInstructDefault(activeModel.getValue());
         switchModel(activeModel.getValue()); // the header again, now with the precision
+        bindModelPicker(ctx);
+        store = new ConversationStore(ctx.settings().conversationsDir());
+        refreshConversations();
+        if (!conversationList.getItems().isEmpty()) openConversation(conversationList.getItems().getFirst());
     }
 
     /** Holds a reference to the active model's handle while {@code model} is in use, so a switch cannot close it. */
@@ -127,17 +189,55 @@ public final class ChatView extends BorderPane {
         getStyleClass().add("chat-view");
         getStylesheets().add(STYLESHEET);
         setCenter(buildConversation());
-        setRight(buildSettings());
+        ScrollPane settings = new ScrollPane(buildSettings());
+        settings.setFitToWidth(true);
+        settings.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        settings.getStyleClass().add("chat-settings-scroll");
+        settings.setMinWidth(250);
+        settings.setPrefWidth(280);
+        setRight(settings);
         activeModel.addListener((obs, old, model) -> {
-            applyInstructDefault(model); // may start a new chat itself; switchModel below is then a no-op repeat
+            applyInstructDefault(model);
             switchModel(model);
         });
+        sceneProperty().addListener((obs, old, scene) -> {
+            if (old != null) old.removeEventFilter(KeyEvent.KEY_PRESSED, pageKeys);
+            if (scene != null) scene.addEventFilter(KeyEvent.KEY_PRESSED, pageKeys);
+        });
+        modelPicker.setVisible(false);
+        modelPicker.setManaged(false);
+        conversationsBox.setVisible(false);
+        conversationsBox.setManaged(false);
         switchModel(activeModel.getValue());
     }
 
-    /** Ticks "Instruct chat format" for instruct-tuned models, unticks it for base and demo models. */
+    /**
+     * Ticks "Instruct chat format" for instruct-tuned models, unticks it for base and demo models; the
+     * conversation stays (the next message is processed in the new model's format).
+     */
     private void applyInstructDefault(LoadedModel model) {
-        if (model != null) instruct.setSelected(instructByDefault.test(model));
+        if (model == null) return;
+        adjustingInstruct = true;
+        try {
+            instruct.setSelected(instructByDefault.test(model));
+        } finally {
+            adjustingInstruct = false;
+        }
+    }
+
+    /** Shortcuts of the chat page, while it is shown (the filter sits on its scene). */
+    private void pageKey(KeyEvent e) {
+        if (getScene() == null) return;
+        if (e.getCode() == KeyCode.ESCAPE && running.get()) {
+            stop();
+            e.consume();
+        } else if (NEW_CHAT.match(e)) {
+            startNewChat();
+            e.consume();
+        } else if (FOCUS_INPUT.match(e)) {
+            input.requestFocus();
+            e.consume();
+        }
     }
 
     // ---- for tests and the app -------------------------------------------------------------------
@@ -166,6 +266,28 @@ public final class ChatView extends BorderPane {
 
     public ReadOnlyBooleanProperty runningProperty() { return running.getReadOnlyProperty(); }
 
+    /** True while the transcript keeps the newest text in view (the user is at the bottom). */
+    public ReadOnlyBooleanProperty followingProperty() { return following.getReadOnlyProperty(); }
+
+    public ScrollPane transcriptScroll() { return transcriptScroll; }
+
+    public Button jumpToLatestButton() { return jumpToLatest; }
+
+    public ComboBox<LibraryEntry> modelPicker() { return modelPicker; }
+
+    public ListView<SavedConversation> conversationList() { return conversationList; }
+
+    public CheckBox instructCheckBox() { return instruct; }
+
+    /** The messages the engine's conversation holds (empty before the first answer); read between generations. */
+    public List<ChatMessage> sessionMessages() {
+        ChatSession s = session;
+        return s == null ? List.of() : s.messages();
+    }
+
+    /** The id of the conversation shown (its file name in the store). */
+    public String conversationId() { return conversationId; }
+
     /** Characters of the answer shown so far (grows while it streams in). */
     public javafx.beans.property.ReadOnlyIntegerProperty answerLengthProperty() { return answerLength.getReadOnlyProperty(); }
 
@@ -180,22 +302,53 @@ public final class ChatView extends BorderPane {
         transcript.getStyleClass().add("chat-transcript-content");
         transcriptScroll.setFitToWidth(true);
         transcriptScroll.getStyleClass().add("chat-transcript");
-        VBox.setVgrow(transcriptScroll, Priority.ALWAYS);
-        // keep the newest text in view while it streams, unless the user scrolled up to read
+        // keep the newest text in view while it streams, unless the user scrolled up to read; then keep
+        // what they read where it is
         transcript.heightProperty().addListener((obs, old, h) -> {
-            if (followTail) transcriptScroll.setVvalue(1.0);
+            adjustingScroll = true;
+            try {
+                double range = scrollRange();
+                transcriptScroll.setVvalue(following.get() || range <= 0 ? 1.0 : Math.min(1, scrollTop / range));
+            } finally {
+                adjustingScroll = false;
+            }
+            updateJumpButton();
         });
-        transcriptScroll.vvalueProperty().addListener((obs, old, v) -> followTail = v.doubleValue() >= 0.98
-                || transcriptScroll.getContent().getBoundsInLocal().getHeight() <= transcriptScroll.getViewportBounds().getHeight());
+        // only the user's own scrolling (wheel, scroll bar, keys) starts or stops following: the scroll
+        // pane also moves by itself as the content grows
+        transcriptScroll.vvalueProperty().addListener((obs, old, v) -> {
+            if (adjustingScroll) return;
+            scrollTop = v.doubleValue() * scrollRange();
+            if (userScrolling) userScrolled();
+        });
+        for (var type : List.of(ScrollEvent.SCROLL, KeyEvent.KEY_PRESSED, MouseEvent.MOUSE_PRESSED, MouseEvent.MOUSE_RELEASED)) {
+            transcriptScroll.addEventFilter(type, e -> {
+                if (e.getEventType() == MouseEvent.MOUSE_PRESSED) draggingScroll = true;
+                if (e.getEventType() == MouseEvent.MOUSE_RELEASED) draggingScroll = false;
+                userScrolling = true;
+                Platform.runLater(() -> {
+                    userScrolled();
+                    userScrolling = draggingScroll;
+                });
+            });
+        }
+        jumpToLatest.getStyleClass().addAll("accent", "small");
+        jumpToLatest.setFocusTraversable(false);
+        jumpToLatest.setOnAction(e -> jumpToLatest());
+        jumpToLatest.setVisible(false);
+        StackPane.setAlignment(jumpToLatest, Pos.BOTTOM_CENTER);
+        StackPane.setMargin(jumpToLatest, new Insets(0, 0, 12, 0));
+        StackPane transcriptArea = new StackPane(transcriptScroll, jumpToLatest);
+        VBox.setVgrow(transcriptArea, Priority.ALWAYS);
 
         input.setPromptText("Ask something (Enter sends, Shift+Enter for a new line)");
         input.setWrapText(true);
         input.setPrefRowCount(3);
-        input.setOnKeyPressed(e -> {
-            if (e.getCode() == KeyCode.ENTER && !e.isShiftDown()) {
-                e.consume();
-                send();
-            }
+        input.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() != KeyCode.ENTER) return;
+            e.consume();
+            if (e.isShiftDown()) input.replaceSelection("\n");
+            else if (!e.isControlDown() && !e.isAltDown() && !e.isMetaDown()) send();
         });
         HBox.setHgrow(input, Priority.ALWAYS);
         send.getStyleClass().add("accent");
@@ -206,13 +359,50 @@ public final class ChatView extends BorderPane {
         regenerate.setOnAction(e -> regenerate());
         send.disableProperty().bind(running.getReadOnlyProperty());
         stop.disableProperty().bind(running.getReadOnlyProperty().not());
-        VBox buttons = new VBox(6, send, stop, regenerate);
+        send.setTooltip(new Tooltip("Enter"));
+        stop.setTooltip(new Tooltip("Esc"));
+        shortcuts.getStyleClass().add("context-gauge-label");
+        shortcuts.setTooltip(new Tooltip(SHORTCUTS));
+        shortcuts.setId("chat-shortcuts");
+        VBox buttons = new VBox(6, send, stop, regenerate, shortcuts);
         buttons.setFillWidth(true);
-        for (Button b : List.of(send, stop, regenerate)) b.setMaxWidth(Double.MAX_VALUE);
+        buttons.setAlignment(Pos.TOP_CENTER);
+        for (Button b : List.of(send, stop, regenerate)) {
+            b.setMaxWidth(Double.MAX_VALUE);
+            b.setMinWidth(Region.USE_PREF_SIZE);
+        }
         HBox bar = new HBox(8, input, buttons);
         bar.setPadding(new Insets(8, 12, 12, 12));
         bar.setAlignment(Pos.CENTER);
-        return new VBox(transcriptScroll, bar);
+        return new VBox(transcriptArea, bar);
+    }
+
+    /** After the user scrolled: following while they are at the end (within a line of it). */
+    private void userScrolled() {
+        double range = scrollRange();
+        scrollTop = transcriptScroll.getVvalue() * Math.max(0, range);
+        following.set(range <= 0 || range - scrollTop < 24);
+        updateJumpButton();
+    }
+
+    private double scrollRange() {
+        return transcript.getHeight() - transcriptScroll.getViewportBounds().getHeight();
+    }
+
+    private void updateJumpButton() {
+        jumpToLatest.setVisible(!following.get() && scrollRange() > 0);
+    }
+
+    /** Scrolls to the newest text and follows the stream again. */
+    public void jumpToLatest() {
+        following.set(true);
+        adjustingScroll = true;
+        try {
+            transcriptScroll.setVvalue(1.0);
+        } finally {
+            adjustingScroll = false;
+        }
+        updateJumpButton();
     }
 
     private VBox buildSettings() {
@@ -233,24 +423,101 @@ public final class ChatView extends BorderPane {
         maxTokens.setMaxWidth(Double.MAX_VALUE);
         instruct.setSelected(true);
         instruct.setTooltip(new Tooltip("Wrap the conversation in the model's [INST] format; off for base models"));
-        instruct.selectedProperty().addListener((obs, o, n) -> startNewChat());
-        newChat.setMaxWidth(Double.MAX_VALUE);
+        instruct.setWrapText(true);
+        instruct.selectedProperty().addListener((obs, o, n) -> {
+            if (!adjustingInstruct) startNewChat();
+        });
         newChat.setOnAction(e -> startNewChat());
+        newChat.setTooltip(new Tooltip("Ctrl+N"));
         newChat.disableProperty().bind(running.getReadOnlyProperty());
+        modelPicker.setMaxWidth(Double.MAX_VALUE);
+        modelPicker.setPromptText("Pick a model");
+        modelPicker.setId("chat-model-picker");
         VBox box = new VBox(8,
-                title("Model"), modelLabel,
+                title("Model"), modelPicker, modelLabel,
                 title("Context"), contextGauge, contextLabel,
                 new Separator(),
+                buildConversations(),
                 title("System prompt"), systemPrompt, systemHint,
                 new HBox(6, title("Temperature"), tempValue), temperature,
                 new HBox(6, title("Top-p"), topPValue), topP,
                 title("Max new tokens"), maxTokens,
-                instruct,
-                new Separator(), newChat);
-        box.setPrefWidth(270);
-        box.setMinWidth(240);
+                instruct);
         box.getStyleClass().add("chat-settings");
         return box;
+    }
+
+    private final VBox conversationsBox = new VBox(6);
+
+    /** The saved conversations: click one to open it; new, rename, delete, export. */
+    private VBox buildConversations() {
+        conversationList.setPrefHeight(150);
+        conversationList.setMinHeight(90);
+        conversationList.setId("chat-conversations");
+        conversationList.setCellFactory(list -> new ListCell<>() {
+            @Override protected void updateItem(SavedConversation item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : item.title());
+                setWrapText(true);
+                setPrefWidth(0); // wrap within the list instead of widening it
+            }
+        });
+        conversationList.getSelectionModel().selectedItemProperty().addListener((obs, old, picked) -> {
+            if (picked != null && !picked.id().equals(conversationId)) openConversation(picked);
+        });
+        conversationList.disableProperty().bind(running.getReadOnlyProperty());
+        renameChat.setOnAction(e -> askRename());
+        deleteChat.setOnAction(e -> deleteConversation());
+        MenuItem markdown = new MenuItem("Markdown\u2026");
+        markdown.setOnAction(e -> export(true));
+        MenuItem json = new MenuItem("JSON\u2026");
+        json.setOnAction(e -> export(false));
+        exportChat.getItems().setAll(markdown, json);
+        FlowPane actions = new FlowPane(6, 6, newChat, renameChat, deleteChat, exportChat);
+        for (Region r : List.of(newChat, renameChat, deleteChat, exportChat)) {
+            r.setMinWidth(Region.USE_PREF_SIZE);
+            r.getStyleClass().add("small");
+        }
+        conversationsBox.getChildren().setAll(title("Conversations"), conversationList, actions, new Separator());
+        return conversationsBox;
+    }
+
+    /** The picker lists the library's loadable models and shows the active one; picking one loads it. */
+    private void bindModelPicker(AppContext ctx) {
+        modelPicker.setVisible(true);
+        modelPicker.setManaged(true);
+        modelPicker.setItems(ctx.library().entries().filtered(LibraryEntry::loadable));
+        modelPicker.setCellFactory(list -> entryCell());
+        modelPicker.setButtonCell(entryCell());
+        Runnable showActive = () -> {
+            ModelHandle active = ctx.models().getActiveModel();
+            adjustingPicker = true;
+            try {
+                modelPicker.getSelectionModel().select(active == null ? null : modelPicker.getItems().stream()
+                        .filter(e -> e.folder().equals(active.folder())).findFirst().orElse(null));
+            } finally {
+                adjustingPicker = false;
+            }
+        };
+        ctx.models().activeModelProperty().addListener((obs, old, now) -> showActive.run());
+        modelPicker.getItems().addListener((javafx.collections.ListChangeListener<LibraryEntry>) c -> showActive.run());
+        showActive.run();
+        modelPicker.valueProperty().addListener((obs, old, picked) -> {
+            ModelHandle active = ctx.models().getActiveModel();
+            if (adjustingPicker || picked == null || (active != null && active.folder().equals(picked.folder()))) return;
+            ctx.models().activate(picked.folder());
+        });
+        conversationsBox.setVisible(true);
+        conversationsBox.setManaged(true);
+    }
+
+    private static ListCell<LibraryEntry> entryCell() {
+        return new ListCell<>() {
+            @Override protected void updateItem(LibraryEntry item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : item.name());
+            }
+        };
     }
 
     private static Label title(String text) {
@@ -267,27 +534,79 @@ public final class ChatView extends BorderPane {
 
     // ---- behaviour ---------------------------------------------------------------------------------
 
+    /**
+     * The next answers come from {@code model}. The conversation stays: the new model processes it whole
+     * with the next message (a note says so).
+     */
     private void switchModel(LoadedModel model) {
         if (cancel != null) cancel.cancel(); // an answer from the previous model is no longer wanted
+        LoadedModel previous = sessionModel;
         sessionModel = model;
         session = null;
-        transcript.getChildren().clear();
         input.setDisable(model == null);
+        transcript.getChildren().remove(noModelNote);
         if (model == null) {
             modelLabel.setText("No model loaded");
-            addNote("Load a model in the Library to chat with it.");
+            transcript.getChildren().addFirst(noModelNote);
         } else {
             ModelSpec spec = model.model().spec();
             modelLabel.setText(caption.apply(model) + "\n" + spec.architecture().name().toLowerCase(Locale.ROOT)
                     + " \u00b7 " + Sizes.count(spec.parameterCount()) + " parameters");
+            if (previous != null && previous != model && !messages().isEmpty()) {
+                transcript.getChildren().add(note("Now answering: " + model.name()
+                        + ". It reads the whole conversation again with the next message."));
+            }
         }
-        updateGauge(0, -1); // no state is held until the first answer (allocating one here could take 100s of MB)
+        updateGauge(0, -1); // no state is held until the next answer (allocating one here could take 100s of MB)
     }
 
     /** Clears the transcript and the model's state; the system prompt applies from here. */
     public void startNewChat() {
         if (running.get()) return;
-        switchModel(activeModel.getValue());
+        clearTranscript();
+        conversationId = newId();
+        conversationTitle = "";
+        conversationSystem = systemPrompt.getText();
+        conversationList.getSelectionModel().clearSelection();
+    }
+
+    private void clearTranscript() {
+        if (cancel != null) cancel.cancel();
+        session = null;
+        transcript.getChildren().clear();
+        if (sessionModel == null) transcript.getChildren().add(noModelNote);
+        updateGauge(0, -1);
+        jumpToLatest();
+    }
+
+    /** Shows a saved conversation; the next message continues it (the model processes it whole first). */
+    public void openConversation(SavedConversation saved) {
+        if (running.get()) return;
+        clearTranscript();
+        conversationId = saved.id();
+        conversationTitle = saved.title();
+        conversationSystem = saved.system();
+        adjustingInstruct = true;
+        try {
+            instruct.setSelected(saved.instruct());
+        } finally {
+            adjustingInstruct = false;
+        }
+        for (SavedConversation.Message m : saved.messages()) {
+            MessageView.Role role = switch (m.role()) {
+                case "user" -> MessageView.Role.USER;
+                case "assistant" -> MessageView.Role.ASSISTANT;
+                default -> null;
+            };
+            if (role == null) continue;
+            MessageView view = new MessageView(role, role == MessageView.Role.USER ? "You"
+                    : saved.model() == null || saved.model().isBlank() ? "Assistant" : saved.model(), null);
+            view.setAlternatives(m.alternatives(), m.shown());
+            view.setStatsText(m.stats());
+            transcript.getChildren().add(view);
+            if (role == MessageView.Role.ASSISTANT) showAnswer(view, saved.instruct());
+        }
+        selectInList(conversationId);
     }
 
     /** Sends what is in the input box. FX thread. */
@@ -297,20 +616,37 @@ public final class ChatView extends BorderPane {
         if (text.isEmpty() || model == null || running.get()) return;
         input.clear();
         ChatSession current = session;
-        boolean fresh = current == null || current.messages().stream().allMatch(m -> m.role() == ChatMessage.Role.SYSTEM);
-        String system = systemPrompt.getText();
+        List<ChatMessage> history = current == null ? history() : List.of();
+        String system = conversationSystem;
         boolean chatFormat = instruct.isSelected();
+        if (conversationTitle.isEmpty()) conversationTitle = titleFrom(text);
         transcript.getChildren().add(new MessageView(MessageView.Role.USER, "You", text));
-        followTail = true;
+        jumpToLatest();
         generate((options, token, listener) -> {
             ChatSession s = current;
-            if (fresh) {
+            if (s == null) {
                 s = new ChatSession(model.model(), model.tokenizer(), model.chatFormat(), chatFormat);
-                s.reset(system);
+                s.resume(system, history);
                 if (sessionModel == model) session = s;
             }
             return s.send(text, options, token, listener);
         }, model);
+    }
+
+    /** What was said so far, as the engine takes it: each question with its answer (a question left unanswered is dropped). */
+    private List<ChatMessage> history() {
+        List<ChatMessage> said = new ArrayList<>();
+        String question = null;
+        for (MessageView m : messages()) {
+            if (m.role() == MessageView.Role.USER) {
+                question = m.text();
+            } else if (m.role() == MessageView.Role.ASSISTANT && question != null && !m.text().isBlank()) {
+                said.add(ChatMessage.user(question));
+                said.add(ChatMessage.assistant(m.text()));
+                question = null;
+            }
+        }
+        return said;
     }
 
     /** Answers the last question again (the previous answer is dropped). FX thread. */
@@ -342,9 +678,11 @@ public final class ChatView extends BorderPane {
     }
 
     private void generate(Call call, LoadedModel model) {
+        boolean chatFormat = instruct.isSelected();
         MessageView answer = new MessageView(MessageView.Role.ASSISTANT, model.name(), "");
         answer.showPrefill(0, 0);
         transcript.getChildren().add(answer);
+        showAnswer(answer, chatFormat);
         SamplingOptions options = new SamplingOptions((float) temperature.getValue(), (float) topP.getValue(),
                 System.nanoTime(), maxTokens.getValue());
         CancellationToken token = new CancellationToken();
@@ -352,11 +690,16 @@ public final class ChatView extends BorderPane {
         answerLength.set(0);
         running.set(true);
         StreamBatcher batcher = new StreamBatcher(new StreamBatcher.Sink() {
-            @Override public void prefill(int done, int total) { answer.showPrefill(done, total); }
+            @Override public void prefill(int done, int total) {
+                answer.showPrefill(done, total);
+                updateGaugeLive(model);
+            }
 
             @Override public void text(String appended) {
                 answer.append(appended);
+                showAnswer(answer, chatFormat);
                 answerLength.set(answer.text().length());
+                updateGaugeLive(model);
             }
 
             @Override public void finished(GenerationStats stats) {
@@ -383,10 +726,134 @@ public final class ChatView extends BorderPane {
                 Platform.runLater(() -> {
                     if (cancel == token) cancel = null;
                     running.set(false);
+                    saveConversation();
                 });
             }
         });
     }
+
+    /**
+     * The gauge while an answer streams: the state's position and size as the generating thread leaves
+     * them (read without a lock: a figure one batch old at worst, exact again when the answer finishes).
+     */
+    private void updateGaugeLive(LoadedModel model) {
+        ChatSession s = session;
+        if (s == null || model != sessionModel) return;
+        var state = s.state().state();
+        updateGauge(state.position(), state.bytes());
+    }
+
+    /**
+     * How an answer (the last message shown) is shown: in completion mode as code, highlighted in the
+     * language the conversation so far is written in (the answer continues it); in chat as code in the
+     * question's language when the question is code and the answer continues it without fences;
+     * otherwise as markdown.
+     */
+    private void showAnswer(MessageView answer, boolean chatFormat) {
+        List<MessageView> shown = messages();
+        StringBuilder before = new StringBuilder();
+        String question = "";
+        for (MessageView m : shown.subList(0, Math.max(0, shown.indexOf(answer)))) {
+            before.append(m.text()).append('\n');
+            if (m.role() == MessageView.Role.USER) question = m.text();
+        }
+        String text = answer.text();
+        if (!chatFormat) {
+            answer.showAs(true, CodeLanguages.detect(before + text));
+            return;
+        }
+        Optional<CodeLanguage> language = CodeLanguages.detect(question);
+        boolean continuesCode = language.isPresent() && !text.isBlank() && CodeLanguages.detect(text).isPresent();
+        answer.showAs(continuesCode, language);
+    }
+
+    // ---- saved conversations -----------------------------------------------------------------------
+
+    /** The conversation shown, as saved. */
+    public SavedConversation currentConversation() {
+        List<SavedConversation.Message> said = new ArrayList<>();
+        for (MessageView m : messages()) {
+            said.add(new SavedConversation.Message(m.role().name().toLowerCase(Locale.ROOT), m.alternatives(),
+                    m.shownAlternative(), m.statsText()));
+        }
+        LoadedModel model = sessionModel;
+        return new SavedConversation(conversationId, conversationTitle, System.currentTimeMillis(),
+                model == null ? "" : model.name(), conversationSystem, instruct.isSelected(), said);
+    }
+
+    private void saveConversation() {
+        if (store == null || messages().isEmpty()) return;
+        try {
+            store.save(currentConversation());
+        } catch (RuntimeException e) {
+            transcript.getChildren().add(note("Not saved: " + e.getMessage()));
+        }
+        refreshConversations();
+    }
+
+    private void refreshConversations() {
+        if (store == null) return;
+        conversationList.getItems().setAll(store.list());
+        for (String problem : store.problems()) transcript.getChildren().add(note("Skipped " + problem));
+        selectInList(conversationId);
+    }
+
+    private void selectInList(String id) {
+        conversationList.getItems().stream().filter(c -> c.id().equals(id)).findFirst()
+                .ifPresentOrElse(c -> conversationList.getSelectionModel().select(c),
+                        () -> conversationList.getSelectionModel().clearSelection());
+    }
+
+    /** Renames the conversation shown (and saves it). */
+    public void renameConversation(String title) {
+        if (title == null || title.isBlank()) return;
+        conversationTitle = title.strip();
+        saveConversation();
+    }
+
+    private void askRename() {
+        TextInputDialog dialog = new TextInputDialog(conversationTitle);
+        dialog.setTitle("Rename conversation");
+        dialog.setHeaderText(null);
+        dialog.setContentText("Title:");
+        if (getScene() != null) dialog.initOwner(getScene().getWindow());
+        dialog.showAndWait().ifPresent(this::renameConversation);
+    }
+
+    /** Deletes the conversation shown from the store and starts a new chat. */
+    public void deleteConversation() {
+        if (store == null || running.get()) return;
+        try {
+            store.delete(conversationId);
+        } catch (RuntimeException e) {
+            transcript.getChildren().add(note(e.getMessage()));
+            return;
+        }
+        startNewChat();
+        refreshConversations();
+    }
+
+    private void export(boolean markdown) {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Export the conversation");
+        String base = conversationTitle.isEmpty() ? "conversation" : conversationTitle.replaceAll("[^\\w .-]", "_");
+        chooser.setInitialFileName(base + (markdown ? ".md" : ".json"));
+        java.io.File file = chooser.showSaveDialog(getScene() == null ? null : getScene().getWindow());
+        if (file == null) return;
+        try {
+            if (markdown) ConversationStore.exportMarkdown(currentConversation(), file.toPath());
+            else ConversationStore.exportJson(currentConversation(), file.toPath());
+        } catch (IOException e) {
+            transcript.getChildren().add(note("Cannot export to " + file + ": " + e.getMessage()));
+        }
+    }
+
+    private static String titleFrom(String question) {
+        String line = question.lines().findFirst().orElse("").strip();
+        return line.length() <= 40 ? line : line.substring(0, 40).strip() + "\u2026";
+    }
+
+    private static String newId() { return UUID.randomUUID().toString(); }
 
     private void updateGauge(int tokens, long stateBytes) {
         LoadedModel model = sessionModel;
@@ -404,9 +871,10 @@ public final class ChatView extends BorderPane {
         contextLabel.setText(limit + "\nState in memory: " + (stateBytes < 0 ? "none yet" : Sizes.bytes(stateBytes)));
     }
 
-    private void addNote(String text) {
+    private static Label note(String text) {
         Label note = new Label(text);
         note.getStyleClass().add("context-gauge-label");
-        transcript.getChildren().add(note);
+        note.setWrapText(true);
+        return note;
     }
 }

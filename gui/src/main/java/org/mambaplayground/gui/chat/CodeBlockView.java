@@ -16,14 +16,23 @@ import javafx.util.Duration;
 import org.fxmisc.flowless.VirtualizedScrollPane;
 import org.fxmisc.richtext.CodeArea;
 
-/** A fenced code block: language label, copy button and a read-only, highlighted code area. */
+/**
+ * A fenced code block: language label, copy button and a read-only, highlighted code area. The block
+ * grows with its code (the transcript around it is the only vertical scroll); a long block can be
+ * collapsed to its first lines. Long lines scroll sideways.
+ */
 public final class CodeBlockView extends VBox {
     private static final double LINE_HEIGHT_GUESS = 18;
-    private static final double MAX_HEIGHT = 480;
+    /** Blocks longer than this offer to collapse to this many lines. */
+    static final int COLLAPSIBLE_LINES = 24;
 
     private final CodeArea area = new CodeArea();
     private final Label languageLabel = new Label();
     private final Button copyButton = new Button("Copy");
+    private final Button collapseButton = new Button();
+    private final VirtualizedScrollPane<CodeArea> scroll = new VirtualizedScrollPane<>(area);
+    private boolean collapsed;
+    private double contentHeight;
     private String info; // null until the first setCode, so the label is always set once
     private String code = "";
     private Optional<CodeLanguage> language = Optional.empty();
@@ -39,27 +48,53 @@ public final class CodeBlockView extends VBox {
         copyButton.setOnAction(e -> copyToClipboard());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox header = new HBox(8, languageLabel, spacer, copyButton);
+        collapseButton.getStyleClass().addAll("small", "flat");
+        collapseButton.setFocusTraversable(false);
+        collapseButton.setOnAction(e -> setCollapsed(!collapsed));
+        HBox header = new HBox(8, languageLabel, spacer, collapseButton, copyButton);
         header.setAlignment(Pos.CENTER_LEFT);
         header.getStyleClass().add("code-block-header");
-        VirtualizedScrollPane<CodeArea> scroll = new VirtualizedScrollPane<>(area);
-        // grow with the content up to a limit, then scroll
+        scroll.setVbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
         area.totalHeightEstimateProperty().addListener((obs, old, height) -> {
             if (height != null) {
-                scroll.setPrefHeight(Math.min(MAX_HEIGHT, height + 16));
+                contentHeight = height;
+                fitHeight();
             }
         });
-        // a block short enough to show whole passes vertical wheel scrolling on to the transcript around it
+        // vertical wheel scrolling belongs to the transcript around the block
         scroll.addEventFilter(ScrollEvent.SCROLL, e -> {
             boolean vertical = Math.abs(e.getDeltaY()) > Math.abs(e.getDeltaX());
-            if (vertical && scroll.getPrefHeight() < MAX_HEIGHT && getParent() != null) {
+            if (vertical && getParent() != null) {
                 e.consume();
                 getParent().fireEvent(e.copyFor(getParent(), getParent()));
             }
         });
         getChildren().addAll(header, scroll);
         setCode(info, code);
-        scroll.setPrefHeight(Math.min(MAX_HEIGHT, lineCount() * LINE_HEIGHT_GUESS + 16));
+    }
+
+    /** A collapsed block shows its first {@value #COLLAPSIBLE_LINES} lines only. */
+    public void setCollapsed(boolean value) {
+        collapsed = value;
+        fitHeight();
+    }
+
+    public boolean isCollapsed() { return collapsed; }
+
+    public Button collapseButton() { return collapseButton; }
+
+    /** The whole code's height, or the collapsed part's; the estimate is the area's own once it has laid out. */
+    private void fitHeight() {
+        int lines = lineCount();
+        boolean collapsible = lines > COLLAPSIBLE_LINES;
+        collapseButton.setVisible(collapsible);
+        collapseButton.setManaged(collapsible);
+        collapseButton.setText(collapsed ? "Show all " + lines + " lines" : "Collapse");
+        double lineHeight = contentHeight > 0 ? contentHeight / lines : LINE_HEIGHT_GUESS;
+        double full = contentHeight > 0 ? contentHeight : lines * LINE_HEIGHT_GUESS;
+        double shown = collapsed && collapsible ? COLLAPSIBLE_LINES * lineHeight : full;
+        scroll.setPrefHeight(shown + 18); // room for the sideways scroll bar of long lines
+        scroll.setMinHeight(shown + 18);
     }
 
     /** Replaces the content (used while an answer streams in: the same block keeps growing). */
@@ -77,6 +112,7 @@ public final class CodeBlockView extends VBox {
         this.code = code;
         area.replaceText(code);
         area.setStyleSpans(0, SyntaxHighlighter.styleSpans(language.orElse(null), code));
+        fitHeight();
     }
 
     public String code() { return code; }

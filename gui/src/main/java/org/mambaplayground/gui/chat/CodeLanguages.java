@@ -206,4 +206,49 @@ public final class CodeLanguages {
         }
         return Optional.ofNullable(BY_ALIAS.get(first));
     }
+
+    /**
+     * Signs of each language at the start of a line: what a prompt in completion mode, or code pasted
+     * without fences, most likely is. Several signs must agree before text counts as code.
+     */
+    private static final Map<String, List<java.util.regex.Pattern>> SIGNS = Map.of(
+            "python", patterns("^\\s*def \\w+\\(.*\\):", "^\\s*(?:from \\w[\\w.]* )?import \\w", "^\\s*class \\w+.*:\\s*$",
+                    "^\\s*(?:if|elif|for|while|with)\\b.*:\\s*$", "^\\s*return\\b", "\\bself\\.", "^\\s*print\\("),
+            "java", patterns("^\\s*(?:public |private |protected )?(?:static )?(?:final )?(?:class|interface|record|enum) \\w+",
+                    "^\\s*(?:public|private|protected)\\b.*\\(.*\\)\\s*\\{", "^\\s*import [\\w.]+;", "System\\.out\\.", ";\\s*$",
+                    "^\\s*package [\\w.]+;"),
+            "javascript", patterns("^\\s*function\\b", "^\\s*(?:const|let|var) \\w+\\s*=", "=>", "console\\.log\\(",
+                    "^\\s*(?:export|import) .*from ", ";\\s*$"),
+            "c/c++", patterns("^\\s*#include\\s*[<\"]", "^\\s*(?:int|void|char|double|float)\\s+\\**\\w+\\s*\\(", "printf\\(|std::",
+                    "^\\s*#define\\b", ";\\s*$"),
+            "rust", patterns("^\\s*(?:pub )?fn \\w+", "\\blet (?:mut )?\\w+", "println!\\(", "^\\s*use \\w+::", "^\\s*impl\\b"),
+            "go", patterns("^\\s*package \\w+\\s*$", "^\\s*func\\b", ":=", "fmt\\.\\w+\\("),
+            "bash", patterns("^#!/.*sh", "^\\s*echo\\b", "^\\s*(?:if|then|fi|done|do)\\b", "\\$\\{?\\w+"),
+            "sql", patterns("(?i)^\\s*select\\b.*", "(?i)\\bfrom\\s+\\w+", "(?i)^\\s*(?:insert|update|create|delete)\\b", "(?i)\\bwhere\\b"));
+
+    private static List<java.util.regex.Pattern> patterns(String... regexes) {
+        return java.util.Arrays.stream(regexes).map(r -> java.util.regex.Pattern.compile(r, java.util.regex.Pattern.MULTILINE)).toList();
+    }
+
+    /**
+     * The programming language the text most likely is (from signs such as {@code def f():} or
+     * {@code #include}), or empty when it reads like prose: at least two different signs of one language
+     * must show, and a text with a markdown fence is prose holding code, not code.
+     */
+    public static Optional<CodeLanguage> detect(String text) {
+        if (text == null || text.isBlank() || text.contains("```")) return Optional.empty();
+        String best = null;
+        int bestScore = 1;
+        for (var entry : new TreeMap<>(SIGNS).entrySet()) {
+            int score = 0;
+            for (java.util.regex.Pattern sign : entry.getValue()) if (sign.matcher(text).find()) score++;
+            if (score > bestScore) {
+                bestScore = score;
+                best = entry.getKey();
+            }
+        }
+        if (best == null) return Optional.empty();
+        String name = best;
+        return ALL.stream().filter(l -> l.name().equals(name)).findFirst();
+    }
 }

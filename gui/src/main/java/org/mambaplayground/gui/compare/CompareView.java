@@ -86,7 +86,7 @@ public final class CompareView extends BorderPane {
     private final FiguresTable figures = new FiguresTable();
     private final PlotPanel memory = new PlotPanel("State memory vs tokens in context", "Tokens in context",
             AxisScale.log(AxisScale::tokens), "State bytes", AxisScale.log(AxisScale::bytes));
-    private final PlotPanel decode = new PlotPanel("Time per generated token", "Tokens in context before the answer",
+    private final PlotPanel decode = new PlotPanel("Time per generated token", "Tokens already in context",
             AxisScale.log(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final Set<String> comparedModels = new LinkedHashSet<>();
@@ -148,6 +148,8 @@ public final class CompareView extends BorderPane {
         VBox actions = new VBox(6, run, stop);
         run.setMaxWidth(Double.MAX_VALUE);
         stop.setMaxWidth(Double.MAX_VALUE);
+        // the prompt box gives way on a small window; the buttons and the check box keep their words
+        for (javafx.scene.layout.Region r : List.of(run, stop, instruct)) r.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         HBox promptRow = new HBox(8, prompt, new VBox(6, new Label("Max new tokens"), maxTokens, instruct), actions);
         promptRow.setAlignment(Pos.CENTER_LEFT);
         VBox top = new VBox(8, pickers, promptRow, status);
@@ -400,6 +402,7 @@ public final class CompareView extends BorderPane {
         TableColumn<ArchitectureRows.Row, String> property = new TableColumn<>("");
         property.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().property()));
         property.setPrefWidth(160);
+        property.setMinWidth(160);
         table.getColumns().add(property);
         for (int i = 0; i < names.size(); i++) {
             int column = i;
@@ -407,6 +410,7 @@ public final class CompareView extends BorderPane {
             col.setCellValueFactory(c -> new SimpleStringProperty(c.getValue().values().get(column)));
             col.setCellFactory(c -> new WrappingCell());
             col.setPrefWidth(190);
+            col.setMinWidth(headerWidth(names.get(i))); // the table scrolls sideways rather than cut a model's name
             table.getColumns().add(col);
         }
         table.getItems().setAll(ArchitectureRows.of(specs));
@@ -457,5 +461,12 @@ public final class CompareView extends BorderPane {
             setText(empty || item == null ? null
                     : item.name() + "  \u00b7  " + item.spec().architecture().name().toLowerCase(Locale.ROOT));
         }
+    }
+
+    /** Room for a column header's text in the table's font, with its padding. */
+    private static double headerWidth(String text) {
+        javafx.scene.text.Text measure = new javafx.scene.text.Text(text);
+        measure.setFont(javafx.scene.text.Font.font(null, javafx.scene.text.FontWeight.BOLD, 15));
+        return Math.ceil(measure.getLayoutBounds().getWidth()) + 36;
     }
 }

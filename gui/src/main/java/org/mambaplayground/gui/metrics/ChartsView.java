@@ -51,7 +51,7 @@ public final class ChartsView extends BorderPane {
     private final PlotPanel prefill = new PlotPanel("Prefill time vs prompt length",
             "Prompt tokens processed", AxisScale.log(AxisScale::tokens), "Prefill time", AxisScale.linear(AxisScale::millis));
     private final PlotPanel decode = new PlotPanel("Time per generated token vs prompt length",
-            "Tokens in context before the answer", AxisScale.log(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
+            "Tokens already in context", AxisScale.log(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
     private final javafx.scene.control.CheckBox logTimes = new javafx.scene.control.CheckBox("Log time axes");
     private final ComboBox<Integer> sweepMax = new ComboBox<>();
     private final Button sweepButton = new Button("Sweep active model");

@@ -59,6 +59,8 @@ public final class ActiveModelBadge extends VBox {
 
     private void showModel(ModelHandle model, AppContext ctx) {
         name.setText(model == null ? "none loaded" : model.name());
+        // a long folder name (no spaces to wrap at) gets a smaller font rather than a "..." in its middle
+        name.setStyle(name.getText().length() > 16 ? "-fx-font-size: 11px" : "");
         name.setTooltip(model == null ? null : new Tooltip(model.label() + "\n" + model.folder()));
         precision.setText(model == null ? "" : model.choice().label());
         precision.setVisible(model != null);

@@ -3,6 +3,7 @@ package org.mambaplayground.gui.shell;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import javafx.animation.PauseTransition;
 import javafx.application.Platform;
@@ -42,6 +43,14 @@ public final class Screenshots {
         this.completion = completion;
     }
 
+    private int maxTokens;
+
+    /** Answers of at most that many tokens (0: the chat's setting). */
+    public Screenshots maxTokens(int tokens) {
+        this.maxTokens = tokens;
+        return this;
+    }
+
     /** Starts once {@code first} (e.g. loading a model; may be null) has finished, however it ended. */
     public void after(Worker<?> first) {
         if (first == null || isDone(first)) {
@@ -72,19 +81,31 @@ public final class Screenshots {
             return;
         }
         if (completion) uncheckInstruct(chat); // the demo models complete code; no [INST] wrapping
-        chat.inputArea().setText(prompt);
+        if (maxTokens > 0) chat.maxTokensSpinner().getValueFactory().setValue(maxTokens);
+        sendTurn(chat, List.of(prompt.split("\\|\\|")), 0);
+    }
+
+    /** Sends the turns one after the other ("first question||second question" makes a two-turn chat). */
+    private void sendTurn(ChatView chat, List<String> turns, int index) {
+        if (index == turns.size()) {
+            compare();
+            return;
+        }
+        chat.inputArea().setText(turns.get(index).strip());
         chat.sendButton().fire();
         PauseTransition timeout = new PauseTransition(ANSWER_TIMEOUT);
         Runnable[] done = new Runnable[1];
+        javafx.beans.value.ChangeListener<Boolean> ended = (obs, was, now) -> {
+            if (!now) done[0].run();
+        };
         done[0] = () -> {
             timeout.stop();
             done[0] = () -> {};
-            compare();
+            chat.runningProperty().removeListener(ended);
+            Platform.runLater(() -> sendTurn(chat, turns, index + 1));
         };
         timeout.setOnFinished(e -> done[0].run());
-        chat.runningProperty().addListener((obs, was, now) -> {
-            if (!now) done[0].run();
-        });
+        chat.runningProperty().addListener(ended);
         timeout.play();
     }
 
@@ -99,7 +120,7 @@ public final class Screenshots {
             return;
         }
         if (completion) uncheckInstruct(scene.lookup("#compare-view"));
-        input.setText(prompt);
+        input.setText(prompt.split("\\|\\|")[0].strip());
         run.fire();
         pollUntil(Duration.millis(500), ANSWER_TIMEOUT, () -> stop.isDisabled() && !run.isDisabled(), this::serve);
     }

@@ -30,7 +30,7 @@ import org.testfx.util.WaitForAsyncUtils;
  */
 @ExtendWith(ApplicationExtension.class)
 class ChatViewTest {
-    @TempDir static Path home;
+    @TempDir Path home;
     private AppContext ctx;
     private Stage stage;
 
