@@ -10,6 +10,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
 . "$root/tools/java-home.sh"
+. "$root/tools/ensure-deps.sh"
 jar="$root/app/target/mamba-playground.jar"
 if [ ! -f "$jar" ] || [ -n "$(cd "$root" && find pom.xml ./*/pom.xml ./*/src -newer "$jar" -print -quit 2>/dev/null)" ]; then
   echo "Building Mamba Playground (first run, or the sources changed)..." >&2

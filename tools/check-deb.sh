@@ -10,6 +10,9 @@ SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "./$deb" >/dev/null
 entry=mamba-playground-mamba-playground
 test -f "/usr/share/applications/$entry.desktop" || { echo "desktop entry not installed" >&2; exit 1; }
+command -v mamba-playground >/dev/null || { echo "no mamba-playground command on PATH" >&2; exit 1; }
+echo "mamba-playground on PATH: $(command -v mamba-playground) -> $(readlink -f "$(command -v mamba-playground)")"
+mamba-playground --help | head -3
 mkdir -p "$(dirname "$out")"
 xvfb-run -a -s '-screen 0 1280x800x24' bash -c '
   gtk-launch "$1"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# System packages a fresh Debian machine lacks: JavaFX's native libraries and fonts, Xvfb for headless
-# runs and screenshots, fakeroot for the .deb, the reference tools some tests and scripts use.
+# System packages a fresh Debian machine lacks (tools/system-packages.txt): JavaFX's native libraries and fonts,
+# Xvfb for headless runs and screenshots, gtk-launch, fakeroot for the .deb, the tools some scripts use.
 set -euo pipefail
+cd "$(dirname "$0")"
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2046
+packages=$(grep -v '^#' system-packages.txt | tr '\n' ' ')
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends \
-  libgtk-3-0 libgl1 libxxf86vm1 libxtst6 libfreetype6 libfontconfig1 libpango-1.0-0 libpangoft2-1.0-0 \
-  fonts-dejavu-core xvfb xauth x11-utils imagemagick fakeroot binutils curl >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $packages >/dev/null
