@@ -161,4 +161,22 @@ class CompareViewTest {
         assertThat(store.points()).hasSize(4);
         assertThat(view.warmUp().history()).as("no second warm-up for the same models").isEqualTo(warmed);
     }
+    @Test
+    void stopDuringTheWarmUpEndsTheRunWithoutATimedAnswer(FxRobot robot) throws Exception {
+        Fx.click(robot, stage, "#nav-compare");
+        CompareView view = Fx.lookup(stage, "#compare-view", CompareView.class);
+        robot.interact(() -> {
+            view.leftModelBox().setValue(entryFor(view, TestModels.transformerFolder()));
+            view.rightModelBox().setValue(entryFor(view, TestModels.mambaFolder()));
+            // Stop as soon as the page says it is warming the first model up
+            view.statusLabel().textProperty().addListener((obs, o, n) -> {
+                if (n.contains("warming")) view.stop();
+            });
+        });
+        runOnce(robot, view, "Compare", 3);
+        assertThat(view.statusLabel().getText()).isEqualTo("Stopped.");
+        assertThat(view.warmUp().history()).as("a stopped warm-up does not count").isEmpty();
+        assertThat(ctx.shared(MetricsStore.class, MetricsStore::new).points()).isEmpty();
+        assertThat(ctx.models().openCount()).isZero();
+    }
 }
