@@ -90,6 +90,7 @@ public final class CompareView extends BorderPane {
             AxisScale.log(AxisScale::tokens), "Per token", AxisScale.linear(AxisScale::millis));
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final Set<String> comparedModels = new LinkedHashSet<>();
+    private final CompareWarmUp warmUp = new CompareWarmUp();
     private final ScrollPane scroll;
     private boolean choosingDefaults;
     private boolean userPicked;
@@ -216,6 +217,9 @@ public final class CompareView extends BorderPane {
 
     public ReadOnlyBooleanProperty runningProperty() { return running.getReadOnlyProperty(); }
 
+    /** The untimed warm-ups run so far (once per model and load choice). */
+    CompareWarmUp warmUp() { return warmUp; }
+
     // ---- running -----------------------------------------------------------------------------------
 
     /** Instruct format only when both models follow instructions (demo and base models only complete text). */
@@ -290,7 +294,10 @@ public final class CompareView extends BorderPane {
         }
     }
 
-    /** Background thread: loads (or shares) the model, generates, records the figures, releases the model. */
+    /**
+     * Background thread: loads (or shares) the model, warms it up the first time (untimed), generates, records
+     * the figures, releases the model.
+     */
     private void runSide(Side side, int number, String text, int limit, boolean chatFormat, CancellationToken token) {
         Platform.runLater(() -> {
             status.setText("Model " + number + " of 2: loading " + side.entry.name() + "\u2026");
@@ -339,7 +346,21 @@ public final class CompareView extends BorderPane {
                     Platform.runLater(() -> side.answer.showError("Stopped before it started."));
                     return;
                 }
-                Platform.runLater(() -> side.answer.showPrefill(0, 0));
+                if (!warmUp.isWarm(handle.folder(), handle.choice())) {
+                    Platform.runLater(() -> {
+                        status.setText("Model " + number + " of 2: warming " + name + " up (not timed)\u2026");
+                        side.answer.showWaiting("Warming up the kernels (not timed)\u2026");
+                    });
+                    warmUp.warm(handle.loaded(), handle.choice(), text, chatFormat, token);
+                    if (token.isCancelled()) {
+                        Platform.runLater(() -> side.answer.showError("Stopped while warming up."));
+                        return;
+                    }
+                }
+                Platform.runLater(() -> {
+                    status.setText("Model " + number + " of 2: " + name + " is answering\u2026");
+                    side.answer.showPrefill(0, 0);
+                });
                 ChatSession session = new ChatSession(handle.loaded().model(), handle.loaded().tokenizer(), handle.loaded().chatFormat(), chatFormat);
                 result = session.send(text, SamplingOptions.greedy(limit), token, batcher);
             }

@@ -126,7 +126,8 @@ public final class ChartsView extends BorderPane {
         Label note = new Label("Dots: measured by the engine (GenerationStats, InferenceState.bytes()) in chat, sweeps "
                 + "and comparisons. Dashed: the configuration's analytic state size. A sweep runs prompts of doubling "
                 + "length on a fresh state, one at a time on one background thread (after an unplotted warm-up run), and decodes "
-                + SweepTask.DECODE_TOKENS + " tokens after each.");
+                + SweepTask.DECODE_TOKENS + " tokens after each, " + SweepTask.DECODE_REPEATS
+                + " times from the same prompt: its time per token is the median of the repeats.");
         note.setWrapText(true);
         note.getStyleClass().add("charts-note");
         GridPane latency = new GridPane(12, 0);

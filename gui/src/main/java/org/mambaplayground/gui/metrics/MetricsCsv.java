@@ -11,7 +11,7 @@ import java.util.Locale;
 /** The measured points as CSV (RFC 4180 quoting, one header row, '.' decimals whatever the locale). */
 public final class MetricsCsv {
     public static final String HEADER = "time,model,architecture,source,prompt_tokens,generated_tokens,context_tokens,"
-            + "prefill_ms,time_to_first_token_ms,ms_per_token,tokens_per_second,state_bytes";
+            + "prefill_ms,time_to_first_token_ms,ms_per_token,tokens_per_second,state_bytes,decode_repeats";
 
     private MetricsCsv() {}
 
@@ -29,7 +29,8 @@ public final class MetricsCsv {
                     .append(number(p.timeToFirstTokenMillis())).append(',')
                     .append(number(p.millisPerToken())).append(',')
                     .append(number(p.millisPerToken() > 0 ? 1000.0 / p.millisPerToken() : 0)).append(',')
-                    .append(p.stateBytes()).append('\n');
+                    .append(p.stateBytes()).append(',')
+                    .append(p.decodeRepeats()).append('\n');
         }
         return out.toString();
     }

@@ -24,7 +24,12 @@ public final class MetricsStore {
 
     /** Adds the engine's figures for one generation; safe from any thread. */
     public void record(String model, ModelSpec spec, String source, GenerationStats stats) {
-        MetricPoint point = MetricPoint.of(model, spec.architecture(), source, stats);
+        record(model, spec, source, stats, 1);
+    }
+
+    /** As {@link #record(String, ModelSpec, String, GenerationStats)}, for the median of {@code decodeRepeats} decodes. */
+    public void record(String model, ModelSpec spec, String source, GenerationStats stats, int decodeRepeats) {
+        MetricPoint point = MetricPoint.of(model, spec.architecture(), source, stats, decodeRepeats);
         runOnFx(() -> {
             specs.putIfAbsent(model, spec);
             points.add(point);

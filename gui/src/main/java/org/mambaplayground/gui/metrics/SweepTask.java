@@ -6,19 +6,21 @@ import java.util.List;
 import javafx.concurrent.Task;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.GenerationListener;
-import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.load.LoadedModel;
 
 /**
  * Runs prompts of growing length on one model, each on a fresh state, and records the engine's figures
- * for every length: the latency-vs-prompt-length and memory-vs-context curves of that model. An
- * unrecorded warm-up run comes first. Cancelling stops at the next prefill chunk or token.
+ * for every length: the latency-vs-prompt-length and memory-vs-context curves of that model. Each prompt is
+ * prefilled once and its answer decoded {@link #DECODE_REPEATS} times; the point's ms per token is their
+ * median. An unrecorded warm-up run comes first. Cancelling stops at the next prefill chunk or token.
  */
 public final class SweepTask extends Task<Integer> {
-    /** Tokens generated after each prompt, enough for a stable ms-per-token figure. */
-    public static final int DECODE_TOKENS = 16;
+    /** Tokens generated in each decode repeat after a prompt. */
+    public static final int DECODE_TOKENS = 8;
+    /** Decodes of the same answer per prompt: the point's ms per token is their median. */
+    public static final int DECODE_REPEATS = 3;
     private static final String FILLER = "The state of a selective state space model has a fixed size, "
             + "while a transformer keeps a key and a value for every token it has read. ";
 
@@ -64,20 +66,19 @@ public final class SweepTask extends Task<Integer> {
                     updateProgress(step + 0.8 * prefilled / Math.max(1, total), lengths.length);
                     updateMessage("Prompt of " + length + " tokens: processing " + prefilled + "/" + total);
                 }
-
-                @Override public void onToken(int token, String text) {
-                    // decode progress is the last fifth of each step
-                }
             };
-            GenerationResult result;
+            DecodeRepeats.Measured measured;
             try (GenerationGate.Pass pass = gate.enter(cancel,
                     () -> updateMessage("Prompt of " + length + " tokens: waiting for the chat or comparison to finish"))) {
                 if (pass == null) break;
-                result = generator.generate(model.model().newState(), prompt,
-                        SamplingOptions.greedy(DECODE_TOKENS), new int[0], cancel, progress);
+                // decode progress is the last fifth of each step
+                measured = DecodeRepeats.measure(generator, prompt, DECODE_REPEATS, DECODE_TOKENS, cancel, progress, repeats -> {
+                    updateProgress(step + 0.8 + 0.2 * repeats / DECODE_REPEATS, lengths.length);
+                    updateMessage("Prompt of " + length + " tokens: decoded " + repeats + " of " + DECODE_REPEATS + " times");
+                });
             }
-            if (cancel.isCancelled() || isCancelled()) break;
-            store.record(model.name(), model.model().spec(), "sweep", result.stats());
+            if (measured == null || cancel.isCancelled() || isCancelled()) break;
+            store.record(model.name(), model.model().spec(), "sweep", measured.stats(), measured.repeats().size());
             done++;
             updateProgress(i + 1, lengths.length);
         }

@@ -3,6 +3,7 @@ package org.mambaplayground.gui.compare;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.TableColumn;
 import javafx.stage.Stage;
@@ -104,6 +105,78 @@ class CompareViewTest {
         assertThat(view.decodePanel().measuredPointCount()).isEqualTo(2);
         assertThat(view.statusLabel().getText()).startsWith("Both models answered");
         // the models were released after the run: nothing of the comparison stays mapped
+        assertThat(ctx.models().openCount()).isZero();
+    }
+    /** Types {@code text}, runs both sides and waits for the end of the run. */
+    private void runOnce(FxRobot robot, CompareView view, String text, int maxTokens) throws Exception {
+        robot.interact(() -> {
+            view.maxTokensSpinner().getValueFactory().setValue(maxTokens);
+            view.promptArea().setText(text);
+        });
+        robot.interact(view::runBoth);
+        WaitForAsyncUtils.waitFor(90, TimeUnit.SECONDS, () -> !view.runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
+    void theSameModelOnBothSidesGetsComparablePrefillTimesOnTheFirstRun(FxRobot robot) throws Exception {
+        Fx.click(robot, stage, "#nav-compare");
+        CompareView view = Fx.lookup(stage, "#compare-view", CompareView.class);
+        LibraryEntry mamba = entryFor(view, TestModels.mambaFolder());
+        robot.interact(() -> {
+            view.leftModelBox().setValue(mamba);
+            view.rightModelBox().setValue(mamba);
+        });
+        // a prompt long enough that the prefill is work, not noise; before the warm-up the first side took ~4x as long
+        runOnce(robot, view, "The state of a selective state space model has a fixed size, while a transformer keeps "
+                + "a key and a value for every token it has read. Compare them.", 4);
+        MetricsStore store = ctx.shared(MetricsStore.class, MetricsStore::new);
+        assertThat(store.points()).hasSize(2);
+        double first = store.points().get(0).prefillMillis();
+        double second = store.points().get(1).prefillMillis();
+        assertThat(first).as("left prefill ms (right: %.3f ms)", second).isBetween(second / 2, second * 2);
+        // one model and choice: warmed once, for the left side; the right side found it warm
+        assertThat(view.warmUp().history()).hasSize(1);
+    }
+
+    @Test
+    void eachModelIsWarmedOnceBeforeItsFirstTimedRunAndNotOnLaterRuns(FxRobot robot) throws Exception {
+        Fx.click(robot, stage, "#nav-compare");
+        CompareView view = Fx.lookup(stage, "#compare-view", CompareView.class);
+        robot.interact(() -> {
+            view.leftModelBox().setValue(entryFor(view, TestModels.mambaFolder()));
+            view.rightModelBox().setValue(entryFor(view, TestModels.transformerFolder()));
+        });
+        runOnce(robot, view, "Compare", 3);
+        MetricsStore store = ctx.shared(MetricsStore.class, MetricsStore::new);
+        List<CompareWarmUp.Warmed> warmed = view.warmUp().history();
+        assertThat(warmed).extracting(w -> w.folder().toAbsolutePath().normalize()).containsExactly(
+                TestModels.mambaFolder().toAbsolutePath().normalize(), TestModels.transformerFolder().toAbsolutePath().normalize());
+        assertThat(store.points()).hasSize(2);
+        for (int side = 0; side < 2; side++) {
+            // the warm-up ended before that model's timed answer was recorded
+            assertThat(warmed.get(side).finished()).isBefore(store.points().get(side).time());
+        }
+        runOnce(robot, view, "Compare again", 3);
+        assertThat(store.points()).hasSize(4);
+        assertThat(view.warmUp().history()).as("no second warm-up for the same models").isEqualTo(warmed);
+    }
+    @Test
+    void stopDuringTheWarmUpEndsTheRunWithoutATimedAnswer(FxRobot robot) throws Exception {
+        Fx.click(robot, stage, "#nav-compare");
+        CompareView view = Fx.lookup(stage, "#compare-view", CompareView.class);
+        robot.interact(() -> {
+            view.leftModelBox().setValue(entryFor(view, TestModels.transformerFolder()));
+            view.rightModelBox().setValue(entryFor(view, TestModels.mambaFolder()));
+            // Stop as soon as the page says it is warming the first model up
+            view.statusLabel().textProperty().addListener((obs, o, n) -> {
+                if (n.contains("warming")) view.stop();
+            });
+        });
+        runOnce(robot, view, "Compare", 3);
+        assertThat(view.statusLabel().getText()).isEqualTo("Stopped.");
+        assertThat(view.warmUp().history()).as("a stopped warm-up does not count").isEmpty();
+        assertThat(ctx.shared(MetricsStore.class, MetricsStore::new).points()).isEmpty();
         assertThat(ctx.models().openCount()).isZero();
     }
 }

@@ -33,12 +33,20 @@ class MetricsCsvTest {
             assertThat(lines).hasSize(3);
             assertThat(lines.get(0)).isEqualTo(MetricsCsv.HEADER);
             assertThat(lines.get(1)).isEqualTo(
-                    "2026-11-25T08:00:00Z,demo-mamba,MAMBA2,sweep,128,16,143,42.500,45.750,8.000,125.000,1234567");
+                    "2026-11-25T08:00:00Z,demo-mamba,MAMBA2,sweep,128,16,143,42.500,45.750,8.000,125.000,1234567,1");
             assertThat(lines.get(2)).startsWith("2026-11-25T08:00:00Z,\"nemo, \"\"demo\"\"\",MAMBA2,sweep,8,16,23,1.000,")
-                    .endsWith(",0.000,0.000,99");
+                    .endsWith(",0.000,0.000,99,1");
         } finally {
             Locale.setDefault(before);
         }
+    }
+
+    @Test
+    void aSweepPointRecordsHowManyDecodesItsMedianTimePerTokenCameFrom() {
+        MetricPoint sweep = new MetricPoint(Instant.parse("2026-11-25T08:00:00Z"), "demo-mamba", Architecture.MAMBA2, "sweep",
+                64, 8, 71, 5.0, 6.0, 2.0, 1000, 3);
+        assertThat(MetricsCsv.HEADER).endsWith(",state_bytes,decode_repeats");
+        assertThat(MetricsCsv.toCsv(List.of(sweep)).lines().toList().get(1)).endsWith(",2.000,500.000,1000,3");
     }
 
     @Test

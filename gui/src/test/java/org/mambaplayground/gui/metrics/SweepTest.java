@@ -68,6 +68,8 @@ class SweepTest {
         MetricsStore store = ctx.shared(MetricsStore.class, MetricsStore::new);
         assertThat(store.points()).extracting(MetricPoint::promptTokens).containsExactly(8, 16, 32, 64);
         assertThat(store.points()).allMatch(p -> p.source().equals("sweep") && p.generatedTokens() == SweepTask.DECODE_TOKENS);
+        // each point's time per token is the median of the repeated decodes, and says so
+        assertThat(store.points()).extracting(MetricPoint::decodeRepeats).containsOnly(SweepTask.DECODE_REPEATS);
         // the transformer's KV cache grows with the context: the engine's measured bytes say so
         assertThat(store.points().getLast().stateBytes()).isGreaterThan(store.points().getFirst().stateBytes());
         assertThat(view.prefillPanel().measuredPointCount()).isEqualTo(4);
