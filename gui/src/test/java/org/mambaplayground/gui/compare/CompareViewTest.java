@@ -134,7 +134,7 @@ class CompareViewTest {
         assertThat(store.points()).hasSize(2);
         double first = store.points().get(0).prefillMillis();
         double second = store.points().get(1).prefillMillis();
-        assertThat(first).as("left prefill ms (right: %.3f ms)", second).isBetween(second / 2, second * 2);
+        assertThat(first).as("left prefill ms (right: %.3f ms)", second).isBetween(second / 3, second * 3); // cold, the old code gave ~10x; 3x leaves room for a loaded machine
         // one model and choice: warmed once, for the left side; the right side found it warm
         assertThat(view.warmUp().history()).hasSize(1);
     }
