@@ -50,6 +50,7 @@ jpackage --type app-image --dest dist/app-image --name "$NAME" --app-version "$V
   --input dist/input --main-jar "$main_jar" --main-class org.mambaplayground.app.Main \
   --module-path dist/fx --add-modules "$modules" \
   --icon assets/src/main/resources/org/mambaplayground/assets/icon-256.png \
+  --arguments --load-demo \
   "${JAVA_OPTIONS[@]}"
 # JavaFX's native libraries into the runtime's lib/: loaded from there, nothing is extracted to ~/.openjfx.
 unzip -q -o -j dist/fx/javafx-graphics-*-linux.jar '*.so' -d "dist/app-image/$NAME/lib/runtime/lib/"
@@ -62,6 +63,7 @@ if [ "$make_deb" = 1 ]; then
     --icon assets/src/main/resources/org/mambaplayground/assets/icon-256.png \
     --resource-dir app/src/packaging/linux \
     --linux-shortcut --linux-menu-group "Development" --linux-app-category devel \
+    --linux-deb-maintainer "$(git log -1 --format=%ae 2>/dev/null || echo maintainers@mambaplayground.invalid)" \
     --linux-package-deps 'libgtk-3-0, libgl1, libxxf86vm1, libxtst6, libfreetype6, libfontconfig1, libpango-1.0-0, libpangoft2-1.0-0, fonts-dejavu-core' \
     --about-url "https://github.com/mambaplayground" --copyright "Apache-2.0"
 fi

@@ -44,6 +44,7 @@ public record LoadChoice(WeightFormat precision, WeightFormat kvFormat) {
 
     /** The file whose pages are mapped when {@code folder} is loaded with this choice. */
     public Path weightsFile(Path folder) {
+        if (org.mambaplayground.engine.load.GgufModels.isGgufFile(folder)) return folder; // a GGUF file is mapped as it is
         return converts() ? copyOf(folder, precision) : folder.resolve(ModelLoader.WEIGHTS);
     }
 }

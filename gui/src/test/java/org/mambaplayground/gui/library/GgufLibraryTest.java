@@ -64,6 +64,7 @@ class GgufLibraryTest {
         // It loads as stored: no precision to choose, the Ollama blob (no .gguf name) too.
         LoadChoice choice = LoadChoices.defaultFor(ollama, 4096, new org.mambaplayground.engine.load.MachineMemory(1L << 40, 1L << 40));
         assertThat(choice).isEqualTo(LoadChoice.DEFAULT);
+        assertThat(choice.weightsFile(ollama.folder())).as("the file the sidebar says is mapped").isEqualTo(ollama.folder());
         try (LoadedModel m = ModelLoader.load(ollama.folder(), choice.applyTo(ModelLoader.Options.DEFAULT))) {
             assertThat(m.model().spec().architecture()).isEqualTo(Architecture.TRANSFORMER);
             assertThat(m.tokenizer().encode("Hello")).isNotEmpty();
