@@ -55,6 +55,7 @@ import org.mambaplayground.engine.generate.FinishReason;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.generate.StateCheckpoints;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
@@ -101,7 +102,7 @@ public final class ChatView extends BorderPane {
     private final Label modelLabel = new Label();
     private final ProgressBar contextGauge = new ProgressBar(0);
     private final Label contextLabel = new Label();
-    private final Label checkpointsLabel = new Label("No checkpoints held yet");
+    private final Label checkpointsLabel = new Label("No checkpoints yet");
     /** The user message whose new text is in the input box, or null. */
     private MessageView editing;
     private final Button cancelEdit = new Button("Cancel");
@@ -440,6 +441,9 @@ public final class ChatView extends BorderPane {
         checkpointsLabel.getStyleClass().add("context-gauge-label");
         checkpointsLabel.setWrapText(true);
         checkpointsLabel.setId("chat-checkpoints");
+        checkpointsLabel.setTooltip(new Tooltip("States kept at the turns' ends and prompts: Regenerate, Edit and "
+                + "switching answers resume from them without reading the conversation again (the oldest go first, "
+                + "beyond " + StateCheckpoints.DEFAULT_MAX_COUNT + " or " + Sizes.bytes(StateCheckpoints.DEFAULT_MAX_BYTES) + ")"));
         systemPrompt.setPromptText("You are a helpful assistant.");
         systemPrompt.setWrapText(true);
         systemPrompt.setPrefRowCount(4);
@@ -697,6 +701,7 @@ public final class ChatView extends BorderPane {
         ChatSession current = answered || holding(s, asked, turn) && s.conversation().turnCount() == turn ? s : null;
         List<ChatMessage> history = current == null ? history(asked.subList(0, asked.size() - 1)) : List.of();
         if (answer == null) answer = newAnswer(model);
+        else if (answer.alternatives().size() == 1 && answer.text().isBlank()) answer.showAlternative(0); // failed: try again in it
         else answer.addAlternative();
         answerWith(model, answer, current, history, (session, options, token, listener) -> answered
                 ? session.regenerate(options, token, listener) : session.send(question, options, token, listener));
@@ -902,13 +907,12 @@ public final class ChatView extends BorderPane {
     /** The checkpoints the conversation holds (regenerate and edit resume from them without reading again). */
     private void updateCheckpoints() {
         ChatSession s = session;
-        checkpointsLabel.setText(s == null || s.checkpoints().count() == 0 ? "No checkpoints held yet"
+        checkpointsLabel.setText(s == null || s.checkpoints().count() == 0 ? "No checkpoints yet"
                 : describeCheckpoints(s.checkpoints().count(), s.checkpoints().bytes()));
     }
 
     static String describeCheckpoints(int count, long bytes) {
-        return count + (count == 1 ? " checkpoint, " : " checkpoints, ") + Sizes.bytes(bytes)
-                + " (regenerate and edit resume from them)";
+        return count + (count == 1 ? " checkpoint, " : " checkpoints, ") + Sizes.bytes(bytes);
     }
 
     /** The line that says how many checkpoints are held and their memory. */

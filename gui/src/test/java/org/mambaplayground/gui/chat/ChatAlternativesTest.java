@@ -85,7 +85,7 @@ class ChatAlternativesTest {
     @Test
     void regeneratedAnswersStayReachableAndTheNextMessageGoesOnFromTheOneShown(FxRobot robot) throws Exception {
         ChatView view = chat(robot);
-        assertThat(view.checkpointsLabel().getText()).isEqualTo("No checkpoints held yet");
+        assertThat(view.checkpointsLabel().getText()).isEqualTo("No checkpoints yet");
         robot.interact(() -> {
             view.temperatureSlider().setValue(2.0); // varied answers
             view.maxTokensSpinner().getValueFactory().setValue(12);
