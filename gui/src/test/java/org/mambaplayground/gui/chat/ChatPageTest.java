@@ -79,7 +79,9 @@ class ChatPageTest {
         assertThat(view.inputArea().getText()).isEmpty();
 
         // Ctrl+N starts a new chat, Ctrl+L puts the cursor back in the message box
-        robot.clickOn(view.temperatureSlider());
+        // (focus moved away without a click: the slider may lie below the fold of the settings panel)
+        robot.interact(() -> view.temperatureSlider().requestFocus());
+        assertThat(view.inputArea().isFocused()).isFalse();
         robot.press(KeyCode.CONTROL).type(KeyCode.L).release(KeyCode.CONTROL);
         assertThat(view.inputArea().isFocused()).isTrue();
         robot.press(KeyCode.CONTROL).type(KeyCode.N).release(KeyCode.CONTROL);
