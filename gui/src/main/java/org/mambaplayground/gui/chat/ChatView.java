@@ -663,20 +663,24 @@ public final class ChatView extends BorderPane {
         int editedAt = edited == null ? -1 : transcript.getChildren().indexOf(edited);
         if (editedAt >= 0) {
             List<MessageView> before = messages().subList(0, messages().indexOf(edited));
-            int turn = userCount(before);
-            ChatSession current = holding(session, before, turn) && session.conversation().turnCount() > turn ? session : null;
+            List<String> kept = answeredQuestions(before);
+            int turn = kept.size();
+            ChatSession s = session;
+            // the engine holds the turns before it: it resumes from the checkpoint at their end
+            boolean editable = holds(s, kept) && s.conversation().turnCount() > turn;
+            ChatSession current = editable || holds(s, kept) && s.conversation().turnCount() == turn ? s : null;
             List<ChatMessage> history = current == null ? history(before) : List.of();
             transcript.getChildren().remove(editedAt, transcript.getChildren().size()); // the turns after it go too
             if (messages().isEmpty()) conversationTitle = titleFrom(text);
             addUserMessage(text);
             answerWith(model, newAnswer(model), current, history,
-                    (s, options, token, listener) -> current == null ? s.send(text, options, token, listener)
-                            : s.edit(turn, text, options, token, listener));
+                    (session, options, token, listener) -> editable ? session.edit(turn, text, options, token, listener)
+                            : session.send(text, options, token, listener));
             return;
         }
         List<MessageView> before = messages();
-        int turn = userCount(before);
-        ChatSession current = holding(session, before, turn) && session.conversation().turnCount() == turn ? session : null;
+        List<String> said = answeredQuestions(before);
+        ChatSession current = holds(session, said) && session.conversation().turnCount() == said.size() ? session : null;
         List<ChatMessage> history = current == null ? history(before) : List.of();
         if (conversationTitle.isEmpty()) conversationTitle = titleFrom(text);
         addUserMessage(text);
@@ -693,12 +697,16 @@ public final class ChatView extends BorderPane {
         List<MessageView> asked = answer == null ? shown : shown.subList(0, shown.size() - 1);
         if (asked.isEmpty() || asked.getLast().role() != MessageView.Role.USER) return;
         String question = asked.getLast().text();
-        int turn = userCount(asked) - 1;
+        List<String> earlier = answeredQuestions(asked.subList(0, asked.size() - 1));
+        List<String> withQuestion = new ArrayList<>(earlier);
+        withQuestion.add(question);
+        int turn = earlier.size();
         ChatSession s = session;
         // the engine holds this question with an answer: it answers again from the checkpoint of its prompt
-        boolean answered = holding(s, asked, turn + 1) && s.conversation().selectedAlternative(turn) >= 0;
+        boolean answered = holds(s, withQuestion) && s.conversation().turnCount() == turn + 1
+                && s.conversation().selectedAlternative(turn) >= 0;
         // else it holds the turns before it (an answer stopped before its first word left the question out)
-        ChatSession current = answered || holding(s, asked, turn) && s.conversation().turnCount() == turn ? s : null;
+        ChatSession current = answered || holds(s, earlier) && s.conversation().turnCount() == turn ? s : null;
         List<ChatMessage> history = current == null ? history(asked.subList(0, asked.size() - 1)) : List.of();
         if (answer == null) answer = newAnswer(model);
         else if (answer.alternatives().size() == 1 && answer.text().isBlank()) answer.showAlternative(0); // failed: try again in it
@@ -765,8 +773,10 @@ public final class ChatView extends BorderPane {
         showAnswer(answer, instruct.isSelected());
         ChatSession s = session;
         int engineIndex = answer.linked(s, answer.shownAlternative());
-        int turn = userCount(shown) - 1;
-        if (engineIndex >= 0 && holding(s, shown, turn + 1) && s.conversation().turnCount() == turn + 1
+        List<String> asked = shown.size() < 2 ? List.of() : new ArrayList<>(answeredQuestions(shown.subList(0, shown.size() - 2)));
+        if (shown.size() >= 2) asked.add(shown.get(shown.size() - 2).text());
+        int turn = asked.size() - 1;
+        if (engineIndex >= 0 && turn >= 0 && holds(s, asked) && s.conversation().turnCount() == turn + 1
                 && engineIndex < s.conversation().alternativeCount(turn)) {
             s.selectAlternative(engineIndex);
         } else {
@@ -784,22 +794,27 @@ public final class ChatView extends BorderPane {
         }
     }
 
-    /** The user messages among {@code shown}. */
-    private static int userCount(List<MessageView> shown) {
-        return (int) shown.stream().filter(m -> m.role() == MessageView.Role.USER).count();
+    /**
+     * The questions of {@code shown} the engine keeps as turns: those answered with at least a word (one
+     * stopped before its first word, or failed, is left out of the engine's conversation, as {@link #history} does).
+     */
+    private static List<String> answeredQuestions(List<MessageView> shown) {
+        List<String> asked = new ArrayList<>();
+        for (int i = 0; i + 1 < shown.size(); i++) {
+            MessageView next = shown.get(i + 1);
+            if (shown.get(i).role() == MessageView.Role.USER && next.role() == MessageView.Role.ASSISTANT
+                    && !next.text().isBlank()) asked.add(shown.get(i).text());
+        }
+        return asked;
     }
 
-    /** Whether {@code s} holds at least {@code turns} turns, whose user messages are the first ones of {@code shown}. */
-    private static boolean holding(ChatSession s, List<MessageView> shown, int turns) {
-        if (s == null || s.conversation().turnCount() < turns) return false;
-        int turn = 0;
-        for (MessageView m : shown) {
-            if (turn == turns) break;
-            if (m.role() != MessageView.Role.USER) continue;
-            if (!s.conversation().user(turn).text().equals(m.text())) return false;
-            turn++;
+    /** Whether {@code s} holds at least these turns: its first user messages are {@code questions}. */
+    private static boolean holds(ChatSession s, List<String> questions) {
+        if (s == null || s.conversation().turnCount() < questions.size()) return false;
+        for (int turn = 0; turn < questions.size(); turn++) {
+            if (!s.conversation().user(turn).text().equals(questions.get(turn))) return false;
         }
-        return turn == turns;
+        return true;
     }
 
     /** What was said in {@code shown}, as the engine takes it: each question with its answer (a question left unanswered is dropped). */

@@ -200,4 +200,38 @@ class ChatAlternativesTest {
         assertThat(view.currentConversation().messages()).extracting(SavedConversation.Message::text)
                 .containsExactly("one", view.messages().get(1).text(), "two, edited", answer.text());
     }
+
+    @Test
+    void aQuestionStoppedBeforeItsAnswerDoesNotMakeTheNextMessageReadTheConversationAgain(FxRobot robot) throws Exception {
+        ChatView view = chat(robot);
+        robot.interact(() -> {
+            view.temperatureSlider().setValue(0);
+            view.maxTokensSpinner().getValueFactory().setValue(6);
+        });
+        say(robot, view, "one");
+        ChatSession session = view.session();
+        // stopped while another generation holds the cores: the question stays on screen, unanswered
+        var gate = ctx.shared(org.mambaplayground.gui.metrics.GenerationGate.class, org.mambaplayground.gui.metrics.GenerationGate::new);
+        var held = gate.enter(new org.mambaplayground.engine.generate.CancellationToken(), () -> {});
+        robot.clickOn(view.inputArea()).write("two");
+        robot.clickOn(view.sendButton());
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> view.messages().size() == 4
+                && view.messages().getLast().phaseLabel().getText().startsWith("Waiting"));
+        robot.clickOn(view.stopButton());
+        waitUntilIdle(view);
+        held.close();
+        assertThat(view.messages().getLast().text()).isEmpty();
+
+        say(robot, view, "three");
+        assertThat(view.session()).isSameAs(session);
+        assertThat(promptTokensOf(view.messages().getLast())).isEqualTo(userTokens(view, "three"));
+        assertThat(session.conversation().turnCount()).isEqualTo(2);
+        // and an earlier message can still be edited from its checkpoint
+        robot.clickOn(view.messages().get(4).editButton());
+        robot.interact(() -> view.inputArea().clear());
+        say(robot, view, "three, again");
+        assertThat(view.session()).isSameAs(session);
+        assertThat(promptTokensOf(view.messages().getLast())).isEqualTo(userTokens(view, "three, again"));
+        assertThat(view.messages()).extracting(MessageView::text).contains("two", "three, again").doesNotContain("three");
+    }
 }
