@@ -314,8 +314,9 @@ public final class MessageView extends VBox {
         if (s.generatedTokens() > 0) {
             line.append(String.format(Locale.ROOT, " \u00b7 first token %.0f ms", s.timeToFirstTokenMillis()));
         }
-        line.append(String.format(Locale.ROOT, " \u00b7 prompt %d tokens in %.0f ms", s.promptTokens(), s.prefillMillis()));
-        if (s.prefillMillis() > 0) line.append(String.format(Locale.ROOT, " (%.0f tok/s)", s.prefillTokensPerSecond()));
+        if (s.promptTokens() == 0) line.append(" \u00b7 prompt 0 tokens (resumed from a checkpoint)");
+        else line.append(String.format(Locale.ROOT, " \u00b7 prompt %d tokens in %.0f ms", s.promptTokens(), s.prefillMillis()));
+        if (s.promptTokens() > 0 && s.prefillMillis() > 0) line.append(String.format(Locale.ROOT, " (%.0f tok/s)", s.prefillTokensPerSecond()));
         if (s.finishReason() == FinishReason.LENGTH) line.append(" \u00b7 reached the token limit");
         if (s.finishReason() == FinishReason.CANCELLED) {
             line.append(s.generatedTokens() == 0 ? " \u00b7 stopped while processing the prompt" : " \u00b7 stopped");

@@ -108,6 +108,7 @@ class ChatAlternativesTest {
         List<String> texts = answer.alternatives();
         assertThat(texts).hasSize(3).doesNotContain("");
         assertThat(texts.stream().distinct().count()).as("sampled at temperature 2: %s", texts).isGreaterThan(1);
+        assertThat(answer.statsText()).contains("prompt 0 tokens (resumed from a checkpoint)"); // nothing read again
         assertThat(answer.alternativeLabel().getText()).isEqualTo("3/3");
         assertThat(answer.nextAlternativeButton().isDisabled()).isTrue();
         // Regenerate answered from the prompt's checkpoint, as alternatives of the engine's turn
