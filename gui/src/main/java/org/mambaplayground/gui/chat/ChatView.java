@@ -51,9 +51,11 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.ChatSession;
+import org.mambaplayground.engine.generate.FinishReason;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.generate.StateCheckpoints;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
@@ -100,6 +102,11 @@ public final class ChatView extends BorderPane {
     private final Label modelLabel = new Label();
     private final ProgressBar contextGauge = new ProgressBar(0);
     private final Label contextLabel = new Label();
+    private final Label checkpointsLabel = new Label("No checkpoints yet");
+    /** The user message whose new text is in the input box, or null. */
+    private MessageView editing;
+    private final Button cancelEdit = new Button("Cancel");
+    private final HBox editingBar = new HBox(8);
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final ReadOnlyBooleanWrapper following = new ReadOnlyBooleanWrapper(this, "following", true);
     private final Button jumpToLatest = new Button("\u2193 Jump to latest");
@@ -113,7 +120,7 @@ public final class ChatView extends BorderPane {
     static final String SHORTCUTS = """
             Enter: send
             Shift+Enter: new line
-            Esc: stop the answer
+            Esc: stop the answer, or leave a message being edited as it was
             Ctrl+N: new chat
             Ctrl+L: go to the message box""";
     private static final KeyCombination NEW_CHAT = new KeyCodeCombination(KeyCode.N, KeyCombination.SHORTCUT_DOWN);
@@ -231,6 +238,9 @@ public final class ChatView extends BorderPane {
         if (e.getCode() == KeyCode.ESCAPE && running.get()) {
             stop();
             e.consume();
+        } else if (e.getCode() == KeyCode.ESCAPE && editing != null) {
+            cancelEditing();
+            e.consume();
         } else if (NEW_CHAT.match(e)) {
             startNewChat();
             e.consume();
@@ -284,6 +294,9 @@ public final class ChatView extends BorderPane {
         ChatSession s = session;
         return s == null ? List.of() : s.messages();
     }
+
+    /** The engine's conversation (null before the first answer); for tests, read between generations. */
+    ChatSession session() { return session; }
 
     /** The id of the conversation shown (its file name in the store). */
     public String conversationId() { return conversationId; }
@@ -374,7 +387,21 @@ public final class ChatView extends BorderPane {
         HBox bar = new HBox(8, input, buttons);
         bar.setPadding(new Insets(8, 12, 12, 12));
         bar.setAlignment(Pos.CENTER);
-        return new VBox(transcriptArea, bar);
+        Label editingNote = note("Editing a message: Send replaces it, and the answers after it are dropped.");
+        HBox.setHgrow(editingNote, Priority.ALWAYS);
+        editingNote.setMaxWidth(Double.MAX_VALUE);
+        cancelEdit.getStyleClass().add("small");
+        cancelEdit.setMinWidth(Region.USE_PREF_SIZE);
+        cancelEdit.setTooltip(new Tooltip("Esc"));
+        cancelEdit.setOnAction(e -> cancelEditing());
+        editingBar.getChildren().setAll(editingNote, cancelEdit);
+        editingBar.setAlignment(Pos.CENTER_LEFT);
+        editingBar.setPadding(new Insets(6, 12, 0, 12));
+        editingBar.setId("chat-editing");
+        editingBar.setVisible(false);
+        editingBar.setManaged(false);
+        running.addListener((obs, was, now) -> updateSwitching());
+        return new VBox(transcriptArea, editingBar, bar);
     }
 
     /** After the user scrolled: following while they are at the end (within a line of it). */
@@ -411,6 +438,12 @@ public final class ChatView extends BorderPane {
         contextGauge.setMaxWidth(Double.MAX_VALUE);
         contextLabel.getStyleClass().add("context-gauge-label");
         contextLabel.setWrapText(true);
+        checkpointsLabel.getStyleClass().add("context-gauge-label");
+        checkpointsLabel.setWrapText(true);
+        checkpointsLabel.setId("chat-checkpoints");
+        checkpointsLabel.setTooltip(new Tooltip("States kept at the turns' ends and prompts: Regenerate, Edit and "
+                + "switching answers resume from them without reading the conversation again (the oldest go first, "
+                + "beyond " + StateCheckpoints.DEFAULT_MAX_COUNT + " or " + Sizes.bytes(StateCheckpoints.DEFAULT_MAX_BYTES) + ")"));
         systemPrompt.setPromptText("You are a helpful assistant.");
         systemPrompt.setWrapText(true);
         systemPrompt.setPrefRowCount(4);
@@ -435,7 +468,7 @@ public final class ChatView extends BorderPane {
         modelPicker.setId("chat-model-picker");
         VBox box = new VBox(8,
                 title("Model"), modelPicker, modelLabel,
-                title("Context"), contextGauge, contextLabel,
+                title("Context"), contextGauge, contextLabel, checkpointsLabel,
                 new Separator(),
                 buildConversations(),
                 title("System prompt"), systemPrompt, systemHint,
@@ -558,6 +591,7 @@ public final class ChatView extends BorderPane {
             }
         }
         updateGauge(0, -1); // no state is held until the next answer (allocating one here could take 100s of MB)
+        updateCheckpoints();
     }
 
     /** Clears the transcript and the model's state; the system prompt applies from here. */
@@ -573,9 +607,11 @@ public final class ChatView extends BorderPane {
     private void clearTranscript() {
         if (cancel != null) cancel.cancel();
         session = null;
+        stopEditing();
         transcript.getChildren().clear();
         if (sessionModel == null) transcript.getChildren().add(noModelNote);
         updateGauge(0, -1);
+        updateCheckpoints();
         jumpToLatest();
     }
 
@@ -604,40 +640,188 @@ public final class ChatView extends BorderPane {
             view.setAlternatives(m.alternatives(), m.shown());
             view.setStatsText(m.stats());
             transcript.getChildren().add(view);
-            if (role == MessageView.Role.ASSISTANT) showAnswer(view, saved.instruct());
+            if (role == MessageView.Role.ASSISTANT) {
+                view.setOnSwitch(i -> switchAlternative(view, i));
+                showAnswer(view, saved.instruct());
+            } else {
+                view.setOnEdit(() -> startEditing(view));
+                view.editButton().disableProperty().bind(running.getReadOnlyProperty());
+            }
         }
+        updateSwitching();
         selectInList(conversationId);
     }
 
-    /** Sends what is in the input box. FX thread. */
+    /** Sends what is in the input box (in place of the message being edited, if one is). FX thread. */
     public void send() {
         String text = input.getText().strip();
         LoadedModel model = sessionModel;
         if (text.isEmpty() || model == null || running.get()) return;
+        MessageView edited = editing;
+        stopEditing();
         input.clear();
-        ChatSession current = session;
-        List<ChatMessage> history = current == null ? history() : List.of();
-        String system = conversationSystem;
-        boolean chatFormat = instruct.isSelected();
+        int editedAt = edited == null ? -1 : transcript.getChildren().indexOf(edited);
+        if (editedAt >= 0) {
+            List<MessageView> before = messages().subList(0, messages().indexOf(edited));
+            List<String> kept = answeredQuestions(before);
+            int turn = kept.size();
+            ChatSession s = session;
+            // the engine holds the turns before it: it resumes from the checkpoint at their end
+            boolean editable = holds(s, kept) && s.conversation().turnCount() > turn;
+            ChatSession current = editable || holds(s, kept) && s.conversation().turnCount() == turn ? s : null;
+            List<ChatMessage> history = current == null ? history(before) : List.of();
+            transcript.getChildren().remove(editedAt, transcript.getChildren().size()); // the turns after it go too
+            if (messages().isEmpty()) conversationTitle = titleFrom(text);
+            addUserMessage(text);
+            answerWith(model, newAnswer(model), current, history,
+                    (session, options, token, listener) -> editable ? session.edit(turn, text, options, token, listener)
+                            : session.send(text, options, token, listener));
+            return;
+        }
+        List<MessageView> before = messages();
+        List<String> said = answeredQuestions(before);
+        ChatSession current = holds(session, said) && session.conversation().turnCount() == said.size() ? session : null;
+        List<ChatMessage> history = current == null ? history(before) : List.of();
         if (conversationTitle.isEmpty()) conversationTitle = titleFrom(text);
-        transcript.getChildren().add(new MessageView(MessageView.Role.USER, "You", text));
-        jumpToLatest();
-        generate((options, token, listener) -> {
-            ChatSession s = current;
-            if (s == null) {
-                s = new ChatSession(model.model(), model.tokenizer(), model.chatFormat(), chatFormat);
-                s.resume(system, history);
-                if (sessionModel == model) session = s;
-            }
-            return s.send(text, options, token, listener);
-        }, model);
+        addUserMessage(text);
+        answerWith(model, newAnswer(model), current, history,
+                (s, options, token, listener) -> s.send(text, options, token, listener));
     }
 
-    /** What was said so far, as the engine takes it: each question with its answer (a question left unanswered is dropped). */
-    private List<ChatMessage> history() {
+    /** Answers the last question again, as another alternative of its answer (kept, {@code < 2/3 >}). FX thread. */
+    public void regenerate() {
+        LoadedModel model = sessionModel;
+        List<MessageView> shown = messages();
+        if (model == null || running.get() || shown.isEmpty()) return;
+        MessageView answer = shown.getLast().role() == MessageView.Role.ASSISTANT ? shown.getLast() : null;
+        List<MessageView> asked = answer == null ? shown : shown.subList(0, shown.size() - 1);
+        if (asked.isEmpty() || asked.getLast().role() != MessageView.Role.USER) return;
+        String question = asked.getLast().text();
+        List<String> earlier = answeredQuestions(asked.subList(0, asked.size() - 1));
+        List<String> withQuestion = new ArrayList<>(earlier);
+        withQuestion.add(question);
+        int turn = earlier.size();
+        ChatSession s = session;
+        // the engine holds this question with an answer: it answers again from the checkpoint of its prompt
+        boolean answered = holds(s, withQuestion) && s.conversation().turnCount() == turn + 1
+                && s.conversation().selectedAlternative(turn) >= 0;
+        // else it holds the turns before it (an answer stopped before its first word left the question out)
+        ChatSession current = answered || holds(s, earlier) && s.conversation().turnCount() == turn ? s : null;
+        List<ChatMessage> history = current == null ? history(asked.subList(0, asked.size() - 1)) : List.of();
+        if (answer == null) answer = newAnswer(model);
+        else if (answer.alternatives().size() == 1 && answer.text().isBlank()) answer.showAlternative(0); // failed: try again in it
+        else answer.addAlternative();
+        answerWith(model, answer, current, history, (session, options, token, listener) -> answered
+                ? session.regenerate(options, token, listener) : session.send(question, options, token, listener));
+    }
+
+    public void stop() {
+        if (cancel != null) cancel.cancel();
+    }
+
+    /** Puts a user message in the input box; sending then replaces it, and the turns after it are dropped. */
+    public void startEditing(MessageView message) {
+        if (running.get() || message.role() != MessageView.Role.USER) return;
+        editing = message;
+        input.setText(message.text());
+        input.positionCaret(input.getLength());
+        editingBar.setVisible(true);
+        editingBar.setManaged(true);
+        input.requestFocus();
+    }
+
+    /** Leaves the message being edited as it was. */
+    public void cancelEditing() {
+        if (editing == null) return;
+        stopEditing();
+        input.clear();
+    }
+
+    private void stopEditing() {
+        editing = null;
+        editingBar.setVisible(false);
+        editingBar.setManaged(false);
+    }
+
+    /** The user message being edited, or null. */
+    public MessageView editingMessage() { return editing; }
+
+    private void addUserMessage(String text) {
+        MessageView view = new MessageView(MessageView.Role.USER, "You", text);
+        view.setOnEdit(() -> startEditing(view));
+        view.editButton().disableProperty().bind(running.getReadOnlyProperty());
+        transcript.getChildren().add(view);
+        jumpToLatest();
+    }
+
+    private MessageView newAnswer(LoadedModel model) {
+        MessageView answer = new MessageView(MessageView.Role.ASSISTANT, model.name(), "");
+        answer.setOnSwitch(i -> switchAlternative(answer, i));
+        transcript.getChildren().add(answer);
+        return answer;
+    }
+
+    /**
+     * Shows another alternative of the last answer; the engine selects it, so the next message goes on from
+     * its state. An alternative the engine does not hold (one restored from disk) has the next message read the
+     * conversation again.
+     */
+    private void switchAlternative(MessageView answer, int index) {
+        List<MessageView> shown = messages();
+        if (running.get() || shown.isEmpty() || shown.getLast() != answer) return;
+        answer.showAlternative(index);
+        showAnswer(answer, instruct.isSelected());
+        ChatSession s = session;
+        int engineIndex = answer.linked(s, answer.shownAlternative());
+        List<String> asked = shown.size() < 2 ? List.of() : new ArrayList<>(answeredQuestions(shown.subList(0, shown.size() - 2)));
+        if (shown.size() >= 2) asked.add(shown.get(shown.size() - 2).text());
+        int turn = asked.size() - 1;
+        if (engineIndex >= 0 && turn >= 0 && holds(s, asked) && s.conversation().turnCount() == turn + 1
+                && engineIndex < s.conversation().alternativeCount(turn)) {
+            s.selectAlternative(engineIndex);
+        } else {
+            session = null;
+        }
+        updateCheckpoints();
+        saveConversation();
+    }
+
+    /** Only the last answer's alternatives can be switched (the later turns were said after the one shown). */
+    private void updateSwitching() {
+        List<MessageView> shown = messages();
+        for (MessageView m : shown) {
+            if (m.role() == MessageView.Role.ASSISTANT) m.setSwitchable(!running.get() && m == shown.getLast());
+        }
+    }
+
+    /**
+     * The questions of {@code shown} the engine keeps as turns: those answered with at least a word (one
+     * stopped before its first word, or failed, is left out of the engine's conversation, as {@link #history} does).
+     */
+    private static List<String> answeredQuestions(List<MessageView> shown) {
+        List<String> asked = new ArrayList<>();
+        for (int i = 0; i + 1 < shown.size(); i++) {
+            MessageView next = shown.get(i + 1);
+            if (shown.get(i).role() == MessageView.Role.USER && next.role() == MessageView.Role.ASSISTANT
+                    && !next.text().isBlank()) asked.add(shown.get(i).text());
+        }
+        return asked;
+    }
+
+    /** Whether {@code s} holds at least these turns: its first user messages are {@code questions}. */
+    private static boolean holds(ChatSession s, List<String> questions) {
+        if (s == null || s.conversation().turnCount() < questions.size()) return false;
+        for (int turn = 0; turn < questions.size(); turn++) {
+            if (!s.conversation().user(turn).text().equals(questions.get(turn))) return false;
+        }
+        return true;
+    }
+
+    /** What was said in {@code shown}, as the engine takes it: each question with its answer (a question left unanswered is dropped). */
+    private static List<ChatMessage> history(List<MessageView> shown) {
         List<ChatMessage> said = new ArrayList<>();
         String question = null;
-        for (MessageView m : messages()) {
+        for (MessageView m : shown) {
             if (m.role() == MessageView.Role.USER) {
                 question = m.text();
             } else if (m.role() == MessageView.Role.ASSISTANT && question != null && !m.text().isBlank()) {
@@ -649,40 +833,22 @@ public final class ChatView extends BorderPane {
         return said;
     }
 
-    /** Answers the last question again (the previous answer is dropped). FX thread. */
-    public void regenerate() {
-        ChatSession s = session;
-        if (s == null || running.get()) return;
-        List<MessageView> shown = messages();
-        if (!shown.isEmpty() && shown.getLast().role() == MessageView.Role.ASSISTANT) {
-            transcript.getChildren().remove(shown.getLast());
-        }
-        List<MessageView> left = messages();
-        if (left.isEmpty() || left.getLast().role() != MessageView.Role.USER) return;
-        List<ChatMessage> said = s.messages();
-        if (said.isEmpty() || said.getLast().role() == ChatMessage.Role.SYSTEM) {
-            // an answer stopped before its first word left the question out of the conversation: ask it again
-            String question = left.getLast().text();
-            generate((options, token, listener) -> s.send(question, options, token, listener), sessionModel);
-        } else {
-            generate((options, token, listener) -> s.regenerate(options, token, listener), sessionModel);
-        }
-    }
-
-    public void stop() {
-        if (cancel != null) cancel.cancel();
-    }
-
     private interface Call {
-        GenerationResult run(SamplingOptions options, CancellationToken token, StreamBatcher listener);
+        GenerationResult run(ChatSession session, SamplingOptions options, CancellationToken token, StreamBatcher listener);
     }
 
-    private void generate(Call call, LoadedModel model) {
+    /**
+     * Generates into {@code answer} (its alternative shown) the answer to the last message: with {@code current},
+     * or with a new session that first takes {@code history} (created on the generating thread: a new state can
+     * take hundreds of MB).
+     */
+    private void answerWith(LoadedModel model, MessageView answer, ChatSession current,
+                            List<ChatMessage> history, Call call) {
+        String system = conversationSystem;
         boolean chatFormat = instruct.isSelected();
-        MessageView answer = new MessageView(MessageView.Role.ASSISTANT, model.name(), "");
         answer.showPrefill(0, 0);
-        transcript.getChildren().add(answer);
         showAnswer(answer, chatFormat);
+        updateSwitching();
         SamplingOptions options = new SamplingOptions((float) temperature.getValue(), (float) topP.getValue(),
                 System.nanoTime(), maxTokens.getValue());
         CancellationToken token = new CancellationToken();
@@ -709,28 +875,63 @@ public final class ChatView extends BorderPane {
         });
         ModelLease held = lease.apply(model);
         executor.execute(() -> {
+            ChatSession[] used = {null};
+            int[] engineAnswer = {-1};
+            String[] failure = {null};
             try (GenerationGate.Pass pass = gate.enter(token, () -> Platform.runLater(() ->
                     answer.showWaiting("Waiting for a sweep or comparison to finish (one generation at a time keeps timings honest)\u2026")))) {
                 if (pass == null) {
-                    Platform.runLater(() -> answer.showError("Stopped before it started."));
+                    failure[0] = "Stopped before it started.";
                     return;
                 }
                 Platform.runLater(() -> answer.showPrefill(0, 0));
-                GenerationResult result = call.run(options, token, batcher);
+                ChatSession s = current;
+                if (s == null) {
+                    s = new ChatSession(model.model(), model.tokenizer(), model.chatFormat(), chatFormat);
+                    s.resume(system, history);
+                    if (sessionModel == model) session = s;
+                }
+                used[0] = s;
+                GenerationResult result = call.run(s, options, token, batcher);
+                boolean kept = !(result.finishReason() == FinishReason.CANCELLED && result.text().isBlank());
+                int last = s.conversation().turnCount() - 1; // every call answers the last message
+                if (kept && last >= 0) engineAnswer[0] = s.conversation().selectedAlternative(last);
                 metrics.record(model.name(), model.model().spec(), "chat", result.stats());
             } catch (Throwable t) {
                 String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-                Platform.runLater(() -> answer.showError("Generation failed: " + message));
+                failure[0] = "Generation failed: " + message;
             } finally {
                 held.close();
                 Platform.runLater(() -> {
                     if (cancel == token) cancel = null;
+                    if (engineAnswer[0] >= 0) {
+                        answer.link(used[0], answer.shownAlternative(), engineAnswer[0]);
+                    } else if (answer.text().isBlank() && answer.alternatives().size() > 1) {
+                        answer.removeShownAlternative(); // a regenerated answer that never got a word
+                    }
+                    if (failure[0] != null) answer.showError(failure[0]);
                     running.set(false);
+                    updateSwitching();
+                    updateCheckpoints();
                     saveConversation();
                 });
             }
         });
     }
+
+    /** The checkpoints the conversation holds (regenerate and edit resume from them without reading again). */
+    private void updateCheckpoints() {
+        ChatSession s = session;
+        checkpointsLabel.setText(s == null || s.checkpoints().count() == 0 ? "No checkpoints yet"
+                : describeCheckpoints(s.checkpoints().count(), s.checkpoints().bytes()));
+    }
+
+    static String describeCheckpoints(int count, long bytes) {
+        return count + (count == 1 ? " checkpoint, " : " checkpoints, ") + Sizes.bytes(bytes);
+    }
+
+    /** The line that says how many checkpoints are held and their memory. */
+    public Label checkpointsLabel() { return checkpointsLabel; }
 
     /**
      * The gauge while an answer streams: the state's position and size as the generating thread leaves

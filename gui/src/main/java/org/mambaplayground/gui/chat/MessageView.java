@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -25,7 +26,9 @@ import org.mambaplayground.engine.generate.GenerationStats;
  * A user's message is shown as typed; an answer as markdown, or as highlighted code when it is code
  * without fences (see {@link #showAsCode}); the "Raw" toggle shows any message's text as it is.
  *
- * <p>An answer holds one or more alternatives (the answers Regenerate produced); one is shown at a time.
+ * <p>An answer holds one or more alternatives (the answers Regenerate produced); one is shown at a time, and
+ * {@code < 2/3 >} in its header switches between them. A user's message has an Edit button when the chat
+ * sets one up ({@link #setOnEdit}).
  */
 public final class MessageView extends VBox {
     public enum Role { USER, ASSISTANT, NOTE }
@@ -33,6 +36,20 @@ public final class MessageView extends VBox {
     private final Role role;
     private final List<StringBuilder> alternatives = new ArrayList<>(List.of(new StringBuilder()));
     private int shown;
+    /** The figures line of each alternative. */
+    private final List<String> statsTexts = new ArrayList<>(List.of(""));
+    /**
+     * Which answer of the engine's conversation each alternative is, for the conversation {@link #linkKey}
+     * (-1: one the engine does not hold, e.g. a restored alternative).
+     */
+    private final List<Integer> links = new ArrayList<>(List.of(-1));
+    private Object linkKey;
+    private final Button previousAlternative = new Button("<");
+    private final Label alternativeLabel = new Label();
+    private final Button nextAlternative = new Button(">");
+    private final HBox alternativeNav = new HBox(2, previousAlternative, alternativeLabel, nextAlternative);
+    private IntConsumer onSwitch = this::showAlternative;
+    private final Button edit = new Button("Edit");
     private final VBox content = new VBox();
     private final MarkdownView markdown = new MarkdownView();
     private final Label plain = new Label();
@@ -68,10 +85,26 @@ public final class MessageView extends VBox {
         raw.selectedProperty().addListener((obs, was, now) -> render());
         raw.setVisible(role == Role.ASSISTANT);
         raw.setManaged(role == Role.ASSISTANT);
-        for (Node n : List.of(copy, raw)) ((Region) n).setMinWidth(Region.USE_PREF_SIZE);
+        for (Button b : List.of(previousAlternative, nextAlternative, edit)) {
+            b.getStyleClass().addAll("small", "flat");
+            b.setFocusTraversable(false);
+        }
+        previousAlternative.setTooltip(new Tooltip("The previous answer to this message"));
+        nextAlternative.setTooltip(new Tooltip("The next answer to this message"));
+        previousAlternative.setOnAction(e -> onSwitch.accept(shown - 1));
+        nextAlternative.setOnAction(e -> onSwitch.accept(shown + 1));
+        alternativeLabel.getStyleClass().add("chat-message-role");
+        alternativeNav.setAlignment(Pos.CENTER);
+        alternativeNav.getStyleClass().add("chat-alternatives");
+        edit.setTooltip(new Tooltip("Edit this message: sending it again replaces it and the answers after it"));
+        edit.setVisible(false);
+        edit.setManaged(false);
+        for (Node n : List.of(copy, raw, previousAlternative, alternativeLabel, nextAlternative, edit)) {
+            ((Region) n).setMinWidth(Region.USE_PREF_SIZE);
+        }
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox header = new HBox(8, who, spacer, raw, copy);
+        HBox header = new HBox(8, who, spacer, alternativeNav, edit, raw, copy);
         header.setAlignment(Pos.CENTER_LEFT);
         phase.getStyleClass().add("chat-message-phase");
         phase.setWrapText(true);
@@ -106,9 +139,74 @@ public final class MessageView extends VBox {
         alternatives.clear();
         for (String t : texts) alternatives.add(new StringBuilder(t));
         if (alternatives.isEmpty()) alternatives.add(new StringBuilder());
+        statsTexts.clear();
+        links.clear();
+        for (int i = 0; i < alternatives.size(); i++) {
+            statsTexts.add("");
+            links.add(-1);
+        }
         shown = Math.clamp(index, 0, alternatives.size() - 1);
         render();
     }
+
+    /** Starts a new, empty alternative (a regenerated answer streams into it) and shows it. */
+    public void addAlternative() {
+        alternatives.add(new StringBuilder());
+        statsTexts.add("");
+        links.add(-1);
+        showAlternative(alternatives.size() - 1);
+    }
+
+    /** Drops the alternative shown (a regenerated answer that never got a word) and shows the one before it. */
+    public void removeShownAlternative() {
+        if (alternatives.size() < 2) return;
+        alternatives.remove(shown);
+        statsTexts.remove(shown);
+        links.remove(shown);
+        showAlternative(Math.max(0, shown - 1));
+    }
+
+    /** Shows alternative {@code index} (its text and figures). */
+    public void showAlternative(int index) {
+        shown = Math.clamp(index, 0, alternatives.size() - 1);
+        getChildren().remove(error);
+        showStatsLine(statsTexts.get(shown));
+        render();
+    }
+
+    /** What the alternative buttons do with the index asked for (by default: show it). */
+    public void setOnSwitch(IntConsumer action) { onSwitch = action == null ? this::showAlternative : action; }
+
+    /** Whether the alternative buttons can be used (only the last answer's can: later turns build on the others). */
+    public void setSwitchable(boolean switchable) { alternativeNav.setDisable(!switchable); }
+
+    public Button previousAlternativeButton() { return previousAlternative; }
+
+    public Button nextAlternativeButton() { return nextAlternative; }
+
+    /** "2/3" while there are several alternatives. */
+    public Label alternativeLabel() { return alternativeLabel; }
+
+    /** Notes that alternative {@code alternative} is answer {@code engineIndex} of the engine's conversation {@code key}. */
+    public void link(Object key, int alternative, int engineIndex) {
+        if (key != linkKey) {
+            linkKey = key;
+            java.util.Collections.fill(links, -1);
+        }
+        links.set(alternative, engineIndex);
+    }
+
+    /** Which answer of the engine's conversation {@code key} alternative {@code alternative} is, or -1. */
+    public int linked(Object key, int alternative) { return key != null && key == linkKey ? links.get(alternative) : -1; }
+
+    /** Makes the Edit button (user messages) run {@code action}. */
+    public void setOnEdit(Runnable action) {
+        edit.setOnAction(e -> action.run());
+        edit.setVisible(role == Role.USER);
+        edit.setManaged(role == Role.USER);
+    }
+
+    public Button editButton() { return edit; }
 
     public MarkdownView body() { return markdown; }
 
@@ -150,6 +248,12 @@ public final class MessageView extends VBox {
     public Optional<CodeLanguage> codeLanguage() { return codeLanguage; }
 
     private void render() {
+        boolean several = alternatives.size() > 1;
+        alternativeNav.setVisible(several);
+        alternativeNav.setManaged(several);
+        alternativeLabel.setText((shown + 1) + "/" + alternatives.size());
+        previousAlternative.setDisable(shown == 0);
+        nextAlternative.setDisable(shown == alternatives.size() - 1);
         String text = text();
         Node view;
         if (role != Role.ASSISTANT || raw.isSelected()) {
@@ -188,13 +292,19 @@ public final class MessageView extends VBox {
         setStatsText(describe(s));
     }
 
-    /** The figures line as saved with a conversation. */
-    public String statsText() { return getChildren().contains(stats) ? stats.getText() : ""; }
+    /** The figures line of the alternative shown, as saved with a conversation. */
+    public String statsText() { return statsTexts.get(shown); }
 
     public void setStatsText(String line) {
         if (line == null || line.isEmpty()) return;
+        statsTexts.set(shown, line);
+        showStatsLine(line);
+    }
+
+    private void showStatsLine(String line) {
         stats.setText(line);
-        if (!getChildren().contains(stats)) getChildren().add(stats);
+        if (line.isEmpty()) getChildren().remove(stats);
+        else if (!getChildren().contains(stats)) getChildren().add(stats);
     }
 
     static String describe(GenerationStats s) {
@@ -204,8 +314,9 @@ public final class MessageView extends VBox {
         if (s.generatedTokens() > 0) {
             line.append(String.format(Locale.ROOT, " \u00b7 first token %.0f ms", s.timeToFirstTokenMillis()));
         }
-        line.append(String.format(Locale.ROOT, " \u00b7 prompt %d tokens in %.0f ms", s.promptTokens(), s.prefillMillis()));
-        if (s.prefillMillis() > 0) line.append(String.format(Locale.ROOT, " (%.0f tok/s)", s.prefillTokensPerSecond()));
+        if (s.promptTokens() == 0) line.append(" \u00b7 prompt 0 tokens (resumed from a checkpoint)");
+        else line.append(String.format(Locale.ROOT, " \u00b7 prompt %d tokens in %.0f ms", s.promptTokens(), s.prefillMillis()));
+        if (s.promptTokens() > 0 && s.prefillMillis() > 0) line.append(String.format(Locale.ROOT, " (%.0f tok/s)", s.prefillTokensPerSecond()));
         if (s.finishReason() == FinishReason.LENGTH) line.append(" \u00b7 reached the token limit");
         if (s.finishReason() == FinishReason.CANCELLED) {
             line.append(s.generatedTokens() == 0 ? " \u00b7 stopped while processing the prompt" : " \u00b7 stopped");

@@ -158,8 +158,10 @@ class ChatViewTest {
         robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(8));
         robot.clickOn(view.regenerateButton());
         waitUntilIdle(view);
-        assertThat(view.messages()).hasSize(2); // the stopped answer was replaced, not added to
-        assertThat(view.messages().getLast()).isNotSameAs(stopped);
+        assertThat(view.messages()).hasSize(2); // the new answer is another alternative of the stopped one
+        assertThat(view.messages().getLast()).isSameAs(stopped);
+        assertThat(stopped.alternatives()).hasSize(2);
+        assertThat(stopped.alternativeLabel().getText()).isEqualTo("2/2");
         String stats = view.messages().getLast().statsLabel().getText();
         assertThat(stats).matches("\\d+ tokens .*");
         assertThat(Integer.parseInt(stats.substring(0, stats.indexOf(' ')))).isBetween(1, 8);
