@@ -5,7 +5,6 @@ import static org.mambaplayground.engine.tensor.format.Simd.LANES;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 
 /**
  * What llama.cpp's k-quants share: super-blocks of 256 weights, the 6-bit scales and mins of Q4_K and Q5_K
@@ -14,9 +13,6 @@ import jdk.incubator.vector.IntVector;
  */
 final class KQuants {
     static final int BLOCK = 256;
-    /** Bit pattern of the float 2^23: OR-ed with an integer q < 2^23 gives the float 2^23 + q. */
-    private static final int EXP_23 = 0x4B000000;
-    private static final float TWO_23 = 0x1p23f;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[2 * BLOCK]);
 
     private KQuants() {}
@@ -59,28 +55,38 @@ final class KQuants {
         }
     }
 
-    /** Integer lanes in [0, 2^23) as floats, without a conversion instruction. */
-    static FloatVector toFloat(IntVector q) {
-        return q.or(EXP_23).reinterpretAsFloats().sub(TWO_23);
-    }
-
-    /** Integer lanes in [0, 2^23) as floats minus {@code bias}. */
-    static FloatVector toFloatMinus(IntVector q, float bias) {
-        return q.or(EXP_23).reinterpretAsFloats().sub(TWO_23 + bias);
-    }
-
     /**
-     * The asymmetric quantization of Q4_K and Q5_K for one sub-block of 32 values: its scale (max - min) / levels
-     * and its min (-min, at least 0) before the super-block quantizes both to 6 bits. Not ggml's iterative search
-     * (make_qkx2_quants): a plain min/max fit, so our files are valid k-quants but not bit-equal to llama-quantize's.
+     * The scales of a Q4_K or Q5_K super-block (256 values from {@code src[from]}, values quantized to
+     * {@code levels} + 1 steps): per sub-block of 32 an asymmetric fit, scale (max - min) / levels and min -min (at
+     * least 0), both quantized to 6 bits against the super-block's d and dmin. Stores d, dmin and the packed scales
+     * at {@code o}, leaves the 6-bit values in {@code sc} and {@code m} and returns {d, dmin} as stored. Not ggml's
+     * iterative search (make_qkx2_quants): a plain min/max fit, so our files are valid k-quants but not bit-equal
+     * to llama-quantize's.
      */
-    static float[] rangeOf(float[] src, int from, int n, int levels) {
-        float lo = 0, hi = 0;
-        for (int i = 0; i < n; i++) {
-            lo = Math.min(lo, src[from + i]);
-            hi = Math.max(hi, src[from + i]);
+    static float[] encodeScales(float[] src, int from, int levels, MemorySegment dst, long o, int[] sc, int[] m) {
+        float[] scales = new float[8], mins = new float[8];
+        float maxScale = 0, maxMin = 0;
+        for (int j = 0; j < 8; j++) {
+            float lo = 0, hi = 0;
+            for (int i = 0; i < 32; i++) {
+                lo = Math.min(lo, src[from + 32 * j + i]);
+                hi = Math.max(hi, src[from + 32 * j + i]);
+            }
+            scales[j] = (hi - lo) / levels;
+            mins[j] = -lo;
+            maxScale = Math.max(maxScale, scales[j]);
+            maxMin = Math.max(maxMin, mins[j]);
         }
-        return new float[] {(hi - lo) / levels, -lo};
+        float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / 63));
+        float dmin = Float.float16ToFloat(Float.floatToFloat16(maxMin / 63));
+        for (int j = 0; j < 8; j++) {
+            sc[j] = d > 0 ? clamp(Math.round(scales[j] / d), 0, 63) : 0;
+            m[j] = dmin > 0 ? clamp(Math.round(mins[j] / dmin), 0, 63) : 0;
+        }
+        dst.set(Simd.I16_LE, o, Float.floatToFloat16(d));
+        dst.set(Simd.I16_LE, o + 2, Float.floatToFloat16(dmin));
+        packScales(sc, m, dst, o + 4);
+        return new float[] {d, dmin};
     }
 
     static int clamp(int v, int lo, int hi) { return Math.max(lo, Math.min(hi, v)); }

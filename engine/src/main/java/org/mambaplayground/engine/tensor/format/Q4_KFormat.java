@@ -43,22 +43,8 @@ public final class Q4_KFormat implements WeightFormat, KQuants.SuperBlock {
         for (int b = 0; b < count / BLOCK; b++) {
             int from = srcOff + b * BLOCK;
             long o = offset + (long) b * BLOCK_BYTES;
-            float[][] ranges = new float[8][];
-            float maxScale = 0, maxMin = 0;
-            for (int j = 0; j < 8; j++) {
-                ranges[j] = KQuants.rangeOf(src, from + 32 * j, 32, 15);
-                maxScale = Math.max(maxScale, ranges[j][0]);
-                maxMin = Math.max(maxMin, ranges[j][1]);
-            }
-            float d = Float.float16ToFloat(Float.floatToFloat16(maxScale / 63));
-            float dmin = Float.float16ToFloat(Float.floatToFloat16(maxMin / 63));
-            for (int j = 0; j < 8; j++) {
-                sc[j] = d > 0 ? KQuants.clamp(Math.round(ranges[j][0] / d), 0, 63) : 0;
-                m[j] = dmin > 0 ? KQuants.clamp(Math.round(ranges[j][1] / dmin), 0, 63) : 0;
-            }
-            dst.set(Simd.I16_LE, o, Float.floatToFloat16(d));
-            dst.set(Simd.I16_LE, o + 2, Float.floatToFloat16(dmin));
-            KQuants.packScales(sc, m, dst, o + SCALES);
+            float[] stored = KQuants.encodeScales(src, from, 15, dst, o, sc, m);
+            float d = stored[0], dmin = stored[1];
             for (int c = 0; c < 4; c++) {
                 int lo = 2 * c, hi = lo + 1;
                 for (int l = 0; l < 32; l++) {
