@@ -60,9 +60,14 @@ def random_transformer(cfg: TransformerConfig, seed: int) -> Transformer:
         init_linear_(m.output.weight, g)
         init_norm_(m.norm.weight, g)
         for layer in m.layers.values():
-            for lin in (layer.attention.wq, layer.attention.wk, layer.attention.wv, layer.attention.wo,
-                        layer.feed_forward.w1, layer.feed_forward.w2, layer.feed_forward.w3):
+            ffs = list(layer.feed_forward.experts) if cfg.moe is not None else [layer.feed_forward]
+            for lin in [layer.attention.wq, layer.attention.wk, layer.attention.wv, layer.attention.wo] + [
+                    w for ff in ffs for w in (ff.w1, ff.w2, ff.w3)]:
                 init_linear_(lin.weight, g)
+            if cfg.moe is not None:
+                # a router of unit-variance logits: tokens spread over the experts and weights differ
+                init_linear_(layer.feed_forward.gate.weight, g)
+                layer.feed_forward.gate.weight.mul_(3.0)
             # larger query/key weights make attention patterns sharp enough for positions to matter
             layer.attention.wq.weight.mul_(2.0)
             init_norm_(layer.attention_norm.weight, g)
@@ -119,7 +124,27 @@ def main():
         nowin = full(wtoks[None, :])[0]
     assert torch.allclose(nowin[:6], wlogits[:6], atol=1e-5)
     assert not torch.allclose(nowin[6:], wlogits[6:], atol=1e-3)
+    # Mixtral's sparse feed-forward: 4 experts, 2 per token.
+    mcfg_moe = TransformerConfig(**base, moe={"num_experts": 4, "num_experts_per_tok": 2})
+    moe, mtoks, mlogits = write_folder(os.path.join(root, "transformer-moe"), mcfg_moe.to_params(),
+                                       random_transformer(mcfg_moe, 4), mcfg_moe.vocab_size, 4, transformer_ref.load)
+    check_routing(moe, mtoks, min_margin=1e-3)
     print("wrote", root)
+
+
+def check_routing(model, tokens, min_margin):
+    """Every token uses several experts overall, and no top-k choice is a near-tie that float32 rounding could flip."""
+    with torch.no_grad():
+        model(tokens[None, :])
+    used = set()
+    for layer in model.layers.values():
+        logits = layer.feed_forward.last_gate_logits
+        k = layer.feed_forward.k
+        top = torch.topk(logits, k + 1).values
+        margin = (top[:, k - 1] - top[:, k]).min().item()
+        assert margin > min_margin, f"routing near-tie: margin {margin}"
+        used.update(torch.topk(logits, k).indices.flatten().tolist())
+    assert len(used) == logits.shape[1], used
 
 
 if __name__ == "__main__":

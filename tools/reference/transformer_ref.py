@@ -9,6 +9,10 @@ project's Java engine. Parameter names match consolidated.safetensors:
   layers.N.attention.wo.weight   (dim, n_heads*head_dim)
   layers.N.feed_forward.w1.weight, w3.weight (hidden_dim, dim);  w2.weight (dim, hidden_dim)
   norm.weight (dim);  output.weight (vocab, dim)
+With params.json's moe {num_experts, num_experts_per_tok} (Mixtral) the feed-forward is mistral-inference's
+MoeLayer (moe.py): layers.N.feed_forward.gate.weight (num_experts, dim) and, per expert E,
+layers.N.feed_forward.experts.E.w1/w2/w3.weight shaped like the dense w1/w2/w3. Router logits -> topk ->
+softmax over the chosen logits only (in float32) -> the chosen experts' outputs weighted and summed.
 
 RoPE: each head vector is read as head_dim/2 complex numbers from interleaved pairs (x[2i], x[2i+1]) and
 multiplied by exp(i * pos * theta^(-2i/head_dim)). theta is params.json's rope_theta; when absent
@@ -40,6 +44,7 @@ class TransformerConfig:
     vocab_size: int
     rope_theta: Optional[float] = None
     sliding_window: Optional[int] = None
+    moe: Optional[dict] = None  # {"num_experts": E, "num_experts_per_tok": k}
 
     REQUIRED = ("dim", "n_layers", "head_dim", "hidden_dim", "n_heads", "n_kv_heads", "norm_eps", "vocab_size")
 
@@ -53,6 +58,8 @@ class TransformerConfig:
         kw = {k: params[k] for k in TransformerConfig.REQUIRED}
         kw["rope_theta"] = params.get("rope_theta")
         kw["sliding_window"] = params.get("sliding_window")
+        if params.get("moe") is not None:
+            kw["moe"] = {k: int(params["moe"][k]) for k in ("num_experts", "num_experts_per_tok")}
         return TransformerConfig(**kw)
 
     def to_params(self) -> dict:
@@ -61,6 +68,8 @@ class TransformerConfig:
             p["rope_theta"] = self.rope_theta
         if self.sliding_window is not None:
             p["sliding_window"] = self.sliding_window
+        if self.moe is not None:
+            p["moe"] = dict(self.moe)
         return p
 
 
@@ -123,11 +132,35 @@ class FeedForward(nn.Module):
         return self.w2(F.silu(self.w1(x)) * self.w3(x))
 
 
+class MoeLayer(nn.Module):
+    """mistral-inference's MoeLayer: topk of the router logits, softmax over those k, weighted sum of experts."""
+
+    def __init__(self, cfg: TransformerConfig):
+        super().__init__()
+        self.experts = nn.ModuleList([FeedForward(cfg) for _ in range(cfg.moe["num_experts"])])
+        self.gate = nn.Linear(cfg.dim, cfg.moe["num_experts"], bias=False)
+        self.k = cfg.moe["num_experts_per_tok"]
+        self.last_gate_logits = None  # kept so tests can check that no routing decision is a near-tie
+
+    def forward(self, x):
+        shape = x.shape
+        inputs = x.reshape(-1, shape[-1])
+        gate_logits = self.gate(inputs)
+        self.last_gate_logits = gate_logits.detach()
+        weights, selected = torch.topk(gate_logits, self.k)
+        weights = F.softmax(weights, dim=1, dtype=torch.float).to(inputs.dtype)
+        results = torch.zeros_like(inputs)
+        for i, expert in enumerate(self.experts):
+            batch_idx, nth = torch.where(selected == i)
+            results[batch_idx] += weights[batch_idx, nth, None] * expert(inputs[batch_idx])
+        return results.reshape(shape)
+
+
 class TransformerBlock(nn.Module):
     def __init__(self, cfg: TransformerConfig):
         super().__init__()
         self.attention = Attention(cfg)
-        self.feed_forward = FeedForward(cfg)
+        self.feed_forward = MoeLayer(cfg) if cfg.moe is not None else FeedForward(cfg)
         self.attention_norm = RMSNorm(cfg.dim, cfg.norm_eps)
         self.ffn_norm = RMSNorm(cfg.dim, cfg.norm_eps)
 

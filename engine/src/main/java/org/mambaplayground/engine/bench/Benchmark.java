@@ -213,20 +213,9 @@ public final class Benchmark {
         return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
     }
 
-    /**
-     * Weight bytes one decode step reads: every tensor once, except that the embedding table contributes
-     * one row (unless it doubles as the output head).
-     */
+    /** Weight bytes one decode step reads by the configuration (a mixture of experts: only the chosen experts). */
     static long decodeBytesPerToken(ModelSpec spec, WeightFormat dtype) {
-        List<TensorSpec> specs = spec.tensorSpecs();
-        boolean tied = specs.stream().noneMatch(t -> t.name().endsWith("lm_head.weight") || t.name().equals("output.weight"));
-        long bytes = 0;
-        for (TensorSpec t : specs) {
-            boolean embedding = t.name().endsWith("embedding.weight") || t.name().equals("tok_embeddings.weight");
-            long elements = embedding && !tied ? t.shape()[1] : t.size();
-            bytes += PrecisionPlan.formatOf(t, dtype, PrecisionPlan.isOutputHead(spec, t)).bytes(elements);
-        }
-        return bytes;
+        return spec.weightBytesPerToken(dtype);
     }
 
     /** Writes the synthetic model unless {@code o.folder()} already holds a valid one of this configuration. */

@@ -10,6 +10,7 @@ import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.TensorSpec;
 import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.tensor.WeightSource;
+import org.mambaplayground.engine.transformer.TransformerTensors;
 
 /**
  * A GGUF file seen as the checkpoint the architecture expects: each tensor under its consolidated name and shape
@@ -29,6 +30,11 @@ final class GgufWeights implements WeightSource {
                 tensors.put(t.name(), arch.fromGguf(t, renamed(file.tensor(EMBEDDING), TIED_OUTPUT), file));
                 continue;
             }
+            int expert = TransformerTensors.expertIndex(t);
+            if (expert >= 0 && !file.names().contains(t.ggufName()) && file.names().contains(TransformerTensors.stackedGgufName(t))) {
+                tensors.put(t.name(), arch.fromGguf(t, expertOf(file.tensor(TransformerTensors.stackedGgufName(t)), expert, t), file));
+                continue;
+            }
             if (!file.names().contains(t.ggufName())) {
                 throw new ModelFormatException(file.file(), "missing tensor " + t.ggufName() + " (the model's " + t.name() + ")");
             }
@@ -37,6 +43,20 @@ final class GgufWeights implements WeightSource {
     }
 
     private static final String TIED_OUTPUT = "output.weight", EMBEDDING = "token_embd.weight";
+
+    /**
+     * Expert {@code e} of llama.cpp's stacked expert tensor (shape [experts, rows, columns] in row-major order): the
+     * same mapped bytes, one expert's matrix after another.
+     */
+    private Tensor expertOf(Tensor stacked, int e, TensorSpec t) {
+        long[] want = t.ggufShape();
+        if (stacked.rank() != 3 || stacked.dim(0) <= e || stacked.dim(1) != want[0] || stacked.dim(2) != want[1]) {
+            throw new ModelFormatException(file.file(), "tensor " + stacked.name() + " has shape " + java.util.Arrays.toString(stacked.shape())
+                    + " but the model's configuration implies [experts > " + e + ", " + want[0] + ", " + want[1] + "]");
+        }
+        long bytes = stacked.format().bytes(want[0] * want[1]);
+        return new Tensor(t.ggufName(), stacked.format(), want, stacked.data().asSlice(e * bytes, bytes));
+    }
 
     private static Tensor renamed(Tensor t, String name) { return new Tensor(name, t.format(), t.shape(), t.data()); }
 

@@ -6,13 +6,17 @@ import org.mambaplayground.engine.io.gguf.GgufFile;
 import org.mambaplayground.engine.io.gguf.GgufValue;
 import org.mambaplayground.engine.model.ModelFormatException;
 import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.SizeLimits;
+import org.mambaplayground.engine.transformer.MixtureOfExperts;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /**
  * Mistral's transformers in llama.cpp's {@code llama} GGUF layout. The consolidated wq and wk are already in the
  * interleaved RoPE order llama.cpp's normal rope uses, so no tensor changes form (only Hugging Face's checkpoints
  * need the permutation llama.cpp's converter undoes). key_length is written because Nemo's head_dim (128) is not
- * dim / n_heads (160). llama.cpp has no sliding window for this architecture; our own params key keeps it.
+ * dim / n_heads (160). llama.cpp's llama architecture ignores a sliding window; we write and read its key
+ * {@code attention.sliding_window} (the one its other architectures use) so our own files keep it. Mixtral is llama
+ * with {@code expert_count} and {@code expert_used_count} (llama.cpp's keys) and the experts' tensors.
  */
 final class TransformerGguf implements GgufArchitecture {
     @Override public String name() { return "llama"; }
@@ -33,6 +37,11 @@ final class TransformerGguf implements GgufArchitecture {
         m.put("llama.rope.freq_base", GgufValue.f32(c.ropeTheta()));
         m.put("llama.attention.layer_norm_rms_epsilon", GgufValue.f32(c.normEps()));
         m.put("llama.vocab_size", GgufValue.u32(c.vocabSize()));
+        if (c.hasSlidingWindow()) m.put("llama.attention.sliding_window", GgufValue.u32(c.slidingWindow()));
+        if (c.hasMoe()) {
+            m.put("llama.expert_count", GgufValue.u32(c.moe().experts()));
+            m.put("llama.expert_used_count", GgufValue.u32(c.moe().expertsPerToken()));
+        }
         return m;
     }
 
@@ -49,10 +58,13 @@ final class TransformerGguf implements GgufArchitecture {
             throw new ModelFormatException(g.file(), "metadata llama.attention.value_length " + valueDim + " and llama.rope.dimension_count "
                     + ropeDim + " must equal key_length " + headDim + " (as llama.cpp requires for llama)");
         }
+        MixtureOfExperts moe = null;
         if (g.has("llama.expert_count") && g.integer("llama.expert_count") > 0) {
-            throw new ModelFormatException(g.file(), "metadata llama.expert_count is " + g.integer("llama.expert_count")
-                    + ": mixture-of-experts models (Mixtral) are not supported yet");
+            int experts = GgufSpecs.count(g, "llama.expert_count", SizeLimits.EXPERTS);
+            int used = GgufSpecs.count(g, "llama.expert_used_count", experts);
+            moe = new MixtureOfExperts(experts, used);
         }
+        int window = GgufSpecs.count(g, "llama.attention.sliding_window", Integer.MAX_VALUE, 0);
         if (g.has("llama.rope.scaling.type") && !g.string("llama.rope.scaling.type").equals("none")
                 && !g.string("llama.rope.scaling.type").equals("linear")
                 || g.has("llama.rope.scaling.factor") && g.number("llama.rope.scaling.factor") != 1 && g.number("llama.rope.scaling.factor") != 0) {
@@ -70,7 +82,7 @@ final class TransformerGguf implements GgufArchitecture {
         }
         int vocab = GgufSpecs.vocabulary(g, dim);
         try {
-            return new TransformerConfig(dim, layers, headDim, hidden, heads, kvHeads, eps, vocab, theta, 0, (int) context);
+            return new TransformerConfig(dim, layers, headDim, hidden, heads, kvHeads, eps, vocab, theta, window, (int) context, moe);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(g.file(), "the llama metadata does not describe a model this engine runs: " + e.getMessage());
         }

@@ -17,6 +17,13 @@ public interface Model extends AutoCloseable {
     /** Processes one token (the recurrent / single-query step) and returns the next-token logits. */
     float[] decode(InferenceState state, int token);
 
+    /**
+     * Experts' weight sets read so far by a mixture-of-experts model (one per expert run in one layer, over all
+     * calls): with {@link ModelSpec#weightBytesPerToken} it gives the weight bytes decode really reads. 0 for
+     * dense models, which read every weight for every token.
+     */
+    default long expertsRead() { return 0; }
+
     /** Releases the memory-mapped weights. */
     @Override
     void close();

@@ -21,6 +21,23 @@ public interface ModelSpec {
         return PrecisionPlan.weightBytes(this, precision);
     }
 
+    /**
+     * The tensors one token's forward pass multiplies with: all of them, except in a mixture of experts, where
+     * only {@code num_experts_per_tok} of each layer's experts run (the first ones stand for whichever are chosen:
+     * all experts have the same shapes).
+     */
+    default java.util.List<TensorSpec> tensorsReadPerToken() { return tensorSpecs(); }
+
+    /** Parameters used per token (Mixtral 8x7B: 12.9B of its 46.7B; a dense model: all of them). */
+    default long parametersPerToken() {
+        return tensorsReadPerToken().stream().mapToLong(TensorSpec::size).sum();
+    }
+
+    /** Weight bytes one decode step reads at {@code precision} (see {@link PrecisionPlan#bytesReadPerToken}). */
+    default long weightBytesPerToken(org.mambaplayground.engine.tensor.format.WeightFormat precision) {
+        return PrecisionPlan.bytesReadPerToken(this, precision);
+    }
+
     /** The tensor that projects to the logits (the embedding itself when they are tied). */
     TensorSpec outputHead();
 

@@ -10,13 +10,28 @@ import java.nio.file.Path;
 public final class Params {
     private final JsonNode node;
     private final Path file;
+    /** Where this object sits in params.json ("moe." for the moe object), so messages name the full key. */
+    private final String prefix;
 
     public Params(JsonNode node, Path file) {
+        this(node, file, "");
+    }
+
+    private Params(JsonNode node, Path file, String prefix) {
         if (node == null || !node.isObject()) {
-            throw new ModelFormatException(file, "params.json must hold a JSON object");
+            throw new ModelFormatException(file, "params.json must hold a JSON object"
+                    + (prefix.isEmpty() ? "" : " under '" + prefix.substring(0, prefix.length() - 1) + "'"));
         }
         this.node = node;
         this.file = file;
+        this.prefix = prefix;
+    }
+
+    /** The JSON object under {@code key} (such as {@code moe}), read with the same checks; its messages name "key.field". */
+    public Params requireObject(String key) {
+        JsonNode v = present(key);
+        if (!v.isObject()) throw wrongType(key, "a JSON object", v);
+        return new Params(v, file, prefix + key + ".");
     }
 
     public Path file() { return file; }
@@ -69,11 +84,11 @@ public final class Params {
 
     /** A failed consistency check between keys. */
     public ModelFormatException invalid(String key, String why) {
-        return new ModelFormatException(file, "params.json key '" + key + "': " + why);
+        return new ModelFormatException(file, "params.json key '" + prefix + key + "': " + why);
     }
 
     private JsonNode present(String key) {
-        if (!has(key)) throw new ModelFormatException(file, "params.json is missing the key '" + key + "'");
+        if (!has(key)) throw new ModelFormatException(file, "params.json is missing the key '" + prefix + key + "'");
         return node.get(key);
     }
 
@@ -93,6 +108,6 @@ public final class Params {
     }
 
     private ModelFormatException wrongType(String key, String expected, JsonNode v) {
-        return new ModelFormatException(file, "params.json key '" + key + "' must be " + expected + ", got " + v);
+        return new ModelFormatException(file, "params.json key '" + prefix + key + "' must be " + expected + ", got " + v);
     }
 }

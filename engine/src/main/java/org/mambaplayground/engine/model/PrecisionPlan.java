@@ -1,5 +1,6 @@
 package org.mambaplayground.engine.model;
 
+import java.util.List;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
@@ -28,4 +29,20 @@ public final class PrecisionPlan {
 
     /** Whether {@code t} is the output projection (also when tied to the embedding). */
     public static boolean isOutputHead(ModelSpec spec, TensorSpec t) { return t.equals(spec.outputHead()); }
+
+    /**
+     * Weight bytes one decode step reads at {@code precision}: each of {@link ModelSpec#tensorsReadPerToken} once,
+     * except that the embedding table contributes one row (unless it doubles as the output head).
+     */
+    public static long bytesReadPerToken(ModelSpec spec, WeightFormat precision) {
+        List<TensorSpec> specs = spec.tensorSpecs();
+        boolean tied = specs.stream().noneMatch(t -> t.name().endsWith("lm_head.weight") || t.name().equals("output.weight"));
+        long bytes = 0;
+        for (TensorSpec t : spec.tensorsReadPerToken()) {
+            boolean embedding = t.name().endsWith("embedding.weight") || t.name().equals("tok_embeddings.weight");
+            long elements = embedding && !tied ? t.shape()[1] : t.size();
+            bytes += formatOf(t, precision, isOutputHead(spec, t)).bytes(elements);
+        }
+        return bytes;
+    }
 }

@@ -12,6 +12,8 @@ public final class SizeLimits {
     public static final int VOCABULARY = 1 << 22;
     /** Attention heads, KV heads, B/C groups; also head_dim and d_state. */
     public static final int HEADS = 1 << 14;
+    /** Experts of a mixture-of-experts layer (Mixtral: 8; the largest released models route among 256). */
+    public static final int EXPERTS = 1 << 12;
     /** d_conv, expand, pad_vocab_size_multiple, chunk_size. */
     public static final int SMALL = 1 << 12;
     /** A width derived from several keys (expand * dim, n_heads * head_dim, in_proj's rows): one float[] of it. */

@@ -24,6 +24,7 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
  *                      right for newer models, and all of those write the key.
  * @param slidingWindow attention window in tokens (a rolling KV cache), or 0 when params.json has none
  * @param maxSeqLen     {@code max_seq_len} when params.json declares it, else 0
+ * @param moe           params.json's {@code moe} (Mixtral's sparse feed-forward), or null for a dense one
  */
 public record TransformerConfig(
         int dim,
@@ -36,7 +37,8 @@ public record TransformerConfig(
         int vocabSize,
         double ropeTheta,
         int slidingWindow,
-        int maxSeqLen) implements ModelSpec {
+        int maxSeqLen,
+        MixtureOfExperts moe) implements ModelSpec {
 
     public static final double DEFAULT_ROPE_THETA = 10_000.0;
     /**
@@ -65,9 +67,23 @@ public record TransformerConfig(
         if (headDim % 2 != 0) throw new IllegalArgumentException("head_dim must be even for RoPE");
     }
 
+    /** A dense transformer (one SwiGLU feed-forward per layer). */
+    public TransformerConfig(int dim, int nLayers, int headDim, int hiddenDim, int nHeads, int nKvHeads, double normEps,
+                             int vocabSize, double ropeTheta, int slidingWindow, int maxSeqLen) {
+        this(dim, nLayers, headDim, hiddenDim, nHeads, nKvHeads, normEps, vocabSize, ropeTheta, slidingWindow, maxSeqLen, null);
+    }
+
     /** Mistral 7B v0.1: sliding-window attention over 4096 tokens. */
     public static TransformerConfig mistral7B() {
         return new TransformerConfig(4096, 32, 128, 14336, 32, 8, 1e-5, 32000, DEFAULT_ROPE_THETA, 4096, 0);
+    }
+
+    /**
+     * Mixtral 8x7B v0.1 as its consolidated params.json has it: Mistral 7B's shape with 8 experts per layer (2 per
+     * token), rope_theta 1e6 and full attention (its params.json has no sliding_window).
+     */
+    public static TransformerConfig mixtral8x7B() {
+        return new TransformerConfig(4096, 32, 128, 14336, 32, 8, 1e-5, 32000, 1_000_000.0, 0, 0, MixtureOfExperts.mixtral());
     }
 
     /** Mistral Nemo 12B (Mistral-Nemo-Base/Instruct-2407): full attention, 128k context. */
@@ -79,7 +95,6 @@ public record TransformerConfig(
     public static TransformerConfig fromParams(JsonNode json, Path file) {
         Params p = new Params(json, file);
         Architecture.requireModelType(p, Architecture.TRANSFORMER);
-        if (p.has("moe")) throw p.invalid("moe", "mixture-of-experts models are not supported");
         int dim = p.requireCount("dim", SizeLimits.WIDTH);
         int layers = p.requireCount("n_layers", SizeLimits.LAYERS);
         int headDim = p.requireCount("head_dim", SizeLimits.HEADS);
@@ -93,12 +108,13 @@ public record TransformerConfig(
         if (!(theta > 0)) throw p.invalid("rope_theta", "must be positive, got " + theta);
         int window = p.has("sliding_window") ? p.requirePositiveInt("sliding_window") : 0;
         int maxSeqLen = p.has("max_seq_len") ? p.requirePositiveInt("max_seq_len") : 0;
+        MixtureOfExperts moe = p.has("moe") ? MixtureOfExperts.fromParams(p.requireObject("moe")) : null;
         if (heads % kvHeads != 0) {
             throw p.invalid("n_kv_heads", "n_heads " + heads + " is not a multiple of n_kv_heads " + kvHeads);
         }
         if (headDim % 2 != 0) throw p.invalid("head_dim", "must be even for rotary embeddings, got " + headDim);
         p.checkProduct("n_heads", "n_heads * head_dim", (long) heads * headDim, SizeLimits.DERIVED_WIDTH);
-        TransformerConfig config = new TransformerConfig(dim, layers, headDim, hidden, heads, kvHeads, eps, vocab, theta, window, maxSeqLen);
+        TransformerConfig config = new TransformerConfig(dim, layers, headDim, hidden, heads, kvHeads, eps, vocab, theta, window, maxSeqLen, moe);
         p.checkProduct("n_layers", "the parameter count", config.parameterCount(), SizeLimits.PARAMETERS);
         return config;
     }
@@ -117,10 +133,18 @@ public record TransformerConfig(
         o.put("rope_theta", ropeTheta);
         if (slidingWindow > 0) o.put("sliding_window", slidingWindow);
         if (maxSeqLen > 0) o.put("max_seq_len", maxSeqLen);
+        if (moe != null) {
+            ObjectNode m = o.putObject("moe");
+            m.put("num_experts", moe.experts());
+            m.put("num_experts_per_tok", moe.expertsPerToken());
+        }
         return o;
     }
 
     public boolean hasSlidingWindow() { return slidingWindow > 0; }
+
+    /** Whether each layer's feed-forward is a sparse mixture of experts. */
+    public boolean hasMoe() { return moe != null; }
 
     /** Width of one token's keys (or values) in one layer. */
     public int kvDim() { return nKvHeads * headDim; }
@@ -189,6 +213,21 @@ public record TransformerConfig(
 
     @Override public TensorSpec outputHead() { return tensors().output(); }
 
+    /** Everything but the experts a token is not routed to: a MoE layer's first {@code num_experts_per_tok} stand for the chosen ones. */
+    @Override
+    public List<TensorSpec> tensorsReadPerToken() { return tensors().readPerToken(); }
+
+    /** Bytes of one expert's three matrices (w1, w2, w3) stored at {@code precision}; 0 for a dense model. */
+    public long expertBytes(WeightFormat precision) {
+        if (!hasMoe()) return 0;
+        TransformerTensors names = tensors();
+        long bytes = 0;
+        for (TensorSpec t : List.of(names.expertW1(0, 0), names.expertW2(0, 0), names.expertW3(0, 0))) {
+            bytes += org.mambaplayground.engine.model.PrecisionPlan.formatOf(t, precision, false).bytes(t.size());
+        }
+        return bytes;
+    }
+
     /** The KV cache allocated in {@link #DEFAULT_KV_FORMAT}: grows in blocks with the context, stops at the sliding window. */
     @Override
     public long stateBytesAt(long contextTokens) { return stateBytesAt(contextTokens, DEFAULT_KV_FORMAT); }
@@ -204,8 +243,10 @@ public record TransformerConfig(
     @Override
     public SequencedMap<String, String> describe() {
         SequencedMap<String, String> rows = new LinkedHashMap<>();
-        rows.put("Architecture", "Transformer (grouped-query attention, RoPE, SwiGLU)");
+        rows.put("Architecture", hasMoe() ? "Transformer (grouped-query attention, RoPE, sparse mixture of SwiGLU experts)"
+                : "Transformer (grouped-query attention, RoPE, SwiGLU)");
         rows.put("Parameters", Sizes.count(parameterCount()));
+        if (hasMoe()) rows.put("Experts", moe.experts() + " per layer, " + moe.expertsPerToken() + " per token");
         rows.put("Layers", Integer.toString(nLayers));
         rows.put("Model dim", Integer.toString(dim));
         rows.put("Attention heads", nHeads + " x " + headDim + " (" + nKvHeads + " KV heads)");

@@ -10,13 +10,15 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * One Mistral transformer block: x += wo(attention(RMSNorm(x))); x += w2(silu(w1 h) * w3 h) with
- * h = RMSNorm(x). Runs n new tokens at once (n = 1 when decoding) after the positions the cache holds.
+ * h = RMSNorm(x), or x += the mixture of experts of h ({@link MoeFeedForward}) in Mixtral. Runs n new tokens at once (n = 1 when decoding) after the positions the cache holds.
  */
 final class TransformerLayer {
     private final TransformerConfig c;
     private final int index;
     private final Tensor wq, wk, wv, wo, w1, w2, w3;
     private final float[] attentionNorm, ffnNorm;
+    /** Mixtral's sparse feed-forward in place of w1, w2, w3 (null for a dense block). */
+    private final MoeFeedForward moe;
 
     TransformerLayer(TransformerConfig c, Weights w, int index) {
         this.c = c;
@@ -26,9 +28,10 @@ final class TransformerLayer {
         wk = w.tensor(names.wk(index));
         wv = w.tensor(names.wv(index));
         wo = w.tensor(names.wo(index));
-        w1 = w.tensor(names.w1(index));
-        w2 = w.tensor(names.w2(index));
-        w3 = w.tensor(names.w3(index));
+        moe = c.hasMoe() ? new MoeFeedForward(c, w, index) : null;
+        w1 = moe != null ? null : w.tensor(names.w1(index));
+        w2 = moe != null ? null : w.tensor(names.w2(index));
+        w3 = moe != null ? null : w.tensor(names.w3(index));
         attentionNorm = w.floats(names.attentionNorm(index));
         ffnNorm = w.floats(names.ffnNorm(index));
     }
@@ -62,10 +65,17 @@ final class TransformerLayer {
         LayerMath.addInPlace(x, project(wo, attended, n, dim));
 
         LayerMath.rmsNormRows(h, x, ffnNorm, n, dim, eps);
+        if (moe != null) {
+            LayerMath.addInPlace(x, moe.forward(h, n));
+            return;
+        }
         float[] gate = project(w1, h, n, c.hiddenDim()), up = project(w3, h, n, c.hiddenDim());
         for (int i = 0; i < gate.length; i++) gate[i] = LayerMath.silu(gate[i]) * up[i];
         LayerMath.addInPlace(x, project(w2, gate, n, dim));
     }
+
+    /** Expert weight sets this block's mixture of experts has read so far (0 for a dense block). */
+    long expertsRead() { return moe == null ? 0 : moe.expertsRead(); }
 
     /**
      * Causal grouped-query attention of n queries. The query at position i sees keys j in [i - window + 1, i]

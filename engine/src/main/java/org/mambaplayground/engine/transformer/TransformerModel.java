@@ -12,7 +12,7 @@ import org.mambaplayground.engine.tensor.WeightSource;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
- * A Mistral transformer read from consolidated weights (Mistral 7B, Mistral Nemo): token embedding, blocks of
+ * A Mistral transformer read from consolidated weights (Mistral 7B, Mistral Nemo, Mixtral): token embedding, blocks of
  * RoPE grouped-query attention and SwiGLU feed-forward, final RMSNorm and the output projection. Decoding is
  * the same block code with one token, using the matrix-vector kernel.
  */
@@ -57,6 +57,14 @@ public final class TransformerModel implements Model {
 
     /** The format new states store their keys and values in. */
     public WeightFormat kvFormat() { return kvFormat; }
+
+    /** Expert weight sets (one expert's w1, w2, w3 in one layer) read by all forward passes so far; 0 when dense. */
+    @Override
+    public long expertsRead() {
+        long n = 0;
+        for (TransformerLayer layer : layers) n += layer.expertsRead();
+        return n;
+    }
 
     @Override public KvCacheState newState() { return new KvCacheState(config, kvFormat); }
 

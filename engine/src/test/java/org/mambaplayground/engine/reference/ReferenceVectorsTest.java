@@ -71,7 +71,7 @@ class ReferenceVectorsTest {
     @Test
     void everyArchitectureHasVectors() throws Exception {
         List<String> names = folders().stream().map(Vectors::name).toList();
-        assertThat(names).contains("mamba2", "transformer", "transformer-window");
+        assertThat(names).contains("mamba2", "transformer", "transformer-window", "transformer-moe");
         try (Model mamba = load(folders().getFirst().folder())) {
             assertThat(mamba).isInstanceOf(org.mambaplayground.engine.mamba2.Mamba2Model.class);
         }
