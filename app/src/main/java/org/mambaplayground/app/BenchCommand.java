@@ -10,6 +10,7 @@ import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.transformer.MixtureOfExperts;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.engine.synthetic.SyntheticConfigs;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
@@ -29,11 +30,18 @@ public final class BenchCommand implements Callable<Integer> {
     String arch;
 
     @Option(names = "--config", paramLabel = "NAME",
-            description = "A real model's exact configuration instead of --arch/--size: codestral-mamba-7b, mistral-nemo-12b or mistral-7b.")
+            description = "A real model's exact configuration instead of --arch/--size: codestral-mamba-7b, mistral-nemo-12b, mistral-7b or mixtral-8x7b.")
     String config;
 
     @Option(names = "--size", defaultValue = "1GB", description = "Weight size, e.g. 200MB, 1GB, 2GiB (default ${DEFAULT-VALUE}).")
     String size;
+
+    @Option(names = "--experts", paramLabel = "E:K",
+            description = "A transformer whose feed-forward is a mixture of E experts with K per token, as Mixtral's 8:2 (--size counts all experts).")
+    String experts;
+
+    @Option(names = "--sliding-window", paramLabel = "N", description = "A transformer attending to the last N tokens (Mistral 7B v0.1: 4096).")
+    Integer slidingWindow;
 
     @Option(names = "--dtype", defaultValue = "bf16", description = "bf16, f16 or f32 (default ${DEFAULT-VALUE}).")
     String dtype;
@@ -88,16 +96,42 @@ public final class BenchCommand implements Callable<Integer> {
                 case "codestral-mamba-7b" -> Mamba2Config.codestralMamba7B();
                 case "mistral-nemo-12b" -> TransformerConfig.mistralNemo12B();
                 case "mistral-7b" -> TransformerConfig.mistral7B();
-                default -> throw new IllegalArgumentException("--config must be codestral-mamba-7b, mistral-nemo-12b or mistral-7b, got \"" + config + "\"");
+                case "mixtral-8x7b" -> TransformerConfig.mixtral8x7B();
+                default -> throw new IllegalArgumentException("--config must be codestral-mamba-7b, mistral-nemo-12b, mistral-7b or mixtral-8x7b, got \"" + config + "\"");
             };
+            String shapeName = null;
+            if (experts != null || slidingWindow != null) {
+                if (real != null || architecture != Architecture.TRANSFORMER) {
+                    throw new IllegalArgumentException("--experts and --sliding-window shape a synthetic transformer: use them with --arch transformer, without --config");
+                }
+                if (slidingWindow != null && slidingWindow < 1) throw new IllegalArgumentException("--sliding-window must be at least 1, got " + slidingWindow);
+                MixtureOfExperts moe = experts == null ? null : parseExperts(experts);
+                int window = slidingWindow == null ? 0 : slidingWindow;
+                real = SyntheticConfigs.transformerOfSize(bytes, (int) type.bytes(1), moe, window);
+                shapeName = "transformer" + (moe == null ? "" : "-moe" + moe.experts() + "x" + moe.expertsPerToken())
+                        + (window == 0 ? "" : "-window" + window) + "-" + bytes / 1_000_000 + "MB";
+            }
             if (real != null) architecture = real.architecture();
-            Path folder = dir != null ? dir : real != null
+            Path folder = dir != null ? dir : shapeName != null ? Benchmark.defaultFolder(shapeName, type) : real != null
                     ? Benchmark.defaultFolder(config.toLowerCase(Locale.ROOT), type) : Benchmark.defaultFolder(architecture, bytes, type);
             return new Benchmark.Options(architecture, bytes, type, run, folder, prompt, decode, repeats, buffer, real,
                     WeightOptions.parseKv(kv));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    /** "8:2" (or "8x2"): E experts, K per token. */
+    static MixtureOfExperts parseExperts(String value) {
+        String[] parts = value.trim().split("[:xX]");
+        try {
+            if (parts.length == 2) return new MixtureOfExperts(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        } catch (NumberFormatException e) {
+            // reported below
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--experts " + value + ": " + e.getMessage());
+        }
+        throw new IllegalArgumentException("--experts must be E:K (experts, experts per token), as 8:2, got \"" + value + "\"");
     }
 
     @Override

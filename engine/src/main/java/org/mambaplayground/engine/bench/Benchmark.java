@@ -74,10 +74,12 @@ public final class Benchmark {
      * @param prefillRuns  prefill tokens/s of each run
      * @param decodeRuns   decode tokens/s of each run (whole runs, including sampling)
      * @param memoryPasses bytes/s of each bandwidth probe pass, all runs
+     * @param expertsReadPerToken a mixture of experts' expert weight sets decode really read per token, all layers
+     *                     (the engine's counter; {@code decodeBytesPerToken} counts those experts' bytes), 0 when dense
      */
     public record Result(ModelSpec spec, WeightFormat format, long weightBytes, long decodeBytesPerToken, int threads,
                          int promptTokens, int decodeTokens, long bandwidthBufferBytes, List<Double> prefillRuns,
-                         List<Double> decodeRuns, List<Double> memoryPasses) {
+                         List<Double> decodeRuns, List<Double> memoryPasses, double expertsReadPerToken) {
         public double prefillMedian() { return median(prefillRuns); }
 
         public double prefillBest() { return max(prefillRuns); }
@@ -112,7 +114,11 @@ public final class Benchmark {
                     prefillMedian(), prefillBest(), prefillRuns.size(), promptTokens,
                     decodeMedian(), decodeBest(), decodeRuns.size(), decodeTokens, decodeBytesPerToken / 1e9,
                     gb(bandwidthBufferBytes), memoryMedian() / 1e9, memoryBest() / 1e9,
-                    decodeBytesPerSecond() / 1e9, 100 * bandwidthFraction(), 100 * bestBandwidthFraction());
+                    decodeBytesPerSecond() / 1e9, 100 * bandwidthFraction(), 100 * bestBandwidthFraction())
+                    + (expertsReadPerToken == 0 ? "" : String.format(Locale.ROOT,
+                    "%nMixture of experts: %.2f expert weight sets read per decode token over all %d layers (engine counter; routing asks for %d),"
+                            + " so a token reads %.3f GB of the %s of weights", expertsReadPerToken, spec.layers(), spec.expertsPerToken(),
+                    decodeBytesPerToken / 1e9, gb(weightBytes)));
         }
     }
 
@@ -140,7 +146,7 @@ public final class Benchmark {
             log.accept(String.format(Locale.ROOT, "Loaded in %.1f s (including any conversion); peak resident memory so far %s",
                     (System.nanoTime() - loadStart) / 1e9, peakResident()));
             long weightBytes = spec.weightBytes(o.runFormat());
-            long perToken = decodeBytesPerToken(spec, o.runFormat());
+            long analyticPerToken = decodeBytesPerToken(spec, o.runFormat());
             SplittableRandom random = new SplittableRandom(1);
             int vocab = spec.vocabularySize();
 
@@ -152,6 +158,9 @@ public final class Benchmark {
             // Probe and decode alternate so that both see the same load from other processes.
             List<Double> prefillRuns = new ArrayList<>(), decodeRuns = new ArrayList<>();
             List<Double> memoryPasses = new ArrayList<>();
+            // A mixture of experts reads only the experts its router picks: counted by the engine during decode.
+            long expertsRead = 0, decoded = 0;
+            long perToken = analyticPerToken;
             for (int r = 0; r < o.repeats(); r++) {
                 checkCancelled(cancel);
                 List<Double> passes = MemoryBandwidth.passes(o.bandwidthBufferBytes(), 3, cancel);
@@ -162,12 +171,16 @@ public final class Benchmark {
                 float[] logits = model.prefill(state, prompt);
                 double prefill = o.promptTokens() / ((System.nanoTime() - t0) / 1e9);
                 prefillRuns.add(prefill);
+                long experts0 = model.expertsRead();
                 long t1 = System.nanoTime();
                 for (int i = 0; i < o.decodeTokens(); i++) {
                     checkCancelled(cancel);
                     logits = model.decode(state, argmax(logits));
                 }
                 double decode = o.decodeTokens() / ((System.nanoTime() - t1) / 1e9);
+                expertsRead += model.expertsRead() - experts0;
+                decoded += o.decodeTokens();
+                perToken = measuredBytesPerToken(spec, o.runFormat(), analyticPerToken, expertsRead, decoded);
                 decodeRuns.add(decode);
                 log.accept(String.format(Locale.ROOT,
                         "  run %d/%d: memory %.2f GB/s (best pass); prefill %.1f tokens/s; decode %.2f tokens/s = %.2f GB/s of weights",
@@ -175,8 +188,18 @@ public final class Benchmark {
             }
             log.accept("Peak resident memory: " + peakResident());
             return new Result(spec, o.runFormat(), weightBytes, perToken, Parallel.threads(), o.promptTokens(), o.decodeTokens(),
-                    o.bandwidthBufferBytes(), prefillRuns, decodeRuns, memoryPasses);
+                    o.bandwidthBufferBytes(), prefillRuns, decodeRuns, memoryPasses, (double) expertsRead / decoded);
         }
+    }
+
+    /**
+     * Weight bytes per decode token with the experts really read: the dense part of {@code analytic} plus the bytes of
+     * the experts the engine counted, per token. Equal to {@code analytic} for a dense model.
+     */
+    static long measuredBytesPerToken(ModelSpec spec, WeightFormat format, long analytic, long expertsRead, long tokens) {
+        long expert = spec.expertBytes(format);
+        if (expert == 0) return analytic;
+        return analytic - spec.expertsPerToken() * expert + Math.round((double) expertsRead * expert / tokens);
     }
 
     /** The process's peak resident set (VmHWM: heap, native buffers and the mapped weight pages touched), if Linux tells. */

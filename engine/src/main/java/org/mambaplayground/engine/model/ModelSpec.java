@@ -38,6 +38,12 @@ public interface ModelSpec {
         return PrecisionPlan.bytesReadPerToken(this, precision);
     }
 
+    /** Bytes of one expert's weights at {@code precision} in a mixture of experts; 0 for a dense model. */
+    default long expertBytes(org.mambaplayground.engine.tensor.format.WeightFormat precision) { return 0; }
+
+    /** Experts one decode step runs, all layers together (Mixtral: 2 x 32); 0 for a dense model. */
+    default int expertsPerToken() { return 0; }
+
     /** The tensor that projects to the logits (the embedding itself when they are tied). */
     TensorSpec outputHead();
 

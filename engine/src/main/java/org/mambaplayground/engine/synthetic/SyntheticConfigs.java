@@ -3,6 +3,7 @@ package org.mambaplayground.engine.synthetic;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.transformer.MixtureOfExperts;
 import org.mambaplayground.engine.transformer.TransformerConfig;
 
 /**
@@ -18,21 +19,39 @@ public final class SyntheticConfigs {
 
     /** A configuration whose weights take about {@code bytes} at {@code bytesPerParameter} (2 for BF16). */
     public static ModelSpec ofSize(Architecture architecture, long bytes, int bytesPerParameter) {
+        return ofSize(bytes, bytesPerParameter, (dim, layers, vocab) -> build(architecture, dim, layers, vocab));
+    }
+
+    /**
+     * A Mixtral-shaped transformer (the synthetic transformer's shape with {@code moe}'s experts in each layer) whose
+     * weights, all experts together, take about {@code bytes}; {@code slidingWindow} 0 for full attention.
+     */
+    public static TransformerConfig transformerOfSize(long bytes, int bytesPerParameter, MixtureOfExperts moe, int slidingWindow) {
+        return (TransformerConfig) ofSize(bytes, bytesPerParameter, (dim, layers, vocab) -> {
+            TransformerConfig c = (TransformerConfig) build(Architecture.TRANSFORMER, dim, layers, vocab);
+            return new TransformerConfig(c.dim(), c.nLayers(), c.headDim(), c.hiddenDim(), c.nHeads(), c.nKvHeads(), c.normEps(),
+                    c.vocabSize(), c.ropeTheta(), slidingWindow, c.maxSeqLen(), moe);
+        });
+    }
+
+    private interface Shape { ModelSpec build(int dim, int layers, int vocab); }
+
+    private static ModelSpec ofSize(long bytes, int bytesPerParameter, Shape shape) {
         long params = bytes / bytesPerParameter;
         for (int minLayers : new int[] {MIN_LAYERS, 2}) {
             for (int dim : DIMS) {
                 for (int vocab : new int[] {32768, 4096, 512}) {
-                    ModelSpec oneLayer = build(architecture, dim, 1, vocab);
-                    ModelSpec twoLayers = build(architecture, dim, 2, vocab);
+                    ModelSpec oneLayer = shape.build(dim, 1, vocab);
+                    ModelSpec twoLayers = shape.build(dim, 2, vocab);
                     long perLayer = twoLayers.parameterCount() - oneLayer.parameterCount();
                     long fixed = oneLayer.parameterCount() - perLayer;
                     if (fixed > params / 3) continue; // embeddings should not dominate
                     long layers = (params - fixed) / perLayer;
-                    if (layers >= minLayers) return build(architecture, dim, (int) Math.min(layers, 512), vocab);
+                    if (layers >= minLayers) return shape.build(dim, (int) Math.min(layers, 512), vocab);
                 }
             }
         }
-        return build(architecture, 64, 2, 256);
+        return shape.build(64, 2, 256);
     }
 
     static ModelSpec build(Architecture architecture, int dim, int layers, int vocab) {

@@ -213,11 +213,14 @@ public record TransformerConfig(
 
     @Override public TensorSpec outputHead() { return tensors().output(); }
 
+    @Override public int expertsPerToken() { return hasMoe() ? moe.expertsPerToken() * nLayers : 0; }
+
     /** Everything but the experts a token is not routed to: a MoE layer's first {@code num_experts_per_tok} stand for the chosen ones. */
     @Override
     public List<TensorSpec> tensorsReadPerToken() { return tensors().readPerToken(); }
 
     /** Bytes of one expert's three matrices (w1, w2, w3) stored at {@code precision}; 0 for a dense model. */
+    @Override
     public long expertBytes(WeightFormat precision) {
         if (!hasMoe()) return 0;
         TransformerTensors names = tensors();
@@ -247,6 +250,7 @@ public record TransformerConfig(
                 : "Transformer (grouped-query attention, RoPE, SwiGLU)");
         rows.put("Parameters", Sizes.count(parameterCount()));
         if (hasMoe()) rows.put("Experts", moe.experts() + " per layer, " + moe.expertsPerToken() + " per token");
+        rows.put("Parameters used per token", Sizes.count(parametersPerToken()));
         rows.put("Layers", Integer.toString(nLayers));
         rows.put("Model dim", Integer.toString(dim));
         rows.put("Attention heads", nHeads + " x " + headDim + " (" + nKvHeads + " KV heads)");

@@ -70,4 +70,21 @@ class BenchmarkTest {
         cancel.cancel();
         assertThatThrownBy(() -> Benchmark.run(o, l -> {}, cancel)).isInstanceOf(CancellationException.class);
     }
+
+    /** A synthetic Mixtral: decode's bytes per token count only the experts the engine says it read. */
+    @Test
+    void aMixtureOfExpertsReadsOnlyTheChosenExperts() {
+        org.mambaplayground.engine.transformer.MixtureOfExperts moe = new org.mambaplayground.engine.transformer.MixtureOfExperts(8, 2);
+        TransformerConfig spec = SyntheticConfigs.transformerOfSize(4_000_000, 2, moe, 0);
+        assertThat(spec.moe()).isEqualTo(moe);
+        assertThat((double) spec.weightBytes(WeightFormat.BF16)).isBetween(0.75 * 4_000_000, 4_000_000.0);
+        Benchmark.Options o = new Benchmark.Options(Architecture.TRANSFORMER, 4_000_000, WeightFormat.BF16, null, dir.resolve("moe"), 8, 4, 1,
+                16L << 20, spec, null);
+        Benchmark.Result r = Benchmark.run(o, l -> {}, new CancellationToken());
+        assertThat(r.expertsReadPerToken()).isEqualTo(2.0 * spec.nLayers());
+        long dense = spec.weightBytesPerToken(WeightFormat.BF16) - spec.expertsPerToken() * spec.expertBytes(WeightFormat.BF16);
+        assertThat(r.decodeBytesPerToken()).isEqualTo(dense + 2L * spec.nLayers() * spec.expertBytes(WeightFormat.BF16))
+                .isLessThan(r.weightBytes() / 2);
+        assertThat(r.summary()).contains("expert weight sets read per decode token");
+    }
 }
