@@ -12,6 +12,7 @@ import java.util.List;
  * @param params  the repository's params.json, so the memory estimate works before downloading
  * @param gguf    repositories of llama.cpp GGUF files of the same model (a starting point: the wizard and the
  *                CLI read the repository's real listing)
+ * @param checked what of the files and params was confirmed, and where from (null for the entries that predate it)
  */
 public record CatalogModel(
         String id,
@@ -26,7 +27,8 @@ public record CatalogModel(
         String description,
         List<CatalogFile> files,
         JsonNode params,
-        List<GgufSource> gguf) {
+        List<GgufSource> gguf,
+        String checked) {
 
     public CatalogModel {
         files = List.copyOf(files);

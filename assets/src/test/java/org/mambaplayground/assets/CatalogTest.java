@@ -6,10 +6,11 @@ import org.junit.jupiter.api.Test;
 
 class CatalogTest {
     @Test
-    void bundledCatalogListsTheThreeRealModelsWithTheirFiles() {
+    void bundledCatalogListsTheRealModelsWithTheirFiles() {
         Catalog catalog = Catalog.bundled();
         assertThat(catalog.models()).extracting(CatalogModel::repo).containsExactly(
-                "mistralai/Mamba-Codestral-7B-v0.1", "mistralai/Mistral-Nemo-Instruct-2407", "mistralai/Mistral-Nemo-Base-2407");
+                "mistralai/Mamba-Codestral-7B-v0.1", "mistralai/Mistral-Nemo-Instruct-2407", "mistralai/Mistral-Nemo-Base-2407",
+                "mistralai/Mistral-7B-Instruct-v0.3", "mistralai/Mistral-7B-Instruct-v0.1", "mistralai/Mixtral-8x7B-Instruct-v0.1");
 
         CatalogModel mamba = catalog.byId("codestral-mamba-7b").orElseThrow();
         assertThat(mamba.architecture()).isEqualTo("MAMBA2");
@@ -41,5 +42,25 @@ class CatalogTest {
             }
         }
         org.assertj.core.api.Assertions.assertThat(catalog.byId("mistral-nemo-12b-base").orElseThrow().gguf()).isEmpty();
+    }
+
+    @org.junit.jupiter.api.Test
+    void mistral7BAndMixtralSayWhatWasConfirmed() {
+        Catalog catalog = Catalog.bundled();
+        CatalogModel v01 = catalog.byId("mistral-7b-instruct-v0.1").orElseThrow();
+        assertThat(v01.params().get("sliding_window").asInt()).isEqualTo(4096);
+        assertThat(v01.gguf()).extracting(CatalogModel.GgufSource::repo).containsExactly("TheBloke/Mistral-7B-Instruct-v0.1-GGUF");
+        CatalogModel v03 = catalog.byId("mistral-7b-instruct-v0.3").orElseThrow();
+        assertThat(v03.params().has("sliding_window")).isFalse();
+        assertThat(v03.params().get("vocab_size").asInt()).isEqualTo(32768);
+        assertThat(v03.fileNames()).containsExactly("params.json", "consolidated.safetensors", "tokenizer.model.v3");
+        CatalogModel mixtral = catalog.byId("mixtral-8x7b-instruct-v0.1").orElseThrow();
+        assertThat(mixtral.params().get("moe").get("num_experts").asInt()).isEqualTo(8);
+        assertThat(mixtral.params().get("moe").get("num_experts_per_tok").asInt()).isEqualTo(2);
+        assertThat(mixtral.approxBytes()).isBetween(93_000_000_000L, 94_000_000_000L);
+        for (CatalogModel m : java.util.List.of(v01, v03, mixtral)) {
+            assertThat(m.checked()).as(m.id()).isNotBlank();
+            assertThat(m.gated()).as(m.id()).isTrue();
+        }
     }
 }

@@ -80,10 +80,10 @@ public record TransformerConfig(
 
     /**
      * Mixtral 8x7B v0.1 as its consolidated params.json has it: Mistral 7B's shape with 8 experts per layer (2 per
-     * token), rope_theta 1e6 and full attention (its params.json has no sliding_window).
+     * token), rope_theta 1e6 and full attention over the 32k context Mistral announced it with.
      */
     public static TransformerConfig mixtral8x7B() {
-        return new TransformerConfig(4096, 32, 128, 14336, 32, 8, 1e-5, 32000, 1_000_000.0, 0, 0, MixtureOfExperts.mixtral());
+        return new TransformerConfig(4096, 32, 128, 14336, 32, 8, 1e-5, 32000, 1_000_000.0, 0, 32_768, MixtureOfExperts.mixtral());
     }
 
     /** Mistral Nemo 12B (Mistral-Nemo-Base/Instruct-2407): full attention, 128k context. */
@@ -250,7 +250,6 @@ public record TransformerConfig(
                 : "Transformer (grouped-query attention, RoPE, SwiGLU)");
         rows.put("Parameters", Sizes.count(parameterCount()));
         if (hasMoe()) rows.put("Experts", moe.experts() + " per layer, " + moe.expertsPerToken() + " per token");
-        rows.put("Parameters used per token", Sizes.count(parametersPerToken()));
         rows.put("Layers", Integer.toString(nLayers));
         rows.put("Model dim", Integer.toString(dim));
         rows.put("Attention heads", nHeads + " x " + headDim + " (" + nKvHeads + " KV heads)");

@@ -7,6 +7,7 @@ import java.util.SequencedMap;
 import java.util.Set;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * The rows of the architecture table: every row of the specs' own {@code describe()} (in order of first
@@ -35,12 +36,21 @@ public final class ArchitectureRows {
             for (SequencedMap<String, String> rows : described) values.add(rows.getOrDefault(key, "\u2014"));
             out.add(new Row(key, values));
         }
+        // What one token costs: a mixture of experts uses and reads only its chosen experts (the engine's figures).
+        out.add(new Row("Parameters used per token", perSpec(specs, s -> Sizes.count(s.parametersPerToken()))));
+        out.add(new Row("Weight bytes read per token (BF16)", perSpec(specs, s -> Sizes.bytes(s.weightBytesPerToken(WeightFormat.BF16)))));
         for (long tokens : CONTEXTS) {
             List<String> values = new ArrayList<>();
             for (ModelSpec spec : specs) values.add(spec == null ? "\u2014" : stateAt(spec, tokens));
             out.add(new Row("State at " + (tokens / 1000) + "k tokens", values));
         }
         return out;
+    }
+
+    private static List<String> perSpec(List<ModelSpec> specs, java.util.function.Function<ModelSpec, String> value) {
+        List<String> values = new ArrayList<>();
+        for (ModelSpec spec : specs) values.add(spec == null ? "\u2014" : value.apply(spec));
+        return values;
     }
 
     private static String stateAt(ModelSpec spec, long tokens) {

@@ -14,6 +14,9 @@ public final class ReferenceModels {
     public static List<Reference> all() {
         return List.of(
                 new Reference("Codestral Mamba 7B", Mamba2Config.codestralMamba7B(), "#0f9d8f"),
-                new Reference("Mistral Nemo 12B", TransformerConfig.mistralNemo12B(), "#e8590c"));
+                new Reference("Mistral Nemo 12B", TransformerConfig.mistralNemo12B(), "#e8590c"),
+                // v0.1's rolling buffer: flat after its 4,096-token window
+                new Reference("Mistral 7B v0.1", TransformerConfig.mistral7B(), "#9c36b5"),
+                new Reference("Mixtral 8x7B", TransformerConfig.mixtral8x7B(), "#f08c00"));
     }
 }
