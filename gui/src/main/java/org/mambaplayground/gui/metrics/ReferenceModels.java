@@ -17,6 +17,6 @@ public final class ReferenceModels {
                 new Reference("Mistral Nemo 12B", TransformerConfig.mistralNemo12B(), "#e8590c"),
                 // v0.1's rolling buffer: flat after its 4,096-token window
                 new Reference("Mistral 7B v0.1", TransformerConfig.mistral7B(), "#9c36b5"),
-                new Reference("Mixtral 8x7B", TransformerConfig.mixtral8x7B(), "#f08c00"));
+                new Reference("Mixtral 8x7B", TransformerConfig.mixtral8x7B(), "#495057"));
     }
 }

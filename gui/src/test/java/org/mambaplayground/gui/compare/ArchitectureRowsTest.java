@@ -29,4 +29,20 @@ class ArchitectureRowsTest {
         // constant for Mamba2, 128x the 1k figure (whole KV blocks) for the transformer
         assertThat(at128k.values().get(0)).isEqualTo(rows.get(rows.size() - 3).values().get(0));
     }
+
+    @Test
+    void mixtralUsesAQuarterOfItsExpertsPerToken() {
+        var mixtral = org.mambaplayground.engine.transformer.TransformerConfig.mixtral8x7B();
+        var mistral = org.mambaplayground.engine.transformer.TransformerConfig.mistral7B();
+        List<ArchitectureRows.Row> rows = ArchitectureRows.of(List.of(mixtral, mistral));
+        ArchitectureRows.Row used = rows.stream().filter(r -> r.property().equals("Parameters used per token")).findFirst().orElseThrow();
+        assertThat(used.values()).containsExactly(Sizes.count(mixtral.parametersPerToken()), Sizes.count(mistral.parameterCount()));
+        ArchitectureRows.Row read = rows.stream().filter(r -> r.property().equals("Weight bytes read per token (BF16)")).findFirst().orElseThrow();
+        assertThat(read.values().get(0)).isEqualTo(Sizes.bytes(mixtral.weightBytesPerToken(org.mambaplayground.engine.tensor.format.WeightFormat.BF16)));
+        assertThat(mixtral.weightBytesPerToken(org.mambaplayground.engine.tensor.format.WeightFormat.BF16))
+                .isLessThan(mixtral.weightBytes(org.mambaplayground.engine.tensor.format.WeightFormat.BF16) / 3);
+        // Mistral 7B v0.1's rolling cache: the same at 32k as at 128k tokens
+        ArchitectureRows.Row at32k = rows.stream().filter(r -> r.property().equals("State at 32k tokens")).findFirst().orElseThrow();
+        assertThat(at32k.values().get(1)).isEqualTo(rows.getLast().values().get(1));
+    }
 }

@@ -77,9 +77,11 @@ class CompareViewTest {
         String rightName = view.rightModelBox().getValue().name();
         // the table is there before any run: both models' and the real ones' configurations
         assertThat(view.table().getColumns()).extracting(TableColumn::getText)
-                .containsExactly("", leftName, rightName, "Codestral Mamba 7B (real)", "Mistral Nemo 12B (real)");
+                .containsExactly("", leftName, rightName, "Codestral Mamba 7B (real)", "Mistral Nemo 12B (real)",
+                        "Mistral 7B v0.1 (real)", "Mixtral 8x7B (real)");
         assertThat(view.table().getItems()).extracting(ArchitectureRows.Row::property)
                 .contains("Layers", "Model dim", "Parameters", "State dim", "Attention heads",
+                        "Parameters used per token", "Weight bytes read per token (BF16)",
                         "State at 1k tokens", "State at 32k tokens", "State at 128k tokens");
 
         robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(12));

@@ -40,8 +40,9 @@ class ChartSeriesTest {
                 point("m", Architecture.MAMBA2, 40, 43, 6.0, 1000));
         List<PlotSeries> memory = ChartSeries.stateMemory(points, Map.of(), ReferenceModels.all());
         assertThat(memory).extracting(PlotSeries::name).containsExactly(
-                "Codestral Mamba 7B (analytic)", "Mistral Nemo 12B (analytic)", "m (measured)", "t (measured)");
-        assertThat(memory.get(2).points()).containsExactly(new Point2D(13, 1000), new Point2D(43, 1000));
+                "Codestral Mamba 7B (analytic)", "Mistral Nemo 12B (analytic)", "Mistral 7B v0.1 (analytic)",
+                "Mixtral 8x7B (analytic)", "m (measured)", "t (measured)");
+        assertThat(memory.get(4).points()).containsExactly(new Point2D(13, 1000), new Point2D(43, 1000));
         List<PlotSeries> decode = ChartSeries.decodeLatency(points);
         assertThat(decode.get(0).points()).containsExactly(new Point2D(9, 5.0), new Point2D(39, 6.0));
         assertThat(decode.get(1).points()).isEmpty();
