@@ -42,7 +42,7 @@ public final class GgufTokenizerLoader {
         };
         checkChatTemplate(gguf);
         try {
-            return new Tokenizers.Loaded(tokenizer, new MistralInstructFormat(tokenizer), file);
+            return new Tokenizers.Loaded(tokenizer, MistralInstructFormat.of(tokenizer), file);
         } catch (IllegalArgumentException e) {
             throw new TokenizerFormatException(file, e.getMessage() + ": not a Mistral v3 instruct vocabulary");
         }

@@ -28,23 +28,48 @@ import java.util.List;
  * </pre>
  * (In Codestral Mamba's vocabulary a newline is the byte piece {@code <0x0A>}; the text after it gets no ▁
  * because the dummy prefix is added once, at the start of the encoded text.)
+ *
+ * <p>{@link #of} also gives mistral-common's {@code InstructTokenizerV1} layout for the SentencePiece vocabularies
+ * without [INST] control tokens (Mistral 7B v0.1, Mixtral 8x7B v0.1): each user turn is the <em>text</em>
+ * {@code "[INST] " + content + " [/INST]"} encoded as a whole, the system prompt goes in front of the
+ * <em>first</em> user message, and an assistant message is encoded as it is (no trailing spaces removed).
  */
 public final class MistralInstructFormat implements ChatFormat {
     private final Tokenizer tokenizer;
     private final int beginInst;
     private final int endInst;
+    /** InstructTokenizerV1: [INST] and [/INST] are text, not control tokens. */
+    private final boolean v1;
 
+    /** The v3 layout; refused (IllegalArgumentException) for a vocabulary without [INST]/[/INST] control tokens. */
     public MistralInstructFormat(Tokenizer tokenizer) {
+        this(tokenizer, false);
+    }
+
+    private MistralInstructFormat(Tokenizer tokenizer, boolean v1) {
         this.tokenizer = tokenizer;
+        this.v1 = v1;
         this.beginInst = tokenizer.specialTokenId("[INST]");
         this.endInst = tokenizer.specialTokenId("[/INST]");
-        if (beginInst < 0 || endInst < 0) {
+        if (!v1 && (beginInst < 0 || endInst < 0)) {
             throw new IllegalArgumentException("the vocabulary has no [INST]/[/INST] control tokens");
         }
         if (tokenizer.bos() < 0 || tokenizer.eos() < 0) {
             throw new IllegalArgumentException("the vocabulary has no <s>/</s> control tokens");
         }
     }
+
+    /**
+     * The layout a tokenizer's vocabulary calls for: v3 when it has [INST] control tokens, else (a SentencePiece
+     * vocabulary, as Mistral 7B v0.1's and Mixtral's) v1.
+     */
+    public static MistralInstructFormat of(Tokenizer tokenizer) {
+        boolean controls = tokenizer.specialTokenId("[INST]") >= 0 && tokenizer.specialTokenId("[/INST]") >= 0;
+        return new MistralInstructFormat(tokenizer, !controls && tokenizer instanceof SentencePieceTokenizer);
+    }
+
+    /** Whether this is mistral-common's v1 layout (text markers) rather than v3 (control tokens). */
+    public boolean isV1() { return v1; }
 
     @Override
     public int[] encodeDialog(List<ChatMessage> messages) {
@@ -73,6 +98,7 @@ public final class MistralInstructFormat implements ChatFormat {
         }
         int lastUser = -1;
         for (int i = 0; i < turns.size(); i++) if (turns.get(i).role() == ChatMessage.Role.USER) lastUser = i;
+        int systemTurn = v1 ? 0 : lastUser; // v1 puts the system prompt before the first user message, v3 the last
         String systemPrompt = system.isEmpty() ? null : String.join("\n\n", system);
 
         IntList out = new IntList(256);
@@ -80,18 +106,26 @@ public final class MistralInstructFormat implements ChatFormat {
         for (int i = 0; i < turns.size(); i++) {
             ChatMessage m = turns.get(i);
             if (m.role() == ChatMessage.Role.USER) {
-                String text = i == lastUser && systemPrompt != null ? systemPrompt + "\n\n" + m.content() : m.content();
-                out.add(beginInst);
-                out.addAll(tokenizer.encode(text));
-                out.add(endInst);
+                String text = i == systemTurn && systemPrompt != null ? systemPrompt + "\n\n" + m.content() : m.content();
+                addUserText(out, text);
             } else {
-                String text = stripTrailingSpaces(m.content());
+                String text = v1 ? m.content() : stripTrailingSpaces(m.content());
                 if (text.isEmpty()) throw new IllegalArgumentException("the assistant message at index " + turnEnds.get(i) + " is empty");
                 out.addAll(tokenizer.encode(text));
                 out.add(tokenizer.eos());
             }
         }
         return out.toArray();
+    }
+
+    private void addUserText(IntList out, String text) {
+        if (v1) {
+            out.addAll(tokenizer.encode("[INST] " + text + " [/INST]"));
+            return;
+        }
+        out.add(beginInst);
+        out.addAll(tokenizer.encode(text));
+        out.add(endInst);
     }
 
     private static String stripTrailingSpaces(String s) {
@@ -112,9 +146,9 @@ public final class MistralInstructFormat implements ChatFormat {
     public int[] encodeUserTurn(String systemPrompt, String text, boolean opensConversation) {
         IntList out = new IntList(text.length() / 3 + 4);
         if (opensConversation) out.add(tokenizer.bos());
-        out.add(beginInst);
-        out.addAll(tokenizer.encode(systemPrompt == null || systemPrompt.isEmpty() ? text : systemPrompt + "\n\n" + text));
-        out.add(endInst);
+        // v3 puts the system prompt before the latest user turn; v1 only before the first one
+        boolean withSystem = systemPrompt != null && !systemPrompt.isEmpty() && (!v1 || opensConversation);
+        addUserText(out, withSystem ? systemPrompt + "\n\n" + text : text);
         return out.toArray();
     }
 

@@ -93,4 +93,41 @@ class MistralInstructFormatTest {
     private static int[] join(int[]... parts) {
         return java.util.Arrays.stream(parts).flatMapToInt(IntStream::of).toArray();
     }
+
+    /**
+     * mistral-common's InstructTokenizerV1 (Mistral 7B v0.1, Mixtral), on the demo vocabulary with its [INST] and
+     * [/INST] pieces made ordinary text (as in a v1 vocabulary, which has no such control tokens): the markers are
+     * encoded as part of the user's text, and the system prompt goes before the first user message.
+     */
+    @Test
+    void v1LayoutEncodesTheMarkersAsTextAndPutsTheSystemPromptFirst() {
+        SentencePieceModel v3 = SentencePieceTokenizer.load(TokenizerTestData.demoSentencePiece()).model();
+        List<SentencePieceModel.Piece> pieces = new java.util.ArrayList<>();
+        for (SentencePieceModel.Piece p : v3.pieces()) {
+            boolean marker = p.text().equals("[INST]") || p.text().equals("[/INST]");
+            pieces.add(marker ? new SentencePieceModel.Piece("\u0000unused" + pieces.size(), p.score(), SentencePieceModel.Type.UNUSED) : p);
+        }
+        SentencePieceTokenizer t = new SentencePieceTokenizer(new SentencePieceModel(v3.file(), pieces, v3.modelType(), v3.byteFallback(),
+                v3.treatWhitespaceAsSuffix(), v3.unkId(), v3.bosId(), v3.eosId(), v3.padId(), v3.unkSurface(), v3.normalizerName(),
+                v3.hasPrecompiledCharsmap(), v3.addDummyPrefix(), v3.removeExtraWhitespaces(), v3.escapeWhitespaces()));
+        assertThat(new MistralInstructFormat(SentencePieceTokenizer.load(TokenizerTestData.demoSentencePiece())).isV1()).isFalse();
+        MistralInstructFormat f = MistralInstructFormat.of(t);
+        assertThat(f.isV1()).isTrue();
+        int[] dialog = f.encodeDialog(List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi"),
+                ChatMessage.assistant("Hello! "), ChatMessage.user("2+2?")));
+        IntList expected = new IntList(64);
+        expected.add(t.bos());
+        expected.addAll(t.encode("[INST] Be brief.\n\nHi [/INST]"));
+        expected.addAll(t.encode("Hello! "));
+        expected.add(t.eos());
+        expected.addAll(t.encode("[INST] 2+2? [/INST]"));
+        assertThat(dialog).containsExactly(expected.toArray());
+        // turn by turn: the system prompt only where the conversation opens
+        IntList turns = new IntList(64);
+        turns.addAll(f.encodeUserTurn("Be brief.", "Hi", true));
+        turns.addAll(t.encode("Hello! "));
+        turns.add(t.eos());
+        turns.addAll(f.encodeUserTurn("Be brief.", "2+2?", false));
+        assertThat(turns.toArray()).containsExactly(dialog);
+    }
 }
