@@ -40,7 +40,8 @@ import org.testfx.util.WaitForAsyncUtils;
  * A GGUF repository on the loopback test hub, opened from the catalog's GGUF entry of Codestral Mamba: the wizard
  * lists the quantizations with their sizes and what fits this machine, recommends the largest that fits, downloads
  * exactly that file, and the Library loads it. The served Q8_0 file is the engine's committed Mamba2 test GGUF; the
- * others are listed with sizes no machine has (never served) or a type the engine does not run.
+ * bigger ones are listed with sizes no machine has (never served), a smaller one is random bytes, one has a type
+ * the engine does not run.
  */
 @ExtendWith(ApplicationExtension.class)
 class GgufDownloadWizardTest {
@@ -50,18 +51,20 @@ class GgufDownloadWizardTest {
     @TempDir Path tmp;
     TestHub hub;
     AppContext ctx;
+    byte[] q4 = new byte[900_000];
 
     @Start
     void start(Stage stage) throws Exception {
         hub = TestHub.start().throttle(3_000_000);
         String sha = "ab".repeat(32);
+        new java.util.Random(5).nextBytes(q4);
         hub.repo(REPO)
                 .file("README.md", "GGUF files of Mamba-Codestral-7B-v0.1")
                 .virtualLfsFile("Mamba-Codestral-7B-v0.1-BF16.gguf", 3 * TB, sha)
                 .virtualLfsFile("Mamba-Codestral-7B-v0.1-F16-00001-of-00002.gguf", TB, sha)
                 .virtualLfsFile("Mamba-Codestral-7B-v0.1-F16-00002-of-00002.gguf", TB, sha)
                 .lfsFile("Mamba-Codestral-7B-v0.1-Q8_0.gguf", SERVED)
-                .virtualLfsFile("Mamba-Codestral-7B-v0.1-Q4_0.gguf", 900_000, sha)
+                .lfsFile("Mamba-Codestral-7B-v0.1-Q4_0.gguf", q4) // bytes only: this one is never loaded
                 .virtualLfsFile("Mamba-Codestral-7B-v0.1-IQ2_XS.gguf", 500_000, sha);
         HubClients clients = () -> HubClient.builder().environment(Map.of()).endpoint(hub.endpoint())
                 .hfHome(tmp.resolve("hf")).progressInterval(Duration.ofMillis(50));
@@ -136,6 +139,41 @@ class GgufDownloadWizardTest {
         waitFor(() -> ctx.models().getActiveModel() != null);
         assertThat(ctx.models().getActiveModel().folder()).isEqualTo(file);
         assertThat(ctx.models().getActiveModel().spec().architecture()).isEqualTo(Architecture.MAMBA2);
+    }
+
+    @Test
+    void aQuantizationWhoseDownloadWasBegunIsTheOneOfferedAgain() throws Exception {
+        hub.throttle(300_000); // 3 s for the 900 kB file: time to cancel it half-way
+        var model = ctx.library().catalog().byId("codestral-mamba-7b:" + REPO).orElseThrow();
+        DownloadSession first = WaitForAsyncUtils.asyncFx(() -> {
+            DownloadSession s = Downloads.of(ctx).newSession(model);
+            s.check("");
+            return s;
+        }).get();
+        waitFor(() -> first.stateProperty().get() == State.READY);
+        assertThat(first.ggufChoiceProperty().getValue().quantization()).isEqualTo("Q8_0");
+        GgufChoices.Choice q4Choice = first.ggufChoices().stream().filter(c -> c.quantization().equals("Q4_0")).findFirst().orElseThrow();
+        WaitForAsyncUtils.asyncFx(() -> first.chooseGguf(q4Choice)).get();
+        waitFor(() -> first.stateProperty().get() == State.READY && first.files().getFirst().path().endsWith("Q4_0.gguf"));
+        WaitForAsyncUtils.asyncFx(first::start).get();
+        waitFor(() -> first.bytesDoneProperty().get() > 100_000);
+        WaitForAsyncUtils.asyncFx(first::cancel).get();
+        waitFor(() -> first.stateProperty().get() == State.CANCELLED);
+        WaitForAsyncUtils.asyncFx(first::close).get();
+
+        // As after a restart (Downloads.resumeInterrupted): a new session, nothing chosen yet.
+        DownloadSession again = WaitForAsyncUtils.asyncFx(() -> {
+            DownloadSession s = Downloads.of(ctx).newSession(model);
+            s.check("");
+            return s;
+        }).get();
+        waitFor(() -> again.stateProperty().get() == State.READY);
+        assertThat(again.ggufChoiceProperty().getValue().quantization()).as("the begun one, not the recommended Q8_0").isEqualTo("Q4_0");
+        assertThat(again.files()).singleElement().satisfies(f -> {
+            assertThat(f.path()).isEqualTo("Mamba-Codestral-7B-v0.1-Q4_0.gguf");
+            assertThat(f.statusProperty().get()).isEqualTo("Resumes from a partial download");
+        });
+        WaitForAsyncUtils.asyncFx(again::close).get();
     }
 
     /** Each row of the quantization table as its cells draw it. */
