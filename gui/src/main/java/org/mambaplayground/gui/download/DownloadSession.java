@@ -2,6 +2,9 @@ package org.mambaplayground.gui.download;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import javafx.application.Platform;
@@ -201,7 +204,7 @@ public final class DownloadSession implements AutoCloseable {
             try {
                 RepoListing listing = c.list(model.repo(), model.revision());
                 GgufOffer gguf = GgufChoices.hasGguf(listing) ? GgufOffer.of(c, listing, target, chosenBefore) : null;
-                java.util.List<String> wanted = gguf != null ? gguf.chosen().paths() : model.fileNames();
+                List<String> wanted = gguf != null ? gguf.chosen().paths() : model.fileNames();
                 DownloadPlan p = c.plan(listing, FilePatterns.include(wanted.toArray(String[]::new)), target);
                 HubException denied = null;
                 if (!p.isComplete()) {
@@ -217,7 +220,7 @@ public final class DownloadSession implements AutoCloseable {
                     if (check != checks) return;
                     this.listing = listing;
                     ggufFit.set(gguf == null ? null : gguf.fit());
-                    ggufChoices.setAll(gguf == null ? java.util.List.of() : gguf.choices());
+                    ggufChoices.setAll(gguf == null ? List.of() : gguf.choices());
                     ggufChoice.set(gguf == null ? null : gguf.chosen());
                     plan = p;
                     accessDenied = refused;
@@ -234,9 +237,9 @@ public final class DownloadSession implements AutoCloseable {
     }
 
     /** A GGUF listing's choices, judged against this machine's memory now, and the one to plan. */
-    private record GgufOffer(java.util.List<GgufChoices.Choice> choices, GgufFit fit, GgufChoices.Choice chosen) {
+    private record GgufOffer(List<GgufChoices.Choice> choices, GgufFit fit, GgufChoices.Choice chosen) {
         static GgufOffer of(HubClient c, RepoListing listing, Path target, GgufChoices.Choice before) throws HubException {
-            java.util.List<GgufChoices.Choice> choices = GgufChoices.of(listing);
+            List<GgufChoices.Choice> choices = GgufChoices.of(listing);
             MachineMemory machine = MachineMemory.read();
             GgufFit fit = new GgufFit(machine.availableBytes(), machine.totalBytes(), MemoryEstimate.HEADROOM);
             GgufChoices.Choice chosen = before == null ? null
@@ -247,9 +250,9 @@ public final class DownloadSession implements AutoCloseable {
 
         /** The choice whose download was begun and not finished (so a resumed download goes on with it), if any. */
         private static GgufChoices.Choice begun(HubClient c, RepoListing listing, Path target,
-                                                java.util.List<GgufChoices.Choice> choices) throws HubException {
+                                                List<GgufChoices.Choice> choices) throws HubException {
             String[] all = choices.stream().flatMap(x -> x.paths().stream()).toArray(String[]::new);
-            java.util.Map<String, Long> present = new java.util.HashMap<>();
+            Map<String, Long> present = new HashMap<>();
             for (DownloadPlan.PlannedFile f : c.plan(listing, FilePatterns.include(all), target).files()) {
                 present.put(f.file().path(), f.bytesPresent());
             }
