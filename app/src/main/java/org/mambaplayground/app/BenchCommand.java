@@ -2,6 +2,7 @@ package org.mambaplayground.app;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -20,12 +21,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code bench}: prefill and decode speed of a synthetic model next to the machine's memory bandwidth. */
+/** {@code bench}: prefill and decode speed of a synthetic model (or one on disk) next to the machine's memory bandwidth. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Write (or reuse) a synthetic model of the given architecture and size, then measure prefill "
-                + "tokens/s, decode tokens/s and decode's effective weight bandwidth next to the machine's measured "
+        description = "Write (or reuse) a synthetic model of the given architecture and size, or take --model, then measure "
+                + "prefill tokens/s, decode tokens/s and decode's effective weight bandwidth next to the machine's measured "
                 + "memory read bandwidth. Ctrl-C stops it.")
 public final class BenchCommand implements Callable<Integer> {
+    /** What describes the synthetic model, so does not go with --model. */
+    private static final List<String> SYNTHETIC_OPTIONS = List.of("--arch", "--config", "--size", "--dtype", "--dir", "--experts", "--sliding-window");
+
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "Measure this model instead of a synthetic one: a .gguf file (run as stored), a folder holding one, "
+                    + "or a Mistral folder (params.json and consolidated.safetensors).")
+    Path model;
+
     @Option(names = "--arch", defaultValue = "mamba2", description = "mamba2 or transformer (default ${DEFAULT-VALUE}).")
     String arch;
 
@@ -137,6 +146,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Benchmark.Options options = options();
+        if (model != null) {
+            for (String option : SYNTHETIC_OPTIONS) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new ParameterException(spec.commandLine(), option + " describes a synthetic model; it does not go with --model");
+                }
+            }
+            if (!java.nio.file.Files.exists(model)) throw new ParameterException(spec.commandLine(), "--model: no such file or folder: " + model);
+        }
         CancellationToken cancel = new CancellationToken();
         Thread worker = Thread.currentThread();
         Thread onCtrlC = new Thread(() -> {
@@ -145,9 +162,13 @@ public final class BenchCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {
-            Benchmark.Result result = Benchmark.run(options, out::println, cancel);
+            Benchmark.Result result = model != null ? Benchmark.runModel(model, options, out::println, cancel)
+                    : Benchmark.run(options, out::println, cancel);
             out.println(result.summary());
             return 0;
+        } catch (org.mambaplayground.engine.model.ModelFormatException | java.io.UncheckedIOException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 1;
         } catch (CancellationException e) {
             out.println("Benchmark cancelled.");
             return 130;

@@ -16,6 +16,7 @@ import org.mambaplayground.downloader.DownloadPlan;
 import org.mambaplayground.downloader.DownloadResult;
 import org.mambaplayground.downloader.FilePatterns;
 import org.mambaplayground.downloader.GgufChoices;
+import org.mambaplayground.downloader.GgufFit;
 import org.mambaplayground.downloader.HubClient;
 import org.mambaplayground.downloader.HubException;
 import org.mambaplayground.downloader.RepoListing;
@@ -175,14 +176,14 @@ public final class DownloadCommand implements Callable<Integer> {
     private List<String> ggufFiles(RepoListing listing) {
         List<GgufChoices.Choice> choices = GgufChoices.of(listing);
         if (choices.isEmpty()) throw new ParameterException(spec.commandLine(), "--gguf: " + listing.repoId() + " holds no .gguf files");
-        MachineMemory machine = MachineMemory.read();
-        GgufPicker.print(out, choices, machine);
+        GgufFit fit = GgufPicker.fit(MachineMemory.read());
+        GgufPicker.print(out, choices, fit);
         if (gguf == null) {
-            out.println("Choose one with --gguf QUANT (e.g. --gguf " + GgufPicker.recommend(choices, machine)
+            out.println("Choose one with --gguf QUANT (e.g. --gguf " + fit.recommend(choices)
                     .map(GgufChoices.Choice::quantization).orElse("Q4_K_M") + "), or --gguf best.");
             return null;
         }
-        Optional<GgufChoices.Choice> chosen = gguf.equalsIgnoreCase("best") ? GgufPicker.recommend(choices, machine)
+        Optional<GgufChoices.Choice> chosen = gguf.equalsIgnoreCase("best") ? fit.recommend(choices)
                 : GgufChoices.find(choices, gguf);
         if (chosen.isEmpty()) {
             err.println("error: " + (gguf.equalsIgnoreCase("best") ? "no GGUF file of " + listing.repoId() + " that this engine runs fits this machine"

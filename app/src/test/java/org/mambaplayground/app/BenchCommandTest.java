@@ -46,4 +46,44 @@ class BenchCommandTest {
         assertThat(size.err()).contains("not a size: \"lots\"");
         assertThat(bench("--dtype", "int4").err()).contains("--dtype must be bf16, f16 or f32");
     }
+
+    /** The committed llama.cpp-checked test GGUFs of the engine module. */
+    static final Path GGUF = Path.of("..", "engine", "src", "test", "resources", "gguf");
+
+    @Test
+    void measuresAGgufFileOrAFolderHoldingOneAsStored() throws Exception {
+        String[] common = {"--prompt", "8", "--decode", "4", "--repeats", "1", "--bandwidth-buffer", "32MB"};
+        Run file = bench(concat(new String[] {"--model", GGUF.resolve("mamba2-demo-q8_0.gguf").toString()}, common));
+        assertThat(file.exit()).as(file.err()).isZero();
+        assertThat(file.out()).doesNotContain("Writing a", "synthetic model")
+                .contains("mamba2 GGUF", "mostly Q8_0", "Model: mamba2,", "weights (Q8_0)", "Prefill:", "Decode:", "tokens/s",
+                        "Effective weight bandwidth", "GB/s");
+
+        Path folder = java.nio.file.Files.createDirectories(dir.resolve("nemo-gguf"));
+        java.nio.file.Files.copy(GGUF.resolve("transformer-256-q6_k.gguf"), folder.resolve("transformer-256-Q6_K.gguf"));
+        Run inFolder = bench(concat(new String[] {"--model", folder.toString()}, common));
+        assertThat(inFolder.exit()).as(inFolder.err()).isZero();
+        assertThat(inFolder.out()).contains("transformer GGUF", "Model: transformer,", "weights (Q6_K)", "Decode:");
+    }
+
+    @Test
+    void aGgufWithOptionsThatDoNotApplyGetsOneClearLine() {
+        String model = GGUF.resolve("mamba2-demo-q8_0.gguf").toString();
+        Run precision = bench("--model", model, "--precision", "q4_0", "--repeats", "1", "--bandwidth-buffer", "32MB");
+        assertThat(precision.exit()).isEqualTo(1);
+        assertThat(precision.err()).contains("error: ").contains("mamba2-demo-q8_0.gguf").contains("runs in the types it stores")
+                .doesNotContain("Exception");
+        Run arch = bench("--model", model, "--arch", "transformer");
+        assertThat(arch.exit()).isEqualTo(2);
+        assertThat(arch.err()).contains("--arch describes a synthetic model; it does not go with --model");
+        Run missing = bench("--model", dir.resolve("nothing.gguf").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("--model: no such file or folder: ").contains("nothing.gguf");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
 }

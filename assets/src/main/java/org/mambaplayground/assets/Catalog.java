@@ -12,9 +12,12 @@ import java.util.Optional;
 public final class Catalog {
     private static final String RESOURCE = "catalog.json";
     private final List<CatalogModel> models;
+    private final List<CatalogModel> downloadable;
 
     private Catalog(List<CatalogModel> models) {
         this.models = List.copyOf(models);
+        this.downloadable = this.models.stream()
+                .flatMap(m -> java.util.stream.Stream.concat(java.util.stream.Stream.of(m), m.ggufModels().stream())).toList();
     }
 
     /** The catalog bundled with the application. */
@@ -35,8 +38,17 @@ public final class Catalog {
 
     public List<CatalogModel> models() { return models; }
 
+    /** What the download wizard offers: each model, followed by its GGUF repositories ({@link CatalogModel#ggufModels()}). */
+    public List<CatalogModel> downloadable() { return downloadable; }
+
+    /** {@code model}'s GGUF repositories, as {@link #downloadable()} holds them. */
+    public List<CatalogModel> ggufModelsOf(CatalogModel model) {
+        return downloadable.stream().filter(m -> m.ggufRepository() && m.id().startsWith(model.id() + ":")).toList();
+    }
+
+    /** A model or one of their GGUF repositories. */
     public Optional<CatalogModel> byId(String id) {
-        return models.stream().filter(m -> m.id().equals(id)).findFirst();
+        return downloadable.stream().filter(m -> m.id().equals(id)).findFirst();
     }
 
     public Optional<CatalogModel> byRepo(String repo) {

@@ -49,6 +49,23 @@ public record CatalogModel(
         return files.stream().map(CatalogFile::name).toList();
     }
 
+    /** Whether this is one of {@link #ggufModels()}: a repository of llama.cpp GGUF files. */
+    public boolean ggufRepository() {
+        return !files.isEmpty() && files.stream().allMatch(f -> f.name().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf"));
+    }
+
+    /**
+     * The model's GGUF repositories as models to download: id {@code ID:REPO}, folder the repository's name (as
+     * the command line's {@code download REPO} names it), the listed files only a starting point (the wizard offers
+     * the repository's real listing, one quantization at a time).
+     */
+    public List<CatalogModel> ggufModels() {
+        return gguf.stream().map(g -> new CatalogModel(id + ":" + g.repo(), name + " GGUF (" + g.repo().substring(0, Math.max(0, g.repo().indexOf('/'))) + ")",
+                g.repo(), "main", g.repo().substring(g.repo().indexOf('/') + 1), architecture, false, instruct, license,
+                "llama.cpp GGUF files of " + name + ": one quantization, a third to a half of the original's size.",
+                g.files(), params, List.of(), g.checked())).toList();
+    }
+
     /** One file of a catalog model; approxBytes is for display before the hub is asked. */
     public record CatalogFile(String name, long approxBytes) {}
 

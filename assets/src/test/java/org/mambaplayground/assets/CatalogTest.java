@@ -63,4 +63,25 @@ class CatalogTest {
             assertThat(m.gated()).as(m.id()).isTrue();
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void theGgufRepositoriesAreOfferedForDownloadAfterTheirModel() {
+        Catalog catalog = Catalog.bundled();
+        java.util.List<String> ids = catalog.downloadable().stream().map(CatalogModel::id).toList();
+        org.assertj.core.api.Assertions.assertThat(ids).containsExactly("codestral-mamba-7b",
+                "codestral-mamba-7b:gabriellarson/Mamba-Codestral-7B-v0.1-GGUF", "mistral-nemo-12b-instruct",
+                "mistral-nemo-12b-instruct:bartowski/Mistral-Nemo-Instruct-2407-GGUF", "mistral-nemo-12b-base",
+                "mistral-7b-instruct-v0.3", "mistral-7b-instruct-v0.1", "mistral-7b-instruct-v0.1:TheBloke/Mistral-7B-Instruct-v0.1-GGUF",
+                "mixtral-8x7b-instruct-v0.1", "mixtral-8x7b-instruct-v0.1:TheBloke/Mixtral-8x7B-Instruct-v0.1-GGUF");
+        CatalogModel gguf = catalog.byId("mistral-nemo-12b-instruct:bartowski/Mistral-Nemo-Instruct-2407-GGUF").orElseThrow();
+        org.assertj.core.api.Assertions.assertThat(gguf.repo()).isEqualTo("bartowski/Mistral-Nemo-Instruct-2407-GGUF");
+        org.assertj.core.api.Assertions.assertThat(gguf.folder()).isEqualTo("Mistral-Nemo-Instruct-2407-GGUF");
+        org.assertj.core.api.Assertions.assertThat(gguf.name()).isEqualTo("Mistral Nemo 12B Instruct GGUF (bartowski)");
+        org.assertj.core.api.Assertions.assertThat(gguf.ggufRepository()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(gguf.gated()).isFalse();
+        org.assertj.core.api.Assertions.assertThat(catalog.byId("mistral-nemo-12b-instruct").orElseThrow().ggufRepository()).isFalse();
+        org.assertj.core.api.Assertions.assertThat(catalog.models()).as("the library's catalog rows stay the six models").hasSize(6);
+        org.assertj.core.api.Assertions.assertThat(catalog.byRepo("bartowski/Mistral-Nemo-Instruct-2407-GGUF"))
+                .as("the command line lists a GGUF repository's files; it is no catalog model to it").isEmpty();
+    }
 }

@@ -10,6 +10,8 @@ import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.io.SafetensorsFile;
+import org.mambaplayground.engine.io.gguf.GgufFile;
+import org.mambaplayground.engine.load.GgufModels;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.Model;
@@ -24,9 +26,9 @@ import org.mambaplayground.engine.tensor.Kernels;
 import org.mambaplayground.engine.tensor.Parallel;
 
 /**
- * Measures prefill and decode speed of a synthetic model of a given architecture and size, and the
- * effective weight bandwidth of decode (weight bytes read per token x tokens/s) next to the machine's
- * measured memory read bandwidth. The CLI's {@code bench} subcommand calls {@link #run}.
+ * Measures prefill and decode speed of a synthetic model of a given architecture and size (or of a model on disk,
+ * {@link #runModel}), and the effective weight bandwidth of decode (weight bytes read per token x tokens/s) next to
+ * the machine's measured memory read bandwidth. The CLI's {@code bench} subcommand calls {@link #run}.
  */
 public final class Benchmark {
     private Benchmark() {}
@@ -137,16 +139,81 @@ public final class Benchmark {
     public static Result run(Options o, Consumer<String> log, CancellationToken cancel) {
         ModelSpec spec = o.spec();
         prepareModel(spec, o, log, cancel);
+        return measure(o.folder(), new Weights(spec, o.runFormat(), spec.weightBytes(o.runFormat()),
+                decodeBytesPerToken(spec, o.runFormat())), o, log, cancel);
+    }
 
+    /**
+     * Runs the benchmark on a model already on disk: a GGUF file (run in the types it stores), a folder holding one,
+     * or a Mistral folder (at {@code o.precision()}, else as its checkpoint stores it). Only the options' precision,
+     * KV format, token counts, repeats and probe buffer apply.
+     */
+    public static Result runModel(Path model, Options o, Consumer<String> log, CancellationToken cancel) {
+        Weights weights = weightsOf(model, o.precision());
+        log.accept(String.format(Locale.ROOT, "Model %s: %s %s, %s of weights (mostly %s)", model,
+                weights.spec().architecture().name().toLowerCase(Locale.ROOT), weights.gguf() ? "GGUF" : "checkpoint",
+                gb(weights.bytes()), weights.format()));
+        return measure(model, weights, o, log, cancel);
+    }
+
+    /**
+     * The weights a run reads: their configuration, main format, bytes in all and bytes read per decoded token.
+     *
+     * @param gguf whether they are a GGUF file's tensors as stored
+     */
+    record Weights(ModelSpec spec, WeightFormat format, long bytes, long perToken, boolean gguf) {
+        Weights(ModelSpec spec, WeightFormat format, long bytes, long perToken) { this(spec, format, bytes, perToken, false); }
+    }
+
+    /** What {@code model} holds, counted from its tensors as stored (a GGUF mixes types: Q4_K_M has Q6_K ones too). */
+    static Weights weightsOf(Path model, WeightFormat precision) {
+        Path gguf = GgufModels.isGgufFile(model) ? model : GgufModels.soleModelIn(model);
+        if (gguf == null) {
+            ModelSpec spec = ModelLoader.readSpec(model);
+            WeightFormat format = precision;
+            if (format == null) {
+                try (SafetensorsFile f = ModelLoader.openWeights(model, spec)) {
+                    format = mainFormat(f.tensors().values());
+                }
+            }
+            return new Weights(spec, format, spec.weightBytes(format), decodeBytesPerToken(spec, format));
+        }
+        GgufModels.Summary summary = GgufModels.summary(gguf);
+        try (GgufFile g = GgufFile.openModel(gguf)) {
+            // every tensor once per token, except the embedding table: one row, unless it doubles as the output head;
+            // a mixture of experts' expert tensors (stacked or one per expert): the chosen share of them
+            long perToken = 0;
+            boolean tied = !g.names().contains("output.weight");
+            ModelSpec s = summary.spec();
+            int perLayer = s.expertsPerToken() / s.layers();
+            int experts = s instanceof org.mambaplayground.engine.transformer.TransformerConfig c && c.hasMoe() ? c.moe().experts() : 1;
+            for (String name : g.names()) {
+                org.mambaplayground.engine.tensor.Tensor t = g.tensor(name);
+                boolean expert = name.contains("_exps.") || name.matches("blk\\.\\d+\\.ffn_(gate|up|down)\\.\\d+\\.weight");
+                perToken += name.equals("token_embd.weight") && !tied ? t.byteSize() / s.vocabularySize()
+                        : expert ? t.byteSize() / experts * perLayer : t.byteSize();
+            }
+            return new Weights(summary.spec(), summary.mainFormat(), summary.weightBytes(), perToken, true);
+        }
+    }
+
+    private static WeightFormat mainFormat(java.util.Collection<org.mambaplayground.engine.tensor.Tensor> tensors) {
+        java.util.Map<WeightFormat, Long> bytes = new java.util.HashMap<>();
+        for (var t : tensors) bytes.merge(t.format(), t.byteSize(), Long::sum);
+        return bytes.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    private static Result measure(Path path, Weights w, Options o, Consumer<String> log, CancellationToken cancel) {
+        ModelSpec spec = w.spec();
         log.accept(String.format(Locale.ROOT, "Memory read bandwidth is probed before each run (%d threads, %s buffer).",
                 Parallel.threads(), gb(o.bandwidthBufferBytes())));
         ModelLoader.Options load = new ModelLoader.Options(false, progressLog(log), cancel).withPrecision(o.precision()).withKvFormat(o.kvFormat());
         long loadStart = System.nanoTime();
-        try (Model model = ModelLoader.loadModel(o.folder(), load)) {
+        try (Model model = ModelLoader.loadModel(path, load)) {
             log.accept(String.format(Locale.ROOT, "Loaded in %.1f s (including any conversion); peak resident memory so far %s",
                     (System.nanoTime() - loadStart) / 1e9, peakResident()));
-            long weightBytes = spec.weightBytes(o.runFormat());
-            long analyticPerToken = decodeBytesPerToken(spec, o.runFormat());
+            long weightBytes = w.bytes();
+            long analyticPerToken = w.perToken();
             SplittableRandom random = new SplittableRandom(1);
             int vocab = spec.vocabularySize();
 
@@ -180,14 +247,14 @@ public final class Benchmark {
                 double decode = o.decodeTokens() / ((System.nanoTime() - t1) / 1e9);
                 expertsRead += model.expertsRead() - experts0;
                 decoded += o.decodeTokens();
-                perToken = measuredBytesPerToken(spec, o.runFormat(), analyticPerToken, expertsRead, decoded);
+                perToken = measuredBytesPerToken(spec, w.format(), analyticPerToken, expertsRead, decoded);
                 decodeRuns.add(decode);
                 log.accept(String.format(Locale.ROOT,
                         "  run %d/%d: memory %.2f GB/s (best pass); prefill %.1f tokens/s; decode %.2f tokens/s = %.2f GB/s of weights",
                         r + 1, o.repeats(), max(passes) / 1e9, prefill, decode, decode * perToken / 1e9));
             }
             log.accept("Peak resident memory: " + peakResident());
-            return new Result(spec, o.runFormat(), weightBytes, perToken, Parallel.threads(), o.promptTokens(), o.decodeTokens(),
+            return new Result(spec, w.format(), weightBytes, perToken, Parallel.threads(), o.promptTokens(), o.decodeTokens(),
                     o.bandwidthBufferBytes(), prefillRuns, decodeRuns, memoryPasses, (double) expertsRead / decoded);
         }
     }

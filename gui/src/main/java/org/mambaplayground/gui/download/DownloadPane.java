@@ -39,6 +39,7 @@ public final class DownloadPane extends VBox {
     private final PasswordField token = new PasswordField();
     private final Label tokenNote = new Label();
     private final Label target = new Label();
+    private final GgufChoiceList ggufChoices = new GgufChoiceList();
     private final FilesTable table = new FilesTable();
     private final Label summary = new Label();
     private final ProgressBar total = new ProgressBar(0);
@@ -66,7 +67,7 @@ public final class DownloadPane extends VBox {
         Label title = new Label("Download a model");
         title.getStyleClass().add(Styles.TITLE_3);
         models.setId("wizard-model");
-        models.getItems().setAll(ctx.library().catalog().models());
+        models.getItems().setAll(ctx.library().catalog().downloadable());
         models.setConverter(new StringConverter<>() {
             @Override public String toString(CatalogModel m) { return m == null ? "" : m.name(); }
             @Override public CatalogModel fromString(String s) { return null; }
@@ -130,8 +131,8 @@ public final class DownloadPane extends VBox {
         loadNow.getStyleClass().add(Styles.SUCCESS);
         loadNow.setOnAction(e -> {
             // at the precision the library would choose: a model too big for this machine in BF16 gets Q8_0 or Q4_0
-            ctx.models().activate(session.target(),
-                    LoadChoices.of(ctx).choiceFor(session.target(), ctx.library().entries(), MachineMemory.read()));
+            ctx.models().activate(session.modelPath(),
+                    LoadChoices.of(ctx).choiceFor(session.modelPath(), ctx.library().entries(), MachineMemory.read()));
             getScene().getWindow().hide();
         });
         Region spacer = new Region();
@@ -139,11 +140,12 @@ public final class DownloadPane extends VBox {
 
         getChildren().addAll(
                 title,
-                new HBox(8, new Label("Model"), models, repo, page),
+                new HBox(8, fixedWidth(new Label("Model")), models, repo, page),
                 gated,
                 new HBox(8, new Label("Token"), token, rememberToken, getToken, check),
                 tokenNote,
                 target,
+                ggufChoices,
                 table,
                 summary,
                 total,
@@ -153,6 +155,15 @@ public final class DownloadPane extends VBox {
         for (var row : getChildren()) if (row instanceof HBox h) h.setAlignment(Pos.CENTER_LEFT);
         models.setValue(initial != null ? initial : models.getItems().getFirst());
     }
+
+    /** A label that keeps its whole text when its row is short of room (the model names can be long). */
+    private static Label fixedWidth(Label label) {
+        label.setMinWidth(Region.USE_PREF_SIZE);
+        return label;
+    }
+
+    /** The GGUF quantizations shown for a GGUF repository (for tests). */
+    GgufChoiceList ggufChoices() { return ggufChoices; }
 
     /** The session shown now (for tests and the window's close handler). */
     public DownloadSession session() { return session; }
@@ -173,6 +184,7 @@ public final class DownloadPane extends VBox {
         session = existing.orElseGet(() -> Downloads.of(ctx).newSession(model));
         session.setRememberToken(rememberToken.isSelected());
         table.setItems(session.files());
+        ggufChoices.bind(session);
         for (var p : observed(session)) p.addListener(refresh);
         total.progressProperty().bind(session.fractionProperty());
         repo.setText(model.repo());
@@ -188,7 +200,7 @@ public final class DownloadPane extends VBox {
 
     private static javafx.beans.Observable[] observed(DownloadSession s) {
         return new javafx.beans.Observable[] {s.stateProperty(), s.problemProperty(), s.totalBytesProperty(),
-                s.bytesDoneProperty(), s.freeBytesProperty(), s.bytesPerSecondProperty(), s.etaProperty()};
+                s.bytesToFetchProperty(), s.bytesDoneProperty(), s.freeBytesProperty(), s.bytesPerSecondProperty(), s.etaProperty()};
     }
 
     private void update() {

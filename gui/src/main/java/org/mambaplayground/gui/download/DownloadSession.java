@@ -2,6 +2,9 @@ package org.mambaplayground.gui.download;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import javafx.application.Platform;
@@ -20,15 +23,23 @@ import org.mambaplayground.downloader.DownloadPlan;
 import org.mambaplayground.downloader.DownloadResult;
 import org.mambaplayground.downloader.FilePatterns;
 import org.mambaplayground.downloader.FileProgress;
+import org.mambaplayground.downloader.GgufChoices;
+import org.mambaplayground.downloader.GgufFit;
 import org.mambaplayground.downloader.HubClient;
 import org.mambaplayground.downloader.HubException;
 import org.mambaplayground.downloader.Progress;
 import org.mambaplayground.downloader.RepoListing;
+import org.mambaplayground.engine.load.MachineMemory;
+import org.mambaplayground.engine.load.MemoryEstimate;
 
 /**
  * One catalog model's download, between the downloader and the wizard: lists the repository, plans into the
  * model store, runs with pause/resume/cancel. Network work happens on the executor; every property changes
  * on the FX thread. Call the actions on the FX thread.
+ *
+ * <p>A repository of GGUF files (its listing holds {@code .gguf} files) is offered as {@link #ggufChoices()}, one
+ * per quantization, and only the {@link #ggufChoiceProperty() chosen} one's file (or split parts) is planned and
+ * downloaded: first the quantization a download of which was begun, else the largest that fits this machine.
  */
 public final class DownloadSession implements AutoCloseable {
     /** QUEUED: waiting for the downloads ahead of it ({@link Downloads}). */
@@ -52,6 +63,10 @@ public final class DownloadSession implements AutoCloseable {
     private final DoubleProperty fraction = new SimpleDoubleProperty();
     private final DoubleProperty bytesPerSecond = new SimpleDoubleProperty();
     private final ObjectProperty<Duration> eta = new SimpleObjectProperty<>();
+    private final ObservableList<GgufChoices.Choice> ggufChoices = FXCollections.observableArrayList();
+    private final ObjectProperty<GgufChoices.Choice> ggufChoice = new SimpleObjectProperty<>();
+    private final ObjectProperty<GgufFit> ggufFit = new SimpleObjectProperty<>();
+    private volatile RepoListing listing;
     private volatile HubClient client;
     private volatile DownloadPlan plan;
     private volatile HubException accessDenied;
@@ -98,6 +113,49 @@ public final class DownloadSession implements AutoCloseable {
 
     public ObjectProperty<Duration> etaProperty() { return eta; }
 
+    /** A GGUF repository's quantizations, largest first (empty for other repositories); known after a check. */
+    public ObservableList<GgufChoices.Choice> ggufChoices() { return ggufChoices; }
+
+    /** The quantization planned and downloaded; change it with {@link #chooseGguf}. */
+    public javafx.beans.value.ObservableValue<GgufChoices.Choice> ggufChoiceProperty() { return ggufChoice; }
+
+    /** This machine's memory as the GGUF choices were judged against it (null before a GGUF listing). */
+    public javafx.beans.value.ObservableValue<GgufFit> ggufFitProperty() { return ggufFit; }
+
+    /** What to load once installed: the chosen GGUF file (a split model's first part), else the folder. */
+    public Path modelPath() {
+        GgufChoices.Choice c = ggufChoice.get();
+        return c == null ? target : target.resolve(c.files().getFirst().path());
+    }
+
+    /**
+     * Plans {@code choice} of {@link #ggufChoices()} instead of the one chosen; ignored while a download runs or
+     * waits, or while the hub is asked.
+     */
+    public void chooseGguf(GgufChoices.Choice choice) {
+        RepoListing l = listing;
+        HubClient c = client;
+        if (choice == null || choice.equals(ggufChoice.get()) || !ggufChoices.contains(choice) || isActive()
+                || state.get() == State.CHECKING || l == null || c == null) return;
+        ggufChoice.set(choice);
+        plan = null;  // a Download pressed before the new plan is ready checks again, with this choice
+        int check = ++checks;
+        executor.execute(() -> {
+            try {
+                DownloadPlan p = c.plan(l, FilePatterns.include(choice.paths().toArray(String[]::new)), target);
+                Platform.runLater(() -> {
+                    if (check != checks) return;
+                    plan = p;
+                    showPlan(p, accessDenied, false);
+                });
+            } catch (HubException e) {
+                Platform.runLater(() -> { if (check == checks) fail(e); });
+            } catch (RuntimeException e) {
+                Platform.runLater(() -> { if (check == checks) fail(unexpected(e)); });
+            }
+        });
+    }
+
     /** Whether a token is configured (typed, HF_TOKEN or saved); known after {@link #check}. */
     public boolean hasToken() { return client != null && client.hasToken(); }
 
@@ -131,6 +189,7 @@ public final class DownloadSession implements AutoCloseable {
         checkedToken = checkedTokenOf(token);
         int check = ++checks;
         boolean remember = rememberToken && !checkedToken.isEmpty();
+        GgufChoices.Choice chosenBefore = ggufChoice.get();
         state.set(State.CHECKING);
         problem.set(null);
         HubClient c;
@@ -144,7 +203,9 @@ public final class DownloadSession implements AutoCloseable {
         executor.execute(() -> {
             try {
                 RepoListing listing = c.list(model.repo(), model.revision());
-                DownloadPlan p = c.plan(listing, FilePatterns.include(model.fileNames().toArray(String[]::new)), target);
+                GgufOffer gguf = GgufChoices.hasGguf(listing) ? GgufOffer.of(c, listing, target, chosenBefore) : null;
+                List<String> wanted = gguf != null ? gguf.chosen().paths() : model.fileNames();
+                DownloadPlan p = c.plan(listing, FilePatterns.include(wanted.toArray(String[]::new)), target);
                 HubException denied = null;
                 if (!p.isComplete()) {
                     try {
@@ -157,6 +218,10 @@ public final class DownloadSession implements AutoCloseable {
                 HubException refused = denied;
                 Platform.runLater(() -> {
                     if (check != checks) return;
+                    this.listing = listing;
+                    ggufFit.set(gguf == null ? null : gguf.fit());
+                    ggufChoices.setAll(gguf == null ? List.of() : gguf.choices());
+                    ggufChoice.set(gguf == null ? null : gguf.chosen());
                     plan = p;
                     accessDenied = refused;
                     showPlan(p, refused, thenStart);
@@ -169,6 +234,34 @@ public final class DownloadSession implements AutoCloseable {
                 Platform.runLater(() -> { if (check == checks) fail(unexpected(e)); });
             }
         });
+    }
+
+    /** A GGUF listing's choices, judged against this machine's memory now, and the one to plan. */
+    private record GgufOffer(List<GgufChoices.Choice> choices, GgufFit fit, GgufChoices.Choice chosen) {
+        static GgufOffer of(HubClient c, RepoListing listing, Path target, GgufChoices.Choice before) throws HubException {
+            List<GgufChoices.Choice> choices = GgufChoices.of(listing);
+            MachineMemory machine = MachineMemory.read();
+            GgufFit fit = new GgufFit(machine.availableBytes(), machine.totalBytes(), MemoryEstimate.HEADROOM);
+            GgufChoices.Choice chosen = before == null ? null
+                    : choices.stream().filter(x -> x.paths().equals(before.paths())).findFirst().orElse(null);
+            if (chosen == null) chosen = begun(c, listing, target, choices);
+            return new GgufOffer(choices, fit, chosen != null ? chosen : fit.preselect(choices));
+        }
+
+        /** The choice whose download was begun and not finished (so a resumed download goes on with it), if any. */
+        private static GgufChoices.Choice begun(HubClient c, RepoListing listing, Path target,
+                                                List<GgufChoices.Choice> choices) throws HubException {
+            String[] all = choices.stream().flatMap(x -> x.paths().stream()).toArray(String[]::new);
+            Map<String, Long> present = new HashMap<>();
+            for (DownloadPlan.PlannedFile f : c.plan(listing, FilePatterns.include(all), target).files()) {
+                present.put(f.file().path(), f.bytesPresent());
+            }
+            for (GgufChoices.Choice x : choices) {
+                long bytes = x.paths().stream().mapToLong(path -> present.getOrDefault(path, 0L)).sum();
+                if (bytes > 0 && bytes < x.bytes()) return x;
+            }
+            return null;
+        }
     }
 
     private static String checkedTokenOf(String token) {

@@ -137,6 +137,15 @@ final class EntryDetails extends ScrollPane {
             download.setOnAction(a -> DownloadLauncher.open(ctx, e.catalog(), getScene().getWindow()));
             actions.getChildren().add(download);
         }
+        if (e.catalog() != null) {
+            for (var gguf : ctx.library().catalog().ggufModelsOf(e.catalog())) {
+                Button files = new Button("GGUF files\u2026");
+                files.setId("download-gguf");
+                files.setTooltip(new Tooltip("Choose one quantization of " + gguf.repo() + " to download: a smaller file, run as it is stored"));
+                files.setOnAction(a -> DownloadLauncher.open(ctx, gguf, getScene().getWindow()));
+                actions.getChildren().add(files);
+            }
+        }
         if (e.catalog() != null && e.state() != LibraryEntry.InstallState.NOT_INSTALLED) {
             Button delete = new Button("Delete from disk\u2026");
             delete.setId("delete-model");

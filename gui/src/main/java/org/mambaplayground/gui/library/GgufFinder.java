@@ -85,7 +85,8 @@ public final class GgufFinder {
         return found;
     }
 
-    private static List<Path> ggufFiles(Path root) {
+    /** The GGUF files under {@code root} (a split model by its first part). */
+    static List<Path> ggufFiles(Path root) {
         if (root == null || !Files.isDirectory(root)) return List.of();
         try (Stream<Path> files = Files.walk(root, MAX_DEPTH)) {
             return files.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf"))
@@ -97,7 +98,7 @@ public final class GgufFinder {
         }
     }
 
-    private static String stem(Path f) {
+    static String stem(Path f) {
         String n = f.getFileName().toString();
         return n.substring(0, n.length() - ".gguf".length());
     }

@@ -166,6 +166,14 @@ public final class ModelLibrary {
         for (Path folder : userFolders()) {
             result.add(folderEntry(Kind.FOLDER, folder.getFileName().toString(), folder.toString(), null, folder));
         }
+        for (CatalogModel gguf : catalog.downloadable()) { // what the wizard (or `download REPO --gguf`) fetched
+            if (!gguf.ggufRepository()) continue;
+            for (Path f : GgufFinder.ggufFiles(folderOf(gguf))) {
+                if (result.stream().noneMatch(e -> f.equals(e.folder()))) {
+                    result.add(folderEntry(Kind.FOLDER, GgufFinder.stem(f), "Downloaded from " + gguf.repo(), null, f));
+                }
+            }
+        }
         for (GgufFinder.Found f : ggufFinder.find()) {
             if (result.stream().noneMatch(e -> f.file().equals(e.folder()))) {
                 result.add(folderEntry(Kind.FOLDER, f.name(), "Found in " + f.source(), null, f.file()));
