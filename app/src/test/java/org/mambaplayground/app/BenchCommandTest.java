@@ -47,6 +47,17 @@ class BenchCommandTest {
         assertThat(bench("--dtype", "int4").err()).contains("--dtype must be bf16, f16 or f32");
     }
 
+    @Test
+    void aSyntheticMixtureOfExpertsWithASlidingWindowReportsTheExpertsRead() {
+        Run moe = bench("--arch", "transformer", "--experts", "4:2", "--sliding-window", "4", "--size", "3MB", "--prompt", "8",
+                "--decode", "4", "--repeats", "1", "--bandwidth-buffer", "32MB", "--dir", dir.resolve("moe").toString());
+        assertThat(moe.exit()).as(moe.err()).isZero();
+        assertThat(moe.out()).contains("Mixture of experts:", "expert weight sets read per decode token");
+        assertThat(bench("--arch", "transformer", "--experts", "2:3").err()).contains("--experts 2:3:");
+        assertThat(bench("--arch", "transformer", "--experts", "eight").err()).contains("--experts must be E:K");
+        assertThat(bench("--arch", "mamba2", "--experts", "8:2").err()).contains("--experts and --sliding-window shape a synthetic transformer");
+    }
+
     /** The committed llama.cpp-checked test GGUFs of the engine module. */
     static final Path GGUF = Path.of("..", "engine", "src", "test", "resources", "gguf");
 
