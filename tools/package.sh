@@ -65,7 +65,7 @@ if [ "$make_deb" = 1 ]; then
     --linux-shortcut --linux-menu-group "Development" --linux-app-category devel \
     --linux-deb-maintainer "$(git log -1 --format=%ae 2>/dev/null || echo maintainers@mambaplayground.invalid)" \
     --linux-package-deps 'libgtk-3-0, libgl1, libxxf86vm1, libxtst6, libfreetype6, libfontconfig1, libpango-1.0-0, libpangoft2-1.0-0, fonts-dejavu-core' \
-    --about-url "https://github.com/mambaplayground" --copyright "Apache-2.0"
+    --copyright "Apache-2.0"  # no --about-url: the project has no public homepage, so no Homepage field
 fi
 rm -rf dist/input dist/fx
 echo "== done"

@@ -29,11 +29,16 @@ final class EntryDetails extends ScrollPane {
     private final VBox box = new VBox(10);
     private final HBox actions = new HBox(8);
     private final MemoryPanel memory;
+    private final LiveStates states;
     private LibraryEntry entry;
 
-    /** @param machine this machine's memory, read each time an entry is shown (tests pretend a small one) */
-    EntryDetails(AppContext ctx, Supplier<MachineMemory> machine) {
+    /**
+     * @param machine this machine's memory, read each time an entry is shown (tests pretend a small one)
+     * @param states the State words, as the table says them
+     */
+    EntryDetails(AppContext ctx, Supplier<MachineMemory> machine, LiveStates states) {
         this.ctx = ctx;
+        this.states = states;
         this.memory = new MemoryPanel(LoadChoices.of(ctx), machine, () -> showActions(entry));
         setId("entry-details");
         setFitToWidth(true);
@@ -79,7 +84,7 @@ final class EntryDetails extends ScrollPane {
         grid.getColumnConstraints().addAll(keys, new ColumnConstraints());
         int row = 0;
         row = fact(grid, row, "Folder", e.folder() == null ? "" : e.folder().toString());
-        row = fact(grid, row, "State", EntryText.state(e, ctx.models(), Downloads.of(ctx)));  // as the table says it
+        row = fact(grid, row, "State", states.of(e));  // as the table says it, live
         row = fact(grid, row, "On disk", Sizes.bytes(e.bytesOnDisk()));
         if (e.catalog() != null) {
             row = fact(grid, row, "Repository", e.catalog().repo() + (e.catalog().gated() ? " (gated)" : ""));
@@ -92,9 +97,15 @@ final class EntryDetails extends ScrollPane {
     }
 
     private static int fact(GridPane grid, int row, String name, String value) {
+        return fact(grid, row, name, new javafx.beans.property.SimpleStringProperty(value));
+    }
+
+    private static int fact(GridPane grid, int row, String name, javafx.beans.value.ObservableValue<String> value) {
         Label k = new Label(name);
         k.getStyleClass().add(Styles.TEXT_MUTED);
-        Label v = new Label(value);
+        Label v = new Label();
+        v.textProperty().bind(value);
+        v.setId("fact-" + name.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'));
         v.setWrapText(true);
         grid.addRow(row, k, v);
         return row + 1;

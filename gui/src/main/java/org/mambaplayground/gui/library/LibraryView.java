@@ -46,7 +46,8 @@ public final class LibraryView extends BorderPane {
     /** @param machine this machine's memory, compared with each precision's estimate (tests pretend a small one) */
     public LibraryView(AppContext ctx, Supplier<MachineMemory> machine) {
         this.ctx = ctx;
-        this.details = new EntryDetails(ctx, machine);
+        LiveStates states = new LiveStates(ctx.models(), Downloads.of(ctx));
+        this.details = new EntryDetails(ctx, machine, states);
         setId("library-view");
         setPadding(new Insets(16));
         setTop(header());
@@ -60,12 +61,12 @@ public final class LibraryView extends BorderPane {
         TableColumn<LibraryEntry, String> params = column("Params", e -> e.spec() == null ? "?" : Sizes.count(e.spec().parameterCount()), 80);
         TableColumn<LibraryEntry, String> onDisk = column("On disk", e -> Sizes.bytes(e.bytesOnDisk()), 80);
         table.getColumns().setAll(List.of(
-                column("Model", LibraryEntry::name, 185),
+                wrapping(column("Model", LibraryEntry::name, 185)),
                 source,
                 column("Type", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 112),
                 params,
                 onDisk,
-                column("State", e -> EntryText.state(e, ctx.models(), Downloads.of(ctx)), 120)));
+                wrapping(live("State", states, 130))));
         // On a small screen the columns the details repeat give way, in this order, rather than every column
         // being cut short.
         List<TableColumn<LibraryEntry, ?>> givingWay = List.of(source, onDisk, params);
@@ -92,26 +93,13 @@ public final class LibraryView extends BorderPane {
         BorderPane.setMargin(split, new Insets(12, 0, 0, 0));
     }
 
-    /** "Downloading 37%" in the State column: redrawn when a download starts, ends, or passes a whole percent. */
+    /**
+     * The details' actions depend on whether a download is under way (no "Delete from disk" during one): shown
+     * again when one starts or ends. The percent needs no redraw: the State words follow it (LiveStates).
+     */
     private void watchDownloads(Downloads downloads) {
-        javafx.beans.InvalidationListener redraw = o -> table.refresh();
-        downloads.sessions().addListener((ListChangeListener<DownloadSession>) c -> {
-            while (c.next()) {
-                for (DownloadSession s : c.getAddedSubList()) {
-                    s.stateProperty().addListener(redraw);
-                    s.fractionProperty().addListener((obs, was, now) -> {
-                        if (Math.round(was.doubleValue() * 100) == Math.round(now.doubleValue() * 100)) return;
-                        table.refresh();
-                        LibraryEntry shown = table.getSelectionModel().getSelectedItem();
-                        if (shown != null && shown.catalog() != null && shown.catalog().id().equals(s.model().id())) {
-                            details.show(shown); // its State line says the same percent as the column
-                        }
-                    });
-                }
-            }
-            table.refresh();
-            details.show(table.getSelectionModel().getSelectedItem());
-        });
+        downloads.sessions().addListener((ListChangeListener<DownloadSession>) c ->
+                details.show(table.getSelectionModel().getSelectedItem()));
     }
 
     /** Hides the first of {@code givingWay} while the table is narrower than its columns' preferred widths. */
@@ -182,6 +170,20 @@ public final class LibraryView extends BorderPane {
         var file = chooser.showOpenDialog(getScene().getWindow());
         if (file == null) return;
         FailureAlert.on(ctx.library().addFolder(file.toPath()), "Could not add " + file);
+    }
+
+    /** Long names and states wrap onto a second line rather than ending in "...". */
+    private static TableColumn<LibraryEntry, String> wrapping(TableColumn<LibraryEntry, String> col) {
+        col.setCellFactory(WrappingCell::new);
+        return col;
+    }
+
+    /** A column whose words change by themselves ({@link LiveStates}). */
+    private static TableColumn<LibraryEntry, String> live(String title, LiveStates states, double width) {
+        TableColumn<LibraryEntry, String> col = new TableColumn<>(title);
+        col.setCellValueFactory(cell -> states.of(cell.getValue()));
+        col.setPrefWidth(width);
+        return col;
     }
 
     private static TableColumn<LibraryEntry, String> column(String title, Function<LibraryEntry, String> text, double width) {

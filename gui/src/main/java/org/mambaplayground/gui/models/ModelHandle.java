@@ -3,6 +3,7 @@ package org.mambaplayground.gui.models;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 
@@ -13,12 +14,12 @@ import org.mambaplayground.engine.model.ModelSpec;
 public final class ModelHandle {
     private final LoadedModel loaded;
     private final LoadChoice choice;
-    private final Runnable onClosed;
+    private final Consumer<ModelHandle> onClosed;
     private final Executor closer;
     private int references = 1;
 
     /** @param closer where the weights are unmapped: never the FX thread (a 15-25 GB unmapping would freeze the window) */
-    ModelHandle(LoadedModel loaded, LoadChoice choice, Runnable onClosed, Executor closer) {
+    ModelHandle(LoadedModel loaded, LoadChoice choice, Consumer<ModelHandle> onClosed, Executor closer) {
         this.loaded = loaded;
         this.choice = choice;
         this.onClosed = onClosed;
@@ -60,8 +61,15 @@ public final class ModelHandle {
         } catch (RejectedExecutionException e) {
             loaded.close();
         } finally {
-            onClosed.run();
+            onClosed.accept(this);
         }
+    }
+
+    /** Takes one more reference, or returns null if the model was closed meanwhile (then open it anew). */
+    synchronized ModelHandle tryAcquire() {
+        if (references == 0) return null;
+        references++;
+        return this;
     }
 
     public synchronized int references() { return references; }

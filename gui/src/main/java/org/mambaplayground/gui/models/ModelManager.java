@@ -28,6 +28,9 @@ public final class ModelManager implements AutoCloseable {
     private final Executor executor;
     private final Map<Key, ModelHandle> open = new HashMap<>();
     private final ObservableList<ModelHandle> openModels = FXCollections.observableArrayList();
+    // One read-only view, kept: a fresh one per call holds its backing list only weakly, so a listener added to
+    // it went silent once the garbage collector took the view (the sidebar's count then stood still).
+    private final ObservableList<ModelHandle> openModelsView = FXCollections.unmodifiableObservableList(openModels);
     private final ReadOnlyObjectWrapper<ModelHandle> activeModel = new ReadOnlyObjectWrapper<>(this, "activeModel");
     private final ReadOnlyObjectWrapper<LoadTask> activation = new ReadOnlyObjectWrapper<>(this, "activation");
 
@@ -45,7 +48,7 @@ public final class ModelManager implements AutoCloseable {
     public ReadOnlyObjectProperty<LoadTask> activationProperty() { return activation.getReadOnlyProperty(); }
 
     /** Models whose weights are mapped now, for display; read on the FX thread. */
-    public ObservableList<ModelHandle> openModels() { return FXCollections.unmodifiableObservableList(openModels); }
+    public ObservableList<ModelHandle> openModels() { return openModelsView; }
 
     /** {@link #load(Path, LoadChoice)} with the checkpoint as it is. */
     public LoadTask load(Path folder) { return load(folder, LoadChoice.DEFAULT); }
@@ -104,9 +107,10 @@ public final class ModelManager implements AutoCloseable {
         Path folder = key.folder();
         synchronized (open) {
             ModelHandle existing = open.get(key);
-            if (existing != null && !existing.isClosed()) {
+            ModelHandle shared = existing == null ? null : existing.tryAcquire(); // null if released meanwhile
+            if (shared != null) {
                 task.progress("Already loaded", 1);
-                return existing.acquire();
+                return shared;
             }
         }
         LoadedModel loaded;
@@ -121,27 +125,27 @@ public final class ModelManager implements AutoCloseable {
         }
         synchronized (open) {
             ModelHandle raced = open.get(key);
-            if (raced != null && !raced.isClosed()) { // another load of the same folder won
+            ModelHandle won = raced == null ? null : raced.tryAcquire(); // another load of the same folder won
+            if (won != null) {
                 loaded.close();
-                return raced.acquire();
+                return won;
             }
-            ModelHandle handle = new ModelHandle(loaded, key.choice(), () -> forget(key), executor);
+            ModelHandle handle = new ModelHandle(loaded, key.choice(), closed -> forget(key, closed), executor);
             open.put(key, handle);
             Platform.runLater(() -> openModels.add(handle));
             return handle;
         }
     }
 
-    private void forget(Key key) {
-        ModelHandle gone;
+    /**
+     * Drops a closed handle from the map and the displayed list. By identity: a new load of the same folder may
+     * already have put its own handle under the key, which must stay (and the closed one must still leave the list).
+     */
+    private void forget(Key key, ModelHandle closed) {
         synchronized (open) {
-            gone = open.get(key);
-            if (gone != null && gone.isClosed()) open.remove(key); else gone = null;
+            open.remove(key, closed);
         }
-        if (gone != null) {
-            ModelHandle removed = gone;
-            Platform.runLater(() -> openModels.remove(removed));
-        }
+        Platform.runLater(() -> openModels.remove(closed));
     }
 
     /** Number of models mapped now (any thread). */

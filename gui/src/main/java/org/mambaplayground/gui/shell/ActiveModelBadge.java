@@ -37,6 +37,7 @@ public final class ActiveModelBadge extends VBox {
         precision.setId("active-model-precision");
         precision.getStyleClass().addAll("precision-chip", Styles.TEXT_SMALL);
         precision.setMinWidth(Region.USE_PREF_SIZE);
+        memory.setId("active-model-memory");
         memory.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
         memory.setMinWidth(0);
         // the precision on the line below the name: the sidebar is too narrow for both on one line
@@ -68,7 +69,17 @@ public final class ActiveModelBadge extends VBox {
         int open = ctx.models().openModels().size();
         String weights = model == null ? "" : Sizes.bytes(weightsSize(model)) + " mapped";
         memory.setTooltip(model == null ? null : new Tooltip("Weights mapped from " + model.choice().weightsFile(model.folder())));
-        memory.setText(open <= 1 ? weights : weights + "\n" + open + " models in memory");
+        memory.setText(String.join("\n", java.util.stream.Stream.of(weights, inMemory(open, model != null))
+                .filter(s -> !s.isEmpty()).toList()));
+    }
+
+    /**
+     * The count of mapped models, said whenever it is more than the active one alone: also when no model is
+     * active and the comparison (or the server) still holds one.
+     */
+    static String inMemory(int open, boolean oneIsActive) {
+        if (open == 0 || (open == 1 && oneIsActive)) return "";
+        return open + (open == 1 ? " model" : " models") + " in memory";
     }
 
     /** The size of the file actually mapped: the checkpoint, or the converted copy. */

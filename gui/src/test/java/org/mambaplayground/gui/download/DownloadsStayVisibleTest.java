@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -102,6 +103,96 @@ class DownloadsStayVisibleTest {
         assertThat(Files.readAllBytes(tmp.resolve("app/models/Mamba-Codestral-7B-v0.1/consolidated.safetensors"))).isEqualTo(weights);
     }
 
+    /**
+     * While a download runs, the Library row and the details say the sidebar's percent, as drawn (no "..."), within
+     * one update of it, and all three advance.
+     */
+    @Test
+    void theLibraryRowAndDetailsFollowTheSidebarsPercent(FxRobot robot) throws Exception {
+        hub.throttle(100_000); // 25 s for the weights: time for several samples however slowly the robot moves
+        DownloadSession session = openWizard(robot, "Codestral Mamba 7B");
+        waitFor(() -> session.stateProperty().get() == State.READY);
+        robot.clickOn("#start-download");
+        waitFor(() -> session.fractionProperty().get() > 0.02);
+        robot.interact(() -> Fx.lookupAnywhere("#download-pane", DownloadPane.class).getScene().getWindow().hide());
+
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        while (seen.size() < 3) {
+            assertThat(session.stateProperty().get()).as("still downloading, seen " + seen).isEqualTo(State.DOWNLOADING);
+            String[] shown = new String[3];
+            try {
+                WaitForAsyncUtils.waitFor(1, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(() -> {
+                    shown[0] = drawnText(Fx.lookup(stage, "#downloads-indicator", Node.class).lookup(".download-text"));
+                    shown[1] = drawnText(drawnStateCell("Codestral Mamba 7B"));
+                    shown[2] = drawnText(stage.getScene().getRoot().lookup("#fact-state"));
+                    String percent = percentIn(shown[0]);
+                    return percent != null && percent.equals(percentIn(shown[1])) && percent.equals(percentIn(shown[2]));
+                }).get());
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("sidebar, row and details disagree for 1 s: " + String.join(" / ", shown), e);
+            }
+            seen.add(percentIn(shown[0]));
+            Thread.sleep(100);
+        }
+        assertThat(WaitForAsyncUtils.asyncFx(() -> drawnText(drawnStateCell("Codestral Mamba 7B"))).get())
+                .as("the State column, as drawn").matches("Downloading \\d+%");
+        assertTheLibraryCutsNothingAt(1400, 900);
+        assertTheLibraryCutsNothingAt(1024, 700);
+    }
+
+    /** At that window size, every Library cell shows its whole text: no "...", no line clipped by the row. */
+    private void assertTheLibraryCutsNothingAt(int width, int height) throws Exception {
+        robot().interact(() -> {
+            stage.setWidth(width);
+            stage.setHeight(height);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        List<String> cut = WaitForAsyncUtils.asyncFx(() -> {
+            List<String> found = new java.util.ArrayList<>();
+            for (Node n : stage.getScene().getRoot().lookup("#library-table").lookupAll(".table-cell")) {
+                if (!(n instanceof javafx.scene.control.TableCell<?, ?> cell) || !cell.isVisible() || cell.getItem() == null) continue;
+                String full = String.valueOf(cell.getItem());
+                String drawn = drawnText(cell);
+                var text = cell.getGraphic() instanceof javafx.scene.text.Text t ? t : null;
+                boolean clipped = text != null && (text.getLayoutBounds().getHeight() > cell.getHeight() + 0.5
+                        || text.getLayoutBounds().getWidth() > cell.getWidth() + 0.5);
+                if (!drawn.equals(full) || clipped) {
+                    found.add(cell.getTableColumn().getText() + ": \"" + full + "\" drawn \"" + drawn + "\"" + (clipped ? " (clipped)" : ""));
+                }
+            }
+            return found;
+        }).get();
+        assertThat(cut).as("cut in the Library at %dx%d", width, height).isEmpty();
+    }
+
+    private static FxRobot robot() { return new FxRobot(); }
+
+    /** The State cell of the model's row as the table draws it. FX thread. */
+    private Node drawnStateCell(String name) {
+        return stage.getScene().getRoot().lookupAll(".table-cell").stream()
+                .filter(n -> n instanceof javafx.scene.control.TableCell<?, ?> c && c.getTableRow() != null
+                        && c.getTableRow().getItem() instanceof LibraryEntry e && e.name().equals(name)
+                        && c.getTableColumn().getText().equals("State"))
+                .findFirst().orElseThrow();
+    }
+
+    /** What a label or cell draws (with "..." where it is cut). FX thread. */
+    private static String drawnText(Node node) {
+        if (node instanceof javafx.scene.text.Text t) return t.getText();
+        if (!(node instanceof javafx.scene.Parent p)) return "";
+        for (Node child : p.getChildrenUnmodifiable()) {
+            String text = drawnText(child);
+            if (!text.isEmpty()) return text;
+        }
+        return node instanceof javafx.scene.control.Labeled l && l.getSkin() == null ? "(no skin) " + l.getText() : "";
+    }
+
+    /** "37%" from a text, or null. */
+    private static String percentIn(String text) {
+        var m = java.util.regex.Pattern.compile("(\\d+)%").matcher(text);
+        return m.find() ? m.group(1) + "%" : null;
+    }
+
     @Test
     void aSecondDownloadWaitsForTheFirstThenRuns(FxRobot robot) throws Exception {
         DownloadSession first = openWizard(robot, "Codestral Mamba 7B");
@@ -124,6 +215,7 @@ class DownloadsStayVisibleTest {
                     + (Fx.lookupAnywhere("#download-pane", DownloadPane.class).session() == second));
         }
         assertThat(libraryState("Mistral Nemo 12B Base")).isEqualTo("Waiting to download");
+        assertTheLibraryCutsNothingAt(1024, 700);
         assertThat(Downloads.of(ctx).sessions()).containsExactly(first, second);
         Thread.sleep(300);
         assertThat(second.stateProperty().get()).isEqualTo(State.QUEUED);

@@ -3,6 +3,7 @@ package org.mambaplayground.gui.models;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,6 +78,7 @@ class ModelManagerTest {
         assertThat(onFx(task::getState)).isEqualTo(Worker.State.CANCELLED);
         assertThat(manager.getActiveModel()).isNull();
         assertThat(manager.openCount()).isZero();
+        assertThat(onFx(() -> List.copyOf(manager.openModels()))).as("the sidebar's list").isEmpty();
         assertThat(manager.activationProperty().get()).isNull();
     }
 
@@ -112,6 +114,60 @@ class ModelManagerTest {
         WaitForAsyncUtils.asyncFx(manager::unloadActive).get();
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> closes.get() == 1);
         assertThat(closedOnFxThread.get()).as("closed on the FX thread").isFalse();
+    }
+
+    /**
+     * A model released while the same folder is being opened again: the new handle stays in the map and the closed
+     * one leaves the displayed list (the sidebar's count), whichever finishes first. The close is held back at
+     * the closer (the manager's executor) until the second load has put its handle, the interleaving that lost
+     * the closed handle's removal.
+     */
+    @Test
+    void aReleaseRacingANewLoadOfTheSameFolderLeavesTheCountTrue() throws Exception {
+        proceed.countDown();
+        CountDownLatch reloaded = new CountDownLatch(1);
+        java.util.concurrent.Executor closerWaitsForTheReload = r -> {
+            if (!(r instanceof LoadTask)) {
+                try {
+                    reloaded.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            executor.execute(r);
+        };
+        ModelManager manager = new ModelManager(gatedOpener(), closerWaitsForTheReload);
+        ModelHandle first = manager.load(folder).get(10, TimeUnit.SECONDS);
+        var releasing = executor.submit(first::release); // waits at the closer, after its last reference went
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, first::isClosed);
+
+        ModelHandle second = manager.load(folder).get(10, TimeUnit.SECONDS);
+        assertThat(second).isNotSameAs(first);
+        reloaded.countDown();
+        releasing.get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(manager.openCount()).isEqualTo(1);
+        assertThat(onFx(() -> List.copyOf(manager.openModels()))).containsExactly(second);
+        ModelHandle third = manager.load(folder).get(10, TimeUnit.SECONDS);
+        assertThat(third).as("the open one is shared").isSameAs(second);
+    }
+
+    /** A listener on the displayed list (the sidebar's count, the Library's "in memory") keeps hearing after a GC. */
+    @Test
+    void aListenerOnTheOpenModelsOutlivesAGarbageCollection() throws Exception {
+        proceed.countDown();
+        ModelManager manager = new ModelManager(gatedOpener(), executor);
+        AtomicInteger changes = new AtomicInteger();
+        manager.openModels().addListener((javafx.collections.ListChangeListener<ModelHandle>) c -> changes.incrementAndGet());
+        for (int i = 0; i < 3; i++) System.gc();
+
+        ModelHandle handle = manager.load(folder).get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(changes.get()).as("told of the load").isEqualTo(1);
+        WaitForAsyncUtils.asyncFx(handle::release).get();
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(changes.get()).as("told of the release").isEqualTo(2);
     }
 
     @Test

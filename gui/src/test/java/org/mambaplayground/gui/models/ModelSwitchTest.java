@@ -104,6 +104,44 @@ class ModelSwitchTest {
         assertThat(ctx.models().openCount()).isEqualTo(1);
     }
 
+    /**
+     * The sidebar's "N models in memory" follows the models actually mapped: a load, a second model held (as the
+     * comparison holds one), an unload while that one is still held, its release, a load that fails.
+     */
+    @Test
+    void theSidebarCountsTheModelsInMemory(FxRobot robot) throws Exception {
+        for (int i = 0; i < 3; i++) System.gc(); // as after a while: the sidebar must still hear of every change
+        ModelHandle mamba = loadThroughLibrary(robot, mambaName);
+        assertThat(memoryLine(robot)).endsWith(" mapped").doesNotContain("in memory");
+
+        ModelHandle held = WaitForAsyncUtils.asyncFx(mamba::acquire).get(5, TimeUnit.SECONDS); // the comparison's
+        loadThroughLibrary(robot, transformerName);
+        assertThat(memoryLine(robot)).endsWith("2 models in memory");
+
+        robot.interact(() -> ctx.navigate(org.mambaplayground.gui.Page.LIBRARY));
+        robot.clickOn("#unload-model");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(ctx.models().getActiveModel()).isNull();
+        assertThat(ctx.models().openCount()).isEqualTo(1);
+        assertThat(memoryLine(robot)).as("no active model, one still held").isEqualTo("1 model in memory");
+
+        WaitForAsyncUtils.asyncFx(held::release).get(5, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(memoryLine(robot)).isEmpty();
+
+        Path empty = java.nio.file.Files.createDirectories(home.resolve("not-a-model"));
+        var failed = WaitForAsyncUtils.asyncFx(() -> ctx.models().activate(empty)).get();
+        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, 
+                () -> WaitForAsyncUtils.asyncFx(failed::getState).get() == javafx.concurrent.Worker.State.FAILED);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(ctx.models().openCount()).isZero();
+        assertThat(memoryLine(robot)).isEmpty();
+    }
+
+    private static String memoryLine(FxRobot robot) throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> robot.lookup("#active-model-memory").queryLabeled().getText()).get();
+    }
+
     /** What the models and the library show, for a failure message. FX thread. */
     private String describe() {
         ModelHandle active = ctx.models().getActiveModel();
