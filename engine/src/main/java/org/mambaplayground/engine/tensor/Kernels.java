@@ -136,6 +136,12 @@ public final class Kernels {
         return sum;
     }
 
+    /**
+     * {@code fmas} vector multiply-adds in independent chains, reading nothing from memory: the FMA peak probe's
+     * loop. Returns a value that depends on every chain.
+     */
+    public static float fmaChains(long fmas) { return VectorKernels.fmaChains(fmas); }
+
     /** Float lanes per vector the kernels use. */
     public static int lanes() { return VectorKernels.F.length(); }
 
