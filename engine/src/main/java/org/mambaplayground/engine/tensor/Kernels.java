@@ -66,6 +66,10 @@ public final class Kernels {
         long rowBytes = w.rowBytes();
         float[] heap = heapFloats(w);
         boolean vector = VectorKernels.vectorReadable(seg);
+        if (vector && heap == null && PanelMatmul.worthIt(n)) {
+            PanelMatmul.matmul(w, x, out, n, rows, cols);
+            return;
+        }
         // Rows are taken in tiles small enough to stay in L2: each weight row comes from memory once and
         // is reused from cache for every block of tokens, while a block's activations stay in L1.
         int tileRows = (int) Math.max(2, Math.min(rows, TILE_BYTES / Math.max(1, rowBytes)));
