@@ -31,6 +31,9 @@ import org.mambaplayground.engine.tensor.Parallel;
  * measured memory read bandwidth. The CLI's {@code bench} subcommand calls {@link #run}.
  */
 public final class Benchmark {
+    /** Tokens of the untimed warm-up prefill (at most the timed prompt's). */
+    private static final int WARM_UP_PROMPT = 256;
+
     private Benchmark() {}
 
     /**
@@ -159,7 +162,9 @@ public final class Benchmark {
 
             log.accept("Warming up (JIT compilation)...");
             InferenceState warm = model.newState();
-            model.prefill(warm, randomTokens(random, Math.min(16, o.promptTokens()), vocab));
+            // A prompt long enough for the matrix-matrix kernel and the tiled attention, which a 16-token
+            // warm-up would leave for C2 to compile during the first timed run.
+            model.prefill(warm, randomTokens(random, Math.min(WARM_UP_PROMPT, o.promptTokens()), vocab));
             for (int i = 0; i < 4; i++) model.decode(warm, random.nextInt(vocab));
 
             // Probe and decode alternate so that both see the same load from other processes.
