@@ -21,7 +21,7 @@ final class CausalAttention {
     /** Query tokens per work item in a prompt: 16 tokens x 4 heads share each decoded key block. */
     static final int QUERY_TILE = 16;
     /** Keys per range, at least, when a few queries' keys are split over threads. */
-    static final int MIN_SPLIT_KEYS = 256;
+    static final int MIN_SPLIT_KEYS = 128;
 
     private final TransformerConfig c;
     private final int layer;
@@ -41,8 +41,10 @@ final class CausalAttention {
     float[] attend(float[] q, MemorySegment k, MemorySegment v, int n, long start, KvCacheState cache) {
         int kvHeads = c.nKvHeads(), tiles = (n + QUERY_TILE - 1) / QUERY_TILE;
         long keys = start + n;
+        // A few queries (decode) give only one item per KV head: their keys are split until there are about four
+        // items per thread, so that a core slowed by other work does not hold up the rest.
         int splits = n >= QUERY_TILE ? 1
-                : (int) Math.max(1, Math.min(ceilDiv(2L * Parallel.threads(), kvHeads), keys / MIN_SPLIT_KEYS));
+                : (int) Math.max(1, Math.min(ceilDiv(4L * Parallel.threads(), kvHeads), keys / MIN_SPLIT_KEYS));
         int items = kvHeads * tiles * splits;
         int rowsPerItem = Math.min(n, QUERY_TILE) * c.queriesPerKvHead(), hd = c.headDim();
         // Each item's unnormalised sums, maxima and softmax denominators, merged below.
