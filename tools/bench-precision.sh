@@ -15,7 +15,7 @@ run() { local rep=${2:-$repeats}; java --add-modules=jdk.incubator.vector --enab
 read -r -a precisions <<<"${PRECISIONS:-bf16 q8_0 q4_0}"
 n=${#precisions[@]}; base=${precisions[0]}
 for p in "${precisions[@]}"; do run "$p" 1 >/dev/null; done
-declare -A decode prefill bw
+declare -A decode prefill bw peak
 for r in $(seq 1 "$rounds"); do
   for k in $(seq 0 $((n - 1))); do
     p=${precisions[$(( (k + r) % n ))]}
@@ -23,8 +23,9 @@ for r in $(seq 1 "$rounds"); do
     d=$(sed -n 's/^Decode: *\([0-9.]*\) tokens\/s median run.*/\1/p' <<<"$out")
     f=$(sed -n 's/^Prefill: *\([0-9.]*\) tokens\/s median run.*/\1/p' <<<"$out")
     b=$(sed -n 's/^Effective weight bandwidth: .*= \([0-9]*\)% of the median pass.*/\1/p' <<<"$out")
-    decode[$p,$r]=$d; prefill[$p,$r]=$f; bw[$p,$r]=$b
-    echo "round $r $p: decode $d tokens/s, prefill $f tokens/s, effective bandwidth ${b}% of the median pass"
+    k=$(sed -n 's/^Prefill matrix FLOPs: .*= \([0-9]*\)% of the FMA peak.*/\1/p' <<<"$out")
+    decode[$p,$r]=$d; prefill[$p,$r]=$f; bw[$p,$r]=$b; peak[$p,$r]=$k
+    echo "round $r $p: decode $d tokens/s, prefill $f tokens/s (${k}% of the FMA peak), effective bandwidth ${b}% of the median pass"
   done
 done
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
@@ -34,5 +35,5 @@ for p in "${precisions[@]:1}"; do
   echo "$arch $size $p vs $base: decode ${dr}x, prefill ${pr}x (median of $rounds per-round ratios)"
 done
 for p in "${precisions[@]}"; do
-  echo "$arch $size $p: decode $(for r in $(seq 1 "$rounds"); do echo "${decode[$p,$r]}"; done | median) tokens/s, effective bandwidth $(for r in $(seq 1 "$rounds"); do echo "${bw[$p,$r]}"; done | median)% (medians of the rounds)"
+  echo "$arch $size $p: decode $(for r in $(seq 1 "$rounds"); do echo "${decode[$p,$r]}"; done | median) tokens/s, effective bandwidth $(for r in $(seq 1 "$rounds"); do echo "${bw[$p,$r]}"; done | median)%, prefill $(for r in $(seq 1 "$rounds"); do echo "${prefill[$p,$r]}"; done | median) tokens/s = $(for r in $(seq 1 "$rounds"); do echo "${peak[$p,$r]}"; done | median)% of the FMA peak (medians of the rounds)"
 done

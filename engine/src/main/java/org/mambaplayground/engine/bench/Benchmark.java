@@ -12,6 +12,8 @@ import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.io.SafetensorsFile;
 import org.mambaplayground.engine.io.gguf.GgufFile;
 import org.mambaplayground.engine.load.GgufModels;
+import org.mambaplayground.engine.mamba2.Mamba2Config;
+import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.engine.model.Architecture;
 import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.Model;
@@ -31,6 +33,9 @@ import org.mambaplayground.engine.tensor.Parallel;
  * the machine's measured memory read bandwidth. The CLI's {@code bench} subcommand calls {@link #run}.
  */
 public final class Benchmark {
+    /** Tokens of the untimed warm-up prefill (at most the timed prompt's). */
+    private static final int WARM_UP_PROMPT = 256;
+
     private Benchmark() {}
 
     /**
@@ -76,12 +81,14 @@ public final class Benchmark {
      * @param prefillRuns  prefill tokens/s of each run
      * @param decodeRuns   decode tokens/s of each run (whole runs, including sampling)
      * @param memoryPasses bytes/s of each bandwidth probe pass, all runs
+     * @param fmaPasses    FLOP/s of each FMA peak probe pass ({@link FmaPeak})
      * @param expertsReadPerToken a mixture of experts' expert weight sets decode really read per token, all layers
      *                     (the engine's counter; {@code decodeBytesPerToken} counts those experts' bytes), 0 when dense
      */
     public record Result(ModelSpec spec, WeightFormat format, long weightBytes, long decodeBytesPerToken, int threads,
                          int promptTokens, int decodeTokens, long bandwidthBufferBytes, List<Double> prefillRuns,
-                         List<Double> decodeRuns, List<Double> memoryPasses, double expertsReadPerToken) {
+                         List<Double> decodeRuns, List<Double> memoryPasses, List<Double> fmaPasses,
+                         double expertsReadPerToken) {
         public double prefillMedian() { return median(prefillRuns); }
 
         public double prefillBest() { return max(prefillRuns); }
@@ -93,6 +100,14 @@ public final class Benchmark {
         public double memoryMedian() { return median(memoryPasses); }
 
         public double memoryBest() { return max(memoryPasses); }
+
+        public double fmaMedian() { return median(fmaPasses); }
+
+        /** Matrix FLOP/s of the median prefill run ({@link #prefillMatrixFlops}). */
+        public double prefillFlopsPerSecond() { return prefillMatrixFlops(spec, promptTokens) * prefillMedian() / promptTokens; }
+
+        /** The median prefill run's matrix FLOP/s over the median FMA peak pass. */
+        public double prefillPeakFraction() { return prefillFlopsPerSecond() / fmaMedian(); }
 
         /** Weight bytes per second read by the median decode run. */
         public double decodeBytesPerSecond() { return decodeBytesPerToken * decodeMedian(); }
@@ -108,12 +123,14 @@ public final class Benchmark {
                     Model: %s, %s weights (%s), %d layers, dim %d, vocabulary %d
                     Threads: %d, %d float lanes
                     Prefill: %.1f tokens/s median run, %.1f best (%d runs of %d tokens)
+                    Prefill matrix FLOPs: %.1f GFLOP/s (median run) = %.0f%% of the FMA peak (Vector API, %d threads): %.1f GFLOP/s median pass
                     Decode:  %.2f tokens/s median run, %.2f best (%d runs of %d tokens), %.3f GB of weights read per token
                     Memory read bandwidth (Vector API sum over %s): %.2f GB/s median pass, %.2f GB/s best
                     Effective weight bandwidth: %.2f GB/s (median run) = %.0f%% of the median pass; best run %.0f%% of the best pass""",
                     spec.architecture().name().toLowerCase(Locale.ROOT), gb(weightBytes), format, spec.layers(), spec.dim(),
                     spec.vocabularySize(), threads, Kernels.lanes(),
                     prefillMedian(), prefillBest(), prefillRuns.size(), promptTokens,
+                    prefillFlopsPerSecond() / 1e9, 100 * prefillPeakFraction(), threads, fmaMedian() / 1e9,
                     decodeMedian(), decodeBest(), decodeRuns.size(), decodeTokens, decodeBytesPerToken / 1e9,
                     gb(bandwidthBufferBytes), memoryMedian() / 1e9, memoryBest() / 1e9,
                     decodeBytesPerSecond() / 1e9, 100 * bandwidthFraction(), 100 * bestBandwidthFraction())
@@ -219,12 +236,14 @@ public final class Benchmark {
 
             log.accept("Warming up (JIT compilation)...");
             InferenceState warm = model.newState();
-            model.prefill(warm, randomTokens(random, Math.min(16, o.promptTokens()), vocab));
+            // A prompt long enough for the matrix-matrix kernel and the tiled attention, which a 16-token
+            // warm-up would leave for C2 to compile during the first timed run.
+            model.prefill(warm, randomTokens(random, Math.min(WARM_UP_PROMPT, o.promptTokens()), vocab));
             for (int i = 0; i < 4; i++) model.decode(warm, random.nextInt(vocab));
 
             // Probe and decode alternate so that both see the same load from other processes.
             List<Double> prefillRuns = new ArrayList<>(), decodeRuns = new ArrayList<>();
-            List<Double> memoryPasses = new ArrayList<>();
+            List<Double> memoryPasses = new ArrayList<>(), fmaPasses = new ArrayList<>();
             // A mixture of experts reads only the experts its router picks: counted by the engine during decode.
             long expertsRead = 0, decoded = 0;
             long perToken = analyticPerToken;
@@ -232,6 +251,7 @@ public final class Benchmark {
                 checkCancelled(cancel);
                 List<Double> passes = MemoryBandwidth.passes(o.bandwidthBufferBytes(), 3, cancel);
                 memoryPasses.addAll(passes);
+                fmaPasses.addAll(FmaPeak.passes(3, cancel));
                 InferenceState state = model.newState();
                 int[] prompt = randomTokens(random, o.promptTokens(), vocab);
                 long t0 = System.nanoTime();
@@ -250,12 +270,13 @@ public final class Benchmark {
                 perToken = measuredBytesPerToken(spec, w.format(), analyticPerToken, expertsRead, decoded);
                 decodeRuns.add(decode);
                 log.accept(String.format(Locale.ROOT,
-                        "  run %d/%d: memory %.2f GB/s (best pass); prefill %.1f tokens/s; decode %.2f tokens/s = %.2f GB/s of weights",
-                        r + 1, o.repeats(), max(passes) / 1e9, prefill, decode, decode * perToken / 1e9));
+                        "  run %d/%d: memory %.2f GB/s (best pass), FMA %.1f GFLOP/s; prefill %.1f tokens/s = %.1f GFLOP/s; decode %.2f tokens/s = %.2f GB/s of weights",
+                        r + 1, o.repeats(), max(passes) / 1e9, fmaPasses.getLast() / 1e9, prefill,
+                        prefillMatrixFlops(spec, o.promptTokens()) / (o.promptTokens() / prefill) / 1e9, decode, decode * perToken / 1e9));
             }
             log.accept("Peak resident memory: " + peakResident());
             return new Result(spec, w.format(), weightBytes, perToken, Parallel.threads(), o.promptTokens(), o.decodeTokens(),
-                    o.bandwidthBufferBytes(), prefillRuns, decodeRuns, memoryPasses, (double) expertsRead / decoded);
+                    o.bandwidthBufferBytes(), prefillRuns, decodeRuns, memoryPasses, fmaPasses, (double) expertsRead / decoded);
         }
     }
 
@@ -306,6 +327,23 @@ public final class Benchmark {
     /** Weight bytes one decode step reads by the configuration (a mixture of experts: only the chosen experts). */
     static long decodeBytesPerToken(ModelSpec spec, WeightFormat dtype) {
         return spec.weightBytesPerToken(dtype);
+    }
+
+    /**
+     * Multiply-add FLOPs (2 per weight) of the weight matrices a prefill of {@code tokens} tokens runs: every
+     * layer's projections for each token (a mixture of experts: its router and the experts chosen per token), and
+     * the output head once (only the last token's logits are computed).
+     * Attention scores and the SSM scan are not counted: they are not weight matrices and grow with the context.
+     */
+    static double prefillMatrixFlops(ModelSpec spec, int tokens) {
+        long dim = spec.dim(), layer = switch (spec) {
+            case Mamba2Config m -> dim * m.inProjDim() + (long) m.innerDim() * dim;
+            case TransformerConfig t -> dim * (2L * t.qDim() + 2L * t.kvDim()) + (t.hasMoe() // the chosen experts and the router
+                    ? dim * (3L * t.hiddenDim() * t.moe().expertsPerToken() + t.moe().experts())
+                    : dim * 3L * t.hiddenDim());
+            default -> throw new IllegalArgumentException("no FLOP count for " + spec.architecture());
+        };
+        return 2.0 * ((double) tokens * spec.layers() * layer + dim * spec.vocabularySize());
     }
 
     /** Writes the synthetic model unless {@code o.folder()} already holds a valid one of this configuration. */

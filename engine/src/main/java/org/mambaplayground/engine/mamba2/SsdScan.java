@@ -20,6 +20,13 @@ import org.mambaplayground.engine.tensor.Parallel;
  * All exponents are of non-positive numbers (A &lt; 0, dt &gt; 0), so nothing overflows.
  */
 final class SsdScan {
+    /**
+     * Longest chunk the scan takes, whatever the checkpoint's chunk_size (any length gives the same result; only
+     * the work inside a chunk grows with it): 128 measured fastest of 64, 128 and 256 on the 1 GB bench model,
+     * 1024-token prompts (docs/measurements/mamba2-chunk-size.txt).
+     */
+    static final int SCAN_CHUNK = 128;
+
     private final Mamba2Config config;
 
     SsdScan(Mamba2Config config) { this.config = config; }
@@ -33,7 +40,7 @@ final class SsdScan {
      * @param y     [n, d_inner] outputs
      */
     void scan(float[] xbc, float[] dt, float[] a, float[] d, float[] state, float[] y, int n) {
-        int chunk = config.chunkSize();
+        int chunk = Math.min(config.chunkSize(), SCAN_CHUNK);
         for (int start = 0; start < n; start += chunk) {
             int len = Math.min(chunk, n - start);
             float[][] cb = groupScores(xbc, start, len);

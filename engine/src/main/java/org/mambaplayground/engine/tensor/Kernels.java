@@ -66,6 +66,10 @@ public final class Kernels {
         long rowBytes = w.rowBytes();
         float[] heap = heapFloats(w);
         boolean vector = VectorKernels.vectorReadable(seg);
+        if (vector && heap == null && PanelMatmul.worthIt(n)) {
+            PanelMatmul.matmul(w, x, out, n, rows, cols);
+            return;
+        }
         // Rows are taken in tiles small enough to stay in L2: each weight row comes from memory once and
         // is reused from cache for every block of tokens, while a block's activations stay in L1.
         int tileRows = (int) Math.max(2, Math.min(rows, TILE_BYTES / Math.max(1, rowBytes)));
@@ -135,6 +139,12 @@ public final class Kernels {
         for (long i = 0; i < count; i++) sum += WeightFormat.F32.get(run, i);
         return sum;
     }
+
+    /**
+     * {@code fmas} vector multiply-adds in independent chains, reading nothing from memory: the FMA peak probe's
+     * loop. Returns a value that depends on every chain.
+     */
+    public static float fmaChains(long fmas) { return VectorKernels.fmaChains(fmas); }
 
     /** Float lanes per vector the kernels use. */
     public static int lanes() { return VectorKernels.F.length(); }

@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import org.mambaplayground.engine.model.LayerMath;
 import org.mambaplayground.engine.model.Weights;
 import org.mambaplayground.engine.tensor.Kernels;
-import org.mambaplayground.engine.tensor.Parallel;
 import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 
@@ -80,41 +79,10 @@ final class TransformerLayer {
     /**
      * Causal grouped-query attention of n queries. The query at position i sees keys j in [i - window + 1, i]
      * (all j &le; i without a window): earlier ones from the cache, the new ones from k and v (n tokens, encoded
-     * in the cache's format). Scores and the weighted sum of values use that format's kernels on one head's
-     * slice of a token, so nothing is decoded to floats.
+     * in the cache's format); see {@link CausalAttention}.
      */
     private float[] attention(float[] q, MemorySegment k, MemorySegment v, int n, long start, KvCacheState cache) {
-        WeightFormat f = cache.format();
-        int hd = c.headDim(), qDim = c.qDim(), group = c.queriesPerKvHead();
-        long tokenBytes = f.bytes(c.kvDim()), headBytes = f.bytes(hd);
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] out = new float[n * qDim];
-        // One work item per (query, head) pair, so a single decoded token still spreads over the heads.
-        Parallel.forRange(n * c.nHeads(), 1, (from, to) -> {
-            for (int item = from; item < to; item++) {
-                int t = item / c.nHeads(), head = item % c.nHeads();
-                long kvOff = (head / group) * headBytes;
-                long i = start + t;
-                long first = c.hasSlidingWindow() ? Math.max(0, i - c.slidingWindow() + 1) : 0;
-                int count = (int) (i - first + 1);
-                float[] scores = new float[count];
-                int qo = t * qDim + head * hd;
-                for (int s = 0; s < count; s++) {
-                    long j = first + s;
-                    MemorySegment keys = j < start ? cache.keyBlock(index, j) : k;
-                    long ko = (j < start ? cache.offset(j) : (j - start) * tokenBytes) + kvOff;
-                    scores[s] = f.dot(keys, ko, q, qo, hd) * scale;
-                }
-                LayerMath.softmax(scores, 0, count);
-                for (int s = 0; s < count; s++) {
-                    long j = first + s;
-                    MemorySegment values = j < start ? cache.valueBlock(index, j) : v;
-                    long vo = (j < start ? cache.offset(j) : (j - start) * tokenBytes) + kvOff;
-                    f.axpy(scores[s], values, vo, out, qo, hd);
-                }
-            }
-        });
-        return out;
+        return new CausalAttention(c, index).attend(q, k, v, n, start, cache);
     }
 
     /** w times each of n rows: the matrix kernel for a prompt, the vector kernel for one token. */

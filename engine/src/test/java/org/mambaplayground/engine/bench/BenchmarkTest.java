@@ -30,6 +30,27 @@ class BenchmarkTest {
     }
 
     @Test
+    void prefillFlopsCountEveryLayerMatrixPerTokenAndTheHeadOnce() {
+        TransformerConfig t = new TransformerConfig(64, 2, 16, 160, 4, 2, 1e-5, 1000, 1e4, 0, 0);
+        // q 64x64, k and v 32x64, o 64x64, w1 and w3 160x64, w2 64x160: 43008 weights a layer.
+        assertThat(Benchmark.prefillMatrixFlops(t, 10)).isEqualTo(2.0 * (10 * 2 * 43008 + 64 * 1000));
+        Mamba2Config m = new Mamba2Config(64, 3, 1000, 1, true, true, true, 1, true, 16, 4, 2, 16, 8);
+        // in_proj (2 * 128 + 2 * 16 + 8 heads) x 64 = 296 x 64, out_proj 64 x 128: 27136 weights a layer.
+        assertThat(Benchmark.prefillMatrixFlops(m, 10)).isEqualTo(2.0 * (10 * 3 * 27136 + 64 * m.vocabularySize()));
+        for (ModelSpec spec : List.<ModelSpec>of(t, m, TransformerConfig.mistralNemo12B(), Mamba2Config.codestralMamba7B())) {
+            assertThat(Benchmark.prefillMatrixFlops(spec, 1) - Benchmark.prefillMatrixFlops(spec, 0)).as("%s", spec)
+                    .isEqualTo(2.0 * layerMatrixWeights(spec));
+        }
+    }
+
+    /** The layers' weight matrices as the checkpoint lists them (every rank-2 tensor but the embedding and head). */
+    private static long layerMatrixWeights(ModelSpec spec) {
+        return spec.tensorSpecs().stream().filter(s -> s.shape().length == 2)
+                .filter(s -> !s.name().contains("embed") && !s.name().contains("lm_head") && !s.name().equals("output.weight"))
+                .mapToLong(s -> s.size()).sum();
+    }
+
+    @Test
     void configsOfARequestedSizeComeClose() {
         for (Architecture a : Architecture.values()) {
             for (long size : new long[] {5_000_000L, 200_000_000L, 1_000_000_000L, 8_000_000_000L}) {
@@ -52,10 +73,13 @@ class BenchmarkTest {
         assertThat(r.prefillRuns()).hasSize(2);
         assertThat(r.decodeRuns()).hasSize(2).allMatch(s -> s > 0);
         assertThat(r.memoryPasses()).hasSize(6);
+        assertThat(r.fmaPasses()).hasSize(6).allMatch(f -> f > 1e8);
+        assertThat(r.prefillPeakFraction()).isCloseTo(Benchmark.prefillMatrixFlops(r.spec(), 8) / 8 * r.prefillMedian() / r.fmaMedian(),
+                org.assertj.core.data.Offset.offset(1e-12));
         assertThat(r.decodeMedian()).isBetween(Math.min(r.decodeRuns().get(0), r.decodeRuns().get(1)), r.decodeBest());
         // The bandwidth is the median run's tokens/s times the bytes a token reads, over the median probe pass.
         assertThat(r.bandwidthFraction()).isCloseTo(r.decodeBytesPerToken() * r.decodeMedian() / r.memoryMedian(), org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(r.summary()).contains("Prefill:", "Decode:", "median run", "of the median pass");
+        assertThat(r.summary()).contains("Prefill:", "Decode:", "median run", "of the median pass", "of the FMA peak");
         assertThat(log).anyMatch(l -> l.startsWith("Writing a")).anyMatch(l -> l.contains("run 2/2"));
 
         // The same checkpoint at Q8_0: converted once beside it, fewer bytes read per token.

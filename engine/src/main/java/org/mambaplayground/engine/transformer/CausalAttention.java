@@ -1,0 +1,164 @@
+package org.mambaplayground.engine.transformer;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import org.mambaplayground.engine.tensor.Kernels;
+import org.mambaplayground.engine.tensor.Parallel;
+import org.mambaplayground.engine.tensor.format.WeightFormat;
+
+/**
+ * Causal grouped-query attention of n new queries over the cache and the batch's own keys, tiled over keys with
+ * an online softmax (FlashAttention's form: a running maximum and sum per query, no score matrix). One work item
+ * is a KV head with a tile of query tokens: each block of keys and values is decoded once from the cache's
+ * format into floats and used by every query of the tile and every query head of the group, where decoding per
+ * (query, head) pair would repeat it {@code tile x group} times. A few queries over a long context (decode) also
+ * split their keys into ranges on separate threads, merged by their maxima and sums. The rolling buffer of a
+ * sliding window is read in place through the cache's slots.
+ */
+final class CausalAttention {
+    /** Keys decoded together: one cache block ({@link TransformerConfig#KV_BLOCK_TOKENS}). */
+    static final int KEY_BLOCK = 32;
+    /** Query tokens per work item in a prompt: 16 tokens x 4 heads share each decoded key block. */
+    static final int QUERY_TILE = 16;
+    /** Keys per range, at least, when a few queries' keys are split over threads. */
+    static final int MIN_SPLIT_KEYS = 128;
+
+    private final TransformerConfig c;
+    private final int layer;
+
+    CausalAttention(TransformerConfig c, int layer) {
+        this.c = c;
+        this.layer = layer;
+    }
+
+    /**
+     * @param q     [n, qDim] queries (RoPE applied)
+     * @param k     the n new keys, encoded in the cache's format, token after token
+     * @param v     the n new values, likewise
+     * @param start the position of the first new token (the cache holds the positions before it)
+     * @return [n, qDim] the attended values
+     */
+    float[] attend(float[] q, MemorySegment k, MemorySegment v, int n, long start, KvCacheState cache) {
+        int kvHeads = c.nKvHeads(), tiles = (n + QUERY_TILE - 1) / QUERY_TILE;
+        long keys = start + n;
+        // A few queries (decode) give only one item per KV head: their keys are split until there are about four
+        // items per thread, so that a core slowed by other work does not hold up the rest.
+        int splits = n >= QUERY_TILE ? 1
+                : (int) Math.max(1, Math.min(ceilDiv(4L * Parallel.threads(), kvHeads), keys / MIN_SPLIT_KEYS));
+        int items = kvHeads * tiles * splits;
+        int rowsPerItem = Math.min(n, QUERY_TILE) * c.queriesPerKvHead(), hd = c.headDim();
+        // Each item's unnormalised sums, maxima and softmax denominators, merged below.
+        float[] acc = new float[items * rowsPerItem * hd], max = new float[items * rowsPerItem], sum = new float[items * rowsPerItem];
+        Parallel.forRange(items, 1, (from, to) -> {
+            Scratch s = new Scratch(hd);
+            for (int item = from; item < to; item++) {
+                int split = item % splits, rest = item / splits, kvHead = rest % kvHeads, tile = rest / kvHeads;
+                int t0 = tile * QUERY_TILE, t1 = Math.min(n, t0 + QUERY_TILE);
+                long first = firstVisible(start + t0), last = start + t1 - 1;
+                long span = last - first + 1, per = ceilDiv(span, splits);
+                long keyFrom = first + split * per, keyTo = Math.min(last + 1, keyFrom + per);
+                partial(q, k, v, start, cache, kvHead, t0, t1, keyFrom, keyTo, s,
+                        acc, item * rowsPerItem * hd, max, sum, item * rowsPerItem);
+            }
+        });
+        return merge(acc, max, sum, n, splits, tiles, rowsPerItem);
+    }
+
+    /** Per thread: a decoded key block and value block, one row's scores and scaled query. */
+    private static final class Scratch {
+        final float[] keys, values, scores = new float[KEY_BLOCK], query;
+
+        Scratch(int hd) {
+            keys = new float[KEY_BLOCK * hd];
+            values = new float[KEY_BLOCK * hd];
+            query = new float[hd];
+        }
+    }
+
+    /**
+     * Queries of tokens t0 .. t1 - 1 and the group of heads of {@code kvHead} (row r: token t0 + r / group, head
+     * kvHead * group + r % group) over keys keyFrom .. keyTo - 1, each query seeing only its visible keys.
+     */
+    private void partial(float[] q, MemorySegment k, MemorySegment v, long start, KvCacheState cache, int kvHead,
+                         int t0, int t1, long keyFrom, long keyTo, Scratch s,
+                         float[] acc, int accOff, float[] max, float[] sum, int rowOff) {
+        WeightFormat f = cache.format();
+        int hd = c.headDim(), group = c.queriesPerKvHead(), qDim = c.qDim(), rows = (t1 - t0) * group;
+        long tokenBytes = f.bytes(c.kvDim()), kvOff = kvHead * f.bytes(hd);
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        Arrays.fill(max, rowOff, rowOff + rows, Float.NEGATIVE_INFINITY);
+        for (long b = keyFrom; b < keyTo; b += KEY_BLOCK) {
+            int count = (int) Math.min(KEY_BLOCK, keyTo - b);
+            for (int j = 0; j < count; j++) {
+                long pos = b + j;
+                boolean cached = pos < start;
+                long o = (cached ? cache.offset(pos) : (pos - start) * tokenBytes) + kvOff;
+                f.decode(cached ? cache.keyBlock(layer, pos) : k, o, s.keys, j * hd, hd);
+                f.decode(cached ? cache.valueBlock(layer, pos) : v, o, s.values, j * hd, hd);
+            }
+            for (int r = 0; r < rows; r++) {
+                int t = t0 + r / group, head = kvHead * group + r % group;
+                long i = start + t;
+                int from = (int) Math.max(0, firstVisible(i) - b), to = (int) Math.min(count, i - b + 1);
+                if (from >= to) continue;
+                int qo = t * qDim + head * hd;
+                for (int d = 0; d < hd; d++) s.query[d] = q[qo + d] * scale;
+                float blockMax = Float.NEGATIVE_INFINITY;
+                for (int j = from; j < to; j++) {
+                    s.scores[j] = Kernels.dot(s.query, 0, s.keys, j * hd, hd);
+                    blockMax = Math.max(blockMax, s.scores[j]);
+                }
+                int row = rowOff + r, ao = accOff + r * hd;
+                float newMax = Math.max(max[row], blockMax);
+                if (newMax > max[row] && max[row] != Float.NEGATIVE_INFINITY) {
+                    float rescale = (float) Math.exp(max[row] - newMax);
+                    sum[row] *= rescale;
+                    for (int d = 0; d < hd; d++) acc[ao + d] *= rescale;
+                }
+                max[row] = newMax;
+                float added = 0f;
+                for (int j = from; j < to; j++) {
+                    float p = (float) Math.exp(s.scores[j] - newMax);
+                    added += p;
+                    Kernels.axpy(p, s.values, j * hd, acc, ao, hd);
+                }
+                sum[row] += added;
+            }
+        }
+    }
+
+    /** The items' partial sums as [n, qDim] outputs: key ranges of a row combined by their maxima, then normalised. */
+    private float[] merge(float[] acc, float[] max, float[] sum, int n, int splits, int tiles, int rowsPerItem) {
+        int hd = c.headDim(), group = c.queriesPerKvHead(), qDim = c.qDim(), kvHeads = c.nKvHeads();
+        float[] out = new float[n * qDim];
+        for (int tile = 0; tile < tiles; tile++) {
+            int t0 = tile * QUERY_TILE, rows = (Math.min(n, t0 + QUERY_TILE) - t0) * group;
+            for (int kvHead = 0; kvHead < kvHeads; kvHead++) {
+                int firstItem = (tile * kvHeads + kvHead) * splits;
+                for (int r = 0; r < rows; r++) {
+                    float m = Float.NEGATIVE_INFINITY;
+                    for (int sp = 0; sp < splits; sp++) m = Math.max(m, max[(firstItem + sp) * rowsPerItem + r]);
+                    int oo = (t0 + r / group) * qDim + (kvHead * group + r % group) * hd;
+                    double total = 0;
+                    for (int sp = 0; sp < splits; sp++) {
+                        int row = (firstItem + sp) * rowsPerItem + r;
+                        if (max[row] == Float.NEGATIVE_INFINITY) continue; // no visible key in this range
+                        float w = (float) Math.exp(max[row] - m);
+                        total += w * sum[row];
+                        Kernels.axpy(w, acc, row * hd, out, oo, hd);
+                    }
+                    float inv = (float) (1.0 / total);
+                    for (int d = 0; d < hd; d++) out[oo + d] *= inv;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The first key position the query at position i sees. */
+    private long firstVisible(long i) {
+        return c.hasSlidingWindow() ? Math.max(0, i - c.slidingWindow() + 1) : 0;
+    }
+
+    private static long ceilDiv(long a, long b) { return (a + b - 1) / b; }
+}
