@@ -51,7 +51,7 @@ public final class RemoteCall {
         try (response) {
             if (!response.isSuccessful()) {
                 String body = readSmall(response);
-                throw client.failure(response.code(), response.header("Retry-After"), body, request.model(), "POST /" + path);
+                throw client.failure(response, body, request.model(), "POST /" + path);
             }
             String type = response.header("Content-Type", "");
             if (type.startsWith("application/json")) return whole(response, meter, pieces);
@@ -60,7 +60,8 @@ public final class RemoteCall {
             if (cancelled) return meter.result(ChatResult.CANCELLED);
             throw new RemoteException(RemoteException.Kind.STREAM_CUT, "The answer from " + client.endpoint().label()
                     + " (model '" + request.model() + "') was cut after " + meter.chunks() + " pieces (" + meter.characters()
-                    + " characters): " + client.redact(String.valueOf(e.getMessage())) + "; the text received is kept",
+                    + " characters): the connection broke (" + client.redact(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
+                    + "); the text received is kept",
                     null, meter.result(null), e);
         }
     }
@@ -88,10 +89,10 @@ public final class RemoteCall {
             try {
                 event = client.json.readTree(data);
             } catch (IOException e) {
-                throw malformed("line " + events.lineNumber() + " holds data that is not JSON: '" + SseReader.shown(data) + "'", meter);
+                throw malformed("line " + events.dataLine() + " holds data that is not JSON: '" + SseReader.shown(data) + "'", meter);
             }
             if (event == null || !event.isObject()) {
-                throw malformed("line " + events.lineNumber() + " holds data that is not a JSON object: '" + SseReader.shown(data) + "'", meter);
+                throw malformed("line " + events.dataLine() + " holds data that is not a JSON object: '" + SseReader.shown(data) + "'", meter);
             }
             if (ErrorBodies.isError(event)) {
                 throw new RemoteException(RemoteException.Kind.SERVER_ERROR, client.endpoint().label() + " reported an error in the "

@@ -35,6 +35,7 @@ public final class RemoteClient implements AutoCloseable {
     private final Endpoint endpoint;
     private final ApiKey key;
     private final OkHttpClient http;
+    private final HttpUrl origin;
     final ObjectMapper json = new ObjectMapper();
     final ErrorBodies errors = new ErrorBodies(json);
 
@@ -43,7 +44,7 @@ public final class RemoteClient implements AutoCloseable {
     public RemoteClient(Endpoint endpoint, ApiKey key, Duration readTimeout) {
         this.endpoint = endpoint;
         this.key = key;
-        HttpUrl origin = endpoint.url("models");
+        this.origin = endpoint.url("models");
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -67,7 +68,7 @@ public final class RemoteClient implements AutoCloseable {
         okhttp3.Call call = http.newBuilder().callTimeout(LIST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).build().newCall(request);
         try (Response response = call.execute()) {
             String body = response.body().string();
-            if (!response.isSuccessful()) throw failure(response.code(), response.header("Retry-After"), body, null, "GET /models");
+            if (!response.isSuccessful()) throw failure(response, body, null, "GET /models");
             JsonNode root = parseJson(body, "GET /models");
             JsonNode data = root.isArray() ? root : root.path("data");
             if (!data.isArray()) throw new RemoteException(RemoteException.Kind.REQUEST_REFUSED,
@@ -137,9 +138,19 @@ public final class RemoteClient implements AutoCloseable {
         }
     }
 
-    /** The error for a refused request ({@code status} >= 400); {@code model} may be null (the models list). */
-    RemoteException failure(int status, String retryAfter, String body, String model, String what) {
+    /** The error for a refused request (status >= 400); {@code model} may be null (the models list). */
+    RemoteException failure(Response response, String body, String model, String what) {
+        int status = response.code();
+        String retryAfter = response.header("Retry-After");
         String said = redact(errors.message(body));
+        HttpUrl answered = response.request().url();
+        if (!sameOrigin(answered, origin)) {
+            // a redirect led elsewhere: that host never gets the key, so say where the answer came from
+            return new RemoteException(status == 401 || status == 403 ? RemoteException.Kind.UNAUTHORIZED : RemoteException.Kind.REQUEST_REFUSED,
+                    endpoint.label() + " redirected " + what + " to another host, " + answered.scheme() + "://" + answered.host() + ":"
+                    + answered.port() + ", which refused it (" + status + (said.isEmpty() ? "" : ": " + said) + "); the API key is only "
+                    + "sent to the endpoint's own host: make the new address the base URL if you trust it");
+        }
         String detail = "(" + status + (said.isEmpty() ? "" : ": " + said) + ")";
         String forModel = model == null ? "" : " for model '" + model + "'";
         String type = errors.type(body);

@@ -25,6 +25,7 @@ final class SseReader {
     private static final int MAX_SHOWN = 80;
     private final BufferedSource source;
     private int lineNumber;
+    private int dataLine;
 
     SseReader(BufferedSource source) { this.source = source; }
 
@@ -46,7 +47,10 @@ final class SseReader {
             if (value.startsWith(" ")) value = value.substring(1);
             switch (field) {
                 case "data" -> {
-                    if (data == null) data = new StringBuilder(value);
+                    if (data == null) {
+                        data = new StringBuilder(value);
+                        dataLine = lineNumber;
+                    }
                     else data.append('\n').append(value);
                 }
                 case "event", "id", "retry" -> { }
@@ -55,7 +59,8 @@ final class SseReader {
         }
     }
 
-    int lineNumber() { return lineNumber; }
+    /** The line where the last event's data began. */
+    int dataLine() { return dataLine; }
 
     static String shown(String line) {
         String text = line.replaceAll("\\p{Cntrl}", "?");
