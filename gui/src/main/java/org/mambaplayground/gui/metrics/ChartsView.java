@@ -194,7 +194,7 @@ public final class ChartsView extends BorderPane {
             status.setText(model.name() + "'s context is too short for a sweep.");
             return null;
         }
-        SweepTask task = new SweepTask(model, lengths, store, gate);
+        SweepTask task = new SweepTask(new org.mambaplayground.backend.LocalBackend(model), lengths, store, gate);
         ChatView.ModelLease held = lease.apply(model);
         sweep = task;
         sweepProgress.progressProperty().bind(task.progressProperty());
