@@ -505,20 +505,27 @@ public final class ChatView extends BorderPane {
         modelPicker.setButtonCell(entryCell());
         Runnable showActive = () -> {
             ModelHandle active = ctx.models().getActiveModel();
+            ModelBackend backend = ctx.models().getActiveBackend();
             adjustingPicker = true;
             try {
-                modelPicker.getSelectionModel().select(active == null ? null : modelPicker.getItems().stream()
-                        .filter(e -> e.folder().equals(active.folder())).findFirst().orElse(null));
+                modelPicker.getSelectionModel().select(modelPicker.getItems().stream()
+                        .filter(e -> active != null && e.folder() != null && e.folder().equals(active.folder())
+                                || e.remote() && org.mambaplayground.gui.remote.RemoteModels.isActive(backend, e))
+                        .findFirst().orElse(null));
             } finally {
                 adjustingPicker = false;
             }
         };
-        ctx.models().activeModelProperty().addListener((obs, old, now) -> showActive.run());
+        ctx.models().activeBackendProperty().addListener((obs, old, now) -> showActive.run());
         modelPicker.getItems().addListener((javafx.collections.ListChangeListener<LibraryEntry>) c -> showActive.run());
         showActive.run();
         modelPicker.valueProperty().addListener((obs, old, picked) -> {
             ModelHandle active = ctx.models().getActiveModel();
             if (adjustingPicker || picked == null || (active != null && active.folder().equals(picked.folder()))) return;
+            if (picked.remote()) {
+                org.mambaplayground.gui.remote.RemoteModels.of(ctx).backend(picked).ifPresent(ctx.models()::setActiveRemote);
+                return;
+            }
             ctx.models().activate(picked.folder());
         });
         conversationsBox.setVisible(true);

@@ -220,6 +220,9 @@ public final class MessageView extends VBox {
 
     public Label statsLabel() { return stats; }
 
+    /** The failure shown under the answer (empty when none). */
+    public Label errorLabel() { return error; }
+
     public Label phaseLabel() { return phase; }
 
     /** The prompt size the "processing prompt" phase last showed, or -1 if it never showed one. */

@@ -141,7 +141,11 @@ public final class CompareView extends BorderPane {
         status.getStyleClass().add("context-gauge-label");
 
         GridPane pickers = new GridPane(8, 6);
-        pickers.addRow(0, new Label("Left"), leftModel, new Label("Right"), rightModel);
+        Label leftLabel = new Label("Left");
+        Label rightLabel = new Label("Right");
+        leftLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // a long remote model name gives way, not these
+        rightLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        pickers.addRow(0, leftLabel, leftModel, rightLabel, rightModel);
         GridPane.setHgrow(leftModel, Priority.ALWAYS);
         GridPane.setHgrow(rightModel, Priority.ALWAYS);
         HBox.setHgrow(prompt, Priority.ALWAYS);
@@ -301,6 +305,12 @@ public final class CompareView extends BorderPane {
      * returns null.
      */
     private Opened open(Side side) {
+        if (side.entry.remote()) { // served elsewhere: nothing to load or hold here
+            ModelBackend remote = org.mambaplayground.gui.remote.RemoteModels.of(ctx).backend(side.entry).orElse(null);
+            if (remote != null) return new Opened(remote, null, null, () -> {});
+            Platform.runLater(() -> side.pane.showWaiting(side.entry.name() + ": its endpoint is no longer in the Library."));
+            return null;
+        }
         Platform.runLater(() -> side.pane.showWaiting("Loading " + side.entry.name() + "\u2026"));
         try {
             LoadTask task = ctx.models().load(side.entry.folder(), side.choice);
@@ -323,7 +333,8 @@ public final class CompareView extends BorderPane {
      * (which records the figures), releases the model.
      */
     private void runSide(Side side, int number, String text, int limit, boolean chatFormat, CancellationToken token) {
-        Platform.runLater(() -> status.setText("Model " + number + " of 2: loading " + side.entry.name() + "\u2026"));
+        Platform.runLater(() -> status.setText("Model " + number + " of 2: " + (side.entry.remote() ? "connecting to " : "loading ")
+                + side.entry.name() + "\u2026"));
         Opened opened = open(side);
         if (opened == null) return;
         try {
@@ -390,13 +401,14 @@ public final class CompareView extends BorderPane {
         choosingDefaults = true;
         try {
             if (leftGone || !userPicked) {
-                leftModel.setValue(loadable.stream().filter(e -> e.spec().architecture() == Architecture.MAMBA2)
+                leftModel.setValue(loadable.stream().filter(e -> !e.remote() && e.spec() != null && e.spec().architecture() == Architecture.MAMBA2)
                         .findFirst().orElse(loadable.getFirst()));
             }
             if (rightGone || !userPicked) {
                 LibraryEntry l = leftModel.getValue();
                 rightModel.setValue(loadable.stream()
-                        .filter(e -> !e.equals(l) && e.spec().architecture() != l.spec().architecture()).findFirst()
+                        .filter(e -> !e.equals(l) && !e.remote() && e.spec() != null && l.spec() != null
+                                && e.spec().architecture() != l.spec().architecture()).findFirst()
                         .orElse(loadable.stream().filter(e -> !e.equals(l)).findFirst().orElse(l)));
             }
         } finally {
@@ -482,8 +494,9 @@ public final class CompareView extends BorderPane {
         @Override
         protected void updateItem(LibraryEntry item, boolean empty) {
             super.updateItem(item, empty);
-            setText(empty || item == null ? null
-                    : item.name() + "  \u00b7  " + item.spec().architecture().name().toLowerCase(Locale.ROOT));
+            setText(empty || item == null ? null : item.name() + "  \u00b7  "
+                    + (item.spec() == null ? "architecture unknown" : item.spec().architecture().name().toLowerCase(Locale.ROOT))
+                    + (item.remote() ? "  \u00b7  remote" : ""));
         }
     }
 
