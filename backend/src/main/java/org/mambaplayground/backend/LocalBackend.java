@@ -35,6 +35,14 @@ public final class LocalBackend implements ModelBackend {
         this.label = label;
     }
 
+    /**
+     * The engine's session behind a conversation a local backend opened, null for any other: for tests and
+     * diagnostics of what the engine read.
+     */
+    public static ChatSession engineSession(Conversation conversation) {
+        return conversation instanceof LocalConversation local ? local.session() : null;
+    }
+
     /** The engine's model behind this backend. */
     public LoadedModel loaded() { return loaded; }
 

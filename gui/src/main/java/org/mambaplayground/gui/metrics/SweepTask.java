@@ -9,6 +9,7 @@ import org.mambaplayground.backend.ProbeListener;
 import org.mambaplayground.backend.ProbeRequest;
 import org.mambaplayground.backend.ProbeResult;
 import org.mambaplayground.engine.generate.CancellationToken;
+import org.mambaplayground.gui.run.GenerationRunner;
 
 /**
  * Runs the backend's latency probe at growing prompt lengths and records each point: the latency-vs-prompt-length
@@ -24,17 +25,15 @@ public final class SweepTask extends Task<Integer> {
 
     private final ModelBackend backend;
     private final int[] lengths;
-    private final MetricsStore store;
-    private final GenerationGate gate;
+    private final GenerationRunner runner;
     private final CancellationToken cancel = new CancellationToken();
 
-    /** @param gate each prompt waits for the app's other generations, so its timing is the model's alone */
-    public SweepTask(ModelBackend backend, int[] lengths, MetricsStore store, GenerationGate gate) {
+    /** @param runner each prompt waits at its gate for the app's other generations, so its timing is the model's alone */
+    public SweepTask(ModelBackend backend, int[] lengths, GenerationRunner runner) {
         if (lengths.length == 0) throw new IllegalArgumentException("a sweep needs at least one prompt length");
         this.backend = backend;
         this.lengths = lengths.clone();
-        this.store = store;
-        this.gate = gate;
+        this.runner = runner;
         updateTitle("Sweep " + backend.name());
     }
 
@@ -67,14 +66,10 @@ public final class SweepTask extends Task<Integer> {
                     updateMessage("Prompt of " + length + " tokens: decoded " + repeats + " of " + DECODE_REPEATS + " times");
                 }
             };
-            ProbeResult measured;
-            try (GenerationGate.Pass pass = gate.enter(cancel,
-                    () -> updateMessage("Prompt of " + length + " tokens: waiting for the chat or comparison to finish"))) {
-                if (pass == null) break;
-                measured = backend.probe(new ProbeRequest(length, DECODE_TOKENS, DECODE_REPEATS), cancel, progress);
-            }
+            ProbeResult measured = runner.probe(backend, new ProbeRequest(length, DECODE_TOKENS, DECODE_REPEATS), cancel,
+                    () -> updateMessage("Prompt of " + length + " tokens: waiting for the chat or comparison to finish"),
+                    progress, true);
             if (measured == null || cancel.isCancelled() || isCancelled()) break;
-            store.record(backend.name(), backend.spec().orElse(null), "sweep", measured.stats(), measured.repeats());
             done++;
             updateProgress(i + 1, lengths.length);
         }
@@ -94,10 +89,8 @@ public final class SweepTask extends Task<Integer> {
      */
     private void warmUp() {
         updateMessage("Warming up (not plotted)");
-        try (GenerationGate.Pass pass = gate.enter(cancel, () -> updateMessage("Waiting for the chat or comparison to finish"))) {
-            if (pass == null) return;
-            backend.probe(new ProbeRequest(lengths[0], DECODE_TOKENS, 1), cancel, null);
-        }
+        runner.probe(backend, new ProbeRequest(lengths[0], DECODE_TOKENS, 1), cancel,
+                () -> updateMessage("Waiting for the chat or comparison to finish"), null, false);
     }
 
     @Override

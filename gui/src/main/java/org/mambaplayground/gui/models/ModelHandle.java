@@ -3,6 +3,7 @@ package org.mambaplayground.gui.models;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.mambaplayground.backend.LocalBackend;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 
@@ -15,6 +16,7 @@ public final class ModelHandle {
     private final LoadChoice choice;
     private final Runnable onClosed;
     private final Executor closer;
+    private final LocalBackend backend;
     private int references = 1;
 
     /** @param closer where the weights are unmapped: never the FX thread (a 15-25 GB unmapping would freeze the window) */
@@ -23,7 +25,11 @@ public final class ModelHandle {
         this.choice = choice;
         this.onClosed = onClosed;
         this.closer = closer;
+        this.backend = new LocalBackend(loaded, label());
     }
+
+    /** The model as the views use it: a backend of the local engine (one per handle, so it identifies the handle). */
+    public LocalBackend backend() { return backend; }
 
     public LoadedModel loaded() { return loaded; }
 
