@@ -5,7 +5,13 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.function.Function;
+import org.mambaplayground.backend.BackendException;
 import org.mambaplayground.engine.bench.Benchmark;
+import org.mambaplayground.remote.EndpointStore;
+import org.mambaplayground.remote.RemoteBackend;
+import org.mambaplayground.remote.RemoteBench;
+import org.mambaplayground.remote.RemoteClient;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.Architecture;
@@ -14,16 +20,21 @@ import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.engine.synthetic.SyntheticConfigs;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code bench}: prefill and decode speed of a synthetic model next to the machine's memory bandwidth. */
+/**
+ * {@code bench}: prefill and decode speed of a synthetic model next to the machine's memory bandwidth; with
+ * {@code --endpoint}, time to first token and tokens/s of a remote model measured at the client.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Write (or reuse) a synthetic model of the given architecture and size, then measure prefill "
                 + "tokens/s, decode tokens/s and decode's effective weight bandwidth next to the machine's measured "
-                + "memory read bandwidth. Ctrl-C stops it.")
+                + "memory read bandwidth. With --endpoint URL --model NAME: time to first token and tokens/s of a remote "
+                + "server, measured at the client (network included). Ctrl-C stops it.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "mamba2", description = "mamba2 or transformer (default ${DEFAULT-VALUE}).")
     String arch;
@@ -62,8 +73,20 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Buffer of the memory bandwidth probe; keep it far above the CPU caches (default ${DEFAULT-VALUE}).")
     String bandwidthBuffer;
 
+    @Mixin
+    RemoteOptions remote = new RemoteOptions();
+
+    @Option(names = "--model", paramLabel = "NAME", description = "With --endpoint: the model id the endpoint serves.")
+    String model;
+
     @Spec
     CommandSpec spec;
+
+    /** Where --api-key-env is looked up (tests give their own). */
+    Function<String, String> environment = System::getenv;
+
+    /** Saved endpoints, for --endpoint NAME. */
+    EndpointStore endpoints = new EndpointStore(EndpointStore.defaultDir());
 
     private final PrintStream out;
 
@@ -102,8 +125,38 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Benchmark.Options options = options();
+        if (remote.remote() != (model != null)) {
+            throw new ParameterException(spec.commandLine(), "--endpoint and --model go together (a remote model); without them bench measures a synthetic local model");
+        }
         CancellationToken cancel = new CancellationToken();
+        if (remote.remote()) return onCtrlC(cancel, () -> benchRemote(cancel));
+        Benchmark.Options options = options();
+        return onCtrlC(cancel, () -> {
+            Benchmark.Result result = Benchmark.run(options, out::println, cancel);
+            out.println(result.summary());
+            return 0;
+        });
+    }
+
+    private int benchRemote(CancellationToken cancel) {
+        RemoteBench.Options options;
+        try {
+            options = new RemoteBench.Options(prompt, decode, repeats);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (RemoteClient client = remote.open(spec.commandLine(), environment, endpoints)) {
+            RemoteBench.Result result = RemoteBench.run(new RemoteBackend(client, model), options, out::println, cancel);
+            out.println(result.summary());
+            return 0;
+        } catch (BackendException e) {
+            out.println("Benchmark failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Runs {@code work} with Ctrl-C setting {@code cancel} (and waiting for the work to stop) instead of killing it. */
+    private int onCtrlC(CancellationToken cancel, java.util.function.IntSupplier work) {
         Thread worker = Thread.currentThread();
         Thread onCtrlC = new Thread(() -> {
             cancel.cancel();
@@ -111,9 +164,7 @@ public final class BenchCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {
-            Benchmark.Result result = Benchmark.run(options, out::println, cancel);
-            out.println(result.summary());
-            return 0;
+            return work.getAsInt();
         } catch (CancellationException e) {
             out.println("Benchmark cancelled.");
             return 130;

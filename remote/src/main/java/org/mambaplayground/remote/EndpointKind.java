@@ -9,6 +9,8 @@ import java.util.Locale;
  * {@code usage} in its last chunk anyway) and whether it serves the plain {@code /v1/completions} route.
  */
 public enum EndpointKind {
+    /** Any server of the OpenAI shape, when which one does not matter. */
+    OPENAI_COMPATIBLE("OpenAI-compatible", "http://127.0.0.1:8000/v1", true, true),
     VLLM("vLLM", "http://127.0.0.1:8000/v1", true, true),
     LLAMA_CPP("llama.cpp server", "http://127.0.0.1:8080/v1", true, true),
     OLLAMA("Ollama", "http://127.0.0.1:11434/v1", true, true),
@@ -46,8 +48,8 @@ public enum EndpointKind {
         for (EndpointKind kind : values()) {
             if (kind.name().equals(key) || kind.label.equalsIgnoreCase(text.strip())) return kind;
         }
-        if (key.equals("OPENAI") || key.equals("OPENAI_COMPATIBLE")) return VLLM;
-        throw new IllegalArgumentException("Unknown endpoint kind '" + text + "': use one of vllm, llama-cpp, ollama, "
-                + "lm-studio, mamba-playground (all OpenAI-compatible) or mistral");
+        if (key.equals("OPENAI")) return OPENAI_COMPATIBLE;
+        throw new IllegalArgumentException("Unknown endpoint kind '" + text + "': use one of openai-compatible, vllm, llama-cpp, "
+                + "ollama, lm-studio, mamba-playground (all OpenAI-compatible) or mistral");
     }
 }

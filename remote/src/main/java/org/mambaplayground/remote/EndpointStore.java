@@ -67,7 +67,7 @@ public final class EndpointStore {
                 e.path("models").forEach(m -> models.add(m.asText()));
                 String env = e.path("apiKeyEnv").isTextual() ? e.get("apiKeyEnv").asText() : null;
                 endpoints.add(new Endpoint(e.path("name").asText(""), e.path("baseUrl").asText(""),
-                        EndpointKind.parse(e.path("kind").asText("vllm")), models, env));
+                        EndpointKind.parse(e.path("kind").asText("openai-compatible")), models, env));
             } catch (IllegalArgumentException bad) {
                 throw new IllegalStateException(file + ", endpoints[" + i + "]: " + bad.getMessage(), bad);
             }

@@ -26,7 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>The model named in a request picks the behaviour: {@link #MODELS} are served normally; {@code busy}
  * answers 429, {@code cut} closes the socket after three chunks, {@code garbled} sends data that is not JSON,
- * {@code raw} a line that is not an event, {@code no-usage} leaves usage out. Every request is recorded.
+ * {@code raw} a line that is not an event, {@code no-usage} leaves usage out, {@code overloaded} answers 503,
+ * {@code fails} sends an error event mid-answer. Every request is recorded.
  */
 final class FakeMistralApi implements AutoCloseable {
     static final List<String> MODELS = List.of("open-codestral-mamba", "open-mistral-nemo");
@@ -136,7 +137,9 @@ final class FakeMistralApi implements AutoCloseable {
         String model = request.path("model").asText();
         switch (model) {
             case "busy" -> respond(out, 429, Map.of("Retry-After", "7"), "{\"message\":\"Requests rate limit exceeded\"}");
-            case "cut", "garbled", "raw", "no-usage" -> stream(out, model, request);
+            case "overloaded" -> respond(out, 503, Map.of(), "{\"object\":\"error\",\"message\":\"Service unavailable: the model "
+                    + "is overloaded, please retry\",\"type\":\"service_unavailable\",\"param\":null,\"code\":\"3505\"}");
+            case "cut", "garbled", "raw", "no-usage", "fails" -> stream(out, model, request);
             default -> {
                 if (MODELS.contains(model)) stream(out, model, request);
                 else respond(out, 400, Map.of(), "{\"object\":\"error\",\"message\":\"Invalid model: " + model
@@ -159,6 +162,13 @@ final class FakeMistralApi implements AutoCloseable {
             if (model.equals("garbled") && i == 2) {
                 chunk(out, "data: {\"id\":\"" + id + "\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\n\n");
                 continue;
+            }
+            if (model.equals("fails") && i == 2) {
+                chunk(out, "data: {\"object\":\"error\",\"message\":\"Internal error while generating\",\"type\":\"internal_error\",\"param\":null,\"code\":\"3000\"}\n\n");
+                chunk(out, "data: [DONE]\n\n");
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                return;
             }
             if (model.equals("raw") && i == 2) {
                 chunk(out, "<html>502 Bad Gateway</html>\n\n");

@@ -171,4 +171,21 @@ class MistralApiTest {
                     .isEqualTo(api.baseUrl() + "/v2 refused GET /models (404: Not Found)"));
         }
     }
+
+    @Test
+    void aServerErrorSaysWhatTheServerSaid() {
+        RemoteException e = failure("overloaded");
+        assertThat(e.kind()).isEqualTo(RemoteException.Kind.SERVER_ERROR);
+        assertThat(e.getMessage()).isEqualTo("Mistral (" + api.baseUrl() + ") failed on POST /chat/completions for model 'overloaded' "
+                + "(503: Service unavailable: the model is overloaded, please retry)");
+    }
+
+    @Test
+    void anErrorEventMidAnswerKeepsWhatArrived() {
+        RemoteException e = failure("fails");
+        assertThat(e.kind()).isEqualTo(RemoteException.Kind.SERVER_ERROR);
+        assertThat(e.getMessage()).isEqualTo("Mistral (" + api.baseUrl() + ") reported an error in the answer of model 'fails': "
+                + "Internal error while generating");
+        assertThat(e.partial().text()).isEqualTo("def add");
+    }
 }
