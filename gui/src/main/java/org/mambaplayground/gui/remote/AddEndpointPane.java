@@ -173,8 +173,9 @@ public final class AddEndpointPane extends VBox {
         return new ListCell<>() {
             @Override protected void updateItem(EndpointKind item, boolean empty) {
                 super.updateItem(item, empty);
-                setText(empty || item == null ? null
-                        : item == EndpointKind.MISTRAL ? "Mistral API" : item.label() + " (OpenAI-compatible)");
+                setText(empty || item == null ? null : item == EndpointKind.MISTRAL || item == EndpointKind.OPENAI_COMPATIBLE
+                        ? item.label() + (item == EndpointKind.OPENAI_COMPATIBLE ? " (any other server)" : "")
+                        : item.label() + " (OpenAI-compatible)");
             }
         };
     }
