@@ -163,7 +163,12 @@ public final class LibraryView extends BorderPane {
         HBox.setHgrow(spacer, Priority.ALWAYS);
         VBox titles = new VBox(4, title, hint);
         title.setMinWidth(Region.USE_PREF_SIZE); // the hint wraps to give the buttons room; the title keeps its words
-        return new VBox(new HBox(8, titles, spacer, refresh, add, addFile, endpoint, download));
+        // the buttons go onto a second row rather than past the window's edge on a small screen
+        javafx.scene.layout.FlowPane buttons = new javafx.scene.layout.FlowPane(8, 6, refresh, add, addFile, endpoint, download);
+        buttons.setAlignment(javafx.geometry.Pos.TOP_RIGHT);
+        buttons.setPrefWrapLength(680); // one row when the window has room
+        hint.setPrefWidth(320); // the hint wraps before the buttons do
+        return new VBox(new HBox(8, titles, spacer, buttons));
     }
 
     private static String homeRelative(java.nio.file.Path path) {
