@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.Locale;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
