@@ -14,6 +14,12 @@ import org.mambaplayground.engine.tokenizer.ChatMessage;
 /** A conversation held by the engine's {@link ChatSession}: each turn reads only its new tokens. */
 final class LocalConversation implements Conversation {
     private final ChatSession session;
+    /**
+     * The checkpoints' figures as the last call left them: the list itself changes on the generating thread, and
+     * {@link #context()} may be read from another one while an answer streams.
+     */
+    private volatile int checkpoints;
+    private volatile long checkpointBytes;
 
     LocalConversation(ChatSession session) { this.session = session; }
 
@@ -22,7 +28,11 @@ final class LocalConversation implements Conversation {
 
     @Override public boolean instruct() { return session.instruct(); }
 
-    @Override public void resume(String systemPrompt, List<ChatMessage> history) { session.resume(systemPrompt, history); }
+    @Override
+    public void resume(String systemPrompt, List<ChatMessage> history) {
+        session.resume(systemPrompt, history);
+        noteCheckpoints();
+    }
 
     @Override
     public Reply send(String userText, SamplingOptions options, CancellationToken cancel, ReplyListener listener) {
@@ -39,7 +49,8 @@ final class LocalConversation implements Conversation {
         return run(() -> session.edit(turn, userText, options, cancel, events(listener)));
     }
 
-    @Override public void selectAlternative(int alternative) { session.selectAlternative(alternative); }
+    @Override
+    public void selectAlternative(int alternative) { session.selectAlternative(alternative); }
 
     @Override public int turnCount() { return session.conversation().turnCount(); }
 
@@ -51,21 +62,28 @@ final class LocalConversation implements Conversation {
 
     @Override public List<ChatMessage> messages() { return session.messages(); }
 
+    /** The state's position and size live (a figure one token old at worst while streaming), the checkpoints as of the last call. */
     @Override
     public ContextFigures context() {
         InferenceState state = session.state().state();
-        return new ContextFigures(state.position(), OptionalLong.of(state.bytes()), session.checkpoints().count(),
-                session.checkpoints().bytes());
+        return new ContextFigures(state.position(), OptionalLong.of(state.bytes()), checkpoints, checkpointBytes);
+    }
+
+    private void noteCheckpoints() {
+        checkpoints = session.checkpoints().count();
+        checkpointBytes = session.checkpoints().bytes();
     }
 
     /** The engine's answer as a reply; its failures (a conversation past the context, say) as the contract's. */
-    private static Reply run(java.util.function.Supplier<GenerationResult> call) {
+    private Reply run(java.util.function.Supplier<GenerationResult> call) {
         GenerationResult result;
         try {
             result = call.get();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new BackendException(BackendException.Kind.FAILED,
                     e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), null, e);
+        } finally {
+            noteCheckpoints();
         }
         return new Reply(result.text(), ReplyStats.of(result.stats()));
     }

@@ -64,6 +64,12 @@ public final class StreamBatcher implements ReplyListener {
         post(true);
     }
 
+    /**
+     * Hands over whatever is still collected (text that came within the last interval), at once: called when a
+     * generation ended without a finish event (it failed), so what arrived before the failure is shown.
+     */
+    public void flush() { post(true); }
+
     private void post(boolean now) {
         long time = System.nanoTime();
         if (!now && time - lastPost < MIN_INTERVAL_NANOS) return;

@@ -135,7 +135,13 @@ public final class GenerationRunner {
                             StreamBatcher.Sink sink, Generation generation) {
         try (GenerationGate.Pass pass = gate.enter(cancel, whenWaiting)) {
             if (pass == null) return new Outcome(null, STOPPED_WAITING);
-            Reply reply = generation.run(new StreamBatcher(sink));
+            StreamBatcher batcher = new StreamBatcher(sink);
+            Reply reply;
+            try {
+                reply = generation.run(batcher);
+            } finally {
+                batcher.flush(); // a failed stream has no finish event: show what arrived before the failure
+            }
             metrics.record(backend.name(), backend.spec().orElse(null), source, reply.stats(), 1);
             return new Outcome(reply, null);
         } catch (RuntimeException | Error e) {

@@ -69,4 +69,24 @@ class StreamBatcherTest {
         assertThat(prefill).isNotEmpty();
         assertThat(prefill.getLast()).containsExactly(100, 100);
     }
+
+    @Test
+    void aFlushHandsOverTheTextThatCameWithinTheIntervalWhenNoFinishComes() throws Exception {
+        StringBuilder received = new StringBuilder();
+        CountDownLatch firstShown = new CountDownLatch(1);
+        StreamBatcher batcher = new StreamBatcher(new StreamBatcher.Sink() {
+            @Override public void prefill(int done, int total) {}
+            @Override public void text(String appended) {
+                received.append(appended);
+                firstShown.countDown();
+            }
+            @Override public void finished(ReplyStats stats) {}
+        });
+        batcher.onText("Half", 1); // the first piece is shown at once
+        assertThat(firstShown.await(5, TimeUnit.SECONDS)).isTrue();
+        batcher.onText(" an answer", 1); // right after: within the interval, kept for the next hand-over
+        batcher.flush(); // the stream failed: no finish event will come
+        org.testfx.util.WaitForAsyncUtils.waitForFxEvents();
+        assertThat(received.toString()).isEqualTo("Half an answer");
+    }
 }

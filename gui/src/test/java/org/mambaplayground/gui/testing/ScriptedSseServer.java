@@ -97,9 +97,9 @@ public final class ScriptedSseServer implements AutoCloseable {
                 }
                 case CUT_AFTER_TWO_PIECES -> {
                     event(out, chunk("Half", null));
+                    Thread.sleep(10); // the second piece comes within the UI's batching interval, after the first was shown
                     event(out, chunk(" an answer", null));
-                    Thread.sleep(50);
-                    client.setSoLinger(true, 0); // a reset, as a dropped connection or a crashed server gives
+                    Thread.sleep(50); // then the connection closes without [DONE]: the stream ended mid-answer
                 }
                 case SLOW_UNTIL_CLOSED -> {
                     try {
