@@ -54,9 +54,10 @@ public final class GenerationRunner {
 
     /** The application's runner: its background executor, shared gate and metrics, and the model manager's holds. */
     public static GenerationRunner of(AppContext ctx) {
-        return ctx.shared(GenerationRunner.class, () -> new GenerationRunner(ctx.background(),
-                ctx.shared(GenerationGate.class, GenerationGate::new), ctx.shared(MetricsStore.class, MetricsStore::new),
-                ctx.models()::hold));
+        // taken first: a shared service created inside another's creation is a recursive update of the registry
+        GenerationGate gate = ctx.shared(GenerationGate.class, GenerationGate::new);
+        MetricsStore metrics = ctx.shared(MetricsStore.class, MetricsStore::new);
+        return ctx.shared(GenerationRunner.class, () -> new GenerationRunner(ctx.background(), gate, metrics, ctx.models()::hold));
     }
 
     public MetricsStore metrics() { return metrics; }
