@@ -6,7 +6,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.function.Function;
+import org.mambaplayground.backend.BackendException;
 import org.mambaplayground.engine.bench.Benchmark;
+import org.mambaplayground.remote.EndpointStore;
+import org.mambaplayground.remote.RemoteBackend;
+import org.mambaplayground.remote.RemoteBench;
+import org.mambaplayground.remote.RemoteClient;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.mamba2.Mamba2Config;
 import org.mambaplayground.engine.model.Architecture;
@@ -16,24 +22,29 @@ import org.mambaplayground.engine.transformer.TransformerConfig;
 import org.mambaplayground.engine.synthetic.SyntheticConfigs;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code bench}: prefill and decode speed of a synthetic model (or one on disk) next to the machine's memory bandwidth. */
+/**
+ * {@code bench}: prefill and decode speed of a synthetic model (or one on disk) next to the machine's memory
+ * bandwidth; with {@code --endpoint}, time to first token and tokens/s of a remote model measured at the client.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Write (or reuse) a synthetic model of the given architecture and size, or take --model, then measure "
                 + "prefill tokens/s, decode tokens/s and decode's effective weight bandwidth next to the machine's measured "
-                + "memory read bandwidth. Ctrl-C stops it.")
+                + "memory read bandwidth. With --endpoint URL --model NAME: time to first token and tokens/s of a remote "
+                + "server, measured at the client (network included). Ctrl-C stops it.")
 public final class BenchCommand implements Callable<Integer> {
     /** What describes the synthetic model, so does not go with --model. */
     private static final List<String> SYNTHETIC_OPTIONS = List.of("--arch", "--config", "--size", "--dtype", "--dir", "--experts", "--sliding-window");
 
-    @Option(names = "--model", paramLabel = "PATH",
+    @Option(names = "--model", paramLabel = "PATH|ID",
             description = "Measure this model instead of a synthetic one: a .gguf file (run as stored), a folder holding one, "
-                    + "or a Mistral folder (params.json and consolidated.safetensors).")
-    Path model;
+                    + "or a Mistral folder (params.json and consolidated.safetensors); with --endpoint, the model id the endpoint serves.")
+    String model;
 
     @Option(names = "--arch", defaultValue = "mamba2", description = "mamba2 or transformer (default ${DEFAULT-VALUE}).")
     String arch;
@@ -79,8 +90,17 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Buffer of the memory bandwidth probe; keep it far above the CPU caches (default ${DEFAULT-VALUE}).")
     String bandwidthBuffer;
 
+    @Mixin
+    RemoteOptions remote = new RemoteOptions();
+
     @Spec
     CommandSpec spec;
+
+    /** Where --api-key-env is looked up (tests give their own). */
+    Function<String, String> environment = System::getenv;
+
+    /** Saved endpoints, for --endpoint NAME. */
+    EndpointStore endpoints = new EndpointStore(EndpointStore.defaultDir());
 
     private final PrintStream out;
 
@@ -145,16 +165,53 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (remote.remote() && model == null) {
+            throw new ParameterException(spec.commandLine(), "--endpoint needs --model: the model id the endpoint serves");
+        }
+        CancellationToken cancel = new CancellationToken();
+        if (remote.remote()) return onCtrlC(cancel, () -> benchRemote(cancel));
         Benchmark.Options options = options();
-        if (model != null) {
+        Path local = model == null ? null : Path.of(model);
+        if (local != null) {
             for (String option : SYNTHETIC_OPTIONS) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
                     throw new ParameterException(spec.commandLine(), option + " describes a synthetic model; it does not go with --model");
                 }
             }
-            if (!java.nio.file.Files.exists(model)) throw new ParameterException(spec.commandLine(), "--model: no such file or folder: " + model);
+            if (!java.nio.file.Files.exists(local)) throw new ParameterException(spec.commandLine(), "--model: no such file or folder: " + local);
         }
-        CancellationToken cancel = new CancellationToken();
+        return onCtrlC(cancel, () -> {
+            try {
+                Benchmark.Result result = local != null ? Benchmark.runModel(local, options, out::println, cancel)
+                        : Benchmark.run(options, out::println, cancel);
+                out.println(result.summary());
+                return 0;
+            } catch (org.mambaplayground.engine.model.ModelFormatException | java.io.UncheckedIOException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+        });
+    }
+
+    private int benchRemote(CancellationToken cancel) {
+        RemoteBench.Options options;
+        try {
+            options = new RemoteBench.Options(prompt, decode, repeats);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (RemoteClient client = remote.open(spec.commandLine(), environment, endpoints)) {
+            RemoteBench.Result result = RemoteBench.run(new RemoteBackend(client, model), options, out::println, cancel);
+            out.println(result.summary());
+            return 0;
+        } catch (BackendException e) {
+            out.println("Benchmark failed: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Runs {@code work} with Ctrl-C setting {@code cancel} (and waiting for the work to stop) instead of killing it. */
+    private int onCtrlC(CancellationToken cancel, java.util.function.IntSupplier work) {
         Thread worker = Thread.currentThread();
         Thread onCtrlC = new Thread(() -> {
             cancel.cancel();
@@ -162,13 +219,7 @@ public final class BenchCommand implements Callable<Integer> {
         });
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {
-            Benchmark.Result result = model != null ? Benchmark.runModel(model, options, out::println, cancel)
-                    : Benchmark.run(options, out::println, cancel);
-            out.println(result.summary());
-            return 0;
-        } catch (org.mambaplayground.engine.model.ModelFormatException | java.io.UncheckedIOException e) {
-            spec.commandLine().getErr().println("error: " + e.getMessage());
-            return 1;
+            return work.getAsInt();
         } catch (CancellationException e) {
             out.println("Benchmark cancelled.");
             return 130;

@@ -3,29 +3,34 @@ package org.mambaplayground.app;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.mambaplayground.backend.ContextFigures;
+import org.mambaplayground.backend.Conversation;
+import org.mambaplayground.backend.LocalBackend;
+import org.mambaplayground.backend.ModelBackend;
+import org.mambaplayground.backend.Reply;
+import org.mambaplayground.backend.ReplyListener;
+import org.mambaplayground.backend.ReplyStats;
 import org.mambaplayground.downloader.Bytes;
 import org.mambaplayground.engine.generate.CancellationToken;
-import org.mambaplayground.engine.generate.ChatSession;
-import org.mambaplayground.engine.generate.GenerationListener;
-import org.mambaplayground.engine.generate.GenerationResult;
-import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.engine.tokenizer.ChatMessage;
 
 /**
- * The terminal chat loop: reads a line, streams the answer to {@code out} as it is generated, and
- * reports prompt progress and speed on {@code status}. Each turn reads only its new tokens (the session keeps the
- * conversation as tokens). {@code /regen} answers the last message again from its checkpoint (no prompt token read),
+ * The terminal chat loop over any {@link ModelBackend} (a local model, or a remote endpoint): reads a line, streams
+ * the answer to {@code out} as it arrives, and reports prompt progress and speed on {@code status}. Locally each turn
+ * reads only its new tokens (the session keeps the conversation as tokens); a remote endpoint gets the whole history. {@code /regen} answers the last message again from its checkpoint (no prompt token read),
  * {@code /alt N} goes back to answer N of the last message, {@code /reset} starts over, {@code /quit} (or
  * the end of input) leaves; Ctrl+C during an answer stops that answer. A line ending in {@code \\} continues on
  * the next, and text between two {@code """} lines is sent as one message (pasted code).
  */
 final class ChatRepl {
-    private final LoadedModel model;
-    private final ChatSession session;
+    private final ModelBackend backend;
+    private final Conversation session;
     private final String systemPrompt;
     private final float temperature;
     private final float topP;
@@ -36,8 +41,13 @@ final class ChatRepl {
 
     ChatRepl(LoadedModel model, boolean instruct, String systemPrompt, float temperature, float topP, int maxTokens,
              Long seed, PrintStream out, PrintStream status) {
-        this.model = model;
-        this.session = new ChatSession(model.model(), model.tokenizer(), model.chatFormat(), instruct);
+        this(new LocalBackend(model), instruct, systemPrompt, temperature, topP, maxTokens, seed, out, status);
+    }
+
+    ChatRepl(ModelBackend backend, boolean instruct, String systemPrompt, float temperature, float topP, int maxTokens,
+             Long seed, PrintStream out, PrintStream status) {
+        this.backend = backend;
+        this.session = backend.open(instruct);
         this.systemPrompt = systemPrompt;
         this.temperature = temperature;
         this.topP = topP;
@@ -45,7 +55,7 @@ final class ChatRepl {
         this.seeds = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
         this.out = out;
         this.status = status;
-        session.reset(systemPrompt);
+        session.resume(systemPrompt, List.of());
     }
 
     /** The answer being generated, if any: Ctrl+C (or {@link #cancelAnswer}) stops it, not the program. */
@@ -60,8 +70,9 @@ final class ChatRepl {
     }
 
     void run(BufferedReader in) throws IOException {
-        status.printf("Chatting with %s (%s, %s mode). %s%n", model.name(),
-                model.model().spec().architecture().name().toLowerCase(Locale.ROOT), session.instruct() ? "instruct" : "completion", COMMANDS);
+        String where = backend.spec().map(s -> s.architecture().name().toLowerCase(Locale.ROOT)).orElse("architecture unknown");
+        if (backend.measuredAt() == org.mambaplayground.backend.MeasuredAt.CLIENT) where = "remote, " + where;
+        status.printf("Chatting with %s (%s, %s mode). %s%n", backend.label(), where, session.instruct() ? "instruct" : "completion", COMMANDS);
         while (true) {
             out.print("> ");
             out.flush();
@@ -74,12 +85,12 @@ final class ChatRepl {
             if (text.isEmpty()) continue;
             if (text.equals("/quit") || text.equals("/exit")) return;
             if (text.equals("/reset")) {
-                session.reset(systemPrompt);
+                session.resume(systemPrompt, List.of());
                 status.println("(conversation cleared)");
                 continue;
             }
             if (text.equals("/regen")) {
-                if (session.conversation().turnCount() == 0) status.println("(nothing to answer again yet)");
+                if (session.turnCount() == 0) status.println("(nothing to answer again yet)");
                 else answer(session::regenerate);
                 continue;
             }
@@ -102,8 +113,8 @@ final class ChatRepl {
 
     /** {@code /alt N}: selects answer N (1-based) of the last message and prints it; the next turn goes on from it. */
     private void selectAlternative(String argument) {
-        int turns = session.conversation().turnCount();
-        int count = turns == 0 ? 0 : session.conversation().alternativeCount(turns - 1);
+        int turns = session.turnCount();
+        int count = turns == 0 ? 0 : session.alternativeCount(turns - 1);
         int n;
         try {
             n = Integer.parseInt(argument);
@@ -115,7 +126,8 @@ final class ChatRepl {
             return;
         }
         session.selectAlternative(n - 1);
-        out.println(session.conversation().answer(turns - 1).text());
+        ChatMessage last = session.messages().getLast();
+        out.println(last.role() == ChatMessage.Role.ASSISTANT ? last.content() : "");
         status.printf("(answer %d/%d)%n", n, count);
     }
 
@@ -144,16 +156,15 @@ final class ChatRepl {
 
     /** One generation of the session: {@code send} or {@code regenerate}. */
     private interface Generation {
-        GenerationResult run(SamplingOptions options, CancellationToken cancel, GenerationListener listener);
+        Reply run(SamplingOptions options, CancellationToken cancel, ReplyListener listener);
     }
 
     /** Runs one generation with streaming, Ctrl+C and the status line. */
     private void answer(Generation generation) {
         SamplingOptions options = new SamplingOptions(temperature, topP, seeds.nextLong(), maxTokens);
-        boolean[] started = {false};
-        GenerationListener listener = new GenerationListener() {
+        ReplyListener listener = new ReplyListener() {
             @Override
-            public void onPrefillProgress(int done, int total) {
+            public void onPrefill(int done, int total) {
                 if (total <= Generator.DEFAULT_PREFILL_CHUNK) return; // one chunk: nothing to watch
                 status.printf("\r[prompt %d/%d tokens]", done, total);
                 if (done == total) status.print("\r                                        \r");
@@ -161,33 +172,46 @@ final class ChatRepl {
             }
 
             @Override
-            public void onToken(int token, String text) {
-                started[0] = true;
-                out.print(text);
+            public void onText(String piece, int tokens) {
+                out.print(piece);
                 out.flush();
             }
         };
         CancellationToken cancel = new CancellationToken();
         answering = cancel;
-        GenerationResult result;
+        Reply reply;
         try {
-            result = generation.run(options, cancel, listener);
+            reply = generation.run(options, cancel, listener);
         } catch (RuntimeException e) {
             out.println();
+            // the conversation is as it was before this message (a remote stream's partial text stays on screen only)
             status.println("Generation failed: " + e.getMessage());
             return;
         } finally {
             answering = null;
         }
         out.println();
-        GenerationStats s = result.stats();
-        int turn = session.conversation().turnCount() - 1;
-        String alternatives = turn < 0 || session.conversation().alternativeCount(turn) < 2 ? ""
-                : "; answer " + (session.conversation().selectedAlternative(turn) + 1) + "/" + session.conversation().alternativeCount(turn);
-        status.printf(Locale.ROOT, "[%d tokens, %.1f tokens/s; prompt %d tokens in %.0f ms; first token after %.0f ms; "
-                        + "context %d tokens; state %s; %d checkpoints, %s; %s%s]%n",
-                s.generatedTokens(), s.tokensPerSecond(), s.promptTokens(), s.prefillMillis(), s.timeToFirstTokenMillis(),
-                session.promptTokens().length, Bytes.format(s.stateBytes()), session.checkpoints().count(),
-                Bytes.format(session.checkpoints().bytes()), s.finishReason().name().toLowerCase(Locale.ROOT), alternatives);
+        status.println(figures(reply.stats()));
+    }
+
+    /** The status line after an answer: the engine's figures locally, the client's (network included) for a remote model. */
+    private String figures(ReplyStats s) {
+        int turn = session.turnCount() - 1;
+        String alternatives = turn < 0 || session.alternativeCount(turn) < 2 ? ""
+                : "; answer " + (session.selectedAlternative(turn) + 1) + "/" + session.alternativeCount(turn);
+        String finish = s.finishReason().name().toLowerCase(Locale.ROOT);
+        if (s.remote()) {
+            String tokens = s.tokenSource() == ReplyStats.TokenSource.USAGE ? s.completionTokens() + " tokens"
+                    : s.completionTokens() + " chunks (the server sent no usage)";
+            String prompt = s.promptTokens() >= 0 ? "prompt " + s.promptTokens() + " tokens; " : "";
+            return String.format(Locale.ROOT, "[%s, %.1f tokens/s; %sfirst token after %.0f ms; measured at the client, network included; %s%s]",
+                    tokens, s.tokensPerSecond(), prompt, s.timeToFirstTokenMillis(), finish, alternatives);
+        }
+        ContextFigures c = session.context();
+        return String.format(Locale.ROOT, "[%d tokens, %.1f tokens/s; prompt %d tokens in %.0f ms; first token after %.0f ms; "
+                        + "context %d tokens; state %s; %d checkpoints, %s; %s%s]",
+                s.completionTokens(), s.tokensPerSecond(), s.promptTokens(), s.prefillMillis(), s.timeToFirstTokenMillis(),
+                c.tokens(), c.stateBytes().isPresent() ? Bytes.format(c.stateBytes().getAsLong()) : "unknown", c.checkpoints(),
+                Bytes.format(c.checkpointBytes()), finish, alternatives);
     }
 }

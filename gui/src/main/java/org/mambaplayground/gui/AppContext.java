@@ -43,6 +43,7 @@ public final class AppContext implements AutoCloseable {
         this.background = Executors.newCachedThreadPool(daemonThreads());
         this.models = new ModelManager(engine.opener(), background);
         this.library = new ModelLibrary(settings, background, engine.specs());
+        library.setRemoteEntries(() -> org.mambaplayground.gui.remote.RemoteModels.of(this).entries());
     }
 
     public Settings settings() { return settings; }

@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.Locale;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -49,14 +48,18 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.mambaplayground.backend.ContextFigures;
+import org.mambaplayground.backend.Conversation;
+import org.mambaplayground.backend.LocalBackend;
+import org.mambaplayground.backend.ModelBackend;
+import org.mambaplayground.backend.Reply;
+import org.mambaplayground.backend.ReplyListener;
+import org.mambaplayground.backend.ReplyStats;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.ChatSession;
 import org.mambaplayground.engine.generate.FinishReason;
-import org.mambaplayground.engine.generate.GenerationResult;
-import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.generate.StateCheckpoints;
-import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
@@ -65,27 +68,20 @@ import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.models.ModelHandle;
+import org.mambaplayground.gui.run.GenerationRunner;
+import org.mambaplayground.gui.run.Hold;
 
 /**
- * Chat with the active model: streaming markdown answers, sampling settings, stop and regenerate,
+ * Chat with the active model (a local one or a remote endpoint's, behind {@link ModelBackend}): streaming markdown answers, sampling settings, stop and regenerate,
  * per-message figures, the prompt-processing phase and a live context gauge, keyboard shortcuts,
  * a transcript that follows the stream while the user is at the bottom, saved conversations and a model
- * picker. Generation runs on the background executor; its events reach the UI in batches through
- * {@link StreamBatcher}.
+ * picker. Answers run through the app's {@link GenerationRunner} (gate, hold, stream batches, metrics).
  */
 public final class ChatView extends BorderPane {
     public static final String STYLESHEET = ChatView.class.getResource("chat.css").toExternalForm();
 
-    /** Keeps a model usable while a generation runs on it (the app passes its reference counting). */
-    public interface ModelLease extends AutoCloseable {
-        @Override void close();
-    }
-
-    private final ObservableValue<LoadedModel> activeModel;
-    private final Executor executor;
-    private final MetricsStore metrics;
-    private final Function<LoadedModel, ModelLease> lease;
-    private final GenerationGate gate;
+    private final ObservableValue<ModelBackend> activeModel;
+    private final GenerationRunner runner;
 
     private final VBox transcript = new VBox(10);
     private final ScrollPane transcriptScroll = new ScrollPane(transcript);
@@ -147,27 +143,20 @@ public final class ChatView extends BorderPane {
      * The conversation, created on the generating thread by the first question (a new state can take
      * hundreds of MB); touched by one generation at a time and read on the FX thread only between them.
      */
-    private volatile ChatSession session;
-    private volatile LoadedModel sessionModel;
+    private volatile Conversation session;
+    private volatile ModelBackend sessionModel;
     private CancellationToken cancel;
-    private java.util.function.Predicate<LoadedModel> instructByDefault = model -> true;
-    /** The header's first line for a model: its name, or with its precision where the app knows it. */
-    private Function<LoadedModel, String> caption = LoadedModel::name;
+    private java.util.function.Predicate<ModelBackend> instructByDefault = model -> true;
 
-    public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics) {
-        this(activeModel, executor, metrics, model -> () -> {}, new GenerationGate());
+    public ChatView(ObservableValue<ModelBackend> activeModel, Executor executor, MetricsStore metrics) {
+        this(activeModel, new GenerationRunner(executor, new GenerationGate(), metrics, model -> Hold.NOTHING));
     }
 
-    /** The chat page of the application: the active model, the shared metrics store, the background executor. */
+    /** The chat page of the application: the active model and the app's shared runner. */
     public ChatView(AppContext ctx) {
-        this(ctx.models().activeModelProperty().map(ModelHandle::loaded), ctx.background(),
-                ctx.shared(MetricsStore.class, MetricsStore::new), model -> leaseActive(ctx, model),
-                ctx.shared(GenerationGate.class, GenerationGate::new));
-        instructByDefault = model -> ctx.library().instructByDefault(model.folder());
-        caption = model -> {
-            ModelHandle handle = ctx.models().getActiveModel();
-            return handle != null && handle.loaded() == model ? handle.label() : model.name();
-        };
+        this(ctx.models().activeBackendProperty(), GenerationRunner.of(ctx));
+        // instruct-tuned local models per the library; a remote endpoint serves chat (its completions are the exception)
+        instructByDefault = model -> !(model instanceof LocalBackend local) || ctx.library().instructByDefault(local.loaded().folder());
         applyInstructDefault(activeModel.getValue());
         switchModel(activeModel.getValue()); // the header again, now with the precision
         bindModelPicker(ctx);
@@ -176,22 +165,10 @@ public final class ChatView extends BorderPane {
         if (!conversationList.getItems().isEmpty()) openConversation(conversationList.getItems().getFirst());
     }
 
-    /** Holds a reference to the active model's handle while {@code model} is in use, so a switch cannot close it. */
-    public static ModelLease leaseActive(AppContext ctx, LoadedModel model) {
-        ModelHandle handle = ctx.models().getActiveModel();
-        if (handle == null || handle.loaded() != model) return () -> {};
-        handle.acquire();
-        return handle::release;
-    }
-
-    /** @param gate lets one of the app's generations run at a time, for honest timings */
-    public ChatView(ObservableValue<LoadedModel> activeModel, Executor executor, MetricsStore metrics,
-                    Function<LoadedModel, ModelLease> lease, GenerationGate gate) {
+    /** @param runner runs each answer: one generation of the app's at a time, the model held, the figures recorded */
+    public ChatView(ObservableValue<ModelBackend> activeModel, GenerationRunner runner) {
         this.activeModel = activeModel;
-        this.executor = executor;
-        this.metrics = metrics;
-        this.lease = lease;
-        this.gate = gate;
+        this.runner = runner;
         setId("chat-view");
         getStyleClass().add("chat-view");
         getStylesheets().add(STYLESHEET);
@@ -222,7 +199,7 @@ public final class ChatView extends BorderPane {
      * Ticks "Instruct chat format" for instruct-tuned models, unticks it for base and demo models; the
      * conversation stays (the next message is processed in the new model's format).
      */
-    private void applyInstructDefault(LoadedModel model) {
+    private void applyInstructDefault(ModelBackend model) {
         if (model == null) return;
         adjustingInstruct = true;
         try {
@@ -291,12 +268,15 @@ public final class ChatView extends BorderPane {
 
     /** The messages the engine's conversation holds (empty before the first answer); read between generations. */
     public List<ChatMessage> sessionMessages() {
-        ChatSession s = session;
+        Conversation s = session;
         return s == null ? List.of() : s.messages();
     }
 
-    /** The engine's conversation (null before the first answer); for tests, read between generations. */
-    ChatSession session() { return session; }
+    /** The backend's conversation (null before the first answer); read between generations. */
+    Conversation conversation() { return session; }
+
+    /** The engine's session behind a local conversation (null before the first answer); for tests. */
+    ChatSession session() { return LocalBackend.engineSession(session); }
 
     /** The id of the conversation shown (its file name in the store). */
     public String conversationId() { return conversationId; }
@@ -524,20 +504,27 @@ public final class ChatView extends BorderPane {
         modelPicker.setButtonCell(entryCell());
         Runnable showActive = () -> {
             ModelHandle active = ctx.models().getActiveModel();
+            ModelBackend backend = ctx.models().getActiveBackend();
             adjustingPicker = true;
             try {
-                modelPicker.getSelectionModel().select(active == null ? null : modelPicker.getItems().stream()
-                        .filter(e -> e.folder().equals(active.folder())).findFirst().orElse(null));
+                modelPicker.getSelectionModel().select(modelPicker.getItems().stream()
+                        .filter(e -> active != null && e.folder() != null && e.folder().equals(active.folder())
+                                || e.remote() && org.mambaplayground.gui.remote.RemoteModels.isActive(backend, e))
+                        .findFirst().orElse(null));
             } finally {
                 adjustingPicker = false;
             }
         };
-        ctx.models().activeModelProperty().addListener((obs, old, now) -> showActive.run());
+        ctx.models().activeBackendProperty().addListener((obs, old, now) -> showActive.run());
         modelPicker.getItems().addListener((javafx.collections.ListChangeListener<LibraryEntry>) c -> showActive.run());
         showActive.run();
         modelPicker.valueProperty().addListener((obs, old, picked) -> {
             ModelHandle active = ctx.models().getActiveModel();
             if (adjustingPicker || picked == null || (active != null && active.folder().equals(picked.folder()))) return;
+            if (picked.remote()) {
+                org.mambaplayground.gui.remote.RemoteModels.of(ctx).backend(picked).ifPresent(ctx.models()::setActiveRemote);
+                return;
+            }
             ctx.models().activate(picked.folder());
         });
         conversationsBox.setVisible(true);
@@ -571,9 +558,9 @@ public final class ChatView extends BorderPane {
      * The next answers come from {@code model}. The conversation stays: the new model processes it whole
      * with the next message (a note says so).
      */
-    private void switchModel(LoadedModel model) {
+    private void switchModel(ModelBackend model) {
         if (cancel != null) cancel.cancel(); // an answer from the previous model is no longer wanted
-        LoadedModel previous = sessionModel;
+        ModelBackend previous = sessionModel;
         sessionModel = model;
         session = null;
         input.setDisable(model == null);
@@ -582,9 +569,7 @@ public final class ChatView extends BorderPane {
             modelLabel.setText("No model loaded");
             transcript.getChildren().addFirst(noModelNote);
         } else {
-            ModelSpec spec = model.model().spec();
-            modelLabel.setText(caption.apply(model) + "\n" + spec.architecture().name().toLowerCase(Locale.ROOT)
-                    + " \u00b7 " + Sizes.count(spec.parameterCount()) + " parameters");
+            modelLabel.setText(model.label() + "\n" + describeModel(model));
             if (previous != null && previous != model && !messages().isEmpty()) {
                 transcript.getChildren().add(note("Now answering: " + model.name()
                         + ". It reads the whole conversation again with the next message."));
@@ -655,7 +640,7 @@ public final class ChatView extends BorderPane {
     /** Sends what is in the input box (in place of the message being edited, if one is). FX thread. */
     public void send() {
         String text = input.getText().strip();
-        LoadedModel model = sessionModel;
+        ModelBackend model = sessionModel;
         if (text.isEmpty() || model == null || running.get()) return;
         MessageView edited = editing;
         stopEditing();
@@ -665,10 +650,10 @@ public final class ChatView extends BorderPane {
             List<MessageView> before = messages().subList(0, messages().indexOf(edited));
             List<String> kept = answeredQuestions(before);
             int turn = kept.size();
-            ChatSession s = session;
+            Conversation s = session;
             // the engine holds the turns before it: it resumes from the checkpoint at their end
-            boolean editable = holds(s, kept) && s.conversation().turnCount() > turn;
-            ChatSession current = editable || holds(s, kept) && s.conversation().turnCount() == turn ? s : null;
+            boolean editable = holds(s, kept) && s.turnCount() > turn;
+            Conversation current = editable || holds(s, kept) && s.turnCount() == turn ? s : null;
             List<ChatMessage> history = current == null ? history(before) : List.of();
             transcript.getChildren().remove(editedAt, transcript.getChildren().size()); // the turns after it go too
             if (messages().isEmpty()) conversationTitle = titleFrom(text);
@@ -680,7 +665,7 @@ public final class ChatView extends BorderPane {
         }
         List<MessageView> before = messages();
         List<String> said = answeredQuestions(before);
-        ChatSession current = holds(session, said) && session.conversation().turnCount() == said.size() ? session : null;
+        Conversation current = holds(session, said) && session.turnCount() == said.size() ? session : null;
         List<ChatMessage> history = current == null ? history(before) : List.of();
         if (conversationTitle.isEmpty()) conversationTitle = titleFrom(text);
         addUserMessage(text);
@@ -690,7 +675,7 @@ public final class ChatView extends BorderPane {
 
     /** Answers the last question again, as another alternative of its answer (kept, {@code < 2/3 >}). FX thread. */
     public void regenerate() {
-        LoadedModel model = sessionModel;
+        ModelBackend model = sessionModel;
         List<MessageView> shown = messages();
         if (model == null || running.get() || shown.isEmpty()) return;
         MessageView answer = shown.getLast().role() == MessageView.Role.ASSISTANT ? shown.getLast() : null;
@@ -701,12 +686,12 @@ public final class ChatView extends BorderPane {
         List<String> withQuestion = new ArrayList<>(earlier);
         withQuestion.add(question);
         int turn = earlier.size();
-        ChatSession s = session;
+        Conversation s = session;
         // the engine holds this question with an answer: it answers again from the checkpoint of its prompt
-        boolean answered = holds(s, withQuestion) && s.conversation().turnCount() == turn + 1
-                && s.conversation().selectedAlternative(turn) >= 0;
+        boolean answered = holds(s, withQuestion) && s.turnCount() == turn + 1
+                && s.selectedAlternative(turn) >= 0;
         // else it holds the turns before it (an answer stopped before its first word left the question out)
-        ChatSession current = answered || holds(s, earlier) && s.conversation().turnCount() == turn ? s : null;
+        Conversation current = answered || holds(s, earlier) && s.turnCount() == turn ? s : null;
         List<ChatMessage> history = current == null ? history(asked.subList(0, asked.size() - 1)) : List.of();
         if (answer == null) answer = newAnswer(model);
         else if (answer.alternatives().size() == 1 && answer.text().isBlank()) answer.showAlternative(0); // failed: try again in it
@@ -754,7 +739,7 @@ public final class ChatView extends BorderPane {
         jumpToLatest();
     }
 
-    private MessageView newAnswer(LoadedModel model) {
+    private MessageView newAnswer(ModelBackend model) {
         MessageView answer = new MessageView(MessageView.Role.ASSISTANT, model.name(), "");
         answer.setOnSwitch(i -> switchAlternative(answer, i));
         transcript.getChildren().add(answer);
@@ -771,13 +756,13 @@ public final class ChatView extends BorderPane {
         if (running.get() || shown.isEmpty() || shown.getLast() != answer) return;
         answer.showAlternative(index);
         showAnswer(answer, instruct.isSelected());
-        ChatSession s = session;
+        Conversation s = session;
         int engineIndex = answer.linked(s, answer.shownAlternative());
         List<String> asked = shown.size() < 2 ? List.of() : new ArrayList<>(answeredQuestions(shown.subList(0, shown.size() - 2)));
         if (shown.size() >= 2) asked.add(shown.get(shown.size() - 2).text());
         int turn = asked.size() - 1;
-        if (engineIndex >= 0 && turn >= 0 && holds(s, asked) && s.conversation().turnCount() == turn + 1
-                && engineIndex < s.conversation().alternativeCount(turn)) {
+        if (engineIndex >= 0 && turn >= 0 && holds(s, asked) && s.turnCount() == turn + 1
+                && engineIndex < s.alternativeCount(turn)) {
             s.selectAlternative(engineIndex);
         } else {
             session = null;
@@ -809,10 +794,10 @@ public final class ChatView extends BorderPane {
     }
 
     /** Whether {@code s} holds at least these turns: its first user messages are {@code questions}. */
-    private static boolean holds(ChatSession s, List<String> questions) {
-        if (s == null || s.conversation().turnCount() < questions.size()) return false;
+    private static boolean holds(Conversation s, List<String> questions) {
+        if (s == null || s.turnCount() < questions.size()) return false;
         for (int turn = 0; turn < questions.size(); turn++) {
-            if (!s.conversation().user(turn).text().equals(questions.get(turn))) return false;
+            if (!s.userText(turn).equals(questions.get(turn))) return false;
         }
         return true;
     }
@@ -834,15 +819,16 @@ public final class ChatView extends BorderPane {
     }
 
     private interface Call {
-        GenerationResult run(ChatSession session, SamplingOptions options, CancellationToken token, StreamBatcher listener);
+        Reply run(Conversation conversation, SamplingOptions options, CancellationToken token, ReplyListener listener);
     }
 
     /**
      * Generates into {@code answer} (its alternative shown) the answer to the last message: with {@code current},
-     * or with a new session that first takes {@code history} (created on the generating thread: a new state can
-     * take hundreds of MB).
+     * or with a new conversation that first takes {@code history} (opened on the generating thread: a new state can
+     * take hundreds of MB). A failure (a cut stream, an HTTP error) is shown in the answer; the conversation keeps
+     * what was said, and the next message reads it again.
      */
-    private void answerWith(LoadedModel model, MessageView answer, ChatSession current,
+    private void answerWith(ModelBackend model, MessageView answer, Conversation current,
                             List<ChatMessage> history, Call call) {
         String system = conversationSystem;
         boolean chatFormat = instruct.isSelected();
@@ -855,7 +841,7 @@ public final class ChatView extends BorderPane {
         cancel = token;
         answerLength.set(0);
         running.set(true);
-        StreamBatcher batcher = new StreamBatcher(new StreamBatcher.Sink() {
+        StreamBatcher.Sink sink = new StreamBatcher.Sink() {
             @Override public void prefill(int done, int total) {
                 answer.showPrefill(done, total);
                 updateGaugeLive(model);
@@ -868,62 +854,50 @@ public final class ChatView extends BorderPane {
                 updateGaugeLive(model);
             }
 
-            @Override public void finished(GenerationStats stats) {
+            @Override public void finished(ReplyStats stats) {
                 answer.showStats(stats);
-                if (model == sessionModel) updateGauge(stats.contextTokens(), stats.stateBytes());
+                if (model == sessionModel) updateGauge(stats.contextTokens(), stats.stateBytes().orElse(-1));
             }
-        });
-        ModelLease held = lease.apply(model);
-        executor.execute(() -> {
-            ChatSession[] used = {null};
-            int[] engineAnswer = {-1};
-            String[] failure = {null};
-            try (GenerationGate.Pass pass = gate.enter(token, () -> Platform.runLater(() ->
-                    answer.showWaiting("Waiting for a sweep or comparison to finish (one generation at a time keeps timings honest)\u2026")))) {
-                if (pass == null) {
-                    failure[0] = "Stopped before it started.";
-                    return;
-                }
-                Platform.runLater(() -> answer.showPrefill(0, 0));
-                ChatSession s = current;
-                if (s == null) {
-                    s = new ChatSession(model.model(), model.tokenizer(), model.chatFormat(), chatFormat);
-                    s.resume(system, history);
-                    if (sessionModel == model) session = s;
-                }
-                used[0] = s;
-                GenerationResult result = call.run(s, options, token, batcher);
-                boolean kept = !(result.finishReason() == FinishReason.CANCELLED && result.text().isBlank());
-                int last = s.conversation().turnCount() - 1; // every call answers the last message
-                if (kept && last >= 0) engineAnswer[0] = s.conversation().selectedAlternative(last);
-                metrics.record(model.name(), model.model().spec(), "chat", result.stats());
-            } catch (Throwable t) {
-                String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-                failure[0] = "Generation failed: " + message;
-            } finally {
-                held.close();
-                Platform.runLater(() -> {
+        };
+        Conversation[] used = {null};
+        int[] engineAnswer = {-1};
+        runner.start(model, "chat", token,
+                () -> answer.showWaiting("Waiting for a sweep or comparison to finish (one generation at a time keeps timings honest)\u2026"),
+                sink, listener -> {
+                    Platform.runLater(() -> answer.showPrefill(0, 0));
+                    Conversation s = current;
+                    if (s == null) {
+                        s = model.open(chatFormat);
+                        s.resume(system, history);
+                        if (sessionModel == model) session = s;
+                    }
+                    used[0] = s;
+                    Reply reply = call.run(s, options, token, listener);
+                    boolean kept = !(reply.finishReason() == FinishReason.CANCELLED && reply.text().isBlank());
+                    int last = s.turnCount() - 1; // every call answers the last message
+                    if (kept && last >= 0) engineAnswer[0] = s.selectedAlternative(last);
+                    return reply;
+                }, outcome -> {
                     if (cancel == token) cancel = null;
                     if (engineAnswer[0] >= 0) {
                         answer.link(used[0], answer.shownAlternative(), engineAnswer[0]);
                     } else if (answer.text().isBlank() && answer.alternatives().size() > 1) {
                         answer.removeShownAlternative(); // a regenerated answer that never got a word
                     }
-                    if (failure[0] != null) answer.showError(failure[0]);
+                    if (outcome.failure() != null) answer.showError(outcome.failure());
                     running.set(false);
                     updateSwitching();
                     updateCheckpoints();
                     saveConversation();
                 });
-            }
-        });
     }
 
     /** The checkpoints the conversation holds (regenerate and edit resume from them without reading again). */
     private void updateCheckpoints() {
-        ChatSession s = session;
-        checkpointsLabel.setText(s == null || s.checkpoints().count() == 0 ? "No checkpoints yet"
-                : describeCheckpoints(s.checkpoints().count(), s.checkpoints().bytes()));
+        Conversation s = session;
+        ContextFigures held = s == null ? null : s.context();
+        checkpointsLabel.setText(held == null || held.checkpoints() == 0 ? "No checkpoints yet"
+                : describeCheckpoints(held.checkpoints(), held.checkpointBytes()));
     }
 
     static String describeCheckpoints(int count, long bytes) {
@@ -937,11 +911,11 @@ public final class ChatView extends BorderPane {
      * The gauge while an answer streams: the state's position and size as the generating thread leaves
      * them (read without a lock: a figure one batch old at worst, exact again when the answer finishes).
      */
-    private void updateGaugeLive(LoadedModel model) {
-        ChatSession s = session;
+    private void updateGaugeLive(ModelBackend model) {
+        Conversation s = session;
         if (s == null || model != sessionModel) return;
-        var state = s.state().state();
-        updateGauge(state.position(), state.bytes());
+        ContextFigures context = s.context();
+        updateGauge(context.tokens(), context.stateBytes().orElse(-1));
     }
 
     /**
@@ -977,7 +951,7 @@ public final class ChatView extends BorderPane {
             said.add(new SavedConversation.Message(m.role().name().toLowerCase(Locale.ROOT), m.alternatives(),
                     m.shownAlternative(), m.statsText()));
         }
-        LoadedModel model = sessionModel;
+        ModelBackend model = sessionModel;
         return new SavedConversation(conversationId, conversationTitle, System.currentTimeMillis(),
                 model == null ? "" : model.name(), conversationSystem, instruct.isSelected(), said);
     }
@@ -1057,19 +1031,33 @@ public final class ChatView extends BorderPane {
     private static String newId() { return UUID.randomUUID().toString(); }
 
     private void updateGauge(int tokens, long stateBytes) {
-        LoadedModel model = sessionModel;
+        ModelBackend model = sessionModel;
         if (model == null) {
             contextGauge.setProgress(0);
             contextLabel.setText("");
             return;
         }
-        long max = model.model().spec().maxContext();
+        long max = model.spec().map(ModelSpec::maxContext).orElse(-1L);
         contextGauge.setProgress(max > 0 ? Math.min(1, (double) tokens / max) : 0);
         contextGauge.setVisible(max > 0); // Mamba2 has no context limit: there is nothing to fill
         contextGauge.setManaged(max > 0);
         String limit = max > 0 ? String.format(Locale.ROOT, "%,d / %,d tokens", tokens, max)
+                : model.spec().isEmpty() ? String.format(Locale.ROOT, "%,d tokens", tokens)
                 : String.format(Locale.ROOT, "%,d tokens (no context limit)", tokens);
-        contextLabel.setText(limit + "\nState in memory: " + (stateBytes < 0 ? "none yet" : Sizes.bytes(stateBytes)));
+        String state = stateBytes >= 0 ? Sizes.bytes(stateBytes)
+                : model.spec().isPresent() && model.measuredAt() == org.mambaplayground.backend.MeasuredAt.CLIENT
+                        ? "held by the server (not measured; the charts draw its architecture's analytic curve)"
+                        : model.measuredAt() == org.mambaplayground.backend.MeasuredAt.CLIENT ? "held by the server (not measured)" : "none yet";
+        contextLabel.setText(limit + "\nState in memory: " + state);
+    }
+
+    /** The header's second line: the architecture and size when known, and where the model runs. */
+    private static String describeModel(ModelBackend model) {
+        String where = model.measuredAt() == org.mambaplayground.backend.MeasuredAt.CLIENT ? "remote endpoint" : null;
+        if (model.spec().isEmpty()) return where == null ? "" : where + " \u00b7 architecture unknown";
+        ModelSpec spec = model.spec().get();
+        String arch = spec.architecture().name().toLowerCase(Locale.ROOT) + " \u00b7 " + Sizes.count(spec.parameterCount()) + " parameters";
+        return where == null ? arch : where + " \u00b7 " + arch + " (from the catalog)";
     }
 
     private static Label note(String text) {

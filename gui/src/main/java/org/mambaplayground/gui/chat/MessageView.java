@@ -19,7 +19,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.mambaplayground.engine.generate.FinishReason;
-import org.mambaplayground.engine.generate.GenerationStats;
+import org.mambaplayground.backend.ReplyStats;
 
 /**
  * One message of the transcript: who said it, its text, and for answers the prefill phase and the figures.
@@ -220,6 +220,9 @@ public final class MessageView extends VBox {
 
     public Label statsLabel() { return stats; }
 
+    /** The failure shown under the answer (empty when none). */
+    public Label errorLabel() { return error; }
+
     public Label phaseLabel() { return phase; }
 
     /** The prompt size the "processing prompt" phase last showed, or -1 if it never showed one. */
@@ -287,7 +290,7 @@ public final class MessageView extends VBox {
         phase.setText(why);
     }
 
-    public void showStats(GenerationStats s) {
+    public void showStats(ReplyStats s) {
         hidePhase();
         setStatsText(describe(s));
     }
@@ -307,19 +310,26 @@ public final class MessageView extends VBox {
         else if (!getChildren().contains(stats)) getChildren().add(stats);
     }
 
-    static String describe(GenerationStats s) {
+    static String describe(ReplyStats s) {
         StringBuilder line = new StringBuilder();
-        line.append(s.generatedTokens()).append(" tokens");
+        line.append(s.completionTokens()).append(" tokens");
         if (s.millisPerToken() > 0) line.append(String.format(Locale.ROOT, " \u00b7 %.1f tok/s", s.tokensPerSecond()));
-        if (s.generatedTokens() > 0) {
+        if (s.completionTokens() > 0) {
             line.append(String.format(Locale.ROOT, " \u00b7 first token %.0f ms", s.timeToFirstTokenMillis()));
         }
-        if (s.promptTokens() == 0) line.append(" \u00b7 prompt 0 tokens (resumed from a checkpoint)");
-        else line.append(String.format(Locale.ROOT, " \u00b7 prompt %d tokens in %.0f ms", s.promptTokens(), s.prefillMillis()));
-        if (s.promptTokens() > 0 && s.prefillMillis() > 0) line.append(String.format(Locale.ROOT, " (%.0f tok/s)", s.prefillTokensPerSecond()));
+        if (s.remote()) {
+            if (s.promptTokens() >= 0) line.append(String.format(Locale.ROOT, " \u00b7 prompt %d tokens", s.promptTokens()));
+            line.append(" \u00b7 measured at the client, network included");
+            if (s.tokenSource() == ReplyStats.TokenSource.STREAM_CHUNKS) line.append(" (tokens counted from stream chunks)");
+        } else if (s.promptTokens() == 0) {
+            line.append(" \u00b7 prompt 0 tokens (resumed from a checkpoint)");
+        } else {
+            line.append(String.format(Locale.ROOT, " \u00b7 prompt %d tokens in %.0f ms", s.promptTokens(), s.prefillMillis()));
+        }
+        if (!s.remote() && s.promptTokens() > 0 && s.prefillMillis() > 0) line.append(String.format(Locale.ROOT, " (%.0f tok/s)", s.prefillTokensPerSecond()));
         if (s.finishReason() == FinishReason.LENGTH) line.append(" \u00b7 reached the token limit");
         if (s.finishReason() == FinishReason.CANCELLED) {
-            line.append(s.generatedTokens() == 0 ? " \u00b7 stopped while processing the prompt" : " \u00b7 stopped");
+            line.append(s.completionTokens() == 0 ? " \u00b7 stopped while processing the prompt" : " \u00b7 stopped");
         }
         return line.toString();
     }

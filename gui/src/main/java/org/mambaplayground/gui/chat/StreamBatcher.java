@@ -2,8 +2,8 @@ package org.mambaplayground.gui.chat;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import javafx.application.Platform;
-import org.mambaplayground.engine.generate.GenerationListener;
-import org.mambaplayground.engine.generate.GenerationStats;
+import org.mambaplayground.backend.ReplyListener;
+import org.mambaplayground.backend.ReplyStats;
 
 /**
  * Carries a generation's events from the generating thread to the FX thread in batches: pieces of text
@@ -11,14 +11,14 @@ import org.mambaplayground.engine.generate.GenerationStats;
  * end of prefill and the finish), with never more than one hand-over queued, so a fast model cannot
  * flood the UI and a slow one is shown token by token.
  */
-public final class StreamBatcher implements GenerationListener {
+public final class StreamBatcher implements ReplyListener {
     /** What the UI does with a batch; called on the FX thread. */
     public interface Sink {
         void prefill(int done, int total);
 
         void text(String appended);
 
-        void finished(GenerationStats stats);
+        void finished(ReplyStats stats);
     }
 
     static final long MIN_INTERVAL_NANOS = 33_000_000L;
@@ -28,7 +28,7 @@ public final class StreamBatcher implements GenerationListener {
     private final StringBuilder text = new StringBuilder();
     private int prefillDone = -1;
     private int prefillTotal;
-    private GenerationStats stats;
+    private ReplyStats stats;
     private boolean sawText;
     private volatile long lastPost;
 
@@ -37,7 +37,7 @@ public final class StreamBatcher implements GenerationListener {
     }
 
     @Override
-    public void onPrefillProgress(int done, int total) {
+    public void onPrefill(int done, int total) {
         synchronized (this) {
             prefillDone = done;
             prefillTotal = total;
@@ -46,7 +46,7 @@ public final class StreamBatcher implements GenerationListener {
     }
 
     @Override
-    public void onToken(int token, String piece) {
+    public void onText(String piece, int tokens) {
         boolean first;
         synchronized (this) {
             text.append(piece);
@@ -57,12 +57,18 @@ public final class StreamBatcher implements GenerationListener {
     }
 
     @Override
-    public void onFinished(GenerationStats finished) {
+    public void onFinished(ReplyStats finished) {
         synchronized (this) {
             stats = finished;
         }
         post(true);
     }
+
+    /**
+     * Hands over whatever is still collected (text that came within the last interval), at once: called when a
+     * generation ended without a finish event (it failed), so what arrived before the failure is shown.
+     */
+    public void flush() { post(true); }
 
     private void post(boolean now) {
         long time = System.nanoTime();
@@ -79,7 +85,7 @@ public final class StreamBatcher implements GenerationListener {
         int done;
         int total;
         String appended;
-        GenerationStats finished;
+        ReplyStats finished;
         synchronized (this) {
             done = prefillDone;
             total = prefillTotal;

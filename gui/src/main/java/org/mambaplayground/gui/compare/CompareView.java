@@ -31,10 +31,9 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.mambaplayground.backend.ModelBackend;
+import org.mambaplayground.backend.ReplyStats;
 import org.mambaplayground.engine.generate.CancellationToken;
-import org.mambaplayground.engine.generate.ChatSession;
-import org.mambaplayground.engine.generate.GenerationResult;
-import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.load.MachineMemory;
 import org.mambaplayground.engine.model.Architecture;
@@ -50,13 +49,13 @@ import org.mambaplayground.gui.metrics.AxisScale;
 import org.mambaplayground.gui.metrics.ChartSeries;
 import org.mambaplayground.gui.metrics.ChartsView;
 import org.mambaplayground.gui.metrics.MetricPoint;
-import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.metrics.PlotPanel;
 import org.mambaplayground.gui.metrics.PlotSeries;
 import org.mambaplayground.gui.metrics.ReferenceModels;
 import org.mambaplayground.gui.models.LoadTask;
 import org.mambaplayground.gui.models.ModelHandle;
+import org.mambaplayground.gui.run.GenerationRunner;
 
 /**
  * One prompt, two models: the answers stream into two panes, one model after the other so each has the
@@ -71,7 +70,7 @@ public final class CompareView extends BorderPane {
 
     private final AppContext ctx;
     private final MetricsStore metrics;
-    private final GenerationGate gate;
+    private final GenerationRunner runner;
     private final ComboBox<LibraryEntry> leftModel = new ComboBox<>();
     private final ComboBox<LibraryEntry> rightModel = new ComboBox<>();
     private final TextArea prompt = new TextArea();
@@ -100,7 +99,7 @@ public final class CompareView extends BorderPane {
     public CompareView(AppContext ctx) {
         this.ctx = ctx;
         this.metrics = ctx.shared(MetricsStore.class, MetricsStore::new);
-        this.gate = ctx.shared(GenerationGate.class, GenerationGate::new);
+        this.runner = GenerationRunner.of(ctx);
         setId("compare-view");
         getStyleClass().add("compare-view");
         getStylesheets().addAll(STYLESHEET, ChatView.STYLESHEET, ChartsView.STYLESHEET);
@@ -142,7 +141,11 @@ public final class CompareView extends BorderPane {
         status.getStyleClass().add("context-gauge-label");
 
         GridPane pickers = new GridPane(8, 6);
-        pickers.addRow(0, new Label("Left"), leftModel, new Label("Right"), rightModel);
+        Label leftLabel = new Label("Left");
+        Label rightLabel = new Label("Right");
+        leftLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE); // a long remote model name gives way, not these
+        rightLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        pickers.addRow(0, leftLabel, leftModel, rightLabel, rightModel);
         GridPane.setHgrow(leftModel, Priority.ALWAYS);
         GridPane.setHgrow(rightModel, Priority.ALWAYS);
         HBox.setHgrow(prompt, Priority.ALWAYS);
@@ -294,34 +297,50 @@ public final class CompareView extends BorderPane {
         }
     }
 
+    /** A side's model, open for the length of its run. */
+    private record Opened(ModelBackend backend, java.nio.file.Path folder, LoadChoice choice, Runnable release) {}
+
     /**
-     * Background thread: loads (or shares) the model, warms it up the first time (untimed), generates, records
-     * the figures, releases the model.
+     * Background thread: opens the side's model (loads or shares a local one), or says why not in its pane and
+     * returns null.
      */
-    private void runSide(Side side, int number, String text, int limit, boolean chatFormat, CancellationToken token) {
-        Platform.runLater(() -> {
-            status.setText("Model " + number + " of 2: loading " + side.entry.name() + "\u2026");
-            side.pane.showWaiting("Loading " + side.entry.name() + "\u2026");
-        });
-        ModelHandle handle;
+    private Opened open(Side side) {
+        if (side.entry.remote()) { // served elsewhere: nothing to load or hold here
+            ModelBackend remote = org.mambaplayground.gui.remote.RemoteModels.of(ctx).backend(side.entry).orElse(null);
+            if (remote != null) return new Opened(remote, null, null, () -> {});
+            Platform.runLater(() -> side.pane.showWaiting(side.entry.name() + ": its endpoint is no longer in the Library."));
+            return null;
+        }
+        Platform.runLater(() -> side.pane.showWaiting("Loading " + side.entry.name() + "\u2026"));
         try {
             LoadTask task = ctx.models().load(side.entry.folder(), side.choice);
             loading = task;
-            handle = task.get();
+            ModelHandle handle = task.get();
+            return new Opened(handle.backend(), handle.folder(), handle.choice(), handle::release);
         } catch (CancellationException | InterruptedException e) {
             Platform.runLater(() -> side.pane.showWaiting("Stopped while loading."));
-            return;
         } catch (ExecutionException e) {
             String why = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
             Platform.runLater(() -> side.pane.showWaiting("Could not load " + side.entry.name() + ": " + why));
-            return;
         } finally {
             loading = null;
         }
+        return null;
+    }
+
+    /**
+     * Background thread: opens the model, warms it up the first time (untimed), generates through the runner
+     * (which records the figures), releases the model.
+     */
+    private void runSide(Side side, int number, String text, int limit, boolean chatFormat, CancellationToken token) {
+        Platform.runLater(() -> status.setText("Model " + number + " of 2: " + (side.entry.remote() ? "connecting to " : "loading ")
+                + side.entry.name() + "\u2026"));
+        Opened opened = open(side);
+        if (opened == null) return;
         try {
-            String name = handle.name();
-            String label = handle.label();
-            ModelSpec spec = handle.spec();
+            ModelBackend backend = opened.backend();
+            String name = backend.name();
+            String label = backend.label();
             Platform.runLater(() -> {
                 side.pane.setTitle(label);
                 status.setText("Model " + number + " of 2: " + name + " is answering\u2026");
@@ -329,48 +348,43 @@ public final class CompareView extends BorderPane {
                 side.answer.showPrefill(0, 0);
             });
             MessageView answer = side.answer;
-            StreamBatcher batcher = new StreamBatcher(new StreamBatcher.Sink() {
+            StreamBatcher.Sink sink = new StreamBatcher.Sink() {
                 @Override public void prefill(int done, int total) { answer.showPrefill(done, total); }
 
                 @Override public void text(String appended) { answer.append(appended); }
 
-                @Override public void finished(GenerationStats stats) {
+                @Override public void finished(ReplyStats stats) {
                     answer.showStats(stats);
                     figures.show(side.index, stats);
                 }
-            });
-            GenerationResult result;
-            try (GenerationGate.Pass pass = gate.enter(token, () -> Platform.runLater(() ->
-                    side.answer.showWaiting("Waiting for the chat or a sweep to finish\u2026")))) {
-                if (pass == null) {
-                    Platform.runLater(() -> side.answer.showError("Stopped before it started."));
-                    return;
-                }
-                if (!warmUp.isWarm(handle.folder(), handle.choice())) {
+            };
+            boolean[] stoppedWarming = {false};
+            Platform.runLater(() -> comparedModels.add(name)); // before its point is recorded: the charts then show it
+            GenerationRunner.Outcome outcome = runner.run(backend, "compare", token, () -> Platform.runLater(() ->
+                    side.answer.showWaiting("Waiting for the chat or a sweep to finish\u2026")), sink, listener -> {
+                if (!warmUp.isWarm(CompareWarmUp.key(backend, opened.folder(), opened.choice()))) {
                     Platform.runLater(() -> {
                         status.setText("Model " + number + " of 2: warming " + name + " up (not timed)\u2026");
-                        side.answer.showWaiting("Warming up the kernels (not timed)\u2026");
+                        side.answer.showWaiting("Warming up (not timed)\u2026");
                     });
-                    warmUp.warm(handle.loaded(), handle.choice(), text, chatFormat, token);
+                    warmUp.warm(backend, opened.folder(), opened.choice(), text, chatFormat, token);
                     if (token.isCancelled()) {
-                        Platform.runLater(() -> side.answer.showError("Stopped while warming up."));
-                        return;
+                        stoppedWarming[0] = true;
+                        throw new java.util.concurrent.CancellationException("Stopped while warming up.");
                     }
                 }
                 Platform.runLater(() -> {
                     status.setText("Model " + number + " of 2: " + name + " is answering\u2026");
                     side.answer.showPrefill(0, 0);
                 });
-                ChatSession session = new ChatSession(handle.loaded().model(), handle.loaded().tokenizer(), handle.loaded().chatFormat(), chatFormat);
-                result = session.send(text, SamplingOptions.greedy(limit), token, batcher);
+                return backend.open(chatFormat).send(text, SamplingOptions.greedy(limit), token, listener);
+            });
+            if (!outcome.answered()) {
+                String why = stoppedWarming[0] ? "Stopped while warming up." : outcome.failure();
+                Platform.runLater(() -> side.answer.showError(why));
             }
-            Platform.runLater(() -> comparedModels.add(name));
-            metrics.record(name, spec, "compare", result.stats());
-        } catch (RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            Platform.runLater(() -> side.answer.showError("Generation failed: " + why));
         } finally {
-            handle.release();
+            opened.release().run();
         }
     }
 
@@ -387,13 +401,14 @@ public final class CompareView extends BorderPane {
         choosingDefaults = true;
         try {
             if (leftGone || !userPicked) {
-                leftModel.setValue(loadable.stream().filter(e -> e.spec().architecture() == Architecture.MAMBA2)
+                leftModel.setValue(loadable.stream().filter(e -> !e.remote() && e.spec() != null && e.spec().architecture() == Architecture.MAMBA2)
                         .findFirst().orElse(loadable.getFirst()));
             }
             if (rightGone || !userPicked) {
                 LibraryEntry l = leftModel.getValue();
                 rightModel.setValue(loadable.stream()
-                        .filter(e -> !e.equals(l) && e.spec().architecture() != l.spec().architecture()).findFirst()
+                        .filter(e -> !e.equals(l) && !e.remote() && e.spec() != null && l.spec() != null
+                                && e.spec().architecture() != l.spec().architecture()).findFirst()
                         .orElse(loadable.stream().filter(e -> !e.equals(l)).findFirst().orElse(l)));
             }
         } finally {
@@ -479,8 +494,9 @@ public final class CompareView extends BorderPane {
         @Override
         protected void updateItem(LibraryEntry item, boolean empty) {
             super.updateItem(item, empty);
-            setText(empty || item == null ? null
-                    : item.name() + "  \u00b7  " + item.spec().architecture().name().toLowerCase(Locale.ROOT));
+            setText(empty || item == null ? null : item.name() + "  \u00b7  "
+                    + (item.spec() == null ? "architecture unknown" : item.spec().architecture().name().toLowerCase(Locale.ROOT))
+                    + (item.remote() ? "  \u00b7  remote" : ""));
         }
     }
 

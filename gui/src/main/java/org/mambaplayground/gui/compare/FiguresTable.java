@@ -5,22 +5,25 @@ import java.util.Locale;
 import java.util.function.Function;
 import javafx.scene.control.Label;
 import javafx.scene.layout.GridPane;
-import org.mambaplayground.engine.generate.GenerationStats;
+import org.mambaplayground.backend.ReplyStats;
 import org.mambaplayground.engine.model.Sizes;
 
-/** The two runs' measured figures side by side, row by row, as the engine reported them. */
+/** The two runs' measured figures side by side, row by row, as their backends reported them. */
 final class FiguresTable extends GridPane {
-    private record Figure(String name, Function<GenerationStats, String> value) {}
+    private record Figure(String name, Function<ReplyStats, String> value) {}
 
     private static final List<Figure> FIGURES = List.of(
-            new Figure("Prompt tokens", s -> Integer.toString(s.promptTokens())),
-            new Figure("Prefill", s -> String.format(Locale.ROOT, "%.1f ms (%.0f tok/s)", s.prefillMillis(), s.prefillTokensPerSecond())),
+            new Figure("Prompt tokens", s -> s.promptTokens() < 0 ? "not reported" : Integer.toString(s.promptTokens())),
+            new Figure("Prefill", s -> s.remote() ? "not separable at the client (in the time to first token)"
+                    : String.format(Locale.ROOT, "%.1f ms (%.0f tok/s)", s.prefillMillis(), s.prefillTokensPerSecond())),
             new Figure("Time to first token", s -> String.format(Locale.ROOT, "%.1f ms", s.timeToFirstTokenMillis())),
-            new Figure("Tokens generated", s -> Integer.toString(s.generatedTokens())),
+            new Figure("Tokens generated", s -> Integer.toString(s.completionTokens())),
             new Figure("Per token", s -> s.millisPerToken() > 0
                     ? String.format(Locale.ROOT, "%.2f ms (%.1f tok/s)", s.millisPerToken(), s.tokensPerSecond()) : "\u2014"),
-            new Figure("State memory at the end", s -> Sizes.bytes(s.stateBytes()) + " (" + s.contextTokens() + " tokens)"),
-            new Figure("Ended by", s -> s.finishReason().name().toLowerCase(Locale.ROOT)));
+            new Figure("State memory at the end", s -> (s.stateBytes().isPresent() ? Sizes.bytes(s.stateBytes().getAsLong())
+                    : "not measured (remote)") + " (" + s.contextTokens() + " tokens)"),
+            new Figure("Ended by", s -> s.finishReason().name().toLowerCase(Locale.ROOT)),
+            new Figure("Measured", s -> s.remote() ? "at the client, network included" : "in the engine"));
 
     private final Label[] headers = {new Label("\u2014"), new Label("\u2014")};
     private final Label[][] cells = new Label[FIGURES.size()][2];
@@ -52,7 +55,7 @@ final class FiguresTable extends GridPane {
         for (Label[] row : cells) row[side].setText("\u2014");
     }
 
-    void show(int side, GenerationStats stats) {
+    void show(int side, ReplyStats stats) {
         for (int row = 0; row < FIGURES.size(); row++) cells[row][side].setText(FIGURES.get(row).value().apply(stats));
     }
 

@@ -61,11 +61,11 @@ final class EntryDetails extends ScrollPane {
         title.getStyleClass().add(Styles.TITLE_3);
         Label description = new Label(e.description());
         description.setWrapText(true);
-        memory.show(e);
+        memory.show(e.remote() ? null : e); // a remote model's weights are the server's: no precision to choose here
         showActions(e);
         box.getChildren().addAll(title, description, actions);
-        if (e.spec() != null) box.getChildren().add(memory);
-        box.getChildren().add(facts(e));
+        if (e.spec() != null && !e.remote()) box.getChildren().add(memory);
+        box.getChildren().add(e.remote() ? RemoteEntryDetails.facts(ctx, e) : facts(e));
         if (!e.problem().isEmpty()) {
             Label problem = new Label(e.problem());
             problem.setId("details-problem");
@@ -115,6 +115,10 @@ final class EntryDetails extends ScrollPane {
     private void showActions(LibraryEntry e) {
         actions.getChildren().clear();
         if (e == null) return;
+        if (e.remote()) {
+            actions.getChildren().addAll(RemoteEntryDetails.actions(ctx, e));
+            return;
+        }
         LoadChoice choice = memory.choice();
         ModelHandle active = ctx.models().getActiveModel();
         boolean activeHere = active != null && e.folder() != null

@@ -23,6 +23,11 @@ final class EntryText {
      * "Downloading 37%", "Paused at 37%" or "Waiting to download" while a download of it is under way.
      */
     static String state(LibraryEntry e, ModelManager models, Downloads downloads) {
+        if (e.remote()) {
+            boolean active = models.getActiveBackend() != null
+                    && org.mambaplayground.gui.remote.RemoteModels.isActive(models.getActiveBackend(), e);
+            return !e.problem().isEmpty() ? "Cannot read" : active ? "Active \u00b7 remote" : "Remote";
+        }
         if (e.catalog() != null) {
             var session = downloads.of(e.catalog());
             if (session.isPresent()) {

@@ -24,11 +24,23 @@ public record LibraryEntry(
         ModelSpec spec,
         String problem) {
 
-    public enum Kind { CATALOG, DEMO, FOLDER }
+    /** REMOTE: a model an endpoint serves (no folder; its spec, when known, is the catalog entry its id maps to). */
+    public enum Kind { CATALOG, DEMO, FOLDER, REMOTE }
 
     public enum InstallState { INSTALLED, PARTIAL, NOT_INSTALLED }
 
-    public boolean loadable() { return state == InstallState.INSTALLED && spec != null && problem.isEmpty(); }
+    /** A remote model's entry: usable whether or not its architecture is known. */
+    public static LibraryEntry remote(String name, String description, ModelSpec spec, String problem) {
+        return new LibraryEntry(Kind.REMOTE, name, description, null, null, InstallState.INSTALLED, 0, spec, problem);
+    }
+
+    /** Whether it can be made active, chatted with, compared and swept (a local model loaded, a remote one used). */
+    public boolean loadable() {
+        if (kind == Kind.REMOTE) return problem.isEmpty();
+        return state == InstallState.INSTALLED && spec != null && problem.isEmpty();
+    }
+
+    public boolean remote() { return kind == Kind.REMOTE; }
 
     /** Whether it is a GGUF file (run in the types it stores: there is no precision to choose). */
     public boolean gguf() { return folder != null && org.mambaplayground.engine.load.GgufModels.isGgufFile(folder); }

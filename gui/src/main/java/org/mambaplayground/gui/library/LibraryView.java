@@ -57,6 +57,7 @@ public final class LibraryView extends BorderPane {
             case CATALOG -> "Hub";
             case DEMO -> "Built-in";
             case FOLDER -> "Folder";
+            case REMOTE -> "Remote";
         }, 70);
         TableColumn<LibraryEntry, String> params = column("Params", e -> e.spec() == null ? "?" : Sizes.count(e.spec().parameterCount()), 80);
         TableColumn<LibraryEntry, String> onDisk = column("On disk", e -> Sizes.bytes(e.bytesOnDisk()), 80);
@@ -72,7 +73,7 @@ public final class LibraryView extends BorderPane {
         List<TableColumn<LibraryEntry, ?>> givingWay = List.of(source, onDisk, params);
         table.widthProperty().addListener((obs, was, now) -> fitColumns(now.doubleValue(), givingWay));
         // The State column and the details' buttons say which models are loaded: redraw when that changes.
-        ctx.models().activeModelProperty().addListener(o -> {
+        ctx.models().activeBackendProperty().addListener(o -> { // a local model or a remote one
             table.refresh();
             details.show(table.getSelectionModel().getSelectedItem());
         });
@@ -139,15 +140,23 @@ public final class LibraryView extends BorderPane {
         Button refresh = new Button("Rescan");
         refresh.setId("rescan");
         refresh.setOnAction(e -> ctx.library().refresh());
+        Button endpoint = new Button("Add remote endpoint\u2026");
+        endpoint.setId("add-endpoint");
+        endpoint.setOnAction(e -> org.mambaplayground.gui.remote.AddEndpointPane.showDialog(ctx, getScene().getWindow()));
         Button download = new Button("Download a model…");
         download.setId("open-wizard");
         download.setOnAction(e -> DownloadLauncher.open(ctx, null, getScene().getWindow()));
-        for (Button b : new Button[] {refresh, add, addFile, download}) b.setMinWidth(Region.USE_PREF_SIZE);
+        for (Button b : new Button[] {refresh, add, addFile, endpoint, download}) b.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         VBox titles = new VBox(4, title, hint);
-        titles.setMinWidth(0);
-        return new VBox(new HBox(8, titles, spacer, refresh, add, addFile, download));
+        title.setMinWidth(Region.USE_PREF_SIZE); // the hint wraps to give the buttons room; the title keeps its words
+        // the buttons go onto a second row rather than past the window's edge on a small screen
+        javafx.scene.layout.FlowPane buttons = new javafx.scene.layout.FlowPane(8, 6, refresh, add, addFile, endpoint, download);
+        buttons.setAlignment(javafx.geometry.Pos.TOP_RIGHT);
+        buttons.setPrefWrapLength(680); // one row when the window has room
+        hint.setPrefWidth(320); // the hint wraps before the buttons do
+        return new VBox(new HBox(8, titles, spacer, buttons));
     }
 
     private static String homeRelative(java.nio.file.Path path) {

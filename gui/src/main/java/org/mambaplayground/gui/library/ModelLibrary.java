@@ -40,6 +40,7 @@ public final class ModelLibrary {
     private final ObservableList<LibraryEntry> entries = FXCollections.observableArrayList();
 
     private final GgufFinder ggufFinder;
+    private volatile java.util.function.Supplier<List<LibraryEntry>> remoteEntries = List::of;
 
     public ModelLibrary(Settings settings, Executor executor, SpecReader specs) {
         this(settings, executor, specs, GgufFinder.ofEnvironment());
@@ -179,8 +180,12 @@ public final class ModelLibrary {
                 result.add(folderEntry(Kind.FOLDER, f.name(), "Found in " + f.source(), null, f.file()));
             }
         }
+        result.addAll(remoteEntries.get());
         return result;
     }
+
+    /** Where the remote endpoints' models come from (read at each scan, on the scanning thread). */
+    public void setRemoteEntries(java.util.function.Supplier<List<LibraryEntry>> remote) { this.remoteEntries = remote; }
 
     private LibraryEntry catalogEntry(CatalogModel model) {
         Path folder = folderOf(model);

@@ -29,11 +29,16 @@ public final class ChartSeries {
         for (ReferenceModels.Reference ref : references) {
             out.add(analytic(ref.name() + " (analytic)", ref.color(), ref.spec()));
         }
+        java.util.Set<String> remote = remoteModels(points);
         for (Map.Entry<String, String> model : colors.entrySet()) {
             ModelSpec spec = specs.get(model.getKey());
-            if (spec != null) out.add(analytic(model.getKey() + " (analytic)", model.getValue(), spec));
+            // a remote model's state is never measured: its architecture's curve is all there is, and says so
+            String label = remote.contains(model.getKey()) ? " (analytic, remote: not measured)" : " (analytic)";
+            if (spec != null) out.add(analytic(model.getKey() + label, model.getValue(), spec));
         }
-        out.addAll(measured(points, colors, p -> p.contextTokens() > 0,
+        Map<String, String> measuredColors = new LinkedHashMap<>(colors);
+        measuredColors.keySet().removeAll(remote);
+        out.addAll(measured(points, measuredColors, p -> p.contextTokens() > 0 && p.hasStateBytes() && !p.remote(),
                 p -> new Point2D(p.contextTokens(), p.stateBytes())));
         return out;
     }
@@ -65,12 +70,20 @@ public final class ChartSeries {
         Map<String, List<Point2D>> byModel = new LinkedHashMap<>();
         for (String model : colors.keySet()) byModel.put(model, new ArrayList<>());
         for (MetricPoint p : points) {
-            if (usable.test(p)) byModel.get(p.model()).add(xy.apply(p));
+            if (byModel.containsKey(p.model()) && usable.test(p)) byModel.get(p.model()).add(xy.apply(p));
         }
+        java.util.Set<String> remote = remoteModels(points);
         List<PlotSeries> out = new ArrayList<>();
-        byModel.forEach((model, xys) -> out.add(
-                new PlotSeries(model + " (measured)", colors.get(model), PlotSeries.Kind.MEASURED, xys)));
+        byModel.forEach((model, xys) -> out.add(new PlotSeries(model + (remote.contains(model)
+                ? " (remote, measured at the client, network included)" : " (measured)"), colors.get(model), PlotSeries.Kind.MEASURED, xys)));
         return out;
+    }
+
+    /** Models whose points were measured at the client (a remote endpoint's). */
+    static java.util.Set<String> remoteModels(List<MetricPoint> points) {
+        java.util.Set<String> remote = new java.util.HashSet<>();
+        for (MetricPoint p : points) if (p.remote()) remote.add(p.model());
+        return remote;
     }
 
     private static Map<String, String> colors(List<MetricPoint> points) {

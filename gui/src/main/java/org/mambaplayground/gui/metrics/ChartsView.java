@@ -4,8 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import javafx.beans.binding.Bindings;
 import javafx.collections.ListChangeListener;
@@ -27,10 +25,10 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
-import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.backend.ModelBackend;
+import org.mambaplayground.engine.model.ModelSpec;
 import org.mambaplayground.gui.AppContext;
-import org.mambaplayground.gui.chat.ChatView;
-import org.mambaplayground.gui.models.ModelHandle;
+import org.mambaplayground.gui.run.GenerationRunner;
 
 /**
  * The live charts: state memory vs tokens in context (log-log, with the real 7B and 12B analytic curves)
@@ -41,10 +39,8 @@ public final class ChartsView extends BorderPane {
     public static final String STYLESHEET = ChartsView.class.getResource("metrics.css").toExternalForm();
 
     private final MetricsStore store;
-    private final Supplier<LoadedModel> activeModel;
-    private final Executor executor;
-    private final Function<LoadedModel, ChatView.ModelLease> lease;
-    private final GenerationGate gate;
+    private final Supplier<ModelBackend> activeModel;
+    private final GenerationRunner runner;
     private final PlotPanel memory = new PlotPanel("State memory vs tokens in context",
             "Tokens in context", AxisScale.log(AxisScale::tokens), "State bytes", AxisScale.log(AxisScale::bytes));
     // prompt lengths double in a sweep: a log axis spaces them evenly
@@ -62,23 +58,17 @@ public final class ChartsView extends BorderPane {
 
     /** The charts page of the application. */
     public ChartsView(AppContext ctx) {
-        this(ctx.shared(MetricsStore.class, MetricsStore::new), () -> {
-            ModelHandle active = ctx.models().getActiveModel();
-            return active == null ? null : active.loaded();
-        }, ctx.background(), model -> ChatView.leaseActive(ctx, model), ctx.shared(GenerationGate.class, GenerationGate::new));
+        this(ctx.shared(MetricsStore.class, MetricsStore::new), ctx.models()::getActiveBackend, GenerationRunner.of(ctx));
     }
 
     /**
-     * @param activeModel the model a sweep runs on (null when none is loaded); called on the FX thread
-     * @param lease       keeps that model open while the sweep runs
+     * @param activeModel the model a sweep runs on (null when none is active); called on the FX thread
+     * @param runner      runs the sweep's probes (gate, model held, points recorded in {@code store})
      */
-    public ChartsView(MetricsStore store, Supplier<LoadedModel> activeModel, Executor executor,
-                      Function<LoadedModel, ChatView.ModelLease> lease, GenerationGate gate) {
-        this.gate = gate;
+    public ChartsView(MetricsStore store, Supplier<ModelBackend> activeModel, GenerationRunner runner) {
         this.store = store;
         this.activeModel = activeModel;
-        this.executor = executor;
-        this.lease = lease;
+        this.runner = runner;
         setId("charts-view");
         getStyleClass().add("charts-view");
         getStylesheets().add(STYLESHEET);
@@ -183,19 +173,18 @@ public final class ChartsView extends BorderPane {
 
     /** Starts a sweep on the active model; returns it, or null when no model is loaded. FX thread. */
     public SweepTask startSweep() {
-        LoadedModel model = activeModel.get();
+        ModelBackend model = activeModel.get();
         if (model == null) {
             status.setText("Load a model first (Library), then sweep it.");
             return null;
         }
         if (sweep != null && sweep.isRunning()) return sweep;
-        int[] lengths = SweepTask.doublingLengths(sweepMax.getValue(), model.model().spec().maxContext());
+        int[] lengths = SweepTask.doublingLengths(sweepMax.getValue(), model.spec().map(ModelSpec::maxContext).orElse(-1L));
         if (lengths.length == 0) {
             status.setText(model.name() + "'s context is too short for a sweep.");
             return null;
         }
-        SweepTask task = new SweepTask(model, lengths, store, gate);
-        ChatView.ModelLease held = lease.apply(model);
+        SweepTask task = new SweepTask(model, lengths, runner);
         sweep = task;
         sweepProgress.progressProperty().bind(task.progressProperty());
         sweepProgress.setVisible(true);
@@ -214,13 +203,7 @@ public final class ChartsView extends BorderPane {
                 });
             }
         });
-        executor.execute(() -> {
-            try {
-                task.run(); // runs call() here: the model stays leased until the engine is really done with it
-            } finally {
-                held.close();
-            }
-        });
+        runner.startHeld(model, task); // runs call() there: the model stays held until the backend is really done with it
         return task;
     }
 

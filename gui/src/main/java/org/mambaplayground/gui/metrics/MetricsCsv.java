@@ -8,10 +8,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-/** The measured points as CSV (RFC 4180 quoting, one header row, '.' decimals whatever the locale). */
+/**
+ * The measured points as CSV (RFC 4180 quoting, one header row, '.' decimals whatever the locale). {@code measured_at}
+ * says where each point was taken: {@code engine}, or {@code client} for a remote model (network included; its
+ * {@code state_bytes} is empty: a remote state is never measured).
+ */
 public final class MetricsCsv {
     public static final String HEADER = "time,model,architecture,source,prompt_tokens,generated_tokens,context_tokens,"
-            + "prefill_ms,time_to_first_token_ms,ms_per_token,tokens_per_second,state_bytes,decode_repeats";
+            + "prefill_ms,time_to_first_token_ms,ms_per_token,tokens_per_second,state_bytes,decode_repeats,measured_at";
 
     private MetricsCsv() {}
 
@@ -20,7 +24,7 @@ public final class MetricsCsv {
         for (MetricPoint p : points) {
             out.append(p.time()).append(',')
                     .append(quote(p.model())).append(',')
-                    .append(p.architecture()).append(',')
+                    .append(p.architecture() == null ? "" : p.architecture()).append(',')
                     .append(quote(p.source())).append(',')
                     .append(p.promptTokens()).append(',')
                     .append(p.generatedTokens()).append(',')
@@ -29,8 +33,9 @@ public final class MetricsCsv {
                     .append(number(p.timeToFirstTokenMillis())).append(',')
                     .append(number(p.millisPerToken())).append(',')
                     .append(number(p.millisPerToken() > 0 ? 1000.0 / p.millisPerToken() : 0)).append(',')
-                    .append(p.stateBytes()).append(',')
-                    .append(p.decodeRepeats()).append('\n');
+                    .append(p.hasStateBytes() ? Long.toString(p.stateBytes()) : "").append(',')
+                    .append(p.decodeRepeats()).append(',')
+                    .append(p.remote() ? "client" : "engine").append('\n');
         }
         return out.toString();
     }

@@ -5,6 +5,7 @@ import java.util.Map;
 import javafx.application.Platform;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.mambaplayground.backend.ReplyStats;
 import org.mambaplayground.engine.generate.GenerationStats;
 import org.mambaplayground.engine.model.ModelSpec;
 
@@ -29,9 +30,17 @@ public final class MetricsStore {
 
     /** As {@link #record(String, ModelSpec, String, GenerationStats)}, for the median of {@code decodeRepeats} decodes. */
     public void record(String model, ModelSpec spec, String source, GenerationStats stats, int decodeRepeats) {
-        MetricPoint point = MetricPoint.of(model, spec.architecture(), source, stats, decodeRepeats);
+        record(model, spec, source, ReplyStats.of(stats), decodeRepeats);
+    }
+
+    /**
+     * Adds a backend's figures; safe from any thread. {@code spec} is the model's architecture when known (for a
+     * remote model the catalog entry its id maps to: its state memory is then only the analytic curve), else null.
+     */
+    public void record(String model, ModelSpec spec, String source, ReplyStats stats, int decodeRepeats) {
+        MetricPoint point = MetricPoint.of(model, spec == null ? null : spec.architecture(), source, stats, decodeRepeats);
         runOnFx(() -> {
-            specs.putIfAbsent(model, spec);
+            if (spec != null) specs.putIfAbsent(model, spec);
             points.add(point);
         });
     }

@@ -4,40 +4,37 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javafx.concurrent.Task;
+import org.mambaplayground.backend.ModelBackend;
+import org.mambaplayground.backend.ProbeListener;
+import org.mambaplayground.backend.ProbeRequest;
+import org.mambaplayground.backend.ProbeResult;
 import org.mambaplayground.engine.generate.CancellationToken;
-import org.mambaplayground.engine.generate.GenerationListener;
-import org.mambaplayground.engine.generate.Generator;
-import org.mambaplayground.engine.generate.SamplingOptions;
-import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.gui.run.GenerationRunner;
 
 /**
- * Runs prompts of growing length on one model, each on a fresh state, and records the engine's figures
- * for every length: the latency-vs-prompt-length and memory-vs-context curves of that model. Each prompt is
- * prefilled once and its answer decoded {@link #DECODE_REPEATS} times; the point's ms per token is their
- * median. An unrecorded warm-up run comes first. Cancelling stops at the next prefill chunk or token.
+ * Runs the backend's latency probe at growing prompt lengths and records each point: the latency-vs-prompt-length
+ * and memory-vs-context curves of that model. Each prompt is read once and its answer decoded
+ * {@link #DECODE_REPEATS} times; the point's ms per token is their median (the backend's arithmetic, not the
+ * GUI's). An unrecorded warm-up probe comes first. Cancelling stops at the next prefill chunk, token or event.
  */
 public final class SweepTask extends Task<Integer> {
     /** Tokens generated in each decode repeat after a prompt. */
     public static final int DECODE_TOKENS = 8;
     /** Decodes of the same answer per prompt: the point's ms per token is their median. */
     public static final int DECODE_REPEATS = 3;
-    private static final String FILLER = "The state of a selective state space model has a fixed size, "
-            + "while a transformer keeps a key and a value for every token it has read. ";
 
-    private final LoadedModel model;
+    private final ModelBackend backend;
     private final int[] lengths;
-    private final MetricsStore store;
-    private final GenerationGate gate;
+    private final GenerationRunner runner;
     private final CancellationToken cancel = new CancellationToken();
 
-    /** @param gate each prompt waits for the app's other generations, so its timing is the model's alone */
-    public SweepTask(LoadedModel model, int[] lengths, MetricsStore store, GenerationGate gate) {
+    /** @param runner each prompt waits at its gate for the app's other generations, so its timing is the model's alone */
+    public SweepTask(ModelBackend backend, int[] lengths, GenerationRunner runner) {
         if (lengths.length == 0) throw new IllegalArgumentException("a sweep needs at least one prompt length");
-        this.model = model;
+        this.backend = backend;
         this.lengths = lengths.clone();
-        this.store = store;
-        this.gate = gate;
-        updateTitle("Sweep " + model.name());
+        this.runner = runner;
+        updateTitle("Sweep " + backend.name());
     }
 
     /** Prompt lengths 8, 16, 32 ... up to {@code maxTokens}, kept inside the model's context. */
@@ -52,33 +49,27 @@ public final class SweepTask extends Task<Integer> {
 
     @Override
     protected Integer call() {
-        Generator generator = new Generator(model.model(), model.tokenizer());
-        int[] filler = fillerTokens();
-        warmUp(generator, filler);
+        warmUp();
         int done = 0;
         for (int i = 0; i < lengths.length && !isCancelled(); i++) {
             int length = lengths[i];
             int step = i;
-            int[] prompt = prompt(filler, length);
             updateMessage("Prompt of " + length + " tokens (" + (i + 1) + " of " + lengths.length + ")");
-            GenerationListener progress = new GenerationListener() {
-                @Override public void onPrefillProgress(int prefilled, int total) {
+            ProbeListener progress = new ProbeListener() {
+                @Override public void onPrefill(int prefilled, int total) {
                     updateProgress(step + 0.8 * prefilled / Math.max(1, total), lengths.length);
                     updateMessage("Prompt of " + length + " tokens: processing " + prefilled + "/" + total);
                 }
-            };
-            DecodeRepeats.Measured measured;
-            try (GenerationGate.Pass pass = gate.enter(cancel,
-                    () -> updateMessage("Prompt of " + length + " tokens: waiting for the chat or comparison to finish"))) {
-                if (pass == null) break;
-                // decode progress is the last fifth of each step
-                measured = DecodeRepeats.measure(generator, prompt, DECODE_REPEATS, DECODE_TOKENS, cancel, progress, repeats -> {
+
+                @Override public void onRepeat(int repeats) { // decode progress is the last fifth of each step
                     updateProgress(step + 0.8 + 0.2 * repeats / DECODE_REPEATS, lengths.length);
                     updateMessage("Prompt of " + length + " tokens: decoded " + repeats + " of " + DECODE_REPEATS + " times");
-                });
-            }
+                }
+            };
+            ProbeResult measured = runner.probe(backend, new ProbeRequest(length, DECODE_TOKENS, DECODE_REPEATS), cancel,
+                    () -> updateMessage("Prompt of " + length + " tokens: waiting for the chat or comparison to finish"),
+                    progress, true);
             if (measured == null || cancel.isCancelled() || isCancelled()) break;
-            store.record(model.name(), model.model().spec(), "sweep", measured.stats(), measured.repeats().size());
             done++;
             updateProgress(i + 1, lengths.length);
         }
@@ -88,35 +79,18 @@ public final class SweepTask extends Task<Integer> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        cancel.cancel(); // reach the engine at once: it checks the token at each prefill chunk and token
+        cancel.cancel(); // reach the backend at once: it checks the token at each prefill chunk, token or event
         return super.cancel(false);
     }
 
     /**
-     * One unrecorded run of the shortest prompt first: the JIT compiles the kernels and the worker
-     * threads start, so that cost does not land on the first plotted point.
+     * One unrecorded probe of the shortest prompt first: the JIT compiles the kernels and the worker threads start
+     * (or a remote connection opens), so that cost does not land on the first plotted point.
      */
-    private void warmUp(Generator generator, int[] filler) {
+    private void warmUp() {
         updateMessage("Warming up (not plotted)");
-        try (GenerationGate.Pass pass = gate.enter(cancel, () -> updateMessage("Waiting for the chat or comparison to finish"))) {
-            if (pass == null) return;
-            generator.generate(model.model().newState(), prompt(filler, lengths[0]), SamplingOptions.greedy(DECODE_TOKENS),
-                    new int[0], cancel, null);
-        }
-    }
-
-    private int[] fillerTokens() {
-        int[] tokens = model.tokenizer().encode(FILLER);
-        if (tokens.length == 0) throw new IllegalStateException(model.name() + ": the tokenizer encoded the sweep text to no tokens");
-        return tokens;
-    }
-
-    /** BOS followed by the filler text repeated, cut to {@code length} tokens. */
-    private int[] prompt(int[] filler, int length) {
-        int[] prompt = new int[length];
-        prompt[0] = model.tokenizer().bos();
-        for (int i = 1; i < length; i++) prompt[i] = filler[(i - 1) % filler.length];
-        return prompt;
+        runner.probe(backend, new ProbeRequest(lengths[0], DECODE_TOKENS, 1), cancel,
+                () -> updateMessage("Waiting for the chat or comparison to finish"), null, false);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import org.mambaplayground.backend.LocalBackend;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.model.ModelSpec;
 
@@ -16,6 +17,7 @@ public final class ModelHandle {
     private final LoadChoice choice;
     private final Consumer<ModelHandle> onClosed;
     private final Executor closer;
+    private final LocalBackend backend;
     private int references = 1;
 
     /** @param closer where the weights are unmapped: never the FX thread (a 15-25 GB unmapping would freeze the window) */
@@ -24,7 +26,11 @@ public final class ModelHandle {
         this.choice = choice;
         this.onClosed = onClosed;
         this.closer = closer;
+        this.backend = new LocalBackend(loaded, label());
     }
+
+    /** The model as the views use it: a backend of the local engine (one per handle, so it identifies the handle). */
+    public LocalBackend backend() { return backend; }
 
     public LoadedModel loaded() { return loaded; }
 

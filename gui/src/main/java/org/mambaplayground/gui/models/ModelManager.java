@@ -14,7 +14,9 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.concurrent.WorkerStateEvent;
 import javafx.event.EventHandler;
+import org.mambaplayground.backend.ModelBackend;
 import org.mambaplayground.engine.load.LoadedModel;
+import org.mambaplayground.gui.run.Hold;
 
 /**
  * Opens model folders off the FX thread and keeps the active model. A folder already open with the same
@@ -33,10 +35,40 @@ public final class ModelManager implements AutoCloseable {
     private final ObservableList<ModelHandle> openModelsView = FXCollections.unmodifiableObservableList(openModels);
     private final ReadOnlyObjectWrapper<ModelHandle> activeModel = new ReadOnlyObjectWrapper<>(this, "activeModel");
     private final ReadOnlyObjectWrapper<LoadTask> activation = new ReadOnlyObjectWrapper<>(this, "activation");
+    private final ReadOnlyObjectWrapper<ModelBackend> activeBackend = new ReadOnlyObjectWrapper<>(this, "activeBackend");
 
     public ModelManager(ModelOpener opener, Executor executor) {
         this.opener = opener;
         this.executor = executor;
+        activeModel.addListener((obs, old, handle) -> activeBackend.set(handle == null ? null : handle.backend()));
+    }
+
+    /**
+     * The model the chat and the charts use, as a backend: the active local model's, or a remote model made active;
+     * null when none is.
+     */
+    public ReadOnlyObjectProperty<ModelBackend> activeBackendProperty() { return activeBackend.getReadOnlyProperty(); }
+
+    public ModelBackend getActiveBackend() { return activeBackend.get(); }
+
+    /** Makes a remote model the active one, releasing the active local model. FX thread. */
+    public void setActiveRemote(ModelBackend remote) {
+        setActive(null);
+        activeBackend.set(remote);
+    }
+
+    /**
+     * Keeps {@code backend}'s model open until the hold is closed, when it is one of the models open here (a
+     * remote backend needs nothing kept). Call on the FX thread while the model is known to be open.
+     */
+    public Hold hold(ModelBackend backend) {
+        ModelHandle handle;
+        synchronized (open) {
+            handle = open.values().stream().filter(h -> h.backend() == backend && !h.isClosed()).findFirst().orElse(null);
+        }
+        if (handle == null) return Hold.NOTHING;
+        handle.acquire();
+        return handle::release;
     }
 
     /** The model the chat, charts and server use; null until one is loaded. */
@@ -94,6 +126,7 @@ public final class ModelManager implements AutoCloseable {
         ModelHandle previous = activeModel.get();
         if (previous == handle) {
             if (handle != null) handle.release(); // the slot already holds a reference
+            else activeBackend.set(null); // a remote model was active
             return;
         }
         activeModel.set(handle);
@@ -161,6 +194,7 @@ public final class ModelManager implements AutoCloseable {
     public void close() {
         ModelHandle active = activeModel.get();
         activeModel.set(null);
+        activeBackend.set(null);
         if (active != null && !active.isClosed()) active.release();
     }
 }

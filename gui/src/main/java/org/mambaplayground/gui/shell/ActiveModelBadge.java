@@ -54,6 +54,9 @@ public final class ActiveModelBadge extends VBox {
         ctx.models().activeModelProperty().addListener((obs, was, now) -> showModel(now, ctx));
         ctx.models().openModels().addListener((javafx.collections.ListChangeListener<ModelHandle>) c -> showModel(ctx.models().getActiveModel(), ctx));
         ctx.models().activationProperty().addListener((obs, was, now) -> showLoading(now));
+        ctx.models().activeBackendProperty().addListener((obs, was, now) -> {
+            if (now != null && ctx.models().getActiveModel() == null) showRemote(now);
+        });
         showModel(null, ctx);
         showLoading(null);
     }
@@ -80,6 +83,18 @@ public final class ActiveModelBadge extends VBox {
     static String inMemory(int open, boolean oneIsActive) {
         if (open == 0 || (open == 1 && oneIsActive)) return "";
         return open + (open == 1 ? " model" : " models") + " in memory";
+    }
+
+    /** A remote model is active: its name, and where it is served (no weights here). */
+    private void showRemote(org.mambaplayground.backend.ModelBackend remote) {
+        name.setText(remote.name());
+        name.setStyle(name.getText().length() > 16 ? "-fx-font-size: 11px" : "");
+        name.setTooltip(new Tooltip(remote.label()));
+        precision.setText("remote");
+        precision.setVisible(true);
+        precision.setManaged(true);
+        memory.setTooltip(null);
+        memory.setText("served by the endpoint");
     }
 
     /** The size of the file actually mapped: the checkpoint, or the converted copy. */

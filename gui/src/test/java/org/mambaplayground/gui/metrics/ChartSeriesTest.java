@@ -52,6 +52,21 @@ class ChartSeriesTest {
     }
 
     @Test
+    void aRemoteModelHasNoMeasuredStateItsCurveIsLabelledAnalyticAndItsLatencySaysNetworkIncluded() {
+        MetricPoint remote = new MetricPoint(Instant.now(), "open-mistral-nemo", Architecture.TRANSFORMER, "chat", 30, 4, 34,
+                120.0, 120.0, 20.0, -1, 1, org.mambaplayground.backend.MeasuredAt.CLIENT);
+        List<PlotSeries> memory = ChartSeries.stateMemory(List.of(remote), Map.of("open-mistral-nemo", TransformerConfig.mistralNemo12B()),
+                ReferenceModels.all());
+        assertThat(memory).extracting(PlotSeries::name).containsExactly("Codestral Mamba 7B (analytic)", "Mistral Nemo 12B (analytic)",
+                "open-mistral-nemo (analytic, remote: not measured)");
+        assertThat(memory.getLast().kind()).isEqualTo(PlotSeries.Kind.ANALYTIC);
+        assertThat(ChartSeries.decodeLatency(List.of(remote))).singleElement().satisfies(s -> {
+            assertThat(s.name()).isEqualTo("open-mistral-nemo (remote, measured at the client, network included)");
+            assertThat(s.points()).containsExactly(new Point2D(30, 20.0));
+        });
+    }
+
+    @Test
     void tickLabelsAreReadable() {
         assertThat(AxisScale.millis(0.25)).isEqualTo("0.25 ms");
         assertThat(AxisScale.millis(1.5)).isEqualTo("1.5 ms");

@@ -36,7 +36,8 @@ class ChartsViewTest {
     @Start
     void start(Stage stage) {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-        view = new ChartsView(store, () -> null, Executors.newSingleThreadExecutor(), m -> () -> {}, new GenerationGate());
+        view = new ChartsView(store, () -> null, new org.mambaplayground.gui.run.GenerationRunner(
+                Executors.newSingleThreadExecutor(), new GenerationGate(), store, m -> org.mambaplayground.gui.run.Hold.NOTHING));
         stage.setScene(new Scene(view, 1100, 800));
         stage.show();
     }

@@ -33,9 +33,9 @@ class MetricsCsvTest {
             assertThat(lines).hasSize(3);
             assertThat(lines.get(0)).isEqualTo(MetricsCsv.HEADER);
             assertThat(lines.get(1)).isEqualTo(
-                    "2026-11-25T08:00:00Z,demo-mamba,MAMBA2,sweep,128,16,143,42.500,45.750,8.000,125.000,1234567,1");
+                    "2026-11-25T08:00:00Z,demo-mamba,MAMBA2,sweep,128,16,143,42.500,45.750,8.000,125.000,1234567,1,engine");
             assertThat(lines.get(2)).startsWith("2026-11-25T08:00:00Z,\"nemo, \"\"demo\"\"\",MAMBA2,sweep,8,16,23,1.000,")
-                    .endsWith(",0.000,0.000,99,1");
+                    .endsWith(",0.000,0.000,99,1,engine");
         } finally {
             Locale.setDefault(before);
         }
@@ -45,8 +45,16 @@ class MetricsCsvTest {
     void aSweepPointRecordsHowManyDecodesItsMedianTimePerTokenCameFrom() {
         MetricPoint sweep = new MetricPoint(Instant.parse("2026-11-25T08:00:00Z"), "demo-mamba", Architecture.MAMBA2, "sweep",
                 64, 8, 71, 5.0, 6.0, 2.0, 1000, 3);
-        assertThat(MetricsCsv.HEADER).endsWith(",state_bytes,decode_repeats");
-        assertThat(MetricsCsv.toCsv(List.of(sweep)).lines().toList().get(1)).endsWith(",2.000,500.000,1000,3");
+        assertThat(MetricsCsv.HEADER).endsWith(",state_bytes,decode_repeats,measured_at");
+        assertThat(MetricsCsv.toCsv(List.of(sweep)).lines().toList().get(1)).endsWith(",2.000,500.000,1000,3,engine");
+    }
+
+    @Test
+    void aRemotePointIsMarkedAsMeasuredAtTheClientWithNoStateBytes() {
+        MetricPoint remote = new MetricPoint(Instant.parse("2026-11-25T08:00:00Z"), "open-mistral-nemo", null, "chat",
+                40, 12, 52, 180.0, 180.0, 21.5, -1, 1, org.mambaplayground.backend.MeasuredAt.CLIENT);
+        assertThat(MetricsCsv.toCsv(List.of(remote)).lines().toList().get(1))
+                .isEqualTo("2026-11-25T08:00:00Z,open-mistral-nemo,,chat,40,12,52,180.000,180.000,21.500,46.512,,1,client");
     }
 
     @Test

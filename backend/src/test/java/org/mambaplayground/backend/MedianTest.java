@@ -1,4 +1,4 @@
-package org.mambaplayground.gui.metrics;
+package org.mambaplayground.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,13 +1,13 @@
-package org.mambaplayground.gui.metrics;
+package org.mambaplayground.backend;
 
 import java.util.Arrays;
 
 /** The median of repeated measurements: one slow sample (a pause, another process) does not move it. */
-final class Median {
+public final class Median {
     private Median() {}
 
     /** The middle sample, or the mean of the two middle ones for an even count. */
-    static double of(double... samples) {
+    public static double of(double... samples) {
         if (samples.length == 0) throw new IllegalArgumentException("the median of no samples");
         double[] sorted = samples.clone();
         Arrays.sort(sorted);

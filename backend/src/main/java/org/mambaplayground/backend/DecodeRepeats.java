@@ -1,4 +1,4 @@
-package org.mambaplayground.gui.metrics;
+package org.mambaplayground.backend;
 
 import java.util.ArrayList;
 import java.util.List;

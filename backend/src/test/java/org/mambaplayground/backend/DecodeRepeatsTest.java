@@ -1,8 +1,7 @@
-package org.mambaplayground.gui.metrics;
+package org.mambaplayground.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,13 +10,12 @@ import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.GenerationResult;
 import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.load.LoadedModel;
-import org.mambaplayground.gui.testing.TestModels;
+
 
 /** A sweep point's repeated decodes, on the real small models of both kinds of state (a copy, a rewind). */
 class DecodeRepeatsTest {
     private static LoadedModel open(String kind) {
-        Path folder = kind.equals("mamba2") ? TestModels.mambaFolder() : TestModels.transformerFolder();
-        return TestModels.open(folder);
+        return DemoModelFolders.open(kind);
     }
 
     private static int[] prompt(LoadedModel model, int length) {
