@@ -134,6 +134,6 @@ class RemoteCommandsTest {
                 .doesNotContain("\tat ");
         Run half = bench(Map.of(), "--endpoint", "http://127.0.0.1:" + port);
         assertThat(half.exit()).isEqualTo(2);
-        assertThat(half.out()).contains("--endpoint and --model go together");
+        assertThat(half.out()).contains("--endpoint needs --model");
     }
 }

@@ -58,7 +58,7 @@ class ChartSeriesTest {
         List<PlotSeries> memory = ChartSeries.stateMemory(List.of(remote), Map.of("open-mistral-nemo", TransformerConfig.mistralNemo12B()),
                 ReferenceModels.all());
         assertThat(memory).extracting(PlotSeries::name).containsExactly("Codestral Mamba 7B (analytic)", "Mistral Nemo 12B (analytic)",
-                "open-mistral-nemo (analytic, remote: not measured)");
+                "Mistral 7B v0.1 (analytic)", "Mixtral 8x7B (analytic)", "open-mistral-nemo (analytic, remote: not measured)");
         assertThat(memory.getLast().kind()).isEqualTo(PlotSeries.Kind.ANALYTIC);
         assertThat(ChartSeries.decodeLatency(List.of(remote))).singleElement().satisfies(s -> {
             assertThat(s.name()).isEqualTo("open-mistral-nemo (remote, measured at the client, network included)");
