@@ -23,7 +23,8 @@ import org.mambaplayground.gui.shell.Screenshots;
  * {@code --size=1024x700} sets the window's size (to look at a small screen), and {@code --screenshot-dir=DIR}
  * saves a PNG of every page there and exits (after asking the chat {@code --prompt=TEXT}, if given, with
  * {@code ||} between the turns of a longer chat; {@code --completion} sends it without the instruct format,
- * {@code --max-tokens=N} keeps the answers short).
+ * {@code --max-tokens=N} keeps the answers short; {@code --sweep=DIR1:DIR2} then loads those model folders one
+ * after the other and sweeps each on the charts page).
  */
 public class App extends Application {
     public static final String STYLESHEET = "/org/mambaplayground/assets/app.css";
@@ -58,9 +59,16 @@ public class App extends Application {
                     : loadDemo ? loadFirstDemo(scan.getValue()) : null;
             if (shots != null) new Screenshots(ctx, stage, Path.of(shots), options.get("prompt"),
                     getParameters().getUnnamed().contains("--completion"))
-                    .maxTokens(options.containsKey("max-tokens") ? Integer.parseInt(options.get("max-tokens")) : 0).after(load);
+                    .maxTokens(options.containsKey("max-tokens") ? Integer.parseInt(options.get("max-tokens")) : 0)
+                    .sweeps(sweepFolders(options.get("sweep"))).after(load);
         });
         scan.setOnFailed(e -> System.err.println("Cannot scan the model library: " + scan.getException().getMessage()));
+    }
+
+    /** "DIR1:DIR2" (the platform's path separator between folders), or null for none. */
+    private static List<Path> sweepFolders(String folders) {
+        if (folders == null || folders.isBlank()) return List.of();
+        return java.util.Arrays.stream(folders.split(java.io.File.pathSeparator)).filter(f -> !f.isBlank()).map(Path::of).toList();
     }
 
     /** "1024x700": the window's width and height. */

@@ -16,15 +16,19 @@ import javax.imageio.ImageIO;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.chat.ChatView;
+import org.mambaplayground.gui.metrics.ChartsView;
+import org.mambaplayground.gui.metrics.SweepTask;
 
 /**
  * The app's screenshot mode: waits for the model to load, optionally sends one prompt to the chat and to
- * the comparison and waits for the answers, then visits every page, saves a PNG of each (named after the
- * page) and exits.
+ * the comparison and waits for the answers, optionally loads more model folders one after the other and sweeps
+ * each on the charts page (so their measured points are on the charts), then visits every page, saves a PNG of
+ * each (named after the page) and exits.
  */
 public final class Screenshots {
     private static final Duration SETTLE = Duration.seconds(1.5);
     private static final Duration ANSWER_TIMEOUT = Duration.minutes(3);
+    private static final Duration SWEEP_TIMEOUT = Duration.minutes(5);
     private final AppContext ctx;
     private final Stage stage;
     private final Path dir;
@@ -48,6 +52,14 @@ public final class Screenshots {
     /** Answers of at most that many tokens (0: the chat's setting). */
     public Screenshots maxTokens(int tokens) {
         this.maxTokens = tokens;
+        return this;
+    }
+
+    private List<Path> sweeps = List.of();
+
+    /** Model folders to load and sweep, one after the other, once the chat and the comparison are done. */
+    public Screenshots sweeps(List<Path> folders) {
+        this.sweeps = List.copyOf(folders);
         return this;
     }
 
@@ -116,13 +128,41 @@ public final class Screenshots {
         if (!(scene.lookup("#compare-prompt") instanceof javafx.scene.control.TextInputControl input)
                 || !(scene.lookup("#compare-run") instanceof javafx.scene.control.Button run)
                 || !(scene.lookup("#compare-stop") instanceof javafx.scene.control.Button stop)) {
-            serve();
+            sweep(0);
             return;
         }
         if (completion) uncheckInstruct(scene.lookup("#compare-view"));
         input.setText(prompt.split("\\|\\|")[0].strip());
         run.fire();
-        pollUntil(Duration.millis(500), ANSWER_TIMEOUT, () -> stop.isDisabled() && !run.isDisabled(), this::serve);
+        pollUntil(Duration.millis(500), ANSWER_TIMEOUT, () -> stop.isDisabled() && !run.isDisabled(), () -> sweep(0));
+    }
+
+    /** Makes the {@code index}th sweep folder the active model, sweeps it from the charts page, then goes on. */
+    private void sweep(int index) {
+        if (index == sweeps.size()) {
+            serve();
+            return;
+        }
+        Path folder = sweeps.get(index);
+        Worker<?> load = ctx.models().activate(folder);
+        Runnable loaded = () -> {
+            if (load.getState() != Worker.State.SUCCEEDED) {
+                System.err.println("Cannot load " + folder + " for a sweep: " + load.getException());
+                sweep(index + 1);
+                return;
+            }
+            ctx.navigate(Page.CHARTS);
+            SweepTask task = stage.getScene().lookup("#charts-view") instanceof ChartsView charts ? charts.startSweep() : null;
+            if (task == null) {
+                sweep(index + 1);
+                return;
+            }
+            pollUntil(Duration.millis(500), SWEEP_TIMEOUT, () -> isDone(task), () -> sweep(index + 1));
+        };
+        if (isDone(load)) loaded.run();
+        else load.stateProperty().addListener((obs, was, now) -> {
+            if (isDone(load)) Platform.runLater(loaded); // after the success handlers that make it active
+        });
     }
 
     /** Starts the API server on a free port so its page shows an address; it stops when the app exits. */
