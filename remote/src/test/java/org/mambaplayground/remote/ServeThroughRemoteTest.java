@@ -183,4 +183,21 @@ class ServeThroughRemoteTest {
             }
         }
     }
+
+    /** The relay's own key guards it; the remote's key is the relay's business and opens nothing here. */
+    @Test
+    void theRelaysOwnKeyGuardsItAndTheRemotesKeyIsNotIt() throws Exception {
+        BackendServer keyed = BackendServer.start(ServerConfig.defaults().withPort(0).withApiKey("relay-key"),
+                new RemoteBackend(client, remote.modelName()), GenerationGuard.NONE);
+        try {
+            URI models = URI.create(keyed.address() + "/v1/models");
+            assertThat(http.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            assertThat(http.send(HttpRequest.newBuilder(models).header("Authorization", "Bearer " + REMOTE_KEY).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+            assertThat(http.send(HttpRequest.newBuilder(models).header("Authorization", "Bearer relay-key").build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        } finally {
+            keyed.stop();
+        }
+    }
 }
