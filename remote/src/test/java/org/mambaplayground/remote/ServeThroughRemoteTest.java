@@ -200,4 +200,32 @@ class ServeThroughRemoteTest {
             keyed.stop();
         }
     }
+
+    /** A stream the remote cuts mid-answer: what arrived was relayed, then an OpenAI-shaped error event, no key. */
+    @Test
+    void aRemoteStreamCutMidAnswerEndsTheRelayedStreamWithAnError() throws Exception {
+        try (FakeMistralApi api = new FakeMistralApi("mistral-key-77e0");
+             RemoteClient mistral = new RemoteClient(new Endpoint("Mistral", api.baseUrl(), EndpointKind.MISTRAL, List.of(), null),
+                     ApiKey.of("mistral-key-77e0"))) {
+            BackendServer cutting = BackendServer.start(ServerConfig.defaults().withPort(0), new RemoteBackend(mistral, "cut"), GenerationGuard.NONE);
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(cutting.address() + "/v1/chat/completions"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"cut\", \"stream\": true, "
+                                + "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+                List<JsonNode> events = new ArrayList<>();
+                for (String line : response.body().split("\n")) {
+                    if (line.startsWith("data: {")) events.add(json.readTree(line.substring(6)));
+                }
+                assertThat(events.stream().filter(e -> e.at("/choices/0/delta/content").asText().length() > 0)).hasSize(3);
+                JsonNode error = events.getLast().get("error");
+                assertThat(error.get("code").asText()).isEqualTo("upstream_error");
+                assertThat(error.get("message").asText()).contains("was cut after 3 pieces");
+                assertThat(events).noneMatch(e -> "stop".equals(e.at("/choices/0/finish_reason").asText()));
+                assertThat(response.body()).doesNotContain("mistral-key-77e0");
+            } finally {
+                cutting.stop();
+            }
+        }
+    }
 }

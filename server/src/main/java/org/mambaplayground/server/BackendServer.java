@@ -37,8 +37,9 @@ import org.mambaplayground.engine.tokenizer.ChatMessage;
  * {@code GET /v1/models} and {@code POST /v1/chat/completions}, whole or streamed as server-sent events. Each request
  * is answered through the backend's {@link Conversation}: its history is resumed and its last user message sent.
  *
- * <p>Only the backend's model name goes out: never its endpoint or the endpoint's key. A {@link BackendException}
- * becomes a 502 with its (user-fit) message. A client that leaves mid-stream cancels the backend's answer.
+ * <p>The model is listed under the backend's model name only, and the endpoint's key never goes out (a backend's
+ * messages never hold it). A {@link BackendException} becomes a 502 with its one-line message, or, once a stream has
+ * begun, an error event ending it. A client that leaves mid-stream cancels the backend's answer.
  */
 public final class BackendServer {
     private static final System.Logger LOG = System.getLogger(BackendServer.class.getName());
