@@ -7,19 +7,25 @@ import javafx.application.Platform;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.mambaplayground.backend.ModelBackend;
 import org.mambaplayground.gui.models.ModelHandle;
 import org.mambaplayground.gui.metrics.GenerationGate;
 import org.mambaplayground.server.ApiServer;
+import org.mambaplayground.server.BackendServer;
 import org.mambaplayground.server.GenerationGuard;
 import org.mambaplayground.server.ServedRequest;
 import org.mambaplayground.server.ServerConfig;
 
 /**
- * Runs the OpenAI-compatible server for one model at a time. The served model is held (a reference on its
- * handle) while the server runs, so switching the active model elsewhere cannot close it under a request.
+ * Runs the OpenAI-compatible server for one model at a time: a local model through the {@link ApiServer}, a remote
+ * one through the {@link BackendServer} relay (which answers through its backend and never shows its endpoint or key).
+ * The served local model is held (a reference on its handle) while the server runs, so switching the active model
+ * elsewhere cannot close it under a request.
  * Binding and stopping happen on the executor; properties change on the FX thread.
  */
 public final class ServerController implements AutoCloseable {
@@ -30,9 +36,13 @@ public final class ServerController implements AutoCloseable {
     private final ReadOnlyObjectWrapper<Status> status = new ReadOnlyObjectWrapper<>(Status.STOPPED);
     private final ReadOnlyObjectWrapper<URI> address = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<ModelHandle> served = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper servedName = new ReadOnlyStringWrapper();
     private final ObjectProperty<String> error = new SimpleObjectProperty<>("");
     private final ObservableList<ServedRequest> requests = FXCollections.observableArrayList();
-    private ApiServer server;
+    private Running server;
+
+    /** A started server of either kind. */
+    private record Running(URI address, Runnable stop) {}
 
     public ServerController(Executor executor) { this(executor, new GenerationGate()); }
 
@@ -50,7 +60,11 @@ public final class ServerController implements AutoCloseable {
     /** Where clients reach the server while it runs, else null. */
     public ReadOnlyObjectProperty<URI> addressProperty() { return address.getReadOnlyProperty(); }
 
+    /** The served local model; null while none is, or while a remote model is served. */
     public ReadOnlyObjectProperty<ModelHandle> servedProperty() { return served.getReadOnlyProperty(); }
+
+    /** The name clients use for the served model (local or remote); null while stopped. */
+    public ReadOnlyStringProperty servedNameProperty() { return servedName.getReadOnlyProperty(); }
 
     public ObjectProperty<String> errorProperty() { return error; }
 
@@ -61,28 +75,52 @@ public final class ServerController implements AutoCloseable {
     public void start(ModelHandle model, ServerConfig config) {
         if (status.get() == Status.STARTING || status.get() == Status.STOPPING) return;
         ModelHandle held = model.acquire();
-        ApiServer previous = server;
+        launch(held, config, () -> {
+            ApiServer started = ApiServer.start(config.withModelPath(held.folder()), held.loaded(), guard);
+            started.addObserver(r -> Platform.runLater(() -> requests.add(r)));
+            return new Named(started.modelName(), new Running(started.address(), started::stop));
+        });
+    }
+
+    /** Starts serving the remote model {@code backend} through the relay (FX thread); a running server is stopped first. */
+    public void start(ModelBackend backend, ServerConfig config) {
+        if (status.get() == Status.STARTING || status.get() == Status.STOPPING) return;
+        launch(null, config, () -> {
+            BackendServer started = BackendServer.start(config, backend, guard);
+            started.addObserver(r -> Platform.runLater(() -> requests.add(r)));
+            return new Named(started.modelName(), new Running(started.address(), started::stop));
+        });
+    }
+
+    private record Named(String name, Running running) {}
+
+    private interface Starter { Named start() throws IOException; }
+
+    /** Stops the previous server, then starts one on the executor; {@code held} (local model or null) is let go on failure. */
+    private void launch(ModelHandle held, ServerConfig config, Starter starter) {
+        Running previous = server;
         ModelHandle previousModel = served.get();
         server = null;
         status.set(Status.STARTING);
         error.set("");
         executor.execute(() -> {
-            if (previous != null) previous.stop();
+            if (previous != null) previous.stop().run();
             Platform.runLater(() -> { if (previousModel != null) previousModel.release(); });
             try {
-                ApiServer started = ApiServer.start(config.withModelPath(held.folder()), held.loaded(), guard);
-                started.addObserver(r -> Platform.runLater(() -> requests.add(r)));
+                Named started = starter.start();
                 Platform.runLater(() -> {
-                    server = started;
+                    server = started.running();
                     served.set(held);
-                    address.set(started.address());
+                    servedName.set(started.name());
+                    address.set(started.running().address());
                     requests.clear();
                     status.set(Status.RUNNING);
                 });
             } catch (IOException | RuntimeException e) {
                 Platform.runLater(() -> {
-                    held.release();
+                    if (held != null) held.release();
                     served.set(null);
+                    servedName.set(null);
                     address.set(null);
                     error.set(describe(e, config));
                     status.set(Status.FAILED);
@@ -93,15 +131,16 @@ public final class ServerController implements AutoCloseable {
 
     /** Stops the server and lets go of its model (FX thread). */
     public void stop() {
-        ApiServer running = server;
+        Running running = server;
         if (running == null) return;
         server = null;
         ModelHandle model = served.get();
         status.set(Status.STOPPING);
         executor.execute(() -> {
-            running.stop();
+            running.stop().run();
             Platform.runLater(() -> {
                 served.set(null);
+                servedName.set(null);
                 address.set(null);
                 if (model != null) model.release();
                 status.set(Status.STOPPED);
@@ -119,8 +158,8 @@ public final class ServerController implements AutoCloseable {
     /** At shutdown: stop at once on the calling thread. */
     @Override
     public void close() {
-        ApiServer running = server;
+        Running running = server;
         server = null;
-        if (running != null) running.stop();
+        if (running != null) running.stop().run();
     }
 }

@@ -16,6 +16,8 @@ import javafx.scene.input.ClipboardContent;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
+import javafx.application.Platform;
+import org.mambaplayground.backend.ModelBackend;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.metrics.GenerationGate;
@@ -26,7 +28,8 @@ import org.mambaplayground.server.ServerConfig;
 
 /**
  * Starts and stops the OpenAI-compatible server for the active model, shows its address, an example
- * request and the requests it served. While running it follows the active model.
+ * request and the requests it served. While running it follows the active model. A remote active model is
+ * served through a relay that answers GET /v1/models and POST /v1/chat/completions through its backend.
  */
 public final class ServerView extends VBox {
     private final AppContext ctx;
@@ -101,7 +104,9 @@ public final class ServerView extends VBox {
         getChildren().addAll(title, subtitle, new HBox(8, model, openLibrary), settings, buttons, status, where,
                 new Label("Try it"), example, requests, log);
 
-        ctx.models().activeModelProperty().addListener((obs, was, now) -> followActiveModel(now));
+        // the backend changes with every active model, local or remote; making a remote one active passes through
+        // null (the local one is let go first), so the server follows the settled state, not each step
+        ctx.models().activeBackendProperty().addListener((obs, was, now) -> Platform.runLater(this::followActiveModel));
         controller.statusProperty().addListener(o -> update());
         controller.addressProperty().addListener(o -> update());
         controller.errorProperty().addListener(o -> update());
@@ -110,7 +115,8 @@ public final class ServerView extends VBox {
 
     private void startServer() {
         ModelHandle active = ctx.models().getActiveModel();
-        if (active == null) return;
+        ModelBackend remote = active == null ? ctx.models().getActiveBackend() : null;
+        if (active == null && remote == null) return;
         ServerConfig config;
         try {
             config = ServerConfig.defaults()
@@ -124,24 +130,27 @@ public final class ServerView extends VBox {
             controller.errorProperty().set(e.getMessage());
             return;
         }
-        controller.start(active, config);
+        if (active != null) controller.start(active, config); else controller.start(remote, config);
     }
 
-    private void followActiveModel(ModelHandle now) {
+    private void followActiveModel() {
         Status s = controller.statusProperty().get();
         if (s != Status.RUNNING) {
             update();
             return;
         }
-        if (now == null) controller.stop(); else startServer();
+        if (ctx.models().getActiveBackend() == null) controller.stop(); else startServer();
     }
 
     private void update() {
-        ModelHandle active = ctx.models().getActiveModel();
+        ModelHandle local = ctx.models().getActiveModel();
+        ModelBackend active = ctx.models().getActiveBackend();
         Status s = controller.statusProperty().get();
         boolean running = s == Status.RUNNING;
-        ModelHandle served = controller.servedProperty().get();
-        model.setText(active == null ? "No model loaded: load one in the library first." : "Model: " + active.name());
+        ModelHandle servedLocal = controller.servedProperty().get();
+        String served = servedLocal != null ? servedLocal.name() : controller.servedNameProperty().get();
+        model.setText(active == null ? "No model loaded: load one in the library first."
+                : local != null ? "Model: " + local.name() : "Model: " + active.label() + " (remote: relayed, chat completions only)");
         openLibrary.setVisible(active == null);
         openLibrary.setManaged(active == null);
         start.setDisable(active == null || s == Status.STARTING || s == Status.STOPPING || running);
@@ -156,7 +165,7 @@ public final class ServerView extends VBox {
             status.setText(switch (s) {
                 case STOPPED -> "Stopped";
                 case STARTING -> "Starting\u2026";
-                case RUNNING -> "Running, serving " + (served == null ? "" : served.name());
+                case RUNNING -> "Running, serving " + (served == null ? "" : served);
                 case STOPPING -> "Stopping\u2026";
                 case FAILED -> "Failed";
             });
@@ -167,10 +176,10 @@ public final class ServerView extends VBox {
         example.setText(uri == null ? "Start the server to get its address." : curl(uri.toString(), served));
     }
 
-    private String curl(String base, ModelHandle served) {
+    private String curl(String base, String served) {
         String key = apiKey.getText().isBlank() ? "" : " \\\n  -H 'Authorization: Bearer " + apiKey.getText().strip() + "'";
         return "curl " + base + "/v1/chat/completions -H 'Content-Type: application/json'" + key + " \\\n"
-                + "  -d '{\"model\": \"" + (served == null ? "" : served.name()) + "\", \"stream\": true,\n"
+                + "  -d '{\"model\": \"" + (served == null ? "" : served) + "\", \"stream\": true,\n"
                 + "       \"messages\": [{\"role\": \"user\", \"content\": \"Write a Python function that reverses a string.\"}]}'";
     }
 
