@@ -228,4 +228,37 @@ class ServeThroughRemoteTest {
             }
         }
     }
+
+    /** A client that leaves mid-stream cancels the backend's answer: the remote stream is closed, not read to its end. */
+    @Test
+    void aClientThatLeavesMidStreamCancelsTheRemoteAnswer() throws Exception {
+        try (FakeMistralApi api = new FakeMistralApi("mistral-key-77e0", new java.util.concurrent.CopyOnWriteArrayList<>(), 250);
+             RemoteClient mistral = new RemoteClient(new Endpoint("Mistral", api.baseUrl(), EndpointKind.MISTRAL, List.of(), null),
+                     ApiKey.of("mistral-key-77e0"))) {
+            BackendServer slow = BackendServer.start(ServerConfig.defaults().withPort(0), new RemoteBackend(mistral, "open-mistral-nemo"),
+                    GenerationGuard.NONE);
+            BlockingQueue<ServedRequest> served = new LinkedBlockingQueue<>();
+            slow.addObserver(served::add);
+            try {
+                String body = "{\"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+                try (java.net.Socket socket = new java.net.Socket(slow.address().getHost(), slow.address().getPort())) {
+                    socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                    StringBuilder seen = new StringBuilder();
+                    var in = socket.getInputStream();
+                    int c;
+                    while (!seen.toString().contains("\"content\":\"def\"") && (c = in.read()) >= 0) seen.append((char) c);
+                    assertThat(seen.toString()).startsWith("HTTP/1.1 200").contains("\"content\":\"def\"");
+                } // the client leaves after the first piece
+                ServedRequest request = served.poll(10, TimeUnit.SECONDS);
+                assertThat(request).as("the answer ended").isNotNull();
+                assertThat(request.clientDisconnected()).isTrue();
+                assertThat(request.stats().finishReason()).isEqualTo(org.mambaplayground.engine.generate.FinishReason.CANCELLED);
+                assertThat(request.stats().generatedTokens()).as("stopped well before the 10 pieces").isLessThan(FakeMistralApi.PIECES.size());
+            } finally {
+                slow.stop();
+            }
+        }
+    }
 }
