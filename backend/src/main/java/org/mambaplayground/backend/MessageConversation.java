@@ -5,6 +5,7 @@ import java.util.List;
 import org.mambaplayground.engine.generate.CancellationToken;
 import org.mambaplayground.engine.generate.FinishReason;
 import org.mambaplayground.engine.generate.SamplingOptions;
+import org.mambaplayground.engine.tokenizer.AnsweredTurns;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 
 /**
@@ -59,20 +60,11 @@ public abstract class MessageConversation implements Conversation {
         turns.clear();
         context = ContextFigures.unknown(0);
         this.systemPrompt = systemPrompt == null || systemPrompt.isBlank() ? null : systemPrompt;
-        String asked = null;
-        for (ChatMessage m : history) {
-            switch (m.role()) {
-                case SYSTEM -> { }
-                case USER -> asked = asked == null ? m.content() : asked + "\n\n" + m.content();
-                case ASSISTANT -> {
-                    if (asked == null) continue; // an answer to nothing
-                    Turn t = new Turn(asked);
-                    t.answers.add(m.content());
-                    t.selected = 0;
-                    turns.add(t);
-                    asked = null;
-                }
-            }
+        for (AnsweredTurns.Turn said : AnsweredTurns.of(history)) {
+            Turn t = new Turn(said.question());
+            t.answers.add(said.answer());
+            t.selected = 0;
+            turns.add(t);
         }
     }
 

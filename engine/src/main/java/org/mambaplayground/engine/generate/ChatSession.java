@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.mambaplayground.engine.model.InferenceState;
 import org.mambaplayground.engine.model.Model;
+import org.mambaplayground.engine.tokenizer.AnsweredTurns;
 import org.mambaplayground.engine.tokenizer.ChatFormat;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 import org.mambaplayground.engine.tokenizer.Tokenizer;
@@ -84,18 +85,9 @@ public final class ChatSession {
      */
     public void resume(String systemPrompt, List<ChatMessage> history) {
         reset(systemPrompt);
-        String asked = null;
-        for (ChatMessage m : history) {
-            switch (m.role()) {
-                case SYSTEM -> { }
-                case USER -> asked = asked == null ? m.content() : asked + "\n\n" + m.content();
-                case ASSISTANT -> {
-                    if (asked == null) continue; // an answer to nothing
-                    conversation.addUser(asked, userTokens(asked, conversation.turnCount() == 0));
-                    conversation.addAnswer(m.content(), answerTokens(m.content()));
-                    asked = null;
-                }
-            }
+        for (AnsweredTurns.Turn t : AnsweredTurns.of(history)) {
+            conversation.addUser(t.question(), userTokens(t.question(), conversation.turnCount() == 0));
+            conversation.addAnswer(t.answer(), answerTokens(t.answer()));
         }
     }
 
