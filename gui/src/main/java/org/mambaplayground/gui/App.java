@@ -6,9 +6,11 @@ import java.util.Map;
 import javafx.application.Application;
 import javafx.concurrent.Task;
 import javafx.concurrent.Worker;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.Parent;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
+import javafx.stage.Screen;
 import javafx.stage.Stage;
 import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.models.EngineBinding;
@@ -27,6 +29,9 @@ import org.mambaplayground.gui.shell.Screenshots;
  * after the other and sweeps each on the charts page).
  */
 public class App extends Application {
+    /** The window's scene size when the screen has room for it. */
+    static final double DEFAULT_WIDTH = 1260, DEFAULT_HEIGHT = 780;
+
     public static final String STYLESHEET = "/org/mambaplayground/assets/app.css";
     private AppContext ctx;
 
@@ -45,6 +50,7 @@ public class App extends Application {
         stage.setScene(createScene(ctx, dark));
         String size = options.get("size");
         if (size != null) resize(stage, size);
+        else fitTo(stage, Screen.getPrimary().getVisualBounds());
         ctx.darkThemeProperty().addListener((obs, was, now) -> ThemeChoice.save(settings, now));
         var icon = App.class.getResource("/org/mambaplayground/assets/icon-256.png");
         if (icon != null) stage.getIcons().add(new Image(icon.toExternalForm()));
@@ -79,6 +85,26 @@ public class App extends Application {
         stage.setHeight(Double.parseDouble(wh[1]));
     }
 
+    /**
+     * On a screen smaller than the default window (a 1024x768 laptop, a small VM), the window takes the screen's
+     * visible area instead of running past its edges; on a larger one it keeps its default size.
+     */
+    private static void fitTo(Stage stage, Rectangle2D visible) {
+        Rectangle2D bounds = windowBounds(visible, DEFAULT_WIDTH, DEFAULT_HEIGHT);
+        if (bounds == null) return;
+        stage.setX(bounds.getMinX());
+        stage.setY(bounds.getMinY());
+        stage.setWidth(bounds.getWidth());
+        stage.setHeight(bounds.getHeight());
+    }
+
+    /** Where a window of {@code width x height} goes on {@code visible}: null when it fits as it is. */
+    static Rectangle2D windowBounds(Rectangle2D visible, double width, double height) {
+        if (width <= visible.getWidth() && height <= visible.getHeight()) return null;
+        return new Rectangle2D(visible.getMinX(), visible.getMinY(), Math.min(width, visible.getWidth()),
+                Math.min(height, visible.getHeight()));
+    }
+
     /** Activates the first built-in demo model that can be loaded, or returns null if there is none. */
     private Worker<?> loadFirstDemo(List<LibraryEntry> entries) {
         return entries.stream()
@@ -93,7 +119,7 @@ public class App extends Application {
         ctx.darkThemeProperty().set(dark);
         Parent root = new MainWindow(ctx, Pages.create(ctx));
         Downloads.of(ctx).resumeInterrupted(); // shown in the sidebar: what was under way when the app last quit
-        Scene scene = new Scene(root, 1260, 780);
+        Scene scene = new Scene(root, DEFAULT_WIDTH, DEFAULT_HEIGHT);
         var css = App.class.getResource(STYLESHEET);
         if (css != null) scene.getStylesheets().add(css.toExternalForm());
         return scene;
