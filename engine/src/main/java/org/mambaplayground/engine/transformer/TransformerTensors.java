@@ -69,26 +69,13 @@ public final class TransformerTensors {
     public TensorSpec ffnNorm(int layer) { return layer(layer, "ffn_norm.weight", "ffn_norm.weight", c.dim()); }
 
     /** All of them, in the order the checkpoints store them. */
-    public List<TensorSpec> all() {
-        List<TensorSpec> specs = new ArrayList<>();
-        specs.add(embedding());
-        for (int i = 0; i < c.nLayers(); i++) {
-            specs.add(wq(i));
-            specs.add(wk(i));
-            specs.add(wv(i));
-            specs.add(wo(i));
-            addFeedForward(specs, i, c.hasMoe() ? c.moe().experts() : 0);
-            specs.add(attentionNorm(i));
-            specs.add(ffnNorm(i));
-        }
-        specs.add(finalNorm());
-        specs.add(output());
-        return specs;
-    }
+    public List<TensorSpec> all() { return withExperts(c.hasMoe() ? c.moe().experts() : 0); }
 
     /** The tensors one token reads: {@link #all()} with only the first num_experts_per_tok experts of each layer. */
-    public List<TensorSpec> readPerToken() {
-        if (!c.hasMoe()) return all();
+    public List<TensorSpec> readPerToken() { return c.hasMoe() ? withExperts(c.moe().expertsPerToken()) : all(); }
+
+    /** Every tensor in checkpoint order, a mixture of experts' layers listing their first {@code experts} experts. */
+    private List<TensorSpec> withExperts(int experts) {
         List<TensorSpec> specs = new ArrayList<>();
         specs.add(embedding());
         for (int i = 0; i < c.nLayers(); i++) {
@@ -96,7 +83,7 @@ public final class TransformerTensors {
             specs.add(wk(i));
             specs.add(wv(i));
             specs.add(wo(i));
-            addFeedForward(specs, i, c.moe().expertsPerToken());
+            addFeedForward(specs, i, experts);
             specs.add(attentionNorm(i));
             specs.add(ffnNorm(i));
         }
