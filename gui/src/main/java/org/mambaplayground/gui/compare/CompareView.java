@@ -363,7 +363,8 @@ public final class CompareView extends BorderPane {
             GenerationRunner.Outcome outcome = runner.run(backend, "compare", token, () -> Platform.runLater(() ->
                     side.answer.showWaiting("Waiting for the chat or a sweep to finish\u2026")), sink, listener -> {
                 if (!warmUp.isWarm(CompareWarmUp.key(backend, opened.folder(), opened.choice()))) {
-                    Platform.runLater(() -> {
+                    // shown before the warm-up starts, so a Stop pressed once the page says "warming" stops it
+                    showOnFxThreadAndWait(token, () -> {
                         status.setText("Model " + number + " of 2: warming " + name + " up (not timed)\u2026");
                         side.answer.showWaiting("Warming up (not timed)\u2026");
                     });
@@ -385,6 +386,25 @@ public final class CompareView extends BorderPane {
             }
         } finally {
             opened.release().run();
+        }
+    }
+
+    /** Background thread: runs {@code update} on the FX thread and returns once it has run (or on a Stop). */
+    private static void showOnFxThreadAndWait(CancellationToken token, Runnable update) {
+        java.util.concurrent.CountDownLatch shown = new java.util.concurrent.CountDownLatch(1);
+        Platform.runLater(() -> {
+            try {
+                update.run();
+            } finally {
+                shown.countDown();
+            }
+        });
+        try {
+            while (!shown.await(50, java.util.concurrent.TimeUnit.MILLISECONDS) && !token.isCancelled()) {
+                // the FX thread is busy; a Stop (or the app closing) ends the wait
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

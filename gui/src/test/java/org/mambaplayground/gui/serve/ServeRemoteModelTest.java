@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
 import javafx.scene.control.ListView;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterAll;
@@ -77,7 +78,7 @@ class ServeRemoteModelTest {
         robot.interact(() -> ctx.models().setActiveRemote(new RemoteBackend(client, SERVED)));
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#server-start").queryButton().isDisabled()).as("a remote model can be served").isFalse();
-        robot.doubleClickOn("#server-port").write("0");
+        robot.interact(() -> robot.lookup("#server-port").queryAs(TextField.class).setText("0"));
         robot.clickOn("#server-start");
 
         Hyperlink address = robot.lookup("#server-address").queryAs(Hyperlink.class);

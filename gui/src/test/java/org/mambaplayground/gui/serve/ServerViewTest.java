@@ -60,7 +60,8 @@ class ServerViewTest {
             robot.interact(() -> ctx.navigate(Page.SERVER));
             robot.interact(() -> ctx.models().activate(model));
             WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null);
-            robot.doubleClickOn("#server-port").write(Integer.toString(taken.getLocalPort()));
+            // set, not typed: under load a double-click may not select the field's text (the typing itself is not under test)
+            robot.interact(() -> robot.lookup("#server-port").queryAs(TextField.class).setText(Integer.toString(taken.getLocalPort())));
             robot.clickOn("#server-start");
             javafx.scene.control.Label status = robot.lookup("#server-status").queryAs(javafx.scene.control.Label.class);
             WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> status.getText().contains("in use"));
@@ -77,7 +78,7 @@ class ServerViewTest {
 
         robot.interact(() -> ctx.models().activate(model));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null);
-        robot.doubleClickOn("#server-port").write("0"); // any free port
+        robot.interact(() -> robot.lookup("#server-port").queryAs(TextField.class).setText("0")); // any free port
         assertThat(robot.lookup("#server-port").queryAs(TextField.class).getText()).isEqualTo("0");
         robot.clickOn("#server-start");
 
@@ -105,7 +106,7 @@ class ServerViewTest {
         robot.interact(() -> ctx.navigate(Page.SERVER));
         robot.interact(() -> ctx.models().activate(model));
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> ctx.models().getActiveModel() != null);
-        robot.doubleClickOn("#server-port").write("0");
+        robot.interact(() -> robot.lookup("#server-port").queryAs(TextField.class).setText("0"));
         robot.clickOn("#server-start");
         Hyperlink address = robot.lookup("#server-address").queryAs(Hyperlink.class);
         WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> address.getText().startsWith("http://127.0.0.1:"));
