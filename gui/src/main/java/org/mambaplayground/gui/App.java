@@ -26,7 +26,7 @@ import org.mambaplayground.gui.shell.Screenshots;
  * saves a PNG of every page there and exits (after asking the chat {@code --prompt=TEXT}, if given, with
  * {@code ||} between the turns of a longer chat; {@code --completion} sends it without the instruct format,
  * {@code --max-tokens=N} keeps the answers short; {@code --sweep=DIR1:DIR2} then loads those model folders one
- * after the other and sweeps each on the charts page).
+ * after the other and sweeps each on the charts page, to prompts of {@code --sweep-max=N} tokens).
  */
 public class App extends Application {
     /** The window's scene size when the screen has room for it. */
@@ -66,7 +66,8 @@ public class App extends Application {
             if (shots != null) new Screenshots(ctx, stage, Path.of(shots), options.get("prompt"),
                     getParameters().getUnnamed().contains("--completion"))
                     .maxTokens(options.containsKey("max-tokens") ? Integer.parseInt(options.get("max-tokens")) : 0)
-                    .sweeps(sweepFolders(options.get("sweep"))).after(load);
+                    .sweeps(sweepFolders(options.get("sweep")))
+                    .sweepMax(options.containsKey("sweep-max") ? Integer.parseInt(options.get("sweep-max")) : 0).after(load);
         });
         scan.setOnFailed(e -> System.err.println("Cannot scan the model library: " + scan.getException().getMessage()));
     }

@@ -88,7 +88,7 @@ public final class Generator {
             while (true) {
                 if (count >= options.maxTokens()) { reason = FinishReason.LENGTH; break; }
                 if (token.isCancelled()) { reason = FinishReason.CANCELLED; break; }
-                int next = sampler.sample(logits);
+                int next = sampler.sample(tokenizerVocabulary(logits));
                 if (count == 0) {
                     firstTokenAt = System.nanoTime();
                     timeToFirstToken = (firstTokenAt - start) / 1e6;
@@ -117,6 +117,15 @@ public final class Generator {
                 millisPerToken, state.bytes(), state.position(), reason);
         events.onFinished(stats);
         return new GenerationResult(text.toString(), Arrays.copyOf(generated, count), stats, logits);
+    }
+
+    /**
+     * The logits of the ids the tokenizer has pieces for. A checkpoint may pad its vocabulary beyond the tokenizer's
+     * (the loader accepts that): those rows have no text, so they are never sampled.
+     */
+    private float[] tokenizerVocabulary(float[] logits) {
+        int pieces = tokenizer.vocabularySize();
+        return pieces > 0 && pieces < logits.length ? Arrays.copyOf(logits, pieces) : logits;
     }
 
     /** Prefills in chunks; returns the logits after the last token, or null when cancelled. */

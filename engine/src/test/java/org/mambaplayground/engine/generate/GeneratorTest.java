@@ -67,6 +67,37 @@ class GeneratorTest {
     static Generator generator(int chunk) { return new Generator(model, loaded.tokenizer(), chunk); }
 
     @Test
+    void idsBeyondTheTokenizersVocabularyAreNeverSampled() {
+        // A checkpoint padded to 8192 ids with the demo tokenizer's 4096 pieces (the loader accepts it)
+        Mamba2Config padded = new Mamba2Config(64, 2, 8192, 1, true, true, true, 8, true, 16, 4, 2, 16, 16);
+        Path tokenizer = Path.of("..", "assets", "src", "main", "resources", "org", "mambaplayground", "assets", "demo",
+                "codestral-mamba-demo", "tokenizer.model.v3");
+        Path folder = dir.resolve("padded-mamba");
+        SyntheticModelWriter.write(padded, folder, WeightFormat.F32, 5, tokenizer, bytes -> {}, () -> false);
+        try (LoadedModel wide = ModelLoader.load(folder, ModelLoader.Options.DEFAULT)) {
+            int pieces = wide.tokenizer().vocabularySize();
+            assertThat(pieces).isEqualTo(4096);
+            int[] prompt = Arrays.copyOf(wide.chatFormat().encodeCompletion("Once upon a time, there lived a fox."), 6);
+            // the reference: argmax over the first 4096 logits, token by token; and how often the full argmax fell outside
+            InferenceState state = wide.model().newState();
+            float[] logits = null;
+            for (int t : prompt) logits = wide.model().decode(state, t);
+            int[] expected = new int[32];
+            int outside = 0;
+            for (int i = 0; i < expected.length; i++) {
+                if (Sampler.argmax(logits) >= pieces) outside++;
+                expected[i] = Sampler.argmax(Arrays.copyOf(logits, pieces));
+                logits = wide.model().decode(state, expected[i]);
+            }
+            assertThat(outside).as("random weights pick padding ids unless they are masked").isPositive();
+            GenerationResult r = new Generator(wide.model(), wide.tokenizer(), 16)
+                    .generate(wide.model().newState(), prompt, SamplingOptions.greedy(32), new int[0], null, null);
+            assertThat(r.tokens()).containsExactly(expected);
+            assertThat(r.text()).isEqualTo(wide.tokenizer().decode(expected));
+        }
+    }
+
+    @Test
     void greedyTokensEqualAnIndependentDecodeLoopAcrossPrefillChunks() {
         int[] prompt = prompt(21);
         int[] expected = decodeLoop(prompt, 12);

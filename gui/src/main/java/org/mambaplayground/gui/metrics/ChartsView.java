@@ -73,7 +73,7 @@ public final class ChartsView extends BorderPane {
         getStyleClass().add("charts-view");
         getStylesheets().add(STYLESHEET);
 
-        sweepMax.getItems().addAll(64, 128, 256, 512, 1024, 2048, 4096);
+        sweepMax.getItems().addAll(64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384);
         sweepMax.setValue(512);
         sweepMax.setTooltip(new javafx.scene.control.Tooltip("Longest prompt of the sweep (tokens); lengths double from 8"));
         sweepButton.setOnAction(e -> startSweep());

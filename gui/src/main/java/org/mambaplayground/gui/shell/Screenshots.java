@@ -17,6 +17,9 @@ import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.chat.ChatView;
 import org.mambaplayground.gui.metrics.ChartsView;
+import org.mambaplayground.gui.metrics.ChartImages;
+import org.mambaplayground.gui.metrics.MetricsCsv;
+import org.mambaplayground.gui.metrics.MetricsStore;
 import org.mambaplayground.gui.metrics.SweepTask;
 
 /**
@@ -28,7 +31,8 @@ import org.mambaplayground.gui.metrics.SweepTask;
 public final class Screenshots {
     private static final Duration SETTLE = Duration.seconds(1.5);
     private static final Duration ANSWER_TIMEOUT = Duration.minutes(3);
-    private static final Duration SWEEP_TIMEOUT = Duration.minutes(5);
+    /** A sweep to 16k tokens of a 1 GB model takes minutes on two cores: the limit only catches a hang. */
+    private static final Duration SWEEP_TIMEOUT = Duration.minutes(60);
     private final AppContext ctx;
     private final Stage stage;
     private final Path dir;
@@ -63,6 +67,14 @@ public final class Screenshots {
         return this;
     }
 
+    private int sweepMax;
+
+    /** The longest prompt of each sweep (0: the charts page's setting). */
+    public Screenshots sweepMax(int tokens) {
+        this.sweepMax = tokens;
+        return this;
+    }
+
     /** Starts once {@code first} (e.g. loading a model; may be null) has finished, however it ended. */
     public void after(Worker<?> first) {
         if (first == null || isDone(first)) {
@@ -84,7 +96,7 @@ public final class Screenshots {
 
     private void chat() {
         if (prompt == null || prompt.isBlank() || ctx.models().getActiveModel() == null) {
-            page(0);
+            sweep(0); // nothing to ask: only the sweeps, if any
             return;
         }
         ctx.navigate(Page.CHAT);
@@ -152,7 +164,12 @@ public final class Screenshots {
                 return;
             }
             ctx.navigate(Page.CHARTS);
-            SweepTask task = stage.getScene().lookup("#charts-view") instanceof ChartsView charts ? charts.startSweep() : null;
+            ChartsView charts = stage.getScene().lookup("#charts-view") instanceof ChartsView view ? view : null;
+            if (charts != null && sweepMax > 0) {
+                if (!charts.sweepMaxBox().getItems().contains(sweepMax)) charts.sweepMaxBox().getItems().add(sweepMax);
+                charts.sweepMaxBox().setValue(sweepMax);
+            }
+            SweepTask task = charts != null ? charts.startSweep() : null;
             if (task == null) {
                 sweep(index + 1);
                 return;
@@ -204,6 +221,7 @@ public final class Screenshots {
     private void page(int index) {
         Page[] pages = Page.values();
         if (index == pages.length) {
+            saveMetrics();
             System.out.println("Screenshots saved in " + dir.toAbsolutePath());
             Platform.exit();
             return;
@@ -216,6 +234,19 @@ public final class Screenshots {
             page(index + 1);
         });
         settle.play();
+    }
+
+    /** Every point the charts hold, as the charts page's CSV export writes them, and the prefill chart alone. */
+    private void saveMetrics() {
+        try {
+            MetricsCsv.write(dir.resolve("metrics.csv"), ctx.shared(MetricsStore.class, MetricsStore::new).points());
+            ctx.navigate(Page.CHARTS);
+            if (stage.getScene().lookup("#charts-view") instanceof ChartsView charts) {
+                ChartImages.writePng(charts.prefillPanel(), dir.resolve("prefill-chart.png"));
+            }
+        } catch (IOException e) {
+            System.err.println("Cannot save the metrics in " + dir + ": " + e.getMessage());
+        }
     }
 
     private void save(Path file) {
