@@ -124,6 +124,21 @@ public final class Kernels {
     }
 
     /** s[sOff + i] = decay * s[sOff + i] + alpha * b[bOff + i] for i in [0, n), then sum_i s[sOff + i] * c[cOff + i]. */
+    /** out[outOff + i] = dot(a[aOff ..], rows[rowOff + i * n ..]) over n elements for four consecutive rows i = 0..3. */
+    public static void dot4(float[] a, int aOff, float[] rows, int rowOff, int n, float[] out, int outOff) {
+        VectorKernels.dot4(a, aOff, rows, rowOff, n, out, outOff);
+    }
+
+    /** p[j] = exp(p[j] - shift) for j in [from, to) (a softmax's numerators); returns their sum. */
+    public static float expShifted(float[] p, int from, int to, float shift) {
+        return VectorKernels.expShifted(p, from, to, shift);
+    }
+
+    /** acc[accOff + d] += sum over j in [from, to) of w[j] * rows[j * n + d], for d in [0, n) (attention's weighted values). */
+    public static void addWeightedRows(float[] w, int from, int to, float[] rows, int n, float[] acc, int accOff) {
+        VectorKernels.addWeightedRows(w, from, to, rows, n, acc, accOff);
+    }
+
     public static float decayAxpyDot(float[] s, int sOff, float decay, float alpha, float[] b, int bOff, float[] c, int cOff, int n) {
         return VectorKernels.decayAxpyDot(s, sOff, decay, alpha, b, bOff, c, cOff, n);
     }

@@ -35,6 +35,36 @@ final class VectorKernels {
         return sum;
     }
 
+    /**
+     * out[outOff + i] = dot(a[aOff ..], rows[rowOff + i * n ..]) over n elements, for the four rows i = 0..3: four
+     * independent FMA chains (attention's scores of four keys), where one dot at a time waits on each FMA's latency.
+     */
+    static void dot4(float[] a, int aOff, float[] rows, int rowOff, int n, float[] out, int outOff) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        int r0 = rowOff, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+        int i = 0;
+        for (int upper = n - LANES; i <= upper; i += LANES) {
+            FloatVector x = FloatVector.fromArray(F, a, aOff + i);
+            s0 = FloatVector.fromArray(F, rows, r0 + i).fma(x, s0);
+            s1 = FloatVector.fromArray(F, rows, r1 + i).fma(x, s1);
+            s2 = FloatVector.fromArray(F, rows, r2 + i).fma(x, s2);
+            s3 = FloatVector.fromArray(F, rows, r3 + i).fma(x, s3);
+        }
+        float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
+        float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float x = a[aOff + i];
+            d0 += x * rows[r0 + i];
+            d1 += x * rows[r1 + i];
+            d2 += x * rows[r2 + i];
+            d3 += x * rows[r3 + i];
+        }
+        out[outOff] = d0;
+        out[outOff + 1] = d1;
+        out[outOff + 2] = d2;
+        out[outOff + 3] = d3;
+    }
+
     static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector a = FloatVector.broadcast(F, alpha);
         int i = 0;
@@ -42,6 +72,58 @@ final class VectorKernels {
             FloatVector.fromArray(F, x, xOff + i).fma(a, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
+    /**
+     * p[j] = exp(p[j] - shift) for j in [from, to); returns their sum. Every element goes through the vector exp
+     * (a range's last partial vector too, under a mask), so a key's weight is the same wherever its range starts:
+     * a prompt and the same tokens decoded one at a time weigh their keys alike.
+     */
+    static float expShifted(float[] p, int from, int to, float shift) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = from; j < to; j += LANES) {
+            var inRange = F.indexInRange(j, to);
+            FloatVector e = FloatVector.fromArray(F, p, j, inRange).sub(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(p, j, inRange);
+            acc = acc.add(e, inRange);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * acc[accOff + d] += sum over j in [from, to) of w[j] * rows[j * n + d], for d in [0, n): a block of weighted
+     * value rows added at once, each output vector summed in a register over the block instead of loaded and
+     * stored once per row (the same FMAs in the same order per element as one axpy per row).
+     */
+    static void addWeightedRows(float[] w, int from, int to, float[] rows, int n, float[] acc, int accOff) {
+        int d = 0;
+        for (; d + 4 * LANES <= n; d += 4 * LANES) {
+            int o = accOff + d;
+            FloatVector a0 = FloatVector.fromArray(F, acc, o), a1 = FloatVector.fromArray(F, acc, o + LANES);
+            FloatVector a2 = FloatVector.fromArray(F, acc, o + 2 * LANES), a3 = FloatVector.fromArray(F, acc, o + 3 * LANES);
+            for (int j = from; j < to; j++) {
+                FloatVector p = FloatVector.broadcast(F, w[j]);
+                int r = j * n + d;
+                a0 = FloatVector.fromArray(F, rows, r).fma(p, a0);
+                a1 = FloatVector.fromArray(F, rows, r + LANES).fma(p, a1);
+                a2 = FloatVector.fromArray(F, rows, r + 2 * LANES).fma(p, a2);
+                a3 = FloatVector.fromArray(F, rows, r + 3 * LANES).fma(p, a3);
+            }
+            a0.intoArray(acc, o);
+            a1.intoArray(acc, o + LANES);
+            a2.intoArray(acc, o + 2 * LANES);
+            a3.intoArray(acc, o + 3 * LANES);
+        }
+        for (; d + LANES <= n; d += LANES) {
+            FloatVector a = FloatVector.fromArray(F, acc, accOff + d);
+            for (int j = from; j < to; j++) a = FloatVector.fromArray(F, rows, j * n + d).fma(FloatVector.broadcast(F, w[j]), a);
+            a.intoArray(acc, accOff + d);
+        }
+        for (; d < n; d++) {
+            float a = acc[accOff + d];
+            for (int j = from; j < to; j++) a = Math.fma(rows[j * n + d], w[j], a);
+            acc[accOff + d] = a;
+        }
     }
 
     /**

@@ -92,9 +92,16 @@ final class CausalAttention {
             for (int j = 0; j < count; j++) {
                 long pos = b + j;
                 boolean cached = pos < start;
-                long o = (cached ? cache.offset(pos) : (pos - start) * tokenBytes) + kvOff;
-                f.decode(cached ? cache.keyBlock(layer, pos) : k, o, s.keys, j * hd, hd);
-                f.decode(cached ? cache.valueBlock(layer, pos) : v, o, s.values, j * hd, hd);
+                if (cached) {
+                    MemorySegment keyBlock = cache.keyBlock(layer, pos);
+                    long o = cache.offset(pos, kvHead, keyBlock);
+                    f.decode(keyBlock, o, s.keys, j * hd, hd);
+                    f.decode(cache.valueBlock(layer, pos), o, s.values, j * hd, hd);
+                } else {
+                    long o = (pos - start) * tokenBytes + kvOff;
+                    f.decode(k, o, s.keys, j * hd, hd);
+                    f.decode(v, o, s.values, j * hd, hd);
+                }
             }
             for (int r = 0; r < rows; r++) {
                 int t = t0 + r / group, head = kvHead * group + r % group;
@@ -104,10 +111,10 @@ final class CausalAttention {
                 int qo = t * qDim + head * hd;
                 for (int d = 0; d < hd; d++) s.query[d] = q[qo + d] * scale;
                 float blockMax = Float.NEGATIVE_INFINITY;
-                for (int j = from; j < to; j++) {
-                    s.scores[j] = Kernels.dot(s.query, 0, s.keys, j * hd, hd);
-                    blockMax = Math.max(blockMax, s.scores[j]);
-                }
+                int j = from;
+                for (; j + 4 <= to; j += 4) Kernels.dot4(s.query, 0, s.keys, j * hd, hd, s.scores, j);
+                for (; j < to; j++) s.scores[j] = Kernels.dot(s.query, 0, s.keys, j * hd, hd);
+                for (j = from; j < to; j++) blockMax = Math.max(blockMax, s.scores[j]);
                 int row = rowOff + r, ao = accOff + r * hd;
                 float newMax = Math.max(max[row], blockMax);
                 if (newMax > max[row] && max[row] != Float.NEGATIVE_INFINITY) {
@@ -116,12 +123,8 @@ final class CausalAttention {
                     for (int d = 0; d < hd; d++) acc[ao + d] *= rescale;
                 }
                 max[row] = newMax;
-                float added = 0f;
-                for (int j = from; j < to; j++) {
-                    float p = (float) Math.exp(s.scores[j] - newMax);
-                    added += p;
-                    Kernels.axpy(p, s.values, j * hd, acc, ao, hd);
-                }
+                float added = Kernels.expShifted(s.scores, from, to, newMax);
+                Kernels.addWeightedRows(s.scores, from, to, s.values, hd, acc, ao);
                 sum[row] += added;
             }
         }

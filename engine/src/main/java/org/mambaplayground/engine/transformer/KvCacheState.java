@@ -12,7 +12,9 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
  * allocated in blocks of {@link TransformerConfig#KV_BLOCK_TOKENS} tokens as the context grows. Attention reads
  * them in that format through its kernels ({@link #keyBlock}, {@link #offset}), never as decoded floats.
  * Under a sliding window it is a rolling buffer of window slots: position p lives in slot p mod window, so it
- * stops growing at the window and old positions are overwritten.
+ * stops growing at the window and old positions are overwritten. Inside a block the keys (and values) are
+ * stored head by head ([kv head][token][head_dim]): attention reads one KV head's keys of a block as one
+ * contiguous run instead of a head's slice of every token at the token's stride.
  */
 public final class KvCacheState implements InferenceState {
     private static final int BLOCK = TransformerConfig.KV_BLOCK_TOKENS;
@@ -21,6 +23,8 @@ public final class KvCacheState implements InferenceState {
     private final WeightFormat format;
     /** Bytes of one token's keys (or values) in one layer. */
     private final long tokenBytes;
+    /** Bytes of one token's key (or value) for one KV head. */
+    private final long headBytes;
     /** Per layer, the key blocks and value blocks, in native memory (see {@link #allocate}). */
     private final List<List<MemorySegment>> keys;
     private final List<List<MemorySegment>> values;
@@ -32,6 +36,7 @@ public final class KvCacheState implements InferenceState {
         this.config = config;
         this.format = format;
         tokenBytes = format.bytes(config.kvDim());
+        headBytes = format.bytes(config.headDim());
         keys = new ArrayList<>();
         values = new ArrayList<>();
         for (int l = 0; l < config.nLayers(); l++) {
@@ -44,6 +49,7 @@ public final class KvCacheState implements InferenceState {
         config = other.config;
         format = other.format;
         tokenBytes = other.tokenBytes;
+        headBytes = other.headBytes;
         keys = deepCopy(other.keys);
         values = deepCopy(other.values);
         slots = other.slots;
@@ -108,18 +114,27 @@ public final class KvCacheState implements InferenceState {
 
     MemorySegment valueBlock(int layer, long pos) { return values.get(layer).get(slot(pos) / BLOCK); }
 
-    /** Byte offset of position {@code pos}'s token in its block. */
-    long offset(long pos) { return (slot(pos) % BLOCK) * tokenBytes; }
+    /**
+     * Byte offset of position {@code pos}'s key (or value) for {@code kvHead} in {@code block}, the block that
+     * holds it: the head's run of the block's tokens, then the token's place in it.
+     */
+    long offset(long pos, int kvHead, MemorySegment block) {
+        long blockTokens = block.byteSize() / tokenBytes;
+        return (kvHead * blockTokens + slot(pos) % BLOCK) * headBytes;
+    }
 
     /**
      * Stores one position's key and value, already encoded in this cache's format: the token at byte
-     * {@code from} of k and v. Copying the bytes (rather than encoding again) keeps the cache identical to what
-     * the batch's own attention read.
+     * {@code from} of k and v (token-major, as a layer computes them). Copying the bytes (rather than encoding
+     * again) keeps the cache identical to what the batch's own attention read.
      */
     void put(int layer, long pos, MemorySegment k, MemorySegment v, long from) {
-        long o = offset(pos);
-        MemorySegment.copy(k, from, keyBlock(layer, pos), o, tokenBytes);
-        MemorySegment.copy(v, from, valueBlock(layer, pos), o, tokenBytes);
+        MemorySegment kb = keyBlock(layer, pos), vb = valueBlock(layer, pos);
+        for (int h = 0; h < config.nKvHeads(); h++) {
+            long o = offset(pos, h, kb);
+            MemorySegment.copy(k, from + h * headBytes, kb, o, headBytes);
+            MemorySegment.copy(v, from + h * headBytes, vb, o, headBytes);
+        }
     }
 
     /**

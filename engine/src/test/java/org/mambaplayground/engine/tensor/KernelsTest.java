@@ -163,6 +163,48 @@ class KernelsTest {
         }
     }
 
+    /** Attention's block kernels: scores of four keys, a softmax's numerators, weighted value rows. */
+    @Test
+    void attentionBlockKernelsAgreeWithTheirDefinitions() {
+        for (int n : new int[] {3, 16, 37, 64, 128, 131}) {
+            float[] q = randomVector(n), rows = randomVector(40 * n);
+            float[] four = new float[6];
+            Kernels.dot4(q, 0, rows, 5 * n, n, four, 1);
+            for (int i = 0; i < 4; i++) {
+                // the same FMAs in the same order as the single dot, so a key's score does not depend on its neighbours
+                assertThat(four[1 + i]).isEqualTo(Kernels.dot(q, 0, rows, (5 + i) * n, n));
+                double expected = 0;
+                for (int d = 0; d < n; d++) expected += (double) q[d] * rows[(5 + i) * n + d];
+                assertThat((double) four[1 + i]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
+            }
+            for (int[] range : new int[][] {{0, 32}, {5, 21}, {7, 8}, {3, 3}, {17, 40}}) {
+                float[] p = randomVector(40);
+                float[] original = p.clone();
+                float sum = Kernels.expShifted(p, range[0], range[1], 1.5f);
+                double expectedSum = 0;
+                for (int j = 0; j < 40; j++) {
+                    if (j < range[0] || j >= range[1]) {
+                        assertThat(p[j]).as("outside the range").isEqualTo(original[j]);
+                        continue;
+                    }
+                    double e = Math.exp(original[j] - 1.5);
+                    expectedSum += e;
+                    assertThat((double) p[j]).isCloseTo(e, org.assertj.core.data.Percentage.withPercentage(1e-4));
+                }
+                assertThat((double) sum).isCloseTo(expectedSum, org.assertj.core.data.Offset.offset(1e-5 * (1 + expectedSum)));
+                float[] acc = randomVector(n + 2), before = acc.clone(), weights = randomVector(40);
+                Kernels.addWeightedRows(weights, range[0], range[1], rows, n, acc, 1);
+                assertThat(acc[0]).isEqualTo(before[0]);
+                assertThat(acc[n + 1]).isEqualTo(before[n + 1]);
+                for (int d = 0; d < n; d++) {
+                    double expected = before[1 + d];
+                    for (int j = range[0]; j < range[1]; j++) expected += (double) weights[j] * rows[j * n + d];
+                    assertThat((double) acc[1 + d]).as("n %d d %d", n, d).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
+                }
+            }
+        }
+    }
+
     @Test
     void blockFormatsRefuseRowsOfPartialBlocks() {
         for (WeightFormat f : List.of(WeightFormat.Q8_0, WeightFormat.Q4_0)) {

@@ -53,14 +53,18 @@ final class Simd {
         return ((IntVector) s.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    /** LANES half-precision values, decoded exactly (subnormals by re-biasing, infinities and NaN kept). */
+    /**
+     * LANES half-precision values, decoded exactly: the magnitude's bits moved into a float's place and scaled by
+     * 2^112 (exact for normal and subnormal halves alike), then the sign. Infinities and NaN (exponent 31), which
+     * the scaling would turn into large finite numbers, take a second path only when a vector holds one.
+     */
     static FloatVector loadF16(MemorySegment seg, long offset) {
         ShortVector s = ShortVector.fromMemorySegment(S, seg, offset, LE);
         IntVector h = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
         IntVector magnitudeBits = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
         IntVector bits = magnitudeBits.reinterpretAsFloats().mul(F16_REBIAS).reinterpretAsInts();
         VectorMask<Integer> infOrNaN = h.and(0x7C00).compare(VectorOperators.EQ, 0x7C00);
-        bits = bits.blend(magnitudeBits.or(0x7F800000), infOrNaN);
+        if (infOrNaN.anyTrue()) bits = bits.blend(magnitudeBits.or(0x7F800000), infOrNaN);
         return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
