@@ -50,7 +50,7 @@ final class CausalAttention {
         // Each item's unnormalised sums, maxima and softmax denominators, merged below.
         float[] acc = new float[items * rowsPerItem * hd], max = new float[items * rowsPerItem], sum = new float[items * rowsPerItem];
         Parallel.forRange(items, 1, (from, to) -> {
-            Scratch s = new Scratch(hd);
+            Scratch s = new Scratch(hd, rowsPerItem);
             for (int item = from; item < to; item++) {
                 int split = item % splits, rest = item / splits, kvHead = rest % kvHeads, tile = rest / kvHeads;
                 int t0 = tile * QUERY_TILE, t1 = Math.min(n, t0 + QUERY_TILE);
@@ -64,14 +64,14 @@ final class CausalAttention {
         return merge(acc, max, sum, n, splits, tiles, rowsPerItem);
     }
 
-    /** Per thread: a decoded key block and value block, one row's scores and scaled query. */
+    /** Per thread: a decoded key block and value block, one row's scores, the item's scaled queries. */
     private static final class Scratch {
-        final float[] keys, values, scores = new float[KEY_BLOCK], query;
+        final float[] keys, values, scores = new float[KEY_BLOCK], queries;
 
-        Scratch(int hd) {
+        Scratch(int hd, int rows) {
             keys = new float[KEY_BLOCK * hd];
             values = new float[KEY_BLOCK * hd];
-            query = new float[hd];
+            queries = new float[rows * hd];
         }
     }
 
@@ -87,6 +87,10 @@ final class CausalAttention {
         long tokenBytes = f.bytes(c.kvDim()), kvOff = kvHead * f.bytes(hd);
         float scale = (float) (1.0 / Math.sqrt(hd));
         Arrays.fill(max, rowOff, rowOff + rows, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < rows; r++) { // row r's query, scaled once for all key blocks
+            int qo = (t0 + r / group) * qDim + (kvHead * group + r % group) * hd;
+            for (int d = 0; d < hd; d++) s.queries[r * hd + d] = q[qo + d] * scale;
+        }
         for (long b = keyFrom; b < keyTo; b += KEY_BLOCK) {
             int count = (int) Math.min(KEY_BLOCK, keyTo - b);
             for (int j = 0; j < count; j++) {
@@ -104,16 +108,14 @@ final class CausalAttention {
                 }
             }
             for (int r = 0; r < rows; r++) {
-                int t = t0 + r / group, head = kvHead * group + r % group;
-                long i = start + t;
+                long i = start + t0 + r / group;
                 int from = (int) Math.max(0, firstVisible(i) - b), to = (int) Math.min(count, i - b + 1);
                 if (from >= to) continue;
-                int qo = t * qDim + head * hd;
-                for (int d = 0; d < hd; d++) s.query[d] = q[qo + d] * scale;
+                int qr = r * hd;
                 float blockMax = Float.NEGATIVE_INFINITY;
                 int j = from;
-                for (; j + 4 <= to; j += 4) Kernels.dot4(s.query, 0, s.keys, j * hd, hd, s.scores, j);
-                for (; j < to; j++) s.scores[j] = Kernels.dot(s.query, 0, s.keys, j * hd, hd);
+                for (; j + 4 <= to; j += 4) Kernels.dot4(s.queries, qr, s.keys, j * hd, hd, s.scores, j);
+                for (; j < to; j++) s.scores[j] = Kernels.dot(s.queries, qr, s.keys, j * hd, hd);
                 for (j = from; j < to; j++) blockMax = Math.max(blockMax, s.scores[j]);
                 int row = rowOff + r, ao = accOff + r * hd;
                 float newMax = Math.max(max[row], blockMax);
