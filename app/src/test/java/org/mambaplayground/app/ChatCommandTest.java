@@ -118,10 +118,11 @@ class ChatCommandTest {
 
     @Test
     void longPromptShowsProgressAndSeededSamplingRepeats() {
-        String longLine = "tell me a story about a fox ".repeat(40) + "\n";
+        // longer than one prefill chunk of this tiny model (1024 tokens: Generator.prefillChunk)
+        String longLine = "tell me a story about a fox ".repeat(200) + "\n";
         String[] args = {"--model", folder.toString(), "--max-tokens", "8", "--temperature", "1.0", "--seed", "5"};
         Run a = chat(longLine, args), b = chat(longLine, args);
-        assertThat(a.status()).contains("[prompt 128/");
+        assertThat(a.status()).contains("[prompt 1024/");
         assertThat(a.out()).isEqualTo(b.out());
     }
 

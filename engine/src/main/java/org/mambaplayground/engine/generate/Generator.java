@@ -13,13 +13,35 @@ import org.mambaplayground.engine.tokenizer.Tokenizer;
  * per state.
  */
 public final class Generator {
+    /** The smallest prefill chunk a model gets: cancellation and progress are checked between chunks. */
     public static final int DEFAULT_PREFILL_CHUNK = 128;
+    /** The largest: beyond it a batch only grows the activations, not the kernels' reuse of each weight. */
+    static final int MAX_PREFILL_CHUNK = 1024;
+    /**
+     * Multiply-adds one prefill chunk may hold, about two seconds of a 2-core machine's matrix throughput: a
+     * small model's prompt goes in chunks large enough for the prefill kernel's weight panels (used from 192
+     * tokens), while a 7B or 12B model keeps 128-token chunks, so Stop still acts within one chunk.
+     */
+    static final long CHUNK_MULTIPLY_ADDS = 250_000_000_000L;
 
     private final Model model;
     private final Tokenizer tokenizer;
     private final int prefillChunk;
 
-    public Generator(Model model, Tokenizer tokenizer) { this(model, tokenizer, DEFAULT_PREFILL_CHUNK); }
+    public Generator(Model model, Tokenizer tokenizer) { this(model, tokenizer, prefillChunk(model.spec().parametersPerToken())); }
+
+    /**
+     * The prefill chunk for a model of {@code parametersPerToken}: {@link #CHUNK_MULTIPLY_ADDS} worth of tokens,
+     * a multiple of 64 between {@link #DEFAULT_PREFILL_CHUNK} and {@link #MAX_PREFILL_CHUNK}. Chosen from the
+     * model, never from timings, so the same prompt is always cut the same way (and gives the same logits).
+     */
+    static int prefillChunk(long parametersPerToken) {
+        long tokens = CHUNK_MULTIPLY_ADDS / Math.max(1, parametersPerToken);
+        return (int) Math.clamp(tokens / 64 * 64, DEFAULT_PREFILL_CHUNK, MAX_PREFILL_CHUNK);
+    }
+
+    /** Tokens per prefill call (progress and cancellation are checked between calls). */
+    public int prefillChunk() { return prefillChunk; }
 
     public Generator(Model model, Tokenizer tokenizer, int prefillChunk) {
         if (prefillChunk < 1) throw new IllegalArgumentException("prefill chunk must be >= 1, got " + prefillChunk);

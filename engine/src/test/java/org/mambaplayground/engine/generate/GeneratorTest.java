@@ -67,6 +67,16 @@ class GeneratorTest {
     static Generator generator(int chunk) { return new Generator(model, loaded.tokenizer(), chunk); }
 
     @Test
+    void thePrefillChunkGrowsForSmallModelsAndStaysAt128ForLargeOnes() {
+        assertThat(Generator.prefillChunk(1_400_000)).as("a demo model").isEqualTo(1024);
+        assertThat(Generator.prefillChunk(500_000_000)).as("a 1 GB BF16 bench model").isEqualTo(448);
+        assertThat(Generator.prefillChunk(7_300_000_000L)).as("Codestral Mamba 7B").isEqualTo(128);
+        assertThat(Generator.prefillChunk(12_200_000_000L)).as("Mistral Nemo 12B").isEqualTo(128);
+        assertThat(new Generator(model, loaded.tokenizer()).prefillChunk())
+                .isEqualTo(Generator.prefillChunk(model.spec().parametersPerToken())).isEqualTo(1024);
+    }
+
+    @Test
     void idsBeyondTheTokenizersVocabularyAreNeverSampled() {
         // A checkpoint padded to 8192 ids with the demo tokenizer's 4096 pieces (the loader accepts it)
         Mamba2Config padded = new Mamba2Config(64, 2, 8192, 1, true, true, true, 8, true, 16, 4, 2, 16, 16);
