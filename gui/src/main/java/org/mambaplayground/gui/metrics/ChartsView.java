@@ -19,6 +19,7 @@ import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -89,22 +90,28 @@ public final class ChartsView extends BorderPane {
                 pngItem("Time per token", decode));
         Button clear = new Button("Clear");
         clear.setOnAction(e -> store.clear());
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
         logTimes.setTooltip(new javafx.scene.control.Tooltip("For models whose times differ by orders of magnitude (a demo model beside a 7B one)"));
         logTimes.selectedProperty().addListener((obs, o, log) -> {
             AxisScale time = log ? AxisScale.log(AxisScale::millis) : AxisScale.linear(AxisScale::millis);
             prefill.setScales(AxisScale.log(AxisScale::tokens), time);
             decode.setScales(AxisScale.log(AxisScale::tokens), time);
         });
-        HBox sweepRow = new HBox(8, sweepButton, new Label("up to"), sweepMax, new Label("tokens"), cancelButton,
-                sweepProgress, spacer, csv, png, clear);
-        sweepRow.setAlignment(Pos.CENTER_LEFT);
-        for (javafx.scene.Node n : sweepRow.getChildren()) {
-            if (n instanceof javafx.scene.layout.Region r && n != spacer) r.setMinWidth(Region.USE_PREF_SIZE);
+        HBox sweepControls = new HBox(8, sweepButton, new Label("up to"), sweepMax, new Label("tokens"), cancelButton, sweepProgress);
+        HBox exportControls = new HBox(8, csv, png, clear);
+        for (HBox group : List.of(sweepControls, exportControls)) {
+            group.setAlignment(Pos.CENTER_LEFT);
+            for (javafx.scene.Node n : group.getChildren()) {
+                if (n instanceof Region r) r.setMinWidth(Region.USE_PREF_SIZE);
+            }
         }
+        // The export buttons wrap under the sweep controls when the page is narrow (a 1024-pixel-wide window)
+        // instead of widening the page past the window's edge.
+        FlowPane sweepRow = new FlowPane(16, 6, sweepControls, exportControls);
+        sweepRow.setAlignment(Pos.CENTER_LEFT);
         sweepProgress.managedProperty().bind(sweepProgress.visibleProperty());
         status.getStyleClass().add("charts-note");
+        status.setWrapText(true);
+        status.setMinWidth(0);
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
         HBox statusRow = new HBox(8, status, gap, logTimes);

@@ -32,9 +32,11 @@ class ChartsViewTest {
     @TempDir Path dir;
     private final MetricsStore store = new MetricsStore();
     private ChartsView view;
+    private Stage stage;
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         view = new ChartsView(store, () -> null, new org.mambaplayground.gui.run.GenerationRunner(
                 Executors.newSingleThreadExecutor(), new GenerationGate(), store, m -> org.mambaplayground.gui.run.Hold.NOTHING));
@@ -105,5 +107,22 @@ class ChartsViewTest {
         assertThat(view.sweep()).isNull();
         assertThat(robot.lookup(n -> n instanceof javafx.scene.control.Label l
                 && l.getText() != null && l.getText().startsWith("Load a model first")).tryQuery()).isPresent();
+    }
+
+    /** On the page a 1024-pixel-wide window leaves beside the sidebar, every control stays inside the page. */
+    @Test
+    void theToolbarWrapsOnANarrowPage(FxRobot robot) {
+        robot.interact(() -> {
+            stage.setWidth(824);
+            stage.setHeight(700);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        double width = view.getScene().getWidth();
+        assertThat(view.minWidth(-1)).as("the page's minimum width").isLessThanOrEqualTo(width);
+        for (String text : List.of("Clear", "Export CSV\u2026", "Save chart as PNG", "Log time axes")) {
+            javafx.scene.Node control = robot.lookup(n -> n instanceof javafx.scene.control.Labeled l && text.equals(l.getText())).query();
+            assertThat(control.localToScene(control.getBoundsInLocal()).getMaxX()).as(text).isLessThanOrEqualTo(width);
+        }
+        assertThat(view.prefillPanel().localToScene(view.prefillPanel().getBoundsInLocal()).getMaxX()).isLessThanOrEqualTo(width);
     }
 }
