@@ -510,13 +510,18 @@ public final class CompareView extends BorderPane {
         return grid;
     }
 
+    /** "name · architecture[ · remote]"; cut in the middle when too long, so both the name's start and "remote" stay. */
     private static final class EntryCell extends ListCell<LibraryEntry> {
+        EntryCell() { setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_WORD_ELLIPSIS); }
+
         @Override
         protected void updateItem(LibraryEntry item, boolean empty) {
             super.updateItem(item, empty);
-            setText(empty || item == null ? null : item.name() + "  \u00b7  "
+            String text = empty || item == null ? null : item.name() + "  \u00b7  "
                     + (item.spec() == null ? "architecture unknown" : item.spec().architecture().name().toLowerCase(Locale.ROOT))
-                    + (item.remote() ? "  \u00b7  remote" : ""));
+                    + (item.remote() ? "  \u00b7  remote" : "");
+            setText(text);
+            setTooltip(text == null ? null : new javafx.scene.control.Tooltip(text));
         }
     }
 
