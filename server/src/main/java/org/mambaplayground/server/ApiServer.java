@@ -124,27 +124,12 @@ public final class ApiServer {
     }
 
     private void handle(HttpExchange exchange) {
-        try (exchange) {
-            exchange.getResponseHeaders().set("X-Request-Id", requestId(exchange));
-            try {
-                hostCheck.check(exchange);
-                cors.apply(exchange);
-                route(exchange);
-            } catch (ApiException e) {
-                drain(exchange);
-                http.error(exchange, e);
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "connection ended: {0}", e.toString());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + exchange.getRequestURI(), e);
-            try { // the details go to the log; clients get no class names or stack traces
-                http.error(exchange, new ApiException(500, "server_error", "The server failed while answering "
-                        + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + "; its log has the details.", null, null));
-            } catch (IOException | RuntimeException ignored) {
-                // headers may already have gone out
-            }
-        }
+        http.serve(exchange, config.maxBodyBytes(), LOG, ex -> {
+            ex.getResponseHeaders().set("X-Request-Id", requestId(ex));
+            hostCheck.check(ex);
+            cors.apply(ex);
+            route(ex);
+        });
     }
 
     /** The client's X-Request-Id when it sent a sane one, else a new one: every answer carries it. */
@@ -152,18 +137,6 @@ public final class ApiServer {
         String given = exchange.getRequestHeaders().getFirst("X-Request-Id");
         if (given != null && CLIENT_REQUEST_ID.matcher(given).matches()) return given;
         return "req-" + CompletionEndpoint.randomId();
-    }
-
-    /** Reads what is left of a refused request's body, so the connection can carry the next request. */
-    private void drain(HttpExchange exchange) {
-        try (var in = exchange.getRequestBody()) {
-            byte[] buffer = new byte[8192];
-            long left = config.maxBodyBytes(); // bounded: beyond it the connection is simply closed
-            int n;
-            while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) left -= n;
-        } catch (IOException | RuntimeException alreadyRead) {
-            // the body was read (and closed) already
-        }
     }
 
     private void route(HttpExchange exchange) throws IOException {

@@ -100,34 +100,10 @@ public final class BackendServer {
     }
 
     private void handle(HttpExchange exchange) {
-        try (exchange) {
-            try {
-                hostCheck.check(exchange);
-                route(exchange);
-            } catch (ApiException e) {
-                drain(exchange);
-                http.error(exchange, e);
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "connection ended: {0}", e.toString());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "unexpected failure on " + exchange.getRequestURI(), e);
-            try {
-                http.error(exchange, new ApiException(500, "server_error", "The server failed while answering "
-                        + exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + "; its log has the details.", null, null));
-            } catch (IOException | RuntimeException ignored) {
-                // headers may already have gone out
-            }
-        }
-    }
-
-    /** Reads what is left of a refused request's body (bounded), so the connection can carry the next request. */
-    private void drain(HttpExchange exchange) {
-        try (var in = exchange.getRequestBody()) {
-            in.readNBytes(config.maxBodyBytes());
-        } catch (IOException | RuntimeException alreadyRead) {
-            // the body was read (and closed) already
-        }
+        http.serve(exchange, config.maxBodyBytes(), LOG, ex -> {
+            hostCheck.check(ex);
+            route(ex);
+        });
     }
 
     private void route(HttpExchange exchange) throws IOException {
