@@ -7,7 +7,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -24,13 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.downloader.HubClient;
 import org.mambaplayground.downloader.HubException;
 import org.mambaplayground.downloader.testing.TestHub;
-import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
-import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.download.DownloadSession.State;
 import org.mambaplayground.gui.library.LibraryEntry;
-import org.mambaplayground.gui.models.EngineBinding;
 import org.mambaplayground.gui.testing.Fx;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -58,20 +54,12 @@ class DownloadProblemsTest {
                 .lfsFile("consolidated.safetensors", weights)
                 .lfsFile("tokenizer.model.v3", new byte[5000]);
         endpoint = hub.endpoint();
-        HubClients clients = () -> HubClient.builder().environment(Map.of()).endpoint(endpoint)
-                .hfHome(tmp.resolve("hf")).progressInterval(Duration.ofMillis(50));
-        ctx = new AppContext(Settings.under(tmp.resolve("app")), EngineBinding.engine(), clients);
-        ctx.library().refresh().get(30, TimeUnit.SECONDS);
-        stage.setScene(App.createScene(ctx, false));
-        stage.show();
+        ctx = HubApp.show(stage, () -> endpoint, tmp);
     }
 
     @AfterEach
     void close() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> javafx.stage.Window.getWindows().stream()
-                .filter(w -> w instanceof DownloadWizard).toList().forEach(javafx.stage.Window::hide)).get();
-        WaitForAsyncUtils.asyncFx(ctx::close).get();
-        hub.close();
+        HubApp.close(ctx, hub);
     }
 
     @Test

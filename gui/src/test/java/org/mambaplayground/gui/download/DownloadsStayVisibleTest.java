@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -20,15 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.assets.CatalogModel;
-import org.mambaplayground.downloader.HubClient;
 import org.mambaplayground.downloader.testing.TestHub;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
-import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.download.DownloadSession.State;
 import org.mambaplayground.gui.library.LibraryEntry;
-import org.mambaplayground.gui.models.EngineBinding;
 import org.mambaplayground.gui.testing.Fx;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -57,24 +52,12 @@ class DownloadsStayVisibleTest {
                 .lfsFile("consolidated.safetensors", weights).lfsFile("tokenizer.model.v3", new byte[5000]);
         hub.repo("mistralai/Mistral-Nemo-Base-2407").file("params.json", "{}")
                 .lfsFile("consolidated.safetensors", new byte[300_000]).file("tekken.json", "{}");
-        ctx = newContext();
-        ctx.library().refresh().get(30, TimeUnit.SECONDS);
-        stage.setScene(App.createScene(ctx, false));
-        stage.show();
-    }
-
-    private AppContext newContext() {
-        HubClients clients = () -> HubClient.builder().environment(Map.of()).endpoint(hub.endpoint())
-                .hfHome(tmp.resolve("hf")).progressInterval(Duration.ofMillis(50));
-        return new AppContext(Settings.under(tmp.resolve("app")), EngineBinding.engine(), clients);
+        ctx = HubApp.show(stage, hub::endpoint, tmp);
     }
 
     @AfterEach
     void close() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> javafx.stage.Window.getWindows().stream()
-                .filter(w -> w instanceof DownloadWizard).toList().forEach(javafx.stage.Window::hide)).get();
-        WaitForAsyncUtils.asyncFx(ctx::close).get();
-        hub.close();
+        HubApp.close(ctx, hub);
     }
 
     @Test
@@ -243,7 +226,7 @@ class DownloadsStayVisibleTest {
         long sentBefore = hub.fileBytesSent();
         assertThat(tmp.resolve("app/config/downloads.txt")).content().contains("codestral-mamba-7b");
 
-        ctx = newContext();
+        ctx = HubApp.context(hub::endpoint, tmp);
         WaitForAsyncUtils.asyncFx(() -> stage.setScene(App.createScene(ctx, false))).get();
         waitFor(() -> Downloads.of(ctx).sessions().size() == 1);
         DownloadSession resumed = Downloads.of(ctx).sessions().getFirst();

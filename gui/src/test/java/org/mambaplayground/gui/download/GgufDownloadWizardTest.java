@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableRow;
@@ -20,16 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.downloader.GgufChoices;
-import org.mambaplayground.downloader.HubClient;
 import org.mambaplayground.downloader.testing.TestHub;
 import org.mambaplayground.engine.model.Architecture;
-import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
-import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.download.DownloadSession.State;
 import org.mambaplayground.gui.library.LibraryEntry;
-import org.mambaplayground.gui.models.EngineBinding;
 import org.mambaplayground.gui.testing.Fx;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -66,20 +59,12 @@ class GgufDownloadWizardTest {
                 .lfsFile("Mamba-Codestral-7B-v0.1-Q8_0.gguf", SERVED)
                 .lfsFile("Mamba-Codestral-7B-v0.1-Q4_0.gguf", q4) // bytes only: this one is never loaded
                 .virtualLfsFile("Mamba-Codestral-7B-v0.1-IQ2_XS.gguf", 500_000, sha);
-        HubClients clients = () -> HubClient.builder().environment(Map.of()).endpoint(hub.endpoint())
-                .hfHome(tmp.resolve("hf")).progressInterval(Duration.ofMillis(50));
-        ctx = new AppContext(Settings.under(tmp.resolve("app")), EngineBinding.engine(), clients);
-        ctx.library().refresh().get(30, TimeUnit.SECONDS);
-        stage.setScene(App.createScene(ctx, false));
-        stage.show();
+        ctx = HubApp.show(stage, hub::endpoint, tmp);
     }
 
     @AfterEach
     void close() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> javafx.stage.Window.getWindows().stream()
-                .filter(w -> w instanceof DownloadWizard).toList().forEach(javafx.stage.Window::hide)).get();
-        WaitForAsyncUtils.asyncFx(ctx::close).get();
-        hub.close();
+        HubApp.close(ctx, hub);
     }
 
     @Test
