@@ -15,7 +15,6 @@ import org.mambaplayground.backend.ReplyListener;
 import org.mambaplayground.backend.ReplyStats;
 import org.mambaplayground.downloader.Bytes;
 import org.mambaplayground.engine.generate.CancellationToken;
-import org.mambaplayground.engine.generate.Generator;
 import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
@@ -163,11 +162,17 @@ final class ChatRepl {
     private void answer(Generation generation) {
         SamplingOptions options = new SamplingOptions(temperature, topP, seeds.nextLong(), maxTokens);
         ReplyListener listener = new ReplyListener() {
+            private boolean shown;
+
             @Override
             public void onPrefill(int done, int total) {
-                if (total <= Generator.DEFAULT_PREFILL_CHUNK) return; // one chunk: nothing to watch
-                status.printf("\r[prompt %d/%d tokens]", done, total);
-                if (done == total) status.print("\r                                        \r");
+                // a prompt read in one chunk reports only 0 and the end: nothing to watch
+                if (done > 0 && done < total) {
+                    status.printf("\r[prompt %d/%d tokens]", done, total);
+                    shown = true;
+                } else if (done == total && shown) {
+                    status.print("\r                                        \r");
+                }
                 status.flush();
             }
 
