@@ -1,27 +1,71 @@
 package org.mambaplayground.engine.tensor;
 
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A small fixed pool of daemon worker threads, one per core, shared by all kernels. The calling thread
+ * A small fixed set of daemon worker threads, one per core, shared by all kernels. The calling thread
  * works too, and chunks are handed out one at a time so a core slowed by other processes takes fewer.
  * The thread count is {@code -Dmamba.threads=N} or the number of available processors.
+ *
+ * <p>A worker that runs out of work spins for {@link #SPIN_NANOS} before it parks, and a caller waiting for its
+ * helpers spins as long before it blocks: a decoded token is some sixty short matrix-vector products in a row, and
+ * waking a parked thread for each (tens of microseconds on a virtual machine) left a worker idle for a third of
+ * the decode, the caller doing the chunks it had not yet claimed.
  */
 public final class Parallel {
     private static final int THREADS = Math.max(1, Integer.getInteger("mamba.threads", Runtime.getRuntime().availableProcessors()));
     /** Chunks per thread: enough to balance uneven cores, few enough to keep hand-out cheap. */
     private static final int CHUNKS_PER_THREAD = 4;
-    private static final ExecutorService POOL = THREADS > 1 ? Executors.newFixedThreadPool(THREADS - 1, Worker::new) : null;
+    /** How long an idle worker (or a waiting caller) keeps spinning before it parks: longer than the gaps in a decode. */
+    static final long SPIN_NANOS = Long.getLong("mamba.spinMicros", 200) * 1000;
+    private static final ConcurrentLinkedQueue<Runnable> QUEUE = new ConcurrentLinkedQueue<>();
+    private static final Worker[] WORKERS = new Worker[THREADS - 1];
+
+    static {
+        for (int i = 0; i < WORKERS.length; i++) (WORKERS[i] = new Worker()).start();
+    }
 
     private static final class Worker extends Thread {
-        Worker(Runnable r) {
-            super(r, "mamba-kernel");
+        /** Set before the last look at the queue and the park, so that a submitter seeing it unparks this worker. */
+        volatile boolean parked;
+
+        Worker() {
+            super("mamba-kernel");
             setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Runnable task = QUEUE.poll();
+                if (task == null) {
+                    long until = System.nanoTime() + SPIN_NANOS;
+                    while ((task = QUEUE.poll()) == null && System.nanoTime() - until < 0) Thread.onSpinWait();
+                }
+                if (task == null) {
+                    parked = true;
+                    task = QUEUE.poll();
+                    if (task == null) LockSupport.park(this);
+                    parked = false;
+                }
+                if (task != null) task.run(); // tasks catch their own failures
+            }
+        }
+    }
+
+    /** Queues a task for the workers, waking a parked one (an idle spinning one takes it by itself). */
+    private static void submit(Runnable task) {
+        QUEUE.offer(task);
+        for (Worker w : WORKERS) {
+            if (w.parked) {
+                LockSupport.unpark(w);
+                return;
+            }
         }
     }
 
@@ -71,7 +115,7 @@ public final class Parallel {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int h = 0; h < helpers; h++) {
             AtomicBoolean claim = claimed[h] = new AtomicBoolean();
-            POOL.execute(() -> {
+            submit(() -> {
                 if (!claim.compareAndSet(false, true)) return;
                 try {
                     worker.run();
@@ -92,6 +136,8 @@ public final class Parallel {
         for (AtomicBoolean claim : claimed) {
             if (claim.compareAndSet(false, true)) finished.countDown();
         }
+        long until = System.nanoTime() + SPIN_NANOS;
+        while (finished.getCount() > 0 && System.nanoTime() - until < 0) Thread.onSpinWait();
         boolean interrupted = false;
         while (true) {
             try {

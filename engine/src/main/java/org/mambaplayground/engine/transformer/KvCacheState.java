@@ -124,6 +124,17 @@ public final class KvCacheState implements InferenceState {
     }
 
     /**
+     * How many positions from {@code pos} on (at most {@code max}) sit in consecutive slots of pos's block, so
+     * that a KV head's keys for them are one run of bytes from {@link #offset}: up to the block's end, which is
+     * also where a rolling buffer wraps.
+     */
+    int contiguousRun(long pos, int max) {
+        int slot = slot(pos);
+        long blockTokens = keys.getFirst().get(slot / BLOCK).byteSize() / tokenBytes;
+        return (int) Math.max(1, Math.min(max, blockTokens - slot % BLOCK));
+    }
+
+    /**
      * Stores one position's key and value, already encoded in this cache's format: the token at byte
      * {@code from} of k and v (token-major, as a layer computes them). Copying the bytes (rather than encoding
      * again) keeps the cache identical to what the batch's own attention read.
