@@ -22,7 +22,7 @@ public final class Parallel {
     /** Chunks per thread: enough to balance uneven cores, few enough to keep hand-out cheap. */
     private static final int CHUNKS_PER_THREAD = 4;
     /** How long an idle worker (or a waiting caller) keeps spinning before it parks: longer than the gaps in a decode. */
-    static final long SPIN_NANOS = Long.getLong("mamba.spinMicros", 200) * 1000;
+    private static final long SPIN_NANOS = Long.getLong("mamba.spinMicros", 200) * 1000;
     private static final ConcurrentLinkedQueue<Runnable> QUEUE = new ConcurrentLinkedQueue<>();
     private static final Worker[] WORKERS = new Worker[THREADS - 1];
 

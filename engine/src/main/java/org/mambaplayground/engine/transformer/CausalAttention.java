@@ -109,8 +109,8 @@ final class CausalAttention {
                 if (pos < start) {
                     // A run of cached keys in one block: the head's keys lie side by side there, one decode call
                     // for the run (one call per key cost more than the decoding over a long context).
-                    int run = cache.contiguousRun(pos, (int) Math.min(count - j, start - pos));
                     MemorySegment keyBlock = cache.keyBlock(layer, pos);
+                    int run = cache.contiguousRun(pos, keyBlock, (int) Math.min(count - j, start - pos));
                     long o = cache.offset(pos, kvHead, keyBlock);
                     f.decode(keyBlock, o, s.keys, j * hd, run * hd);
                     f.decode(cache.valueBlock(layer, pos), o, s.values, j * hd, run * hd);

@@ -124,13 +124,13 @@ public final class KvCacheState implements InferenceState {
     }
 
     /**
-     * How many positions from {@code pos} on (at most {@code max}) sit in consecutive slots of pos's block, so
-     * that a KV head's keys for them are one run of bytes from {@link #offset}: up to the block's end, which is
-     * also where a rolling buffer wraps.
+     * How many positions from {@code pos} on (at most {@code max}) sit in consecutive slots of {@code block}, the
+     * block that holds pos, so that a KV head's keys for them are one run of bytes from {@link #offset}: up to the
+     * block's end, which is also where a rolling buffer wraps.
      */
-    int contiguousRun(long pos, int max) {
+    int contiguousRun(long pos, MemorySegment block, int max) {
         int slot = slot(pos);
-        long blockTokens = keys.getFirst().get(slot / BLOCK).byteSize() / tokenBytes;
+        long blockTokens = block.byteSize() / tokenBytes;
         return (int) Math.max(1, Math.min(max, blockTokens - slot % BLOCK));
     }
 

@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * GGML's Q4_0: blocks of 32 weights, an F16 scale d and 16 bytes of 4-bit values q; a weight is (q - 8) * d.
@@ -99,7 +100,7 @@ public final class Q4_0Format implements WeightFormat {
             }
             acc = s0.fma(Simd.broadcast(Simd.f16(seg, o)), acc);
         }
-        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
