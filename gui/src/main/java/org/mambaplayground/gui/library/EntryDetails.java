@@ -85,7 +85,7 @@ final class EntryDetails extends ScrollPane {
         int row = 0;
         row = fact(grid, row, "Folder", e.folder() == null ? "" : e.folder().toString());
         row = fact(grid, row, "State", states.of(e));  // as the table says it, live
-        row = fact(grid, row, "On disk", Sizes.bytes(e.bytesOnDisk()));
+        row = fact(grid, row, "On disk", states.onDisk(e)); // live while it downloads
         if (e.catalog() != null) {
             row = fact(grid, row, "Repository", e.catalog().repo() + (e.catalog().gated() ? " (gated)" : ""));
             row = fact(grid, row, "Download size", "about " + Sizes.bytes(e.catalog().approxBytes()));
@@ -146,7 +146,10 @@ final class EntryDetails extends ScrollPane {
             actions.getChildren().add(unload);
         }
         if (e.downloadable()) {
-            Button download = new Button(e.state() == LibraryEntry.InstallState.PARTIAL ? "Resume download\u2026" : "Download\u2026");
+            Button download = new Button();
+            // While it downloads, the wizard shows that download (Pause and Cancel are in the sidebar).
+            download.textProperty().bind(states.live(() -> Downloads.of(ctx).of(e.catalog()).isPresent() ? "Show download\u2026"
+                    : e.state() == LibraryEntry.InstallState.PARTIAL ? "Resume download\u2026" : "Download\u2026"));
             download.setId("download-model");
             download.getStyleClass().add(Styles.ACCENT);
             download.setOnAction(a -> DownloadLauncher.open(ctx, e.catalog(), getScene().getWindow()));

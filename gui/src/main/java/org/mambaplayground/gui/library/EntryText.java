@@ -2,6 +2,7 @@ package org.mambaplayground.gui.library;
 
 import java.nio.file.Path;
 import org.mambaplayground.engine.model.ModelSpec;
+import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.download.DownloadSession;
 import org.mambaplayground.gui.download.Downloads;
 import org.mambaplayground.gui.models.ModelHandle;
@@ -48,6 +49,22 @@ final class EntryText {
             if (open.isPresent()) return "In memory \u00b7 " + open.get().choice().label();
         }
         return state(e);
+    }
+
+    /** The entry's bytes on disk; while a download of it runs, the bytes it has so far. */
+    static long bytesOnDisk(LibraryEntry e, Downloads downloads) {
+        return download(e, downloads).map(s -> s.bytesDoneProperty().get()).orElse(e.bytesOnDisk());
+    }
+
+    /** As {@link #bytesOnDisk}, and while a download runs, out of how many: "1.2 GB of 14.6 GB". */
+    static String onDisk(LibraryEntry e, Downloads downloads) {
+        String bytes = Sizes.bytes(bytesOnDisk(e, downloads));
+        long total = download(e, downloads).map(s -> s.totalBytesProperty().get()).orElse(-1L);
+        return total > 0 ? bytes + " of " + Sizes.bytes(total) : bytes;
+    }
+
+    private static java.util.Optional<DownloadSession> download(LibraryEntry e, Downloads downloads) {
+        return e.catalog() == null ? java.util.Optional.empty() : downloads.of(e.catalog());
     }
 
     static String state(LibraryEntry e) {

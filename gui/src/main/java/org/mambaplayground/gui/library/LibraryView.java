@@ -17,6 +17,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import java.util.List;
 import java.util.function.Function;
+import javafx.beans.value.ObservableValue;
 import javafx.collections.ListChangeListener;
 import java.util.function.Supplier;
 import org.mambaplayground.engine.load.MachineMemory;
@@ -60,14 +61,14 @@ public final class LibraryView extends BorderPane {
             case REMOTE -> "Remote";
         }, 70);
         TableColumn<LibraryEntry, String> params = column("Params", e -> e.spec() == null ? "?" : Sizes.count(e.spec().parameterCount()), 80);
-        TableColumn<LibraryEntry, String> onDisk = column("On disk", e -> Sizes.bytes(e.bytesOnDisk()), 80);
+        TableColumn<LibraryEntry, String> onDisk = live("On disk", states::bytesOnDisk, 80);
         table.getColumns().setAll(List.of(
                 wrapping(column("Model", LibraryEntry::name, 185)),
                 source,
                 column("Type", e -> e.spec() == null ? "?" : EntryText.architecture(e.spec()), 112),
                 params,
                 onDisk,
-                wrapping(live("State", states, 130))));
+                wrapping(live("State", states::of, 130))));
         // On a small screen the columns the details repeat give way, in this order, rather than every column
         // being cut short.
         List<TableColumn<LibraryEntry, ?>> givingWay = List.of(source, onDisk, params);
@@ -188,9 +189,10 @@ public final class LibraryView extends BorderPane {
     }
 
     /** A column whose words change by themselves ({@link LiveStates}). */
-    private static TableColumn<LibraryEntry, String> live(String title, LiveStates states, double width) {
+    /** A column whose words follow the downloads and the loaded models by themselves (see LiveStates). */
+    private static TableColumn<LibraryEntry, String> live(String title, Function<LibraryEntry, ObservableValue<String>> words, double width) {
         TableColumn<LibraryEntry, String> col = new TableColumn<>(title);
-        col.setCellValueFactory(cell -> states.of(cell.getValue()));
+        col.setCellValueFactory(cell -> words.apply(cell.getValue()));
         col.setPrefWidth(width);
         return col;
     }

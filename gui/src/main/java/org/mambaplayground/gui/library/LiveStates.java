@@ -6,6 +6,7 @@ import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.value.ObservableValue;
 import javafx.collections.ListChangeListener;
+import org.mambaplayground.engine.model.Sizes;
 import org.mambaplayground.gui.download.DownloadSession;
 import org.mambaplayground.gui.download.Downloads;
 import org.mambaplayground.gui.models.ModelHandle;
@@ -36,7 +37,22 @@ final class LiveStates {
 
     /** The entry's State words, kept up to date. */
     ObservableValue<String> of(LibraryEntry e) {
-        return Bindings.createStringBinding(() -> EntryText.state(e, models, downloads), revision);
+        return live(() -> EntryText.state(e, models, downloads));
+    }
+
+    /** The entry's bytes on disk, counting up while it downloads (the table's short form). */
+    ObservableValue<String> bytesOnDisk(LibraryEntry e) {
+        return live(() -> Sizes.bytes(EntryText.bytesOnDisk(e, downloads)));
+    }
+
+    /** As {@link #bytesOnDisk}, with the download's total while one runs ("1.2 GB of 14.6 GB"). */
+    ObservableValue<String> onDisk(LibraryEntry e) {
+        return live(() -> EntryText.onDisk(e, downloads));
+    }
+
+    /** Words computed again whenever the downloads (a whole percent) or the loaded models move on. */
+    ObservableValue<String> live(java.util.concurrent.Callable<String> words) {
+        return Bindings.createStringBinding(words, revision);
     }
 
     private void watch(DownloadSession s) {

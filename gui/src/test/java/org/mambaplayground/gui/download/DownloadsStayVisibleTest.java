@@ -88,7 +88,8 @@ class DownloadsStayVisibleTest {
 
     /**
      * While a download runs, the Library row and the details say the sidebar's percent, as drawn (no "..."), within
-     * one update of it, and all three advance.
+     * one update of it, and all three advance; the details' On disk line counts up ("1.2 MB of 2.5 MB", not the
+     * 0 B found before the download) and their button shows the running download instead of offering a new one.
      */
     @Test
     void theLibraryRowAndDetailsFollowTheSidebarsPercent(FxRobot robot) throws Exception {
@@ -99,15 +100,17 @@ class DownloadsStayVisibleTest {
         waitFor(() -> session.fractionProperty().get() > 0.02);
         robot.interact(() -> Fx.lookupAnywhere("#download-pane", DownloadPane.class).getScene().getWindow().hide());
 
-        java.util.Set<String> seen = new java.util.TreeSet<>();
+        java.util.Set<String> seen = new java.util.TreeSet<>(), onDisk = new java.util.TreeSet<>(), rowOnDisk = new java.util.TreeSet<>();
         while (seen.size() < 3) {
             assertThat(session.stateProperty().get()).as("still downloading, seen " + seen).isEqualTo(State.DOWNLOADING);
-            String[] shown = new String[3];
+            String[] shown = new String[5];
             try {
                 WaitForAsyncUtils.waitFor(1, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(() -> {
                     shown[0] = drawnText(Fx.lookup(stage, "#downloads-indicator", Node.class).lookup(".download-text"));
                     shown[1] = drawnText(drawnStateCell("Codestral Mamba 7B"));
                     shown[2] = drawnText(stage.getScene().getRoot().lookup("#fact-state"));
+                    shown[3] = drawnText(stage.getScene().getRoot().lookup("#fact-on-disk"));
+                    shown[4] = drawnText(drawnCell("Codestral Mamba 7B", "On disk"));
                     String percent = percentIn(shown[0]);
                     return percent != null && percent.equals(percentIn(shown[1])) && percent.equals(percentIn(shown[2]));
                 }).get());
@@ -115,8 +118,16 @@ class DownloadsStayVisibleTest {
                 throw new AssertionError("sidebar, row and details disagree for 1 s: " + String.join(" / ", shown), e);
             }
             seen.add(percentIn(shown[0]));
+            onDisk.add(shown[3]);
+            rowOnDisk.add(shown[4]);
             Thread.sleep(100);
         }
+        assertThat(onDisk).as("the details' On disk line while downloading").allMatch(t -> t.matches("[\\d.]+ [kMG]?B of 2\\.\\d+ MB"));
+        assertThat(onDisk).as("it counts up").hasSizeGreaterThan(1);
+        assertThat(rowOnDisk).as("the row's On disk cell counts up too").hasSizeGreaterThan(1).doesNotContain("0 B");
+        DownloadProblemsTest.shoot(stage.getScene(), "library-downloading.png");
+        assertThat(WaitForAsyncUtils.asyncFx(() -> Fx.lookup(stage, "#download-model", Button.class).getText()).get())
+                .isEqualTo("Show download\u2026");
         assertThat(WaitForAsyncUtils.asyncFx(() -> drawnText(drawnStateCell("Codestral Mamba 7B"))).get())
                 .as("the State column, as drawn").matches("Downloading \\d+%");
         assertTheLibraryCutsNothingAt(1400, 900);
@@ -152,10 +163,15 @@ class DownloadsStayVisibleTest {
 
     /** The State cell of the model's row as the table draws it. FX thread. */
     private Node drawnStateCell(String name) {
+        return drawnCell(name, "State");
+    }
+
+    /** The cell of the model's row in that column as the table draws it. FX thread. */
+    private Node drawnCell(String name, String column) {
         return stage.getScene().getRoot().lookupAll(".table-cell").stream()
                 .filter(n -> n instanceof javafx.scene.control.TableCell<?, ?> c && c.getTableRow() != null
                         && c.getTableRow().getItem() instanceof LibraryEntry e && e.name().equals(name)
-                        && c.getTableColumn().getText().equals("State"))
+                        && c.getTableColumn().getText().equals(column))
                 .findFirst().orElseThrow();
     }
 
