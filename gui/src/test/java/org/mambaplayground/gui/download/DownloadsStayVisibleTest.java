@@ -94,6 +94,10 @@ class DownloadsStayVisibleTest {
     @Test
     void theLibraryRowAndDetailsFollowTheSidebarsPercent(FxRobot robot) throws Exception {
         hub.throttle(100_000); // 25 s for the weights: time for several samples however slowly the robot moves
+        robot.interact(() -> { // wide enough for every column (an earlier test may have left the window small)
+            stage.setWidth(1400);
+            stage.setHeight(900);
+        });
         DownloadSession session = openWizard(robot, "Codestral Mamba 7B");
         waitFor(() -> session.stateProperty().get() == State.READY);
         robot.clickOn("#start-download");
