@@ -120,6 +120,7 @@ final class EntryDetails extends ScrollPane {
             return;
         }
         LoadChoice choice = memory.choice();
+        boolean downloading = e.catalog() != null && Downloads.of(ctx).of(e.catalog()).isPresent();
         ModelHandle active = ctx.models().getActiveModel();
         boolean activeHere = active != null && e.folder() != null
                 && active.folder().toAbsolutePath().normalize().equals(e.folder().toAbsolutePath().normalize());
@@ -146,10 +147,10 @@ final class EntryDetails extends ScrollPane {
             actions.getChildren().add(unload);
         }
         if (e.downloadable()) {
-            Button download = new Button();
-            // While it downloads, the wizard shows that download (Pause and Cancel are in the sidebar).
-            download.textProperty().bind(states.live(() -> Downloads.of(ctx).of(e.catalog()).isPresent() ? "Show download\u2026"
-                    : e.state() == LibraryEntry.InstallState.PARTIAL ? "Resume download\u2026" : "Download\u2026"));
+            // While it downloads, the wizard shows that download (Pause and Cancel are in the sidebar). The Library
+            // shows these actions again when a download starts or ends.
+            Button download = new Button(downloading ? "Show download\u2026"
+                    : e.state() == LibraryEntry.InstallState.PARTIAL ? "Resume download\u2026" : "Download\u2026");
             download.setId("download-model");
             download.getStyleClass().add(Styles.ACCENT);
             download.setOnAction(a -> DownloadLauncher.open(ctx, e.catalog(), getScene().getWindow()));
@@ -169,7 +170,6 @@ final class EntryDetails extends ScrollPane {
             delete.setId("delete-model");
             boolean inMemory = ctx.models().openModels().stream().anyMatch(h -> e.folder() != null
                     && h.folder().toAbsolutePath().normalize().equals(e.folder().toAbsolutePath().normalize()));
-            boolean downloading = Downloads.of(ctx).of(e.catalog()).isPresent();
             delete.setDisable(inMemory || downloading);
             delete.setTooltip(new Tooltip(inMemory ? "Unload it first" : downloading ? "Cancel its download first"
                     : "Removes the files the app downloaded; other files in the folder stay"));

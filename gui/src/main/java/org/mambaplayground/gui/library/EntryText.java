@@ -29,17 +29,15 @@ final class EntryText {
                     && org.mambaplayground.gui.remote.RemoteModels.isActive(models.getActiveBackend(), e);
             return !e.problem().isEmpty() ? "Cannot read" : active ? "Active \u00b7 remote" : "Remote";
         }
-        if (e.catalog() != null) {
-            var session = downloads.of(e.catalog());
-            if (session.isPresent()) {
-                DownloadSession s = session.get();
-                String percent = Math.round(s.fractionProperty().get() * 100) + "%";
-                return switch (s.stateProperty().get()) {
-                    case PAUSED -> "Paused at " + percent;
-                    case QUEUED -> "Waiting to download";
-                    default -> "Downloading " + percent;
-                };
-            }
+        var session = download(e, downloads);
+        if (session.isPresent()) {
+            DownloadSession s = session.get();
+            String percent = Math.round(s.fractionProperty().get() * 100) + "%";
+            return switch (s.stateProperty().get()) {
+                case PAUSED -> "Paused at " + percent;
+                case QUEUED -> "Waiting to download";
+                default -> "Downloading " + percent;
+            };
         }
         if (e.folder() != null && e.state() == LibraryEntry.InstallState.INSTALLED) {
             Path folder = e.folder().toAbsolutePath().normalize();
@@ -63,6 +61,7 @@ final class EntryText {
         return total > 0 ? bytes + " of " + Sizes.bytes(total) : bytes;
     }
 
+    /** The download of the entry under way or waiting, if it is a catalog model with one. */
     private static java.util.Optional<DownloadSession> download(LibraryEntry e, Downloads downloads) {
         return e.catalog() == null ? java.util.Optional.empty() : downloads.of(e.catalog());
     }

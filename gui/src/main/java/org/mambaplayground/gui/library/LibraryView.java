@@ -188,7 +188,6 @@ public final class LibraryView extends BorderPane {
         return col;
     }
 
-    /** A column whose words change by themselves ({@link LiveStates}). */
     /** A column whose words follow the downloads and the loaded models by themselves (see LiveStates). */
     private static TableColumn<LibraryEntry, String> live(String title, Function<LibraryEntry, ObservableValue<String>> words, double width) {
         TableColumn<LibraryEntry, String> col = new TableColumn<>(title);

@@ -51,7 +51,7 @@ final class LiveStates {
     }
 
     /** Words computed again whenever the downloads (a whole percent) or the loaded models move on. */
-    ObservableValue<String> live(java.util.concurrent.Callable<String> words) {
+    private ObservableValue<String> live(java.util.concurrent.Callable<String> words) {
         return Bindings.createStringBinding(words, revision);
     }
 

@@ -172,15 +172,10 @@ class DownloadsStayVisibleTest {
 
     /** The State cell of the model's row as the table draws it. FX thread. */
     private Node drawnStateCell(String name) {
-        return drawnCell(name, "State");
-    }
-
-    /** The cell of the model's row in that column as the table draws it. FX thread. */
-    private Node drawnCell(String name, String column) {
         return stage.getScene().getRoot().lookupAll(".table-cell").stream()
                 .filter(n -> n instanceof javafx.scene.control.TableCell<?, ?> c && c.getTableRow() != null
                         && c.getTableRow().getItem() instanceof LibraryEntry e && e.name().equals(name)
-                        && c.getTableColumn().getText().equals(column))
+                        && c.getTableColumn().getText().equals("State"))
                 .findFirst().orElseThrow();
     }
 
