@@ -16,13 +16,15 @@ final class Mamba2Mixer {
     private final Mamba2Config c;
     private final Tensor inProj;
     private final Tensor outProj;
-    private final float[] convWeight; // [conv_dim, d_conv]
+    private final float[] convTaps; // [d_conv, conv_dim]: the checkpoint's [conv_dim, d_conv] weights by tap, for the vector loop
     private final float[] convBias;
     private final float[] dtBias;
     private final float[] a; // A = -exp(A_log), computed once in float32 as mamba_ssm does
     private final float[] d;
     private final float[] normWeight;
     private final SsdScan ssd;
+    /** Tokens per chunk of the element-wise steps handed to the kernel threads. */
+    private static final int TOKEN_GRAIN = 16;
 
     Mamba2Mixer(Mamba2Config c, Weights w, int layer) {
         this.c = c;
@@ -30,7 +32,12 @@ final class Mamba2Mixer {
         int heads = c.nHeads();
         inProj = w.tensor(names.inProj(layer));
         outProj = w.tensor(names.outProj(layer));
-        convWeight = w.floats(names.convWeight(layer));
+        float[] convWeight = w.floats(names.convWeight(layer));
+        int k = c.dConv(), convDim = c.convDim();
+        convTaps = new float[k * convDim];
+        for (int ch = 0; ch < convDim; ch++) {
+            for (int j = 0; j < k; j++) convTaps[j * convDim + ch] = convWeight[ch * k + j];
+        }
         convBias = w.floats(names.convBias(layer));
         dtBias = w.floats(names.dtBias(layer));
         float[] aLog = w.floats(names.aLog(layer));
@@ -47,18 +54,9 @@ final class Mamba2Mixer {
         float[] zxbcdt = new float[c.inProjDim()];
         Kernels.matvec(inProj, hidden, zxbcdt);
 
-        // Conv over the d_conv - 1 remembered inputs and this one, then shift this input into the history.
-        float[] xbc = new float[convDim];
-        for (int ch = 0; ch < convDim; ch++) {
-            float input = zxbcdt[inner + ch];
-            float sum = convBias[ch] + convWeight[ch * k + k - 1] * input;
-            for (int j = 0; j < k - 1; j++) sum += convWeight[ch * k + j] * conv[j * convDim + ch];
-            xbc[ch] = LayerMath.silu(sum);
-        }
-        if (k > 1) {
-            System.arraycopy(conv, convDim, conv, 0, (k - 2) * convDim);
-            System.arraycopy(zxbcdt, inner, conv, (k - 2) * convDim, convDim);
-        }
+        // Conv over the d_conv - 1 remembered inputs and this one (the prompt's code with one token), which also
+        // shifts this input into the history.
+        float[] xbc = causalConv(zxbcdt, 1, conv);
 
         // Recurrent SSM update per head: S = exp(dt A) S + dt x B^T; y = S C + D x.
         int p = c.headDim(), nState = c.dState(), bBase = inner, cBase = inner + c.nGroups() * nState;
@@ -89,12 +87,17 @@ final class Mamba2Mixer {
 
         float[] xbc = causalConv(zxbcdt, n, conv);
         float[] dt = new float[n * heads];
-        for (int t = 0; t < n; t++) {
-            for (int h = 0; h < heads; h++) dt[t * heads + h] = LayerMath.softplus(zxbcdt[t * proj + inner + convDim + h] + dtBias[h]);
-        }
+        // Tokens are independent in the element-wise steps: spread them over the kernel threads too.
+        Parallel.forRange(n, TOKEN_GRAIN, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                for (int h = 0; h < heads; h++) dt[t * heads + h] = LayerMath.softplus(zxbcdt[t * proj + inner + convDim + h] + dtBias[h]);
+            }
+        });
         float[] y = new float[n * inner];
         ssd.scan(xbc, dt, a, d, ssm, y, n);
-        for (int t = 0; t < n; t++) gatedNorm(y, t * inner, zxbcdt, t * proj);
+        Parallel.forRange(n, TOKEN_GRAIN, (from, to) -> {
+            for (int t = from; t < to; t++) gatedNorm(y, t * inner, zxbcdt, t * proj);
+        });
 
         float[] out = new float[n * c.dim()];
         Kernels.matmul(outProj, y, out, n);
@@ -105,17 +108,18 @@ final class Mamba2Mixer {
     private float[] causalConv(float[] zxbcdt, int n, float[] conv) {
         int inner = c.innerDim(), convDim = c.convDim(), k = c.dConv(), proj = c.inProjDim(), hist = k - 1;
         float[] out = new float[n * convDim];
-        for (int t = 0; t < n; t++) {
-            for (int ch = 0; ch < convDim; ch++) {
-                float sum = convBias[ch];
+        Parallel.forRange(n, TOKEN_GRAIN, (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int o = t * convDim;
+                System.arraycopy(convBias, 0, out, o, convDim);
                 for (int j = 0; j < k; j++) {
                     int time = t - hist + j; // negative times come from the remembered history
-                    float input = time >= 0 ? zxbcdt[time * proj + inner + ch] : conv[(hist + time) * convDim + ch];
-                    sum += convWeight[ch * k + j] * input;
+                    if (time >= 0) Kernels.addProducts(convTaps, j * convDim, zxbcdt, time * proj + inner, out, o, convDim);
+                    else Kernels.addProducts(convTaps, j * convDim, conv, (hist + time) * convDim, out, o, convDim);
                 }
-                out[t * convDim + ch] = LayerMath.silu(sum);
+                Kernels.silu(out, o, convDim);
             }
-        }
+        });
         float[] next = new float[conv.length];
         for (int j = 0; j < hist; j++) {
             int time = n - hist + j;
@@ -130,7 +134,7 @@ final class Mamba2Mixer {
     /** y = rmsnorm(y * silu(z)) * weight, normalised within each of the n_groups groups (norm_before_gate=False). */
     private void gatedNorm(float[] y, int yo, float[] zxbcdt, int zo) {
         int inner = c.innerDim();
-        for (int i = 0; i < inner; i++) y[yo + i] *= LayerMath.silu(zxbcdt[zo + i]);
+        Kernels.mulSilu(y, yo, zxbcdt, zo, inner);
         int group = inner / c.nGroups();
         for (int g = 0; g < c.nGroups(); g++) {
             LayerMath.rmsNorm(y, yo + g * group, y, yo + g * group, normWeight, g * group, group, Mamba2Config.NORM_EPS);

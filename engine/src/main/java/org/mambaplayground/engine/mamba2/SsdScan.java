@@ -83,25 +83,29 @@ final class SsdScan {
             cs[t] = sum;
         }
 
-        float[] acc = new float[p];
+        // Within the chunk, y_t gathers the weighted x_s of the tokens up to t in one pass over them (the weights
+        // first, then the rows, each output vector summed in a register).
+        float[] acc = new float[p], weight = new float[len];
+        int rows0 = start * stride;
         for (int t = 0; t < len; t++) {
             int row = (start + t) * stride;
             float decayIn = (float) Math.exp(cs[t]);
             for (int i = 0; i < p; i++) acc[i] = decayIn * Kernels.dot(xbc, row + cBase, state, sBase + i * nState, nState);
-            for (int s = 0; s <= t; s++) {
-                float w = cb[t * len + s] * (float) Math.exp(cs[t] - cs[s]) * dt[(start + s) * heads + h];
-                Kernels.axpy(w, xbc, (start + s) * stride + xBase, acc, 0, p);
-            }
+            for (int s = 0; s <= t; s++) weight[s] = cb[t * len + s] * (float) Math.exp(cs[t] - cs[s]) * dt[(start + s) * heads + h];
+            Kernels.addWeightedRows(weight, 0, t + 1, xbc, rows0 + xBase, stride, p, acc, 0);
             int yRow = (start + t) * inner + xBase;
             for (int i = 0; i < p; i++) y[yRow + i] = acc[i] + dSkip * xbc[row + xBase + i];
         }
 
+        // The carried state, row by row: S[i] = exp(cs_last) S[i] + sum_s exp(cs_last - cs_s) dt_s x_s[i] B_s.
         float decayAll = (float) Math.exp(cs[len - 1]);
-        for (int i = 0; i < p * nState; i++) state[sBase + i] *= decayAll;
-        for (int s = 0; s < len; s++) {
-            int row = (start + s) * stride;
-            float w = (float) Math.exp(cs[len - 1] - cs[s]) * dt[(start + s) * heads + h];
-            for (int i = 0; i < p; i++) Kernels.axpy(w * xbc[row + xBase + i], xbc, row + bBase, state, sBase + i * nState, nState);
+        float[] decayed = new float[len];
+        for (int s = 0; s < len; s++) decayed[s] = (float) Math.exp(cs[len - 1] - cs[s]) * dt[(start + s) * heads + h];
+        for (int i = 0; i < p; i++) {
+            int si = sBase + i * nState;
+            for (int k = 0; k < nState; k++) state[si + k] *= decayAll;
+            for (int s = 0; s < len; s++) weight[s] = decayed[s] * xbc[rows0 + s * stride + xBase + i];
+            Kernels.addWeightedRows(weight, 0, len, xbc, rows0 + bBase, stride, nState, state, si);
         }
     }
 }

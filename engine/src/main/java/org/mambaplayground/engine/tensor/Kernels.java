@@ -129,6 +129,17 @@ public final class Kernels {
         VectorKernels.dot4(a, aOff, rows, rowOff, n, out, outOff);
     }
 
+    /** y[yOff + i] += a[aOff + i] * b[bOff + i] for i in [0, n). */
+    public static void addProducts(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        VectorKernels.addProducts(a, aOff, b, bOff, y, yOff, n);
+    }
+
+    /** y[yOff + i] = silu(y[yOff + i]) for i in [0, n), in place. */
+    public static void silu(float[] y, int yOff, int n) { VectorKernels.silu(y, yOff, null, 0, n); }
+
+    /** y[yOff + i] *= silu(gate[gOff + i]) for i in [0, n). */
+    public static void mulSilu(float[] y, int yOff, float[] gate, int gOff, int n) { VectorKernels.silu(y, yOff, gate, gOff, n); }
+
     /** p[j] = exp(p[j] - shift) for j in [from, to) (a softmax's numerators); returns their sum. */
     public static float expShifted(float[] p, int from, int to, float shift) {
         return VectorKernels.expShifted(p, from, to, shift);
@@ -136,7 +147,15 @@ public final class Kernels {
 
     /** acc[accOff + d] += sum over j in [from, to) of w[j] * rows[j * n + d], for d in [0, n) (attention's weighted values). */
     public static void addWeightedRows(float[] w, int from, int to, float[] rows, int n, float[] acc, int accOff) {
-        VectorKernels.addWeightedRows(w, from, to, rows, n, acc, accOff);
+        VectorKernels.addWeightedRows(w, from, to - from, rows, from * n, n, n, acc, accOff);
+    }
+
+    /**
+     * acc[accOff + d] += sum over j in [0, count) of w[wOff + j] * rows[rowOff + j * stride + d], for d in [0, n):
+     * rows {@code stride} apart, as the x or B columns of consecutive tokens (the SSD scan's weighted sums).
+     */
+    public static void addWeightedRows(float[] w, int wOff, int count, float[] rows, int rowOff, int stride, int n, float[] acc, int accOff) {
+        VectorKernels.addWeightedRows(w, wOff, count, rows, rowOff, stride, n, acc, accOff);
     }
 
     public static float decayAxpyDot(float[] s, int sOff, float decay, float alpha, float[] b, int bOff, float[] c, int cOff, int n) {

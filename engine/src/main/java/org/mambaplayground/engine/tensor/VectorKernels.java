@@ -74,6 +74,31 @@ final class VectorKernels {
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
+    /** y[yOff + i] += a[aOff + i] * b[bOff + i] for i in [0, n): a depthwise conv's tap over all channels. */
+    static void addProducts(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int upper = n - LANES; i <= upper; i += LANES) {
+            FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(a[aOff + i], b[bOff + i], y[yOff + i]);
+    }
+
+    /**
+     * y[yOff + i] = silu(y[yOff + i]) = y / (1 + e^-y), or, with a gate, y[yOff + i] *= silu(gate[gOff + i]), for
+     * i in [0, n). Every element goes through the vector exp (the last partial vector under a mask), so a token's
+     * result does not depend on how many tokens were computed with it.
+     */
+    static void silu(float[] y, int yOff, float[] gate, int gOff, int n) {
+        FloatVector one = FloatVector.broadcast(F, 1f);
+        for (int i = 0; i < n; i += LANES) {
+            var m = F.indexInRange(i, n);
+            FloatVector g = FloatVector.fromArray(F, gate == null ? y : gate, (gate == null ? yOff : gOff) + i, m);
+            FloatVector s = g.div(g.neg().lanewise(VectorOperators.EXP).add(one));
+            if (gate != null) s = s.mul(FloatVector.fromArray(F, y, yOff + i, m));
+            s.intoArray(y, yOff + i, m);
+        }
+    }
+
     /**
      * p[j] = exp(p[j] - shift) for j in [from, to); returns their sum. Every element goes through the vector exp
      * (a range's last partial vector too, under a mask), so a key's weight is the same wherever its range starts:
@@ -91,19 +116,18 @@ final class VectorKernels {
     }
 
     /**
-     * acc[accOff + d] += sum over j in [from, to) of w[j] * rows[j * n + d], for d in [0, n): a block of weighted
-     * value rows added at once, each output vector summed in a register over the block instead of loaded and
-     * stored once per row (the same FMAs in the same order per element as one axpy per row).
+     * acc[accOff + d] += sum over j in [0, count) of w[wOff + j] * rows[rowOff + j * stride + d], for d in [0, n):
+     * a block of weighted rows added at once, each output vector summed in a register over the block instead of
+     * loaded and stored once per row (the same FMAs in the same order per element as one axpy per row).
      */
-    static void addWeightedRows(float[] w, int from, int to, float[] rows, int n, float[] acc, int accOff) {
+    static void addWeightedRows(float[] w, int wOff, int count, float[] rows, int rowOff, int stride, int n, float[] acc, int accOff) {
         int d = 0;
         for (; d + 4 * LANES <= n; d += 4 * LANES) {
             int o = accOff + d;
             FloatVector a0 = FloatVector.fromArray(F, acc, o), a1 = FloatVector.fromArray(F, acc, o + LANES);
             FloatVector a2 = FloatVector.fromArray(F, acc, o + 2 * LANES), a3 = FloatVector.fromArray(F, acc, o + 3 * LANES);
-            for (int j = from; j < to; j++) {
-                FloatVector p = FloatVector.broadcast(F, w[j]);
-                int r = j * n + d;
+            for (int j = 0, r = rowOff + d; j < count; j++, r += stride) {
+                FloatVector p = FloatVector.broadcast(F, w[wOff + j]);
                 a0 = FloatVector.fromArray(F, rows, r).fma(p, a0);
                 a1 = FloatVector.fromArray(F, rows, r + LANES).fma(p, a1);
                 a2 = FloatVector.fromArray(F, rows, r + 2 * LANES).fma(p, a2);
@@ -116,12 +140,12 @@ final class VectorKernels {
         }
         for (; d + LANES <= n; d += LANES) {
             FloatVector a = FloatVector.fromArray(F, acc, accOff + d);
-            for (int j = from; j < to; j++) a = FloatVector.fromArray(F, rows, j * n + d).fma(FloatVector.broadcast(F, w[j]), a);
+            for (int j = 0, r = rowOff + d; j < count; j++, r += stride) a = FloatVector.fromArray(F, rows, r).fma(FloatVector.broadcast(F, w[wOff + j]), a);
             a.intoArray(acc, accOff + d);
         }
         for (; d < n; d++) {
             float a = acc[accOff + d];
-            for (int j = from; j < to; j++) a = Math.fma(rows[j * n + d], w[j], a);
+            for (int j = 0, r = rowOff + d; j < count; j++, r += stride) a = Math.fma(rows[r], w[wOff + j], a);
             acc[accOff + d] = a;
         }
     }
