@@ -76,22 +76,31 @@ final class SsdScan {
         int bBase = config.innerDim() + g * nState, cBase = config.innerDim() + config.nGroups() * nState + g * nState;
         int xBase = h * p, sBase = h * p * nState, inner = config.innerDim();
 
-        float[] cs = new float[len];
+        float[] cs = new float[len], dtH = new float[len];
         float sum = 0f;
         for (int t = 0; t < len; t++) {
-            sum += dt[(start + t) * heads + h] * a;
+            dtH[t] = dt[(start + t) * heads + h];
+            sum += dtH[t] * a;
             cs[t] = sum;
         }
 
+        // The incoming state's part of every y_t, C_t . S_in, as weighted rows of the transposed state (S_in^T,
+        // [d_state, head_dim]): no horizontal sums.
+        float[] stateT = new float[nState * p];
+        for (int i = 0; i < p; i++) {
+            for (int k = 0; k < nState; k++) stateT[k * p + i] = state[sBase + i * nState + k];
+        }
         // Within the chunk, y_t gathers the weighted x_s of the tokens up to t in one pass over them (the weights
         // first, then the rows, each output vector summed in a register).
         float[] acc = new float[p], weight = new float[len];
         int rows0 = start * stride;
         for (int t = 0; t < len; t++) {
             int row = (start + t) * stride;
+            java.util.Arrays.fill(acc, 0f);
+            Kernels.addWeightedRows(xbc, row + cBase, nState, stateT, 0, p, p, acc, 0);
             float decayIn = (float) Math.exp(cs[t]);
-            for (int i = 0; i < p; i++) acc[i] = decayIn * Kernels.dot(xbc, row + cBase, state, sBase + i * nState, nState);
-            for (int s = 0; s <= t; s++) weight[s] = cb[t * len + s] * (float) Math.exp(cs[t] - cs[s]) * dt[(start + s) * heads + h];
+            for (int i = 0; i < p; i++) acc[i] *= decayIn;
+            Kernels.decayedWeights(cb, t * len, cs[t], cs, dtH, weight, t + 1);
             Kernels.addWeightedRows(weight, 0, t + 1, xbc, rows0 + xBase, stride, p, acc, 0);
             int yRow = (start + t) * inner + xBase;
             for (int i = 0; i < p; i++) y[yRow + i] = acc[i] + dSkip * xbc[row + xBase + i];
@@ -99,8 +108,9 @@ final class SsdScan {
 
         // The carried state, row by row: S[i] = exp(cs_last) S[i] + sum_s exp(cs_last - cs_s) dt_s x_s[i] B_s.
         float decayAll = (float) Math.exp(cs[len - 1]);
-        float[] decayed = new float[len];
-        for (int s = 0; s < len; s++) decayed[s] = (float) Math.exp(cs[len - 1] - cs[s]) * dt[(start + s) * heads + h];
+        float[] decayed = new float[len], ones = new float[len];
+        java.util.Arrays.fill(ones, 1f);
+        Kernels.decayedWeights(ones, 0, cs[len - 1], cs, dtH, decayed, len);
         for (int i = 0; i < p; i++) {
             int si = sBase + i * nState;
             for (int k = 0; k < nState; k++) state[si + k] *= decayAll;

@@ -129,6 +129,11 @@ public final class Kernels {
         VectorKernels.dot4(a, aOff, rows, rowOff, n, out, outOff);
     }
 
+    /** out[i] = a[aOff + i] * exp(c - e[i]) * b[i] for i in [0, n). */
+    public static void decayedWeights(float[] a, int aOff, float c, float[] e, float[] b, float[] out, int n) {
+        VectorKernels.decayedWeights(a, aOff, c, e, b, out, n);
+    }
+
     /** y[yOff + i] += a[aOff + i] * b[bOff + i] for i in [0, n). */
     public static void addProducts(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         VectorKernels.addProducts(a, aOff, b, bOff, y, yOff, n);

@@ -74,6 +74,16 @@ final class VectorKernels {
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 
+    /** out[i] = a[aOff + i] * exp(c - e[i]) * b[i] for i in [0, n): the SSD scan's decayed weights of a chunk's tokens. */
+    static void decayedWeights(float[] a, int aOff, float c, float[] e, float[] b, float[] out, int n) {
+        FloatVector vc = FloatVector.broadcast(F, c);
+        for (int i = 0; i < n; i += LANES) {
+            var m = F.indexInRange(i, n);
+            FloatVector decay = vc.sub(FloatVector.fromArray(F, e, i, m)).lanewise(VectorOperators.EXP);
+            FloatVector.fromArray(F, a, aOff + i, m).mul(decay).mul(FloatVector.fromArray(F, b, i, m)).intoArray(out, i, m);
+        }
+    }
+
     /** y[yOff + i] += a[aOff + i] * b[bOff + i] for i in [0, n): a depthwise conv's tap over all channels. */
     static void addProducts(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
         int i = 0;
