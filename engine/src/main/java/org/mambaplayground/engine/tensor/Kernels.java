@@ -129,6 +129,20 @@ public final class Kernels {
         VectorKernels.dot4(a, aOff, rows, rowOff, n, out, outOff);
     }
 
+    /**
+     * The SwiGLU of a feed-forward layer, up[i] *= silu(gate[i]) over {@code n} elements, spread over the kernel
+     * threads (a prompt's [tokens, hidden] activations are millions of exponentials).
+     */
+    public static void swiGlu(float[] up, float[] gate, int n) {
+        int chunk = 8192;
+        Parallel.forRange((n + chunk - 1) / chunk, 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int o = i * chunk;
+                VectorKernels.silu(up, o, gate, o, Math.min(chunk, n - o));
+            }
+        });
+    }
+
     /** out[i] = a[aOff + i] * exp(c - e[i]) * b[i] for i in [0, n). */
     public static void decayedWeights(float[] a, int aOff, float c, float[] e, float[] b, float[] out, int n) {
         VectorKernels.decayedWeights(a, aOff, c, e, b, out, n);

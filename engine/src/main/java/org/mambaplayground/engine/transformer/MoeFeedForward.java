@@ -61,8 +61,8 @@ final class MoeFeedForward {
                 r++;
             }
             float[] gate = project(w1[e], rows, m, c.hiddenDim()), up = project(w3[e], rows, m, c.hiddenDim());
-            for (int i = 0; i < gate.length; i++) gate[i] = LayerMath.silu(gate[i]) * up[i];
-            float[] down = project(w2[e], gate, m, dim);
+            Kernels.swiGlu(up, gate, up.length);
+            float[] down = project(w2[e], up, m, dim);
             for (int r = 0; r < m; r++) {
                 float a = weight[tokens[r] * experts + e];
                 for (int i = 0; i < dim; i++) out[tokens[r] * dim + i] += a * down[r * dim + i];

@@ -69,8 +69,8 @@ final class TransformerLayer {
             return;
         }
         float[] gate = project(w1, h, n, c.hiddenDim()), up = project(w3, h, n, c.hiddenDim());
-        for (int i = 0; i < gate.length; i++) gate[i] = LayerMath.silu(gate[i]) * up[i];
-        LayerMath.addInPlace(x, project(w2, gate, n, dim));
+        Kernels.swiGlu(up, gate, up.length);
+        LayerMath.addInPlace(x, project(w2, up, n, dim));
     }
 
     /** Expert weight sets this block's mixture of experts has read so far (0 for a dense block). */
