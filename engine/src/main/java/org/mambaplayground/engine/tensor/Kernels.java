@@ -143,6 +143,25 @@ public final class Kernels {
         });
     }
 
+    /**
+     * c[i * w + v] (+)= sum over k in [0, nk) of a[aOff + i * si + k * sk] * b[k * w + v], for i in [0, ni), v in
+     * [0, w); w a multiple of {@link #lanes()}.
+     */
+    public static void broadcastProduct(float[] a, int aOff, int si, int sk, int ni, int nk, float[] b, int w, float[] c, boolean add) {
+        VectorKernels.broadcastProduct(a, aOff, si, sk, ni, nk, b, w, c, add);
+    }
+
+    /**
+     * One key block of an online softmax over query rows that run along vectors: masks, updates the maxima m and
+     * sums l, rescales accT [dims, w], and turns the scores s [count, w] into weights (see the vector kernel).
+     */
+    public static void softmaxBlock(float[] s, int count, int w, int keyPos0, int[] lo, int[] hi, float[] m, float[] l, float[] accT, int dims) {
+        VectorKernels.softmaxBlock(s, count, w, keyPos0, lo, hi, m, l, accT, dims);
+    }
+
+    /** e^x through the vector exp the other kernels use (Math.exp may differ from it in the last bit). */
+    public static float exp(float x) { return VectorKernels.exp(x); }
+
     /** out[i] = a[aOff + i] * exp(c - e[i]) * b[i] for i in [0, n). */
     public static void decayedWeights(float[] a, int aOff, float c, float[] e, float[] b, float[] out, int n) {
         VectorKernels.decayedWeights(a, aOff, c, e, b, out, n);

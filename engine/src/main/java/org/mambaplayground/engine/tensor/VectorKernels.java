@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -72,6 +74,101 @@ final class VectorKernels {
             FloatVector.fromArray(F, x, xOff + i).fma(a, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
         }
         for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+    }
+
+    /**
+     * c[i * w + v] (+)= sum over k in [0, nk) of a[aOff + i * si + k * sk] * b[k * w + v], for i in [0, ni) and v in
+     * [0, w), w a multiple of the vector length: a small matrix product whose right side and result run along
+     * vectors (attention's query rows), the left side broadcast element by element from any layout (keys as
+     * [key, dim], values read as [dim, key]). Four rows of a by two vectors of sums stay in registers (eleven
+     * with AVX2's sixteen): no horizontal sums.
+     */
+    static void broadcastProduct(float[] a, int aOff, int si, int sk, int ni, int nk, float[] b, int w, float[] c, boolean add) {
+        int i = 0;
+        for (; i + 4 <= ni; i += 4) {
+            int a0 = aOff + i * si, a1 = a0 + si, a2 = a1 + si, a3 = a2 + si;
+            int v = 0;
+            for (; v + 2 * LANES <= w; v += 2 * LANES) {
+                int o0 = i * w + v, o1 = o0 + w, o2 = o1 + w, o3 = o2 + w;
+                FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+                if (add) {
+                    c00 = FloatVector.fromArray(F, c, o0); c01 = FloatVector.fromArray(F, c, o0 + LANES);
+                    c10 = FloatVector.fromArray(F, c, o1); c11 = FloatVector.fromArray(F, c, o1 + LANES);
+                    c20 = FloatVector.fromArray(F, c, o2); c21 = FloatVector.fromArray(F, c, o2 + LANES);
+                    c30 = FloatVector.fromArray(F, c, o3); c31 = FloatVector.fromArray(F, c, o3 + LANES);
+                } else {
+                    c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(F);
+                }
+                for (int k = 0, ak = 0, bk = v; k < nk; k++, ak += sk, bk += w) {
+                    FloatVector b0 = FloatVector.fromArray(F, b, bk), b1 = FloatVector.fromArray(F, b, bk + LANES);
+                    FloatVector x = FloatVector.broadcast(F, a[a0 + ak]);
+                    c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+                    x = FloatVector.broadcast(F, a[a1 + ak]);
+                    c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+                    x = FloatVector.broadcast(F, a[a2 + ak]);
+                    c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+                    x = FloatVector.broadcast(F, a[a3 + ak]);
+                    c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+                }
+                c00.intoArray(c, o0); c01.intoArray(c, o0 + LANES);
+                c10.intoArray(c, o1); c11.intoArray(c, o1 + LANES);
+                c20.intoArray(c, o2); c21.intoArray(c, o2 + LANES);
+                c30.intoArray(c, o3); c31.intoArray(c, o3 + LANES);
+            }
+            for (; v < w; v += LANES) {
+                for (int r = 0; r < 4; r++) broadcastRow(a, aOff + (i + r) * si, sk, nk, b, w, v, c, (i + r) * w + v, add);
+            }
+        }
+        for (; i < ni; i++) {
+            for (int v = 0; v < w; v += LANES) broadcastRow(a, aOff + i * si, sk, nk, b, w, v, c, i * w + v, add);
+        }
+    }
+
+    static float exp(float x) { return FloatVector.broadcast(F, x).lanewise(VectorOperators.EXP).lane(0); }
+
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+
+    /**
+     * One key block of an online softmax whose query rows run along vectors (FlashAttention's update, a vector of
+     * rows at a time): s is [count, w] scores, key j's in row j; query row r sees key positions lo[r] .. hi[r]. Masks
+     * the keys a row does not see, raises the running maxima m[w], rescales the sums l[w] and the accumulated
+     * values accT [dims, w] to them, and leaves in s the weights exp(score - max). A row that has seen no key yet
+     * keeps maximum -infinity and zeros.
+     */
+    static void softmaxBlock(float[] s, int count, int w, int keyPos0, int[] lo, int[] hi, float[] m, float[] l, float[] accT, int dims) {
+        FloatVector negInf = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY), zero = FloatVector.zero(F);
+        for (int v = 0; v < w; v += LANES) {
+            IntVector loV = IntVector.fromArray(I, lo, v), hiV = IntVector.fromArray(I, hi, v);
+            FloatVector mOld = FloatVector.fromArray(F, m, v), mx = negInf;
+            for (int j = 0, o = v; j < count; j++, o += w) {
+                int kp = keyPos0 + j;
+                VectorMask<Float> visible = loV.compare(VectorOperators.LE, kp).and(hiV.compare(VectorOperators.GE, kp)).cast(F);
+                FloatVector sc = negInf.blend(FloatVector.fromArray(F, s, o), visible);
+                sc.intoArray(s, o);
+                mx = mx.max(sc);
+            }
+            FloatVector mNew = mOld.max(mx);
+            FloatVector mSafe = mNew.blend(zero, mNew.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+            FloatVector sum = FloatVector.fromArray(F, l, v);
+            if (mNew.compare(VectorOperators.NE, mOld).anyTrue()) {
+                FloatVector rescale = mOld.sub(mSafe).lanewise(VectorOperators.EXP);
+                sum = sum.mul(rescale);
+                for (int d = 0, o = v; d < dims; d++, o += w) FloatVector.fromArray(F, accT, o).mul(rescale).intoArray(accT, o);
+            }
+            for (int j = 0, o = v; j < count; j++, o += w) {
+                FloatVector p = FloatVector.fromArray(F, s, o).sub(mSafe).lanewise(VectorOperators.EXP);
+                p.intoArray(s, o);
+                sum = sum.add(p);
+            }
+            mNew.intoArray(m, v);
+            sum.intoArray(l, v);
+        }
+    }
+
+    private static void broadcastRow(float[] a, int ai, int sk, int nk, float[] b, int w, int v, float[] c, int o, boolean add) {
+        FloatVector acc = add ? FloatVector.fromArray(F, c, o) : FloatVector.zero(F);
+        for (int k = 0, ak = ai, bk = v; k < nk; k++, ak += sk, bk += w) acc = FloatVector.fromArray(F, b, bk).fma(FloatVector.broadcast(F, a[ak]), acc);
+        acc.intoArray(c, o);
     }
 
     /** out[i] = a[aOff + i] * exp(c - e[i]) * b[i] for i in [0, n): the SSD scan's decayed weights of a chunk's tokens. */

@@ -57,7 +57,7 @@ final class CausalAttention {
                 long first = firstVisible(start + t0), last = start + t1 - 1;
                 long span = last - first + 1, per = ceilDiv(span, splits);
                 long keyFrom = first + split * per, keyTo = Math.min(last + 1, keyFrom + per);
-                partial(q, k, v, start, cache, kvHead, t0, t1, keyFrom, keyTo, s,
+                partial(q, k, v, start, cache, kvHead, t0, t1, keyFrom, keyTo, n > 1, s,
                         acc, item * rowsPerItem * hd, max, sum, item * rowsPerItem);
             }
         });
@@ -91,11 +91,15 @@ final class CausalAttention {
      * kvHead * group + r % group) over keys keyFrom .. keyTo - 1, each query seeing only its visible keys.
      */
     private void partial(float[] q, MemorySegment k, MemorySegment v, long start, KvCacheState cache, int kvHead,
-                         int t0, int t1, long keyFrom, long keyTo, Scratch s,
+                         int t0, int t1, long keyFrom, long keyTo, boolean prompt, Scratch s,
                          float[] acc, int accOff, float[] max, float[] sum, int rowOff) {
-        WeightFormat f = cache.format();
         int hd = c.headDim(), group = c.queriesPerKvHead(), qDim = c.qDim(), rows = (t1 - t0) * group;
-        long tokenBytes = f.bytes(c.kvDim()), kvOff = kvHead * f.bytes(hd);
+        // Every tile of a prompt, even a last one of one token, goes the same way, so that a token's result does
+        // not depend on the tile it fell in (a prefill of 17 tokens leaves the cache a longer one leaves).
+        if (prompt) {
+            partialRows(q, k, v, start, cache, kvHead, t0, t1, keyFrom, keyTo, s, acc, accOff, max, sum, rowOff);
+            return;
+        }
         float scale = (float) (1.0 / Math.sqrt(hd));
         Arrays.fill(max, rowOff, rowOff + rows, Float.NEGATIVE_INFINITY);
         for (int r = 0; r < rows; r++) { // row r's query, scaled once for all key blocks
@@ -104,24 +108,7 @@ final class CausalAttention {
         }
         for (long b = keyFrom; b < keyTo; b += KEY_BLOCK) {
             int count = (int) Math.min(KEY_BLOCK, keyTo - b);
-            for (int j = 0; j < count; ) {
-                long pos = b + j;
-                if (pos < start) {
-                    // A run of cached keys in one block: the head's keys lie side by side there, one decode call
-                    // for the run (one call per key cost more than the decoding over a long context).
-                    MemorySegment keyBlock = cache.keyBlock(layer, pos);
-                    int run = cache.contiguousRun(pos, keyBlock, (int) Math.min(count - j, start - pos));
-                    long o = cache.offset(pos, kvHead, keyBlock);
-                    f.decode(keyBlock, o, s.keys, j * hd, run * hd);
-                    f.decode(cache.valueBlock(layer, pos), o, s.values, j * hd, run * hd);
-                    j += run;
-                } else {
-                    long o = (pos - start) * tokenBytes + kvOff;
-                    f.decode(k, o, s.keys, j * hd, hd);
-                    f.decode(v, o, s.values, j * hd, hd);
-                    j++;
-                }
-            }
+            decodeBlock(k, v, start, cache, kvHead, b, count, s);
             for (int r = 0; r < rows; r++) {
                 long i = start + t0 + r / group;
                 int from = (int) Math.max(0, firstVisible(i) - b), to = (int) Math.min(count, i - b + 1);
@@ -135,15 +122,115 @@ final class CausalAttention {
                 int row = rowOff + r, ao = accOff + r * hd;
                 float newMax = Math.max(max[row], blockMax);
                 if (newMax > max[row] && max[row] != Float.NEGATIVE_INFINITY) {
-                    float rescale = (float) Math.exp(max[row] - newMax);
+                    // the vector exp, as the prompt's tiles take it: a decoded token weighs its keys as a prompt does
+                    float rescale = Kernels.exp(max[row] - newMax);
                     sum[row] *= rescale;
                     for (int d = 0; d < hd; d++) acc[ao + d] *= rescale;
                 }
                 max[row] = newMax;
-                float added = Kernels.expShifted(s.scores, from, to, newMax);
+                Kernels.expShifted(s.scores, from, to, newMax);
                 Kernels.addWeightedRows(s.scores, from, to, s.values, hd, acc, ao);
-                sum[row] += added;
+                for (j = from; j < to; j++) sum[row] += s.scores[j]; // in key order, as the prompt's tiles add them
             }
+        }
+    }
+
+    /**
+     * Keys and values at positions b .. b + count - 1 of {@code kvHead}, decoded into s.keys and s.values ([key,
+     * dim]): cached ones from the cache, the batch's own from k and v.
+     */
+    private void decodeBlock(MemorySegment k, MemorySegment v, long start, KvCacheState cache, int kvHead, long b, int count, Scratch s) {
+        WeightFormat f = cache.format();
+        int hd = c.headDim();
+        long tokenBytes = f.bytes(c.kvDim()), kvOff = kvHead * f.bytes(hd);
+        for (int j = 0; j < count; ) {
+            long pos = b + j;
+            if (pos < start) {
+                // A run of cached keys in one block: the head's keys lie side by side there, one decode call
+                // for the run (one call per key cost more than the decoding over a long context).
+                MemorySegment keyBlock = cache.keyBlock(layer, pos);
+                int run = cache.contiguousRun(pos, keyBlock, (int) Math.min(count - j, start - pos));
+                long o = cache.offset(pos, kvHead, keyBlock);
+                f.decode(keyBlock, o, s.keys, j * hd, run * hd);
+                f.decode(cache.valueBlock(layer, pos), o, s.values, j * hd, run * hd);
+                j += run;
+            } else {
+                long o = (pos - start) * tokenBytes + kvOff;
+                f.decode(k, o, s.keys, j * hd, hd);
+                f.decode(v, o, s.values, j * hd, hd);
+                j++;
+            }
+        }
+    }
+
+    /**
+     * {@link #partial} for a prompt's tile, whose query rows run along vectors (padded to whole vectors): the
+     * softmax a vector of rows at a time, the values added as a broadcast product into transposed sums, four keys'
+     * weights by two vectors of rows in registers, where one row at a time loaded and stored its sums for every
+     * key. Each row's arithmetic is the one-row path's, key by key and in the same order: the results are equal.
+     */
+    private void partialRows(float[] q, MemorySegment k, MemorySegment v, long start, KvCacheState cache, int kvHead,
+                             int t0, int t1, long keyFrom, long keyTo, Scratch s,
+                             float[] acc, int accOff, float[] max, float[] sum, int rowOff) {
+        int hd = c.headDim(), group = c.queriesPerKvHead(), qDim = c.qDim(), rows = (t1 - t0) * group;
+        int lanes = Kernels.lanes(), w = (rows + lanes - 1) / lanes * lanes;
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        RowScratch rs = RowScratch.forThisThread(hd, w);
+        Arrays.fill(rs.m, 0, w, Float.NEGATIVE_INFINITY);
+        Arrays.fill(rs.l, 0, w, 0f);
+        Arrays.fill(rs.accT, 0, hd * w, 0f);
+        for (int r = 0; r < w; r++) {
+            if (r < rows) {
+                int qo = (t0 + r / group) * qDim + (kvHead * group + r % group) * hd;
+                for (int d = 0; d < hd; d++) s.queries[r * hd + d] = q[qo + d] * scale;
+                long i = start + t0 + r / group;
+                rs.hi[r] = Math.toIntExact(i);
+                rs.lo[r] = Math.toIntExact(firstVisible(i));
+            } else { // padding: sees no key
+                rs.hi[r] = -1;
+                rs.lo[r] = Integer.MAX_VALUE;
+            }
+        }
+        for (long b = keyFrom; b < keyTo; b += KEY_BLOCK) {
+            int count = (int) Math.min(KEY_BLOCK, keyTo - b);
+            decodeBlock(k, v, start, cache, kvHead, b, count, s);
+            // Scores by the decode step's dot products (so a prompt and its tokens decoded one at a time score
+            // every key alike, to the last bit), laid out [key, row] for the vector softmax.
+            for (int r = 0; r < rows; r++) {
+                int j = 0;
+                for (; j + 4 <= count; j += 4) Kernels.dot4(s.queries, r * hd, s.keys, j * hd, hd, s.scores, j);
+                for (; j < count; j++) s.scores[j] = Kernels.dot(s.queries, r * hd, s.keys, j * hd, hd);
+                for (j = 0; j < count; j++) rs.scores[j * w + r] = s.scores[j];
+            }
+            Kernels.softmaxBlock(rs.scores, count, w, Math.toIntExact(b), rs.lo, rs.hi, rs.m, rs.l, rs.accT, hd);
+            Kernels.broadcastProduct(s.values, 0, 1, hd, hd, count, rs.scores, w, rs.accT, true);
+        }
+        for (int r = 0; r < rows; r++) {
+            max[rowOff + r] = rs.m[r];
+            sum[rowOff + r] = rs.l[r];
+            for (int d = 0; d < hd; d++) acc[accOff + r * hd + d] = rs.accT[d * w + r];
+        }
+    }
+
+    /** Per thread, for {@link #partialRows}: transposed sums ([dim, rows]), a block's scores ([key, rows]), the maxima, sums and visible ranges. */
+    private static final class RowScratch {
+        private static final ThreadLocal<RowScratch> KEPT = new ThreadLocal<>();
+        final float[] accT, scores, m, l;
+        final int[] lo, hi;
+
+        private RowScratch(int hd, int w) {
+            accT = new float[hd * w];
+            scores = new float[KEY_BLOCK * w];
+            m = new float[w];
+            l = new float[w];
+            lo = new int[w];
+            hi = new int[w];
+        }
+
+        static RowScratch forThisThread(int hd, int w) {
+            RowScratch s = KEPT.get();
+            if (s == null || s.accT.length < hd * w || s.m.length < w) KEPT.set(s = new RowScratch(hd, w));
+            return s;
         }
     }
 

@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -295,6 +296,108 @@ class KernelsTest {
         for (int[] range : new int[][] {{0, 0}, {0, 1}, {3, 67}, {0, 1000}, {17, 983}}) {
             double expected = prefix[range[0] + range[1]] - prefix[range[0]];
             assertThat((double) Kernels.sumFloats(seg, 4 + 4L * range[0], range[1])).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-3));
+        }
+    }
+
+    /** The prefill kernels of the SSD scan, the conv, SwiGLU and attention's row-vector softmax, at odd sizes, against their definitions. */
+    @Test
+    void prefillElementKernelsAgreeWithTheirDefinitions() {
+        org.assertj.core.data.Offset<Float> close = org.assertj.core.data.Offset.offset(1e-5f);
+        for (int n : new int[] {1, 7, 16, 37, 64, 131}) {
+            // strided weighted rows: acc[d] += sum_j w[2 + j] * rows[5 + j * stride + d]
+            int count = 11, stride = n + 9;
+            float[] w = randomVector(count + 2), rows = randomVector(5 + count * stride + n), acc = randomVector(n), before = acc.clone();
+            Kernels.addWeightedRows(w, 2, count, rows, 5, stride, n, acc, 0);
+            for (int d = 0; d < n; d++) {
+                double e = before[d];
+                for (int j = 0; j < count; j++) e += (double) w[2 + j] * rows[5 + j * stride + d];
+                assertThat(acc[d]).isCloseTo((float) e, close);
+            }
+            // products, silu, gated silu, SwiGLU, decayed weights
+            float[] a = randomVector(n + 3), b = randomVector(n + 1), y = randomVector(n + 2), y0 = y.clone();
+            Kernels.addProducts(a, 3, b, 1, y, 2, n);
+            for (int i = 0; i < n; i++) assertThat(y[2 + i]).isCloseTo(y0[2 + i] + a[3 + i] * b[1 + i], close);
+            float[] z = randomVector(n + 1), z0 = z.clone(), g = randomVector(n + 4), up = randomVector(n), up0 = up.clone();
+            Kernels.silu(z, 1, n);
+            for (int i = 0; i < n; i++) assertThat(z[1 + i]).isCloseTo(silu(z0[1 + i]), close);
+            assertThat(z[0]).isEqualTo(z0[0]);
+            Kernels.mulSilu(up, 0, g, 4, n);
+            for (int i = 0; i < n; i++) assertThat(up[i]).isCloseTo(up0[i] * silu(g[4 + i]), close);
+            float[] gate = randomVector(n * 300), prod = randomVector(n * 300), prod0 = prod.clone();
+            Kernels.swiGlu(prod, gate, prod.length);
+            for (int i = 0; i < prod.length; i++) assertThat(prod[i]).isCloseTo(prod0[i] * silu(gate[i]), close);
+            float[] e = randomVector(n), out = new float[n];
+            Kernels.decayedWeights(a, 3, 0.25f, e, b, out, n);
+            for (int i = 0; i < n; i++) assertThat(out[i]).isCloseTo((float) (a[3 + i] * Math.exp(0.25 - e[i]) * b[i]), close);
+        }
+    }
+
+    private static float silu(float x) { return (float) (x / (1 + Math.exp(-x))); }
+
+    @Test
+    void broadcastProductAgreesWithItsDefinition() {
+        int lanes = Kernels.lanes();
+        for (int ni : new int[] {1, 3, 4, 9, 32}) {
+            for (int w : new int[] {lanes, 3 * lanes, 4 * lanes}) {
+                int nk = 13, si = 1, sk = ni + 2; // a read as [k, i]: the values' layout
+                float[] a = randomVector(3 + nk * sk), b = randomVector(nk * w), c = randomVector(ni * w), c0 = c.clone();
+                Kernels.broadcastProduct(a, 3, si, sk, ni, nk, b, w, c, true);
+                for (int i = 0; i < ni; i++) {
+                    for (int v = 0; v < w; v++) {
+                        double e = c0[i * w + v];
+                        for (int k = 0; k < nk; k++) e += (double) a[3 + i * si + k * sk] * b[k * w + v];
+                        assertThat(c[i * w + v]).as("ni %d w %d (%d, %d)", ni, w, i, v).isCloseTo((float) e, org.assertj.core.data.Offset.offset(1e-4f));
+                    }
+                }
+                int rowLength = nk + 1;
+                float[] keys = randomVector(3 + ni * rowLength);
+                Kernels.broadcastProduct(keys, 3, rowLength, 1, ni, nk, b, w, c, false); // a read as [i, k]: the keys' layout
+                for (int i = 0; i < ni; i++) {
+                    double e = 0;
+                    for (int k = 0; k < nk; k++) e += (double) keys[3 + i * rowLength + k] * b[k * w + 1];
+                    assertThat(c[i * w + 1]).isCloseTo((float) e, org.assertj.core.data.Offset.offset(1e-4f));
+                }
+            }
+        }
+    }
+
+    /** Attention's row-vector softmax over two key blocks equals a plain softmax of each row's visible scores. */
+    @Test
+    void softmaxBlockOverRowsIsAMaskedOnlineSoftmax() {
+        int w = 2 * Kernels.lanes(), dims = 3, keys = 20, block = 8;
+        float[] scores = randomVector(keys * w);
+        int[] lo = new int[w], hi = new int[w];
+        for (int r = 0; r < w; r++) { lo[r] = r % 5; hi[r] = r % 3 == 0 ? -1 : Math.min(keys - 1, 4 + r); } // some rows see nothing
+        float[] values = randomVector(keys * dims);
+        float[] m = new float[w], l = new float[w], accT = new float[dims * w];
+        Arrays.fill(m, Float.NEGATIVE_INFINITY);
+        for (int b0 = 0; b0 < keys; b0 += block) {
+            int count = Math.min(block, keys - b0);
+            float[] s = Arrays.copyOfRange(scores, b0 * w, (b0 + count) * w);
+            Kernels.softmaxBlock(s, count, w, b0, lo, hi, m, l, accT, dims);
+            for (int d = 0; d < dims; d++) {
+                for (int r = 0; r < w; r++) {
+                    for (int j = 0; j < count; j++) accT[d * w + r] += s[j * w + r] * values[(b0 + j) * dims + d];
+                }
+            }
+        }
+        for (int r = 0; r < w; r++) {
+            if (hi[r] < lo[r]) {
+                assertThat(m[r]).isEqualTo(Float.NEGATIVE_INFINITY);
+                assertThat(l[r]).isZero();
+                continue;
+            }
+            double max = Double.NEGATIVE_INFINITY, total = 0;
+            for (int j = lo[r]; j <= hi[r]; j++) max = Math.max(max, scores[j * w + r]);
+            double[] out = new double[dims];
+            for (int j = lo[r]; j <= hi[r]; j++) {
+                double p = Math.exp(scores[j * w + r] - max);
+                total += p;
+                for (int d = 0; d < dims; d++) out[d] += p * values[j * dims + d];
+            }
+            assertThat((double) m[r]).isEqualTo(max);
+            assertThat((double) l[r]).isCloseTo(total, org.assertj.core.data.Offset.offset(1e-5 * total));
+            for (int d = 0; d < dims; d++) assertThat(accT[d * w + r] / l[r]).isCloseTo((float) (out[d] / total), org.assertj.core.data.Offset.offset(1e-5f));
         }
     }
 
