@@ -3,6 +3,7 @@
 # (A then B, then B then A in the next round) so that other load on the machine falls on both alike.
 #   OLD=/path/old.jar NEW=/path/new.jar tools/bench-prefill.sh [ROUNDS] [CASES...]
 #   a case is ARCH:PROMPT:REPEATS, e.g. transformer:512:3 (default: both architectures at 128, 512 and 4096)
+#   THREADS=N runs the kernels on N threads (-Dmamba.threads; default: one per core)
 # Each line printed is one bench run: its median prefill tokens/s, FMA-peak fraction, decode tokens/s (16 tokens
 # after the prompt) and effective bandwidth; the summary gives the medians over the rounds.
 set -euo pipefail
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 . tools/java-home.sh
 rounds=${1:-2}; shift || true
 cases=("$@"); [ ${#cases[@]} -gt 0 ] || cases=(transformer:128:3 mamba2:128:3 transformer:512:3 mamba2:512:3 transformer:4096:1 mamba2:4096:1)
-run() { java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxDirectMemorySize=1t -jar "$1" bench --arch "$2" --size 1GB --prompt "$3" --decode 16 --repeats "$4" 2>/dev/null; }
+run() { java ${THREADS:+-Dmamba.threads=$THREADS} --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:MaxDirectMemorySize=1t -jar "$1" bench --arch "$2" --size 1GB --prompt "$3" --decode 16 --repeats "$4" 2>/dev/null; }
 declare -A prefill decode peak
 for r in $(seq 1 "$rounds"); do
   for c in "${cases[@]}"; do
