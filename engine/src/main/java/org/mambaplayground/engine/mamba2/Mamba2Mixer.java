@@ -50,7 +50,7 @@ final class Mamba2Mixer {
 
     /** One token: hidden [dim] -> out [dim], updating this layer's conv history and SSM state. */
     void step(float[] hidden, float[] out, float[] conv, float[] ssm) {
-        int inner = c.innerDim(), convDim = c.convDim(), k = c.dConv(), heads = c.nHeads();
+        int inner = c.innerDim(), convDim = c.convDim(), heads = c.nHeads();
         float[] zxbcdt = new float[c.inProjDim()];
         Kernels.matvec(inProj, hidden, zxbcdt);
 

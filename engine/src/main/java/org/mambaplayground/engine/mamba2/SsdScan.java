@@ -1,5 +1,6 @@
 package org.mambaplayground.engine.mamba2;
 
+import java.util.Arrays;
 import org.mambaplayground.engine.tensor.Kernels;
 import org.mambaplayground.engine.tensor.Parallel;
 
@@ -96,7 +97,7 @@ final class SsdScan {
         int rows0 = start * stride;
         for (int t = 0; t < len; t++) {
             int row = (start + t) * stride;
-            java.util.Arrays.fill(acc, 0f);
+            Arrays.fill(acc, 0f);
             Kernels.addWeightedRows(xbc, row + cBase, nState, stateT, 0, p, p, acc, 0);
             float decayIn = (float) Math.exp(cs[t]);
             for (int i = 0; i < p; i++) acc[i] *= decayIn;
@@ -109,7 +110,7 @@ final class SsdScan {
         // The carried state, row by row: S[i] = exp(cs_last) S[i] + sum_s exp(cs_last - cs_s) dt_s x_s[i] B_s.
         float decayAll = (float) Math.exp(cs[len - 1]);
         float[] decayed = new float[len], ones = new float[len];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         Kernels.decayedWeights(ones, 0, cs[len - 1], cs, dtH, decayed, len);
         for (int i = 0; i < p; i++) {
             int si = sBase + i * nState;

@@ -79,9 +79,9 @@ final class VectorKernels {
     /**
      * c[i * w + v] (+)= sum over k in [0, nk) of a[aOff + i * si + k * sk] * b[k * w + v], for i in [0, ni) and v in
      * [0, w), w a multiple of the vector length: a small matrix product whose right side and result run along
-     * vectors (attention's query rows), the left side broadcast element by element from any layout (keys as
-     * [key, dim], values read as [dim, key]). Four rows of a by two vectors of sums stay in registers (eleven
-     * with AVX2's sixteen): no horizontal sums.
+     * vectors (attention's query rows), the left side broadcast element by element from either layout (a prompt's
+     * attention reads its [key, dim] values as [dim, key]). Four rows of a by two vectors of sums stay in
+     * registers (eleven with AVX2's sixteen): no horizontal sums.
      */
     static void broadcastProduct(float[] a, int aOff, int si, int sk, int ni, int nk, float[] b, int w, float[] c, boolean add) {
         int i = 0;

@@ -1,7 +1,6 @@
 package org.mambaplayground.engine.transformer;
 
 import java.util.concurrent.atomic.AtomicLong;
-import org.mambaplayground.engine.model.LayerMath;
 import org.mambaplayground.engine.model.Weights;
 import org.mambaplayground.engine.tensor.Kernels;
 import org.mambaplayground.engine.tensor.Tensor;
