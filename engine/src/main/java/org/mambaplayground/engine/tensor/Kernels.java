@@ -123,12 +123,6 @@ public final class Kernels {
         VectorKernels.axpy(alpha, x, xOff, y, yOff, n);
     }
 
-    /** s[sOff + i] = decay * s[sOff + i] + alpha * b[bOff + i] for i in [0, n), then sum_i s[sOff + i] * c[cOff + i]. */
-    /** out[outOff + i] = dot(a[aOff ..], rows[rowOff + i * n ..]) over n elements for four consecutive rows i = 0..3. */
-    public static void dot4(float[] a, int aOff, float[] rows, int rowOff, int n, float[] out, int outOff) {
-        VectorKernels.dot4(a, aOff, rows, rowOff, n, out, outOff);
-    }
-
     /**
      * The SwiGLU of a feed-forward layer, up[i] *= silu(gate[i]) over {@code n} elements, spread over the kernel
      * threads (a prompt's [tokens, hidden] activations are millions of exponentials).
@@ -196,6 +190,7 @@ public final class Kernels {
         VectorKernels.addWeightedRows(w, wOff, count, rows, rowOff, stride, n, acc, accOff);
     }
 
+    /** s[sOff + i] = decay * s[sOff + i] + alpha * b[bOff + i] for i in [0, n), then sum_i s[sOff + i] * c[cOff + i]. */
     public static float decayAxpyDot(float[] s, int sOff, float decay, float alpha, float[] b, int bOff, float[] c, int cOff, int n) {
         return VectorKernels.decayAxpyDot(s, sOff, decay, alpha, b, bOff, c, cOff, n);
     }

@@ -37,36 +37,6 @@ final class VectorKernels {
         return sum;
     }
 
-    /**
-     * out[outOff + i] = dot(a[aOff ..], rows[rowOff + i * n ..]) over n elements, for the four rows i = 0..3: four
-     * independent FMA chains (attention's scores of four keys), where one dot at a time waits on each FMA's latency.
-     */
-    static void dot4(float[] a, int aOff, float[] rows, int rowOff, int n, float[] out, int outOff) {
-        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-        int r0 = rowOff, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-        int i = 0;
-        for (int upper = n - LANES; i <= upper; i += LANES) {
-            FloatVector x = FloatVector.fromArray(F, a, aOff + i);
-            s0 = FloatVector.fromArray(F, rows, r0 + i).fma(x, s0);
-            s1 = FloatVector.fromArray(F, rows, r1 + i).fma(x, s1);
-            s2 = FloatVector.fromArray(F, rows, r2 + i).fma(x, s2);
-            s3 = FloatVector.fromArray(F, rows, r3 + i).fma(x, s3);
-        }
-        float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-        float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            float x = a[aOff + i];
-            d0 += x * rows[r0 + i];
-            d1 += x * rows[r1 + i];
-            d2 += x * rows[r2 + i];
-            d3 += x * rows[r3 + i];
-        }
-        out[outOff] = d0;
-        out[outOff + 1] = d1;
-        out[outOff + 2] = d2;
-        out[outOff + 3] = d3;
-    }
-
     static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector a = FloatVector.broadcast(F, alpha);
         int i = 0;

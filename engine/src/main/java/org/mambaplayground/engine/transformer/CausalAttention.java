@@ -11,13 +11,15 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
  * an online softmax (FlashAttention's form: a running maximum and sum per query, no score matrix). One work item
  * is a KV head with a tile of query tokens: each block of keys and values is decoded once from the cache's
  * format into floats and used by every query of the tile and every query head of the group, where decoding per
- * (query, head) pair would repeat it {@code tile x group} times. A few queries over a long context (decode) also
+ * (query, head) pair would repeat it {@code tile x group} times. Scores are broadcast products over the cache's
+ * transposed keys, with no horizontal sums: the keys along the vector lanes for a decoded token, the query rows
+ * along them in a prompt's tile, each score the same FMA chain over the dimensions either way. A few queries over a long context (decode) also
  * split their keys into ranges on separate threads, merged by their maxima and sums. The rolling buffer of a
  * sliding window is read in place through the cache's slots.
  */
 final class CausalAttention {
-    /** Keys decoded together: one cache block ({@link TransformerConfig#KV_BLOCK_TOKENS}). */
-    static final int KEY_BLOCK = 32;
+    /** Keys decoded together: one cache block, its positions aligned to a multiple of it. */
+    static final int KEY_BLOCK = TransformerConfig.KV_BLOCK_TOKENS;
     /** Query tokens per work item in a prompt: 16 tokens x 4 heads share each decoded key block. */
     static final int QUERY_TILE = 16;
     /** Keys per range, at least, when a few queries' keys are split over threads. */
@@ -54,9 +56,10 @@ final class CausalAttention {
             for (int item = from; item < to; item++) {
                 int split = item % splits, rest = item / splits, kvHead = rest % kvHeads, tile = rest / kvHeads;
                 int t0 = tile * QUERY_TILE, t1 = Math.min(n, t0 + QUERY_TILE);
-                long first = firstVisible(start + t0), last = start + t1 - 1;
-                long span = last - first + 1, per = ceilDiv(span, splits);
-                long keyFrom = first + split * per, keyTo = Math.min(last + 1, keyFrom + per);
+                // key ranges of whole blocks, so that a range's blocks are the cache's
+                long first = firstVisible(start + t0), last = start + t1 - 1, base = first - first % KEY_BLOCK;
+                long per = ceilDiv(ceilDiv(last + 1 - base, splits), KEY_BLOCK) * KEY_BLOCK;
+                long keyFrom = Math.max(first, base + split * per), keyTo = Math.min(last + 1, base + (split + 1) * per);
                 partial(q, k, v, start, cache, kvHead, t0, t1, keyFrom, keyTo, n > 1, s,
                         acc, item * rowsPerItem * hd, max, sum, item * rowsPerItem);
             }
@@ -65,23 +68,26 @@ final class CausalAttention {
     }
 
     /**
-     * Per thread: a decoded key block and value block, one row's scores, the item's scaled queries. Kept by each
-     * thread between calls (a decode step's chunks each zeroed 33 kB of new arrays, 8% of attention's time).
+     * Per thread: a decoded key block (transposed, [dim, key]) and value block ([key, dim]), the one-row path's
+     * scores ([row, key]) and scaled queries, a key's floats. Kept by each thread between calls (a decode step's
+     * chunks each zeroed 33 kB of new arrays, 8% of attention's time).
      */
     private static final class Scratch {
         private static final ThreadLocal<Scratch> KEPT = new ThreadLocal<>();
-        final float[] keys, values, scores = new float[KEY_BLOCK], queries;
+        final float[] keysT, values, scores, queries, row;
 
         private Scratch(int hd, int rows) {
-            keys = new float[KEY_BLOCK * hd];
+            keysT = new float[hd * KEY_BLOCK];
             values = new float[KEY_BLOCK * hd];
+            scores = new float[rows * KEY_BLOCK];
             queries = new float[rows * hd];
+            row = new float[hd];
         }
 
         /** This thread's scratch, made anew when a model of another shape asks (every slot is written before it is read). */
         static Scratch forThisThread(int hd, int rows) {
             Scratch s = KEPT.get();
-            if (s == null || s.keys.length != KEY_BLOCK * hd || s.queries.length < rows * hd) KEPT.set(s = new Scratch(hd, rows));
+            if (s == null || s.row.length != hd || s.queries.length < rows * hd) KEPT.set(s = new Scratch(hd, rows));
             return s;
         }
     }
@@ -106,19 +112,19 @@ final class CausalAttention {
             int qo = (t0 + r / group) * qDim + (kvHead * group + r % group) * hd;
             for (int d = 0; d < hd; d++) s.queries[r * hd + d] = q[qo + d] * scale;
         }
-        for (long b = keyFrom; b < keyTo; b += KEY_BLOCK) {
+        for (long b = keyFrom - keyFrom % KEY_BLOCK; b < keyTo; b += KEY_BLOCK) {
             int count = (int) Math.min(KEY_BLOCK, keyTo - b);
             decodeBlock(k, v, start, cache, kvHead, b, count, s);
+            // every row's scores of the block's keys, keys along the lanes: score j of row r is the FMA chain over
+            // the dimensions that a prompt's tile computes with its rows along the lanes
+            Kernels.broadcastProduct(s.queries, 0, hd, 1, rows, hd, s.keysT, KEY_BLOCK, s.scores, false);
             for (int r = 0; r < rows; r++) {
                 long i = start + t0 + r / group;
-                int from = (int) Math.max(0, firstVisible(i) - b), to = (int) Math.min(count, i - b + 1);
+                int from = (int) Math.max(Math.max(0, keyFrom - b), firstVisible(i) - b), to = (int) Math.min(count, i - b + 1);
                 if (from >= to) continue;
-                int qr = r * hd;
+                int so = r * KEY_BLOCK;
                 float blockMax = Float.NEGATIVE_INFINITY;
-                int j = from;
-                for (; j + 4 <= to; j += 4) Kernels.dot4(s.queries, qr, s.keys, j * hd, hd, s.scores, j);
-                for (; j < to; j++) s.scores[j] = Kernels.dot(s.queries, qr, s.keys, j * hd, hd);
-                for (j = from; j < to; j++) blockMax = Math.max(blockMax, s.scores[j]);
+                for (int j = so + from; j < so + to; j++) blockMax = Math.max(blockMax, s.scores[j]);
                 int row = rowOff + r, ao = accOff + r * hd;
                 float newMax = Math.max(max[row], blockMax);
                 if (newMax > max[row] && max[row] != Float.NEGATIVE_INFINITY) {
@@ -128,16 +134,16 @@ final class CausalAttention {
                     for (int d = 0; d < hd; d++) acc[ao + d] *= rescale;
                 }
                 max[row] = newMax;
-                Kernels.expShifted(s.scores, from, to, newMax);
-                Kernels.addWeightedRows(s.scores, from, to, s.values, hd, acc, ao);
-                for (j = from; j < to; j++) sum[row] += s.scores[j]; // in key order, as the prompt's tiles add them
+                Kernels.expShifted(s.scores, so + from, so + to, newMax);
+                Kernels.addWeightedRows(s.scores, so + from, to - from, s.values, from * hd, hd, hd, acc, ao);
+                for (int j = so + from; j < so + to; j++) sum[row] += s.scores[j]; // in key order, as the prompt's tiles add them
             }
         }
     }
 
     /**
-     * Keys and values at positions b .. b + count - 1 of {@code kvHead}, decoded into s.keys and s.values ([key,
-     * dim]): cached ones from the cache, the batch's own from k and v.
+     * Keys and values at positions b .. b + count - 1 of {@code kvHead}, decoded into s.keysT ([dim, key]) and
+     * s.values ([key, dim]): cached ones from the cache, a run at a time, then the batch's own from k and v.
      */
     private void decodeBlock(MemorySegment k, MemorySegment v, long start, KvCacheState cache, int kvHead, long b, int count, Scratch s) {
         WeightFormat f = cache.format();
@@ -146,17 +152,11 @@ final class CausalAttention {
         for (int j = 0; j < count; ) {
             long pos = b + j;
             if (pos < start) {
-                // A run of cached keys in one block: the head's keys lie side by side there, one decode call
-                // for the run (one call per key cost more than the decoding over a long context).
-                MemorySegment keyBlock = cache.keyBlock(layer, pos);
-                int run = cache.contiguousRun(pos, keyBlock, (int) Math.min(count - j, start - pos));
-                long o = cache.offset(pos, kvHead, keyBlock);
-                f.decode(keyBlock, o, s.keys, j * hd, run * hd);
-                f.decode(cache.valueBlock(layer, pos), o, s.values, j * hd, run * hd);
-                j += run;
+                j += cache.decodeRun(layer, pos, kvHead, (int) Math.min(count - j, start - pos), s.keysT, s.values, j, s.row);
             } else {
                 long o = (pos - start) * tokenBytes + kvOff;
-                f.decode(k, o, s.keys, j * hd, hd);
+                f.decode(k, o, s.row, 0, hd);
+                for (int d = 0; d < hd; d++) s.keysT[d * KEY_BLOCK + j] = s.row[d];
                 f.decode(v, o, s.values, j * hd, hd);
                 j++;
             }
@@ -182,26 +182,23 @@ final class CausalAttention {
         for (int r = 0; r < w; r++) {
             if (r < rows) {
                 int qo = (t0 + r / group) * qDim + (kvHead * group + r % group) * hd;
-                for (int d = 0; d < hd; d++) s.queries[r * hd + d] = q[qo + d] * scale;
+                for (int d = 0; d < hd; d++) rs.queriesT[d * w + r] = q[qo + d] * scale;
                 long i = start + t0 + r / group;
                 rs.hi[r] = Math.toIntExact(i);
                 rs.lo[r] = Math.toIntExact(firstVisible(i));
             } else { // padding: sees no key
+                for (int d = 0; d < hd; d++) rs.queriesT[d * w + r] = 0;
                 rs.hi[r] = -1;
                 rs.lo[r] = Integer.MAX_VALUE;
             }
         }
-        for (long b = keyFrom; b < keyTo; b += KEY_BLOCK) {
+        for (long b = keyFrom - keyFrom % KEY_BLOCK; b < keyTo; b += KEY_BLOCK) {
             int count = (int) Math.min(KEY_BLOCK, keyTo - b);
             decodeBlock(k, v, start, cache, kvHead, b, count, s);
-            // Scores by the decode step's dot products (so a prompt and its tokens decoded one at a time score
-            // every key alike, to the last bit), laid out [key, row] for the vector softmax.
-            for (int r = 0; r < rows; r++) {
-                int j = 0;
-                for (; j + 4 <= count; j += 4) Kernels.dot4(s.queries, r * hd, s.keys, j * hd, hd, s.scores, j);
-                for (; j < count; j++) s.scores[j] = Kernels.dot(s.queries, r * hd, s.keys, j * hd, hd);
-                for (j = 0; j < count; j++) rs.scores[j * w + r] = s.scores[j];
-            }
+            // Scores [key, row], rows along the lanes: each the FMA chain over the dimensions that the one-row
+            // path computes with the keys along the lanes, so a prompt and its tokens decoded one at a time score
+            // every key alike, to the last bit.
+            Kernels.broadcastProduct(s.keysT, 0, 1, KEY_BLOCK, count, hd, rs.queriesT, w, rs.scores, false);
             Kernels.softmaxBlock(rs.scores, count, w, Math.toIntExact(b), rs.lo, rs.hi, rs.m, rs.l, rs.accT, hd);
             Kernels.broadcastProduct(s.values, 0, 1, hd, hd, count, rs.scores, w, rs.accT, true);
         }
@@ -212,14 +209,15 @@ final class CausalAttention {
         }
     }
 
-    /** Per thread, for {@link #partialRows}: transposed sums ([dim, rows]), a block's scores ([key, rows]), the maxima, sums and visible ranges. */
+    /** Per thread, for {@link #partialRows}: transposed sums and scaled queries ([dim, rows]), a block's scores ([key, rows]), the maxima, sums and visible ranges. */
     private static final class RowScratch {
         private static final ThreadLocal<RowScratch> KEPT = new ThreadLocal<>();
-        final float[] accT, scores, m, l;
+        final float[] accT, queriesT, scores, m, l;
         final int[] lo, hi;
 
         private RowScratch(int hd, int w) {
             accT = new float[hd * w];
+            queriesT = new float[hd * w];
             scores = new float[KEY_BLOCK * w];
             m = new float[w];
             l = new float[w];

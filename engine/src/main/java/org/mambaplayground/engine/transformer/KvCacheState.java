@@ -2,6 +2,7 @@ package org.mambaplayground.engine.transformer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.mambaplayground.engine.model.InferenceState;
@@ -12,9 +13,11 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
  * allocated in blocks of {@link TransformerConfig#KV_BLOCK_TOKENS} tokens as the context grows. Attention reads
  * them in that format through its kernels ({@link #keyBlock}, {@link #offset}), never as decoded floats.
  * Under a sliding window it is a rolling buffer of window slots: position p lives in slot p mod window, so it
- * stops growing at the window and old positions are overwritten. Inside a block the keys (and values) are
- * stored head by head ([kv head][token][head_dim]): attention reads one KV head's keys of a block as one
- * contiguous run instead of a head's slice of every token at the token's stride.
+ * stops growing at the window and old positions are overwritten. Inside a block the values are stored head by
+ * head ([kv head][token][head_dim]), so that attention reads one KV head's values of a block as one contiguous
+ * run. The keys of the plain float formats are stored transposed, [kv head][head_dim][token]: attention scores a
+ * block's keys with the keys along the vector lanes (a broadcast product, no horizontal sums), and a full block's
+ * keys decode with one call. Q8_0 keys stay token-major, since its blocks of 32 run along head_dim.
  */
 public final class KvCacheState implements InferenceState {
     private static final int BLOCK = TransformerConfig.KV_BLOCK_TOKENS;
@@ -25,6 +28,8 @@ public final class KvCacheState implements InferenceState {
     private final long tokenBytes;
     /** Bytes of one token's key (or value) for one KV head. */
     private final long headBytes;
+    /** Whether keys are stored [kv head][head_dim][token] (the plain float formats), else like the values. */
+    private final boolean transposedKeys;
     /** Per layer, the key blocks and value blocks, in native memory (see {@link #allocate}). */
     private final List<List<MemorySegment>> keys;
     private final List<List<MemorySegment>> values;
@@ -37,6 +42,7 @@ public final class KvCacheState implements InferenceState {
         this.format = format;
         tokenBytes = format.bytes(config.kvDim());
         headBytes = format.bytes(config.headDim());
+        transposedKeys = !format.quantized();
         keys = new ArrayList<>();
         values = new ArrayList<>();
         for (int l = 0; l < config.nLayers(); l++) {
@@ -50,6 +56,7 @@ public final class KvCacheState implements InferenceState {
         format = other.format;
         tokenBytes = other.tokenBytes;
         headBytes = other.headBytes;
+        transposedKeys = other.transposedKeys;
         keys = deepCopy(other.keys);
         values = deepCopy(other.values);
         slots = other.slots;
@@ -109,29 +116,47 @@ public final class KvCacheState implements InferenceState {
         return (int) (config.hasSlidingWindow() ? pos % config.slidingWindow() : pos);
     }
 
-    /** The block holding position {@code pos}'s key in {@code layer}; its byte offset is {@link #offset}. */
-    MemorySegment keyBlock(int layer, long pos) { return keys.get(layer).get(slot(pos) / BLOCK); }
+    private MemorySegment keyBlock(int layer, long pos) { return keys.get(layer).get(slot(pos) / BLOCK); }
 
-    MemorySegment valueBlock(int layer, long pos) { return values.get(layer).get(slot(pos) / BLOCK); }
+    private MemorySegment valueBlock(int layer, long pos) { return values.get(layer).get(slot(pos) / BLOCK); }
 
-    /**
-     * Byte offset of position {@code pos}'s key (or value) for {@code kvHead} in {@code block}, the block that
-     * holds it: the head's run of the block's tokens, then the token's place in it.
-     */
-    long offset(long pos, int kvHead, MemorySegment block) {
-        long blockTokens = block.byteSize() / tokenBytes;
-        return (kvHead * blockTokens + slot(pos) % BLOCK) * headBytes;
+    private long blockTokens(MemorySegment block) { return block.byteSize() / tokenBytes; }
+
+    /** Byte offset of position {@code pos}'s value (or token-major key) for {@code kvHead} in its block: the head's run of the block's tokens, then the token's place in it. */
+    private long offset(long pos, int kvHead, MemorySegment block) {
+        return (kvHead * blockTokens(block) + slot(pos) % BLOCK) * headBytes;
+    }
+
+    /** Byte offset of element d of position {@code pos}'s transposed key for {@code kvHead} in its block. */
+    private long keyElementOffset(long pos, int kvHead, int d, MemorySegment block) {
+        return ((long) (kvHead * config.headDim() + d) * blockTokens(block) + slot(pos) % BLOCK) * format.blockBytes();
     }
 
     /**
-     * How many positions from {@code pos} on (at most {@code max}) sit in consecutive slots of {@code block}, the
-     * block that holds pos, so that a KV head's keys for them are one run of bytes from {@link #offset}: up to the
-     * block's end, which is also where a rolling buffer wraps.
+     * Decodes the keys and values of positions pos, pos + 1, ... for {@code kvHead} of {@code layer}: as many as
+     * sit in consecutive slots of pos's block (its end is also where a rolling buffer wraps), at most {@code max}.
+     * Key t goes to column {@code col + t} of keysT ([head_dim, KV_BLOCK_TOKENS]), value t to row {@code col + t}
+     * of values ([key, head_dim]); row is scratch of head_dim floats. Returns how many positions were decoded.
+     * A run from the first slot of a full block into column 0 decodes the block's whole head of keys in one call,
+     * so the other columns are overwritten as well (the caller fills those it needs after this).
      */
-    int contiguousRun(long pos, MemorySegment block, int max) {
-        int slot = slot(pos);
-        long blockTokens = block.byteSize() / tokenBytes;
-        return (int) Math.max(1, Math.min(max, blockTokens - slot % BLOCK));
+    int decodeRun(int layer, long pos, int kvHead, int max, float[] keysT, float[] values, int col, float[] row) {
+        MemorySegment kb = keyBlock(layer, pos);
+        long blockTokens = blockTokens(kb);
+        int hd = config.headDim(), inBlock = slot(pos) % BLOCK;
+        int run = (int) Math.max(1, Math.min(max, blockTokens - inBlock));
+        format.decode(valueBlock(layer, pos), offset(pos, kvHead, kb), values, col * hd, run * hd);
+        if (!transposedKeys) {
+            for (int t = 0; t < run; t++) {
+                format.decode(kb, offset(pos + t, kvHead, kb), row, 0, hd);
+                for (int d = 0; d < hd; d++) keysT[d * BLOCK + col + t] = row[d];
+            }
+        } else if (col == 0 && inBlock == 0 && blockTokens == BLOCK) {
+            format.decode(kb, keyElementOffset(pos, kvHead, 0, kb), keysT, 0, hd * BLOCK);
+        } else {
+            for (int d = 0; d < hd; d++) format.decode(kb, keyElementOffset(pos, kvHead, d, kb), keysT, d * BLOCK + col, run);
+        }
+        return run;
     }
 
     /**
@@ -141,10 +166,19 @@ public final class KvCacheState implements InferenceState {
      */
     void put(int layer, long pos, MemorySegment k, MemorySegment v, long from) {
         MemorySegment kb = keyBlock(layer, pos), vb = valueBlock(layer, pos);
+        int hd = config.headDim(), elementBytes = format.blockBytes();
         for (int h = 0; h < config.nKvHeads(); h++) {
-            long o = offset(pos, h, kb);
-            MemorySegment.copy(k, from + h * headBytes, kb, o, headBytes);
-            MemorySegment.copy(v, from + h * headBytes, vb, o, headBytes);
+            long o = offset(pos, h, kb), src = from + h * headBytes;
+            MemorySegment.copy(v, src, vb, o, headBytes);
+            if (!transposedKeys) {
+                MemorySegment.copy(k, src, kb, o, headBytes);
+                continue;
+            }
+            long to = keyElementOffset(pos, h, 0, kb), stride = blockTokens(kb) * elementBytes;
+            for (int d = 0; d < hd; d++, src += elementBytes, to += stride) {
+                if (elementBytes == 2) kb.set(ValueLayout.JAVA_SHORT_UNALIGNED, to, k.get(ValueLayout.JAVA_SHORT_UNALIGNED, src));
+                else kb.set(ValueLayout.JAVA_INT_UNALIGNED, to, k.get(ValueLayout.JAVA_INT_UNALIGNED, src));
+            }
         }
     }
 

@@ -164,25 +164,11 @@ class KernelsTest {
         }
     }
 
-    /** Attention's block kernels: scores of four keys, a softmax's numerators, weighted value rows. */
+    /** Attention's block kernels: a softmax's numerators, weighted value rows. */
     @Test
     void attentionBlockKernelsAgreeWithTheirDefinitions() {
         for (int n : new int[] {3, 16, 37, 64, 128, 131}) {
             float[] q = randomVector(n), rows = randomVector(40 * n);
-            float[] four = new float[6];
-            Kernels.dot4(q, 0, rows, 5 * n, n, four, 1);
-            for (int i = 0; i < 4; i++) {
-                // the same FMAs in the same order as the single dot, so a key's score does not depend on its
-                // neighbours; within rounding, since the Vector API's Java fallback (before C2 compiles one of the
-                // two) sums the lanes of a reduction in another order than the compiled instruction does
-                float single = Kernels.dot(q, 0, rows, (5 + i) * n, n);
-                double magnitude = 0;
-                for (int d = 0; d < n; d++) magnitude += Math.abs((double) q[d] * rows[(5 + i) * n + d]);
-                assertThat(four[1 + i]).isCloseTo(single, org.assertj.core.data.Offset.offset((float) (1e-6 * magnitude)));
-                double expected = 0;
-                for (int d = 0; d < n; d++) expected += (double) q[d] * rows[(5 + i) * n + d];
-                assertThat((double) four[1 + i]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
-            }
             for (int[] range : new int[][] {{0, 32}, {5, 21}, {7, 8}, {3, 3}, {17, 40}}) {
                 float[] p = randomVector(40);
                 float[] original = p.clone();
@@ -356,6 +342,32 @@ class KernelsTest {
                     double e = 0;
                     for (int k = 0; k < nk; k++) e += (double) keys[3 + i * rowLength + k] * b[k * w + 1];
                     assertThat(c[i * w + 1]).isCloseTo((float) e, org.assertj.core.data.Offset.offset(1e-4f));
+                }
+            }
+        }
+    }
+
+    /**
+     * Attention's scores both ways round: keys along the lanes with the query rows broadcast (a decoded token), and
+     * query rows along the lanes with the keys broadcast (a prompt's tile), from keys stored [dim, key] as the cache
+     * holds them. Each score must be the same FMA chain over the dimensions, equal to the last bit, or a prompt
+     * would not leave the cache and logits that its tokens decoded one at a time do.
+     */
+    @Test
+    void scoresAreTheSameWithKeysOrQueryRowsAlongTheLanes() {
+        int lanes = Kernels.lanes(), keys = 2 * lanes, rows = lanes;
+        for (int dims : new int[] {1, 7, 64, 128}) {
+            float[] keysT = randomVector(dims * keys), queries = randomVector(rows * dims), queriesT = new float[dims * rows];
+            for (int r = 0; r < rows; r++) for (int d = 0; d < dims; d++) queriesT[d * rows + r] = queries[r * dims + d];
+            float[] byKeys = new float[rows * keys], byRows = new float[keys * rows];
+            Kernels.broadcastProduct(queries, 0, dims, 1, rows, dims, keysT, keys, byKeys, false);
+            Kernels.broadcastProduct(keysT, 0, 1, keys, keys, dims, queriesT, rows, byRows, false);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < keys; j++) {
+                    assertThat(byRows[j * rows + r]).as("dims %d row %d key %d", dims, r, j).isEqualTo(byKeys[r * keys + j]);
+                    double e = 0;
+                    for (int d = 0; d < dims; d++) e += (double) queries[r * dims + d] * keysT[d * keys + j];
+                    assertThat((double) byKeys[r * keys + j]).isCloseTo(e, org.assertj.core.data.Offset.offset(1e-4));
                 }
             }
         }
