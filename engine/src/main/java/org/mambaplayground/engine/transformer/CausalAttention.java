@@ -68,17 +68,16 @@ final class CausalAttention {
     }
 
     /**
-     * Per thread: a decoded key block (transposed, [dim, key]) and value block ([key, dim]), the one-row path's
-     * scores ([row, key]) and scaled queries, a key's floats. Kept by each thread between calls (a decode step's
-     * chunks each zeroed 33 kB of new arrays, 8% of attention's time).
+     * Per thread: a decoded block of keys (transposed, [dim, key]) and then of their values ([key, dim]), the
+     * one-row path's scores ([row, key]) and scaled queries, a key's floats. Kept by each thread between calls (a
+     * decode step's chunks each zeroed 33 kB of new arrays, 8% of attention's time).
      */
     private static final class Scratch {
         private static final ThreadLocal<Scratch> KEPT = new ThreadLocal<>();
-        final float[] keysT, values, scores, queries, row;
+        final float[] block, scores, queries, row;
 
         private Scratch(int hd, int rows) {
-            keysT = new float[hd * KEY_BLOCK];
-            values = new float[KEY_BLOCK * hd];
+            block = new float[hd * KEY_BLOCK];
             scores = new float[rows * KEY_BLOCK];
             queries = new float[rows * hd];
             row = new float[hd];
@@ -114,10 +113,11 @@ final class CausalAttention {
         }
         for (long b = keyFrom - keyFrom % KEY_BLOCK; b < keyTo; b += KEY_BLOCK) {
             int count = (int) Math.min(KEY_BLOCK, keyTo - b);
-            decodeBlock(k, v, start, cache, kvHead, b, count, s);
+            decodeKeys(k, start, cache, kvHead, b, count, s);
             // every row's scores of the block's keys, keys along the lanes: score j of row r is the FMA chain over
             // the dimensions that a prompt's tile computes with its rows along the lanes
-            Kernels.broadcastProduct(s.queries, 0, hd, 1, rows, hd, s.keysT, KEY_BLOCK, s.scores, false);
+            Kernels.broadcastProduct(s.queries, 0, hd, 1, rows, hd, s.block, KEY_BLOCK, s.scores, false);
+            decodeValues(v, start, cache, kvHead, b, count, s);
             for (int r = 0; r < rows; r++) {
                 long i = start + t0 + r / group;
                 int from = (int) Math.max(Math.max(0, keyFrom - b), firstVisible(i) - b), to = (int) Math.min(count, i - b + 1);
@@ -135,32 +135,53 @@ final class CausalAttention {
                 }
                 max[row] = newMax;
                 Kernels.expShifted(s.scores, so + from, so + to, newMax);
-                Kernels.addWeightedRows(s.scores, so + from, to - from, s.values, from * hd, hd, hd, acc, ao);
+                Kernels.addWeightedRows(s.scores, so + from, to - from, s.block, from * hd, hd, hd, acc, ao);
                 for (int j = so + from; j < so + to; j++) sum[row] += s.scores[j]; // in key order, as the prompt's tiles add them
             }
         }
     }
 
     /**
-     * Keys and values at positions b .. b + count - 1 of {@code kvHead}, decoded into s.keysT ([dim, key]) and
-     * s.values ([key, dim]): cached ones from the cache, a run at a time, then the batch's own from k and v.
+     * Keys at positions b .. b + count - 1 of {@code kvHead}, decoded into s.block as [dim, key]: cached ones from
+     * the cache, a run at a time, then the batch's own from k.
      */
-    private void decodeBlock(MemorySegment k, MemorySegment v, long start, KvCacheState cache, int kvHead, long b, int count, Scratch s) {
+    private void decodeKeys(MemorySegment k, long start, KvCacheState cache, int kvHead, long b, int count, Scratch s) {
         WeightFormat f = cache.format();
         int hd = c.headDim();
-        long tokenBytes = f.bytes(c.kvDim()), kvOff = kvHead * f.bytes(hd);
         for (int j = 0; j < count; ) {
             long pos = b + j;
             if (pos < start) {
-                j += cache.decodeRun(layer, pos, kvHead, (int) Math.min(count - j, start - pos), s.keysT, s.values, j, s.row);
+                j += cache.decodeKeys(layer, pos, kvHead, (int) Math.min(count - j, start - pos), s.block, j, s.row);
             } else {
-                long o = (pos - start) * tokenBytes + kvOff;
-                f.decode(k, o, s.row, 0, hd);
-                for (int d = 0; d < hd; d++) s.keysT[d * KEY_BLOCK + j] = s.row[d];
-                f.decode(v, o, s.values, j * hd, hd);
+                f.decode(k, batchOffset(f, pos - start, kvHead), s.row, 0, hd);
+                for (int d = 0; d < hd; d++) s.block[d * KEY_BLOCK + j] = s.row[d];
                 j++;
             }
         }
+    }
+
+    /**
+     * Values at positions b .. b + count - 1 of {@code kvHead}, decoded into s.block as [key, dim], over the keys
+     * the scores were taken from: one block of scratch for both keeps the working set in the L1 cache while the
+     * cache streams in (decoding into a second block ran at half the speed).
+     */
+    private void decodeValues(MemorySegment v, long start, KvCacheState cache, int kvHead, long b, int count, Scratch s) {
+        WeightFormat f = cache.format();
+        int hd = c.headDim();
+        for (int j = 0; j < count; ) {
+            long pos = b + j;
+            if (pos < start) {
+                j += cache.decodeValues(layer, pos, kvHead, (int) Math.min(count - j, start - pos), s.block, j);
+            } else {
+                f.decode(v, batchOffset(f, pos - start, kvHead), s.block, j * hd, hd);
+                j++;
+            }
+        }
+    }
+
+    /** Byte offset of the batch's token t, KV head kvHead, in the new keys or values (token-major). */
+    private long batchOffset(WeightFormat f, long t, int kvHead) {
+        return t * f.bytes(c.kvDim()) + kvHead * f.bytes(c.headDim());
     }
 
     /**
@@ -194,13 +215,14 @@ final class CausalAttention {
         }
         for (long b = keyFrom - keyFrom % KEY_BLOCK; b < keyTo; b += KEY_BLOCK) {
             int count = (int) Math.min(KEY_BLOCK, keyTo - b);
-            decodeBlock(k, v, start, cache, kvHead, b, count, s);
+            decodeKeys(k, start, cache, kvHead, b, count, s);
             // Scores [key, row], rows along the lanes: each the FMA chain over the dimensions that the one-row
             // path computes with the keys along the lanes, so a prompt and its tokens decoded one at a time score
             // every key alike, to the last bit.
-            Kernels.broadcastProduct(s.keysT, 0, 1, KEY_BLOCK, count, hd, rs.queriesT, w, rs.scores, false);
+            Kernels.broadcastProduct(s.block, 0, 1, KEY_BLOCK, count, hd, rs.queriesT, w, rs.scores, false);
             Kernels.softmaxBlock(rs.scores, count, w, Math.toIntExact(b), rs.lo, rs.hi, rs.m, rs.l, rs.accT, hd);
-            Kernels.broadcastProduct(s.values, 0, 1, hd, hd, count, rs.scores, w, rs.accT, true);
+            decodeValues(v, start, cache, kvHead, b, count, s);
+            Kernels.broadcastProduct(s.block, 0, 1, hd, hd, count, rs.scores, w, rs.accT, true);
         }
         for (int r = 0; r < rows; r++) {
             max[rowOff + r] = rs.m[r];

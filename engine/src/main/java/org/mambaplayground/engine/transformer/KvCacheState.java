@@ -133,30 +133,40 @@ public final class KvCacheState implements InferenceState {
     }
 
     /**
-     * Decodes the keys and values of positions pos, pos + 1, ... for {@code kvHead} of {@code layer}: as many as
-     * sit in consecutive slots of pos's block (its end is also where a rolling buffer wraps), at most {@code max}.
-     * Key t goes to column {@code col + t} of keysT ([head_dim, KV_BLOCK_TOKENS]), value t to row {@code col + t}
-     * of values ([key, head_dim]); row is scratch of head_dim floats. Returns how many positions were decoded.
-     * A run from the first slot of a full block into column 0 decodes the block's whole head of keys in one call,
-     * so the other columns are overwritten as well (the caller fills those it needs after this).
+     * Decodes the keys of positions pos, pos + 1, ... for {@code kvHead} of {@code layer}: as many as sit in
+     * consecutive slots of pos's block (its end is also where a rolling buffer wraps), at most {@code max}. Key t
+     * goes to column {@code col + t} of keysT ([head_dim, KV_BLOCK_TOKENS]); row is scratch of head_dim floats.
+     * Returns how many positions were decoded. A run from the first slot of a full block into column 0 decodes
+     * the block's whole head of keys in one call, so the other columns are overwritten as well (the caller fills
+     * those it needs after this).
      */
-    int decodeRun(int layer, long pos, int kvHead, int max, float[] keysT, float[] values, int col, float[] row) {
+    int decodeKeys(int layer, long pos, int kvHead, int max, float[] keysT, int col, float[] row) {
         MemorySegment kb = keyBlock(layer, pos);
-        long blockTokens = blockTokens(kb);
-        int hd = config.headDim(), inBlock = slot(pos) % BLOCK;
-        int run = (int) Math.max(1, Math.min(max, blockTokens - inBlock));
-        format.decode(valueBlock(layer, pos), offset(pos, kvHead, kb), values, col * hd, run * hd);
+        int hd = config.headDim(), inBlock = slot(pos) % BLOCK, run = run(pos, kb, max);
         if (!transposedKeys) {
             for (int t = 0; t < run; t++) {
                 format.decode(kb, offset(pos + t, kvHead, kb), row, 0, hd);
                 for (int d = 0; d < hd; d++) keysT[d * BLOCK + col + t] = row[d];
             }
-        } else if (col == 0 && inBlock == 0 && blockTokens == BLOCK) {
+        } else if (col == 0 && inBlock == 0 && blockTokens(kb) == BLOCK) {
             format.decode(kb, keyElementOffset(pos, kvHead, 0, kb), keysT, 0, hd * BLOCK);
         } else {
             for (int d = 0; d < hd; d++) format.decode(kb, keyElementOffset(pos, kvHead, d, kb), keysT, d * BLOCK + col, run);
         }
         return run;
+    }
+
+    /** Like {@link #decodeKeys}, for values: value t of the run goes to row {@code first + t} of values ([key, head_dim]). */
+    int decodeValues(int layer, long pos, int kvHead, int max, float[] values, int first) {
+        MemorySegment vb = valueBlock(layer, pos);
+        int run = run(pos, vb, max);
+        format.decode(vb, offset(pos, kvHead, vb), values, first * config.headDim(), run * config.headDim());
+        return run;
+    }
+
+    /** How many positions from pos on (at most max) sit in consecutive slots of pos's block. */
+    private int run(long pos, MemorySegment block, int max) {
+        return (int) Math.max(1, Math.min(max, blockTokens(block) - slot(pos) % BLOCK));
     }
 
     /**

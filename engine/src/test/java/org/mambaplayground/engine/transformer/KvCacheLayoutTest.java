@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
- * The cache's block layout read back through {@link KvCacheState#decodeRun}: every KV format, with and without a
+ * The cache's block layout read back through {@link KvCacheState#decodeKeys} and {@link KvCacheState#decodeValues}: every KV format, with and without a
  * rolling window (one of 40 slots, so its last block is a partial one and positions wrap inside a key block), runs
  * that start anywhere in a block and at any scratch column. Each key and value must come back as the format
  * decodes the bytes that were stored, in the column (keys) or row (values) asked for.
@@ -49,7 +49,8 @@ class KvCacheLayoutTest {
                 for (long pos = firstHeld; pos < positions; pos += 3) {
                     for (int col : new int[] {0, (int) (pos % BLOCK), BLOCK - 1}) {
                         int max = (int) Math.min(BLOCK - col, positions - pos);
-                        int run = cache.decodeRun(layer, pos, head, max, keysT, vals, col, row);
+                        int run = cache.decodeKeys(layer, pos, head, max, keysT, col, row);
+                        assertThat(cache.decodeValues(layer, pos, head, max, vals, col)).as("value run").isEqualTo(run);
                         String what = f.name() + " window " + c.slidingWindow() + " layer " + layer + " head " + head + " pos " + pos + " col " + col;
                         // a run ends at its block's end, which is also where a rolling buffer wraps
                         long slot = c.hasSlidingWindow() ? pos % c.slidingWindow() : pos;
