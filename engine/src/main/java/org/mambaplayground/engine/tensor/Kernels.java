@@ -172,9 +172,9 @@ public final class Kernels {
     /** y[yOff + i] *= silu(gate[gOff + i]) for i in [0, n). */
     public static void mulSilu(float[] y, int yOff, float[] gate, int gOff, int n) { VectorKernels.silu(y, yOff, gate, gOff, n); }
 
-    /** p[j] = exp(p[j] - shift) for j in [from, to) (a softmax's numerators); returns their sum. */
-    public static float expShifted(float[] p, int from, int to, float shift) {
-        return VectorKernels.expShifted(p, from, to, shift);
+    /** p[j] = exp(p[j] - shift) for j in [from, to) (a softmax's numerators). */
+    public static void expShifted(float[] p, int from, int to, float shift) {
+        VectorKernels.expShifted(p, from, to, shift);
     }
 
     /** acc[accOff + d] += sum over j in [from, to) of w[j] * rows[j * n + d], for d in [0, n) (attention's weighted values). */

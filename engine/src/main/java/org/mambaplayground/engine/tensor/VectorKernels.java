@@ -177,19 +177,16 @@ final class VectorKernels {
     }
 
     /**
-     * p[j] = exp(p[j] - shift) for j in [from, to); returns their sum. Every element goes through the vector exp
-     * (a range's last partial vector too, under a mask), so a key's weight is the same wherever its range starts:
-     * a prompt and the same tokens decoded one at a time weigh their keys alike.
+     * p[j] = exp(p[j] - shift) for j in [from, to). Every element goes through the vector exp (a range's last
+     * partial vector too, under a mask), so a key's weight is the same wherever its range starts: a prompt and the
+     * same tokens decoded one at a time weigh their keys alike. (No sum: the caller adds the weights in key order,
+     * as a prompt's tile does.)
      */
-    static float expShifted(float[] p, int from, int to, float shift) {
-        FloatVector acc = FloatVector.zero(F);
+    static void expShifted(float[] p, int from, int to, float shift) {
         for (int j = from; j < to; j += LANES) {
             var inRange = F.indexInRange(j, to);
-            FloatVector e = FloatVector.fromArray(F, p, j, inRange).sub(shift).lanewise(VectorOperators.EXP);
-            e.intoArray(p, j, inRange);
-            acc = acc.add(e, inRange);
+            FloatVector.fromArray(F, p, j, inRange).sub(shift).lanewise(VectorOperators.EXP).intoArray(p, j, inRange);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /**

@@ -172,18 +172,15 @@ class KernelsTest {
             for (int[] range : new int[][] {{0, 32}, {5, 21}, {7, 8}, {3, 3}, {17, 40}}) {
                 float[] p = randomVector(40);
                 float[] original = p.clone();
-                float sum = Kernels.expShifted(p, range[0], range[1], 1.5f);
-                double expectedSum = 0;
+                Kernels.expShifted(p, range[0], range[1], 1.5f);
                 for (int j = 0; j < 40; j++) {
                     if (j < range[0] || j >= range[1]) {
                         assertThat(p[j]).as("outside the range").isEqualTo(original[j]);
                         continue;
                     }
                     double e = Math.exp(original[j] - 1.5);
-                    expectedSum += e;
                     assertThat((double) p[j]).isCloseTo(e, org.assertj.core.data.Percentage.withPercentage(1e-4));
                 }
-                assertThat((double) sum).isCloseTo(expectedSum, org.assertj.core.data.Offset.offset(1e-5 * (1 + expectedSum)));
                 float[] acc = randomVector(n + 2), before = acc.clone(), weights = randomVector(40);
                 Kernels.addWeightedRows(weights, range[0], range[1], rows, n, acc, 1);
                 assertThat(acc[0]).isEqualTo(before[0]);
