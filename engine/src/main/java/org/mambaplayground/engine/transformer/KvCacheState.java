@@ -10,17 +10,16 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
  * A transformer's keys and values per layer, stored in one {@link WeightFormat} (F32, F16, BF16 or Q8_0) and
- * allocated in blocks of {@link TransformerConfig#KV_BLOCK_TOKENS} tokens as the context grows. Attention reads
- * them in that format through its kernels ({@link #decodeKeys}, {@link #decodeValues}), never as decoded floats.
- * Under a sliding window it is a rolling buffer of window slots: position p lives in slot p mod window, so it
- * stops growing at the window and old positions are overwritten. A block holds its tokens' keys and values head
- * by head, each KV head's keys then its values: attention reads one head's keys and values of a block as one
- * contiguous run of memory (decoding alone, separate key and value blocks streamed at half the speed; attention
- * over 4,096 F16 keys gained about 6%). The
- * values are [token][head_dim]; the keys of the plain float formats are transposed, [head_dim][token], so that
- * attention scores a block's keys with the keys along the vector lanes (a broadcast product, no horizontal sums)
- * and a full block's keys decode with one call. Q8_0 keys stay token-major, since its blocks of 32 run along
- * head_dim.
+ * allocated in blocks of {@link TransformerConfig#KV_BLOCK_TOKENS} tokens as the context grows. Attention decodes
+ * them a block at a time into its scratch ({@link #decodeKeys}, {@link #decodeValues}). Under a sliding window it
+ * is a rolling buffer of window slots: position p lives in slot p mod window, so it stops growing at the window
+ * and old positions are overwritten. A block holds its tokens' keys and values head by head, each KV head's keys
+ * then its values, so that attention reads one head's keys and values of a block as one run of memory (decoding
+ * alone, separate key and value blocks streamed at half the speed; attention over 4,096 F16 keys gained about
+ * 6%). The values are [token][head_dim]; the keys of the plain float formats are transposed, [head_dim][token],
+ * so that attention scores a block's keys with the keys along the vector lanes (a broadcast product, no
+ * horizontal sums) and a full block's keys decode with one call. Q8_0 keys stay token-major, since its blocks of
+ * 32 run along head_dim.
  */
 public final class KvCacheState implements InferenceState {
     private static final int BLOCK = TransformerConfig.KV_BLOCK_TOKENS;
