@@ -142,21 +142,17 @@ final class CausalAttention {
     }
 
     /**
-     * Keys at positions b .. b + count - 1 of {@code kvHead}, decoded into s.block as [dim, key]: cached ones from
-     * the cache, a run at a time, then the batch's own from k.
+     * Keys at positions b .. b + count - 1 of {@code kvHead}, decoded into s.block as [dim, key]: the cached ones
+     * from the cache, a run at a time, then the batch's own from k.
      */
     private void decodeKeys(MemorySegment k, long start, KvCacheState cache, int kvHead, long b, int count, Scratch s) {
+        int cached = cachedOf(start, b, count), hd = c.headDim();
+        for (int j = 0; j < cached; ) j += cache.decodeKeys(layer, b + j, kvHead, cached - j, s.block, j, s.row);
         WeightFormat f = cache.format();
-        int hd = c.headDim();
-        for (int j = 0; j < count; ) {
-            long pos = b + j;
-            if (pos < start) {
-                j += cache.decodeKeys(layer, pos, kvHead, (int) Math.min(count - j, start - pos), s.block, j, s.row);
-            } else {
-                f.decode(k, batchOffset(f, pos - start, kvHead), s.row, 0, hd);
-                for (int d = 0; d < hd; d++) s.block[d * KEY_BLOCK + j] = s.row[d];
-                j++;
-            }
+        long tokenBytes = f.bytes(c.kvDim()), o = (b + cached - start) * tokenBytes + kvHead * f.bytes(hd);
+        for (int j = cached; j < count; j++, o += tokenBytes) {
+            f.decode(k, o, s.row, 0, hd);
+            for (int d = 0; d < hd; d++) s.block[d * KEY_BLOCK + j] = s.row[d];
         }
     }
 
@@ -166,22 +162,16 @@ final class CausalAttention {
      * cache streams in (decoding into a second block ran at half the speed).
      */
     private void decodeValues(MemorySegment v, long start, KvCacheState cache, int kvHead, long b, int count, Scratch s) {
+        int cached = cachedOf(start, b, count), hd = c.headDim();
+        for (int j = 0; j < cached; ) j += cache.decodeValues(layer, b + j, kvHead, cached - j, s.block, j);
         WeightFormat f = cache.format();
-        int hd = c.headDim();
-        for (int j = 0; j < count; ) {
-            long pos = b + j;
-            if (pos < start) {
-                j += cache.decodeValues(layer, pos, kvHead, (int) Math.min(count - j, start - pos), s.block, j);
-            } else {
-                f.decode(v, batchOffset(f, pos - start, kvHead), s.block, j * hd, hd);
-                j++;
-            }
-        }
+        long tokenBytes = f.bytes(c.kvDim()), o = (b + cached - start) * tokenBytes + kvHead * f.bytes(hd);
+        for (int j = cached; j < count; j++, o += tokenBytes) f.decode(v, o, s.block, j * hd, hd);
     }
 
-    /** Byte offset of the batch's token t, KV head kvHead, in the new keys or values (token-major). */
-    private long batchOffset(WeightFormat f, long t, int kvHead) {
-        return t * f.bytes(c.kvDim()) + kvHead * f.bytes(c.headDim());
+    /** How many of the positions b .. b + count - 1 the cache holds (those before the batch's first, start). */
+    private static int cachedOf(long start, long b, int count) {
+        return (int) Math.max(0, Math.min(count, start - b));
     }
 
     /**

@@ -30,8 +30,6 @@ public final class KvCacheState implements InferenceState {
     private final long tokenBytes;
     /** Bytes of one token's key (or value) for one KV head. */
     private final long headBytes;
-    /** Whether keys are stored [kv head][head_dim][token] (the plain float formats), else like the values. */
-    private final boolean transposedKeys;
     /** Per layer, the blocks, each holding its tokens' keys and values, in native memory (see {@link #allocate}). */
     private final List<List<MemorySegment>> blocks;
     private int slots;
@@ -43,7 +41,6 @@ public final class KvCacheState implements InferenceState {
         this.format = format;
         tokenBytes = format.bytes(config.kvDim());
         headBytes = format.bytes(config.headDim());
-        transposedKeys = !format.quantized();
         blocks = new ArrayList<>();
         for (int l = 0; l < config.nLayers(); l++) blocks.add(new ArrayList<>());
     }
@@ -53,7 +50,6 @@ public final class KvCacheState implements InferenceState {
         format = other.format;
         tokenBytes = other.tokenBytes;
         headBytes = other.headBytes;
-        transposedKeys = other.transposedKeys;
         blocks = deepCopy(other.blocks);
         slots = other.slots;
         position = other.position;
@@ -108,6 +104,9 @@ public final class KvCacheState implements InferenceState {
         return (int) (config.hasSlidingWindow() ? pos % config.slidingWindow() : pos);
     }
 
+    /** Whether keys are stored [kv head][head_dim][token] (the plain float formats), else like the values. */
+    private boolean transposedKeys() { return !format.quantized(); }
+
     private MemorySegment block(int layer, long pos) { return blocks.get(layer).get(slot(pos) / BLOCK); }
 
     private long blockTokens(MemorySegment block) { return block.byteSize() / (2 * tokenBytes); }
@@ -141,7 +140,7 @@ public final class KvCacheState implements InferenceState {
     int decodeKeys(int layer, long pos, int kvHead, int max, float[] keysT, int col, float[] row) {
         MemorySegment kb = block(layer, pos);
         int hd = config.headDim(), inBlock = slot(pos) % BLOCK, run = run(pos, kb, max);
-        if (!transposedKeys) {
+        if (!transposedKeys()) {
             for (int t = 0; t < run; t++) {
                 format.decode(kb, keyOffset(pos + t, kvHead, kb), row, 0, hd);
                 for (int d = 0; d < hd; d++) keysT[d * BLOCK + col + t] = row[d];
@@ -178,7 +177,7 @@ public final class KvCacheState implements InferenceState {
         for (int h = 0; h < config.nKvHeads(); h++) {
             long src = from + h * headBytes;
             MemorySegment.copy(v, src, kb, valueOffset(pos, h, kb), headBytes);
-            if (!transposedKeys) {
+            if (!transposedKeys()) {
                 MemorySegment.copy(k, src, kb, keyOffset(pos, h, kb), headBytes);
                 continue;
             }
