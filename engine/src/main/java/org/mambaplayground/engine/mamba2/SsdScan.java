@@ -27,6 +27,8 @@ final class SsdScan {
      * 1024-token prompts (docs/measurements/mamba2-chunk-size.txt).
      */
     static final int SCAN_CHUNK = 128;
+    /** Outputs (tokens, or state rows) summed together, sharing the loads of the rows they weigh. */
+    private static final int OUTPUTS = 4;
 
     private final Mamba2Config config;
 
@@ -92,31 +94,53 @@ final class SsdScan {
             for (int k = 0; k < nState; k++) stateT[k * p + i] = state[sBase + i * nState + k];
         }
         // Within the chunk, y_t gathers the weighted x_s of the tokens up to t in one pass over them (the weights
-        // first, then the rows, each output vector summed in a register).
-        float[] acc = new float[p], weight = new float[len];
+        // first, then the rows, each output vector summed in a register). Four tokens at a time share each row's
+        // loads; a token's weights past its own position are zeros, which add nothing.
+        float[] acc = new float[OUTPUTS * p], weights = new float[OUTPUTS * len];
         int rows0 = start * stride;
-        for (int t = 0; t < len; t++) {
-            int row = (start + t) * stride;
+        for (int t0 = 0; t0 < len; t0 += OUTPUTS) {
+            int outputs = Math.min(OUTPUTS, len - t0), count = t0 + outputs;
             Arrays.fill(acc, 0f);
-            Kernels.addWeightedRows(xbc, row + cBase, nState, stateT, 0, p, p, acc, 0);
-            float decayIn = (float) Math.exp(cs[t]);
-            for (int i = 0; i < p; i++) acc[i] *= decayIn;
-            Kernels.decayedWeights(cb, t * len, cs[t], cs, dtH, weight, t + 1);
-            Kernels.addWeightedRows(weight, 0, t + 1, xbc, rows0 + xBase, stride, p, acc, 0);
-            int yRow = (start + t) * inner + xBase;
-            for (int i = 0; i < p; i++) y[yRow + i] = acc[i] + dSkip * xbc[row + xBase + i];
+            Arrays.fill(weights, 0f);
+            int cRow0 = (start + t0) * stride + cBase;
+            if (outputs == OUTPUTS) Kernels.addWeightedRows4(xbc, cRow0, stride, nState, stateT, 0, p, p, acc, 0, p);
+            for (int u = 0; u < outputs; u++) {
+                int t = t0 + u;
+                if (outputs < OUTPUTS) Kernels.addWeightedRows(xbc, cRow0 + u * stride, nState, stateT, 0, p, p, acc, u * p);
+                float decayIn = (float) Math.exp(cs[t]);
+                for (int i = 0; i < p; i++) acc[u * p + i] *= decayIn;
+                Kernels.decayedWeights(cb, t * len, cs[t], cs, dtH, weights, u * len, t + 1);
+            }
+            if (outputs == OUTPUTS) {
+                Kernels.addWeightedRows4(weights, 0, len, count, xbc, rows0 + xBase, stride, p, acc, 0, p);
+            } else {
+                for (int u = 0; u < outputs; u++) Kernels.addWeightedRows(weights, u * len, t0 + u + 1, xbc, rows0 + xBase, stride, p, acc, u * p);
+            }
+            for (int u = 0; u < outputs; u++) {
+                int row = (start + t0 + u) * stride, yRow = (start + t0 + u) * inner + xBase;
+                for (int i = 0; i < p; i++) y[yRow + i] = acc[u * p + i] + dSkip * xbc[row + xBase + i];
+            }
         }
 
-        // The carried state, row by row: S[i] = exp(cs_last) S[i] + sum_s exp(cs_last - cs_s) dt_s x_s[i] B_s.
+        // The carried state, row by row: S[i] = exp(cs_last) S[i] + sum_s exp(cs_last - cs_s) dt_s x_s[i] B_s, four
+        // rows at a time.
         float decayAll = (float) Math.exp(cs[len - 1]);
         float[] decayed = new float[len], ones = new float[len];
         Arrays.fill(ones, 1f);
-        Kernels.decayedWeights(ones, 0, cs[len - 1], cs, dtH, decayed, len);
-        for (int i = 0; i < p; i++) {
-            int si = sBase + i * nState;
-            for (int k = 0; k < nState; k++) state[si + k] *= decayAll;
-            for (int s = 0; s < len; s++) weight[s] = decayed[s] * xbc[rows0 + s * stride + xBase + i];
-            Kernels.addWeightedRows(weight, 0, len, xbc, rows0 + bBase, stride, nState, state, si);
+        Kernels.decayedWeights(ones, 0, cs[len - 1], cs, dtH, decayed, 0, len);
+        for (int i0 = 0; i0 < p; i0 += OUTPUTS) {
+            int rowsNow = Math.min(OUTPUTS, p - i0);
+            for (int u = 0; u < rowsNow; u++) {
+                int si = sBase + (i0 + u) * nState;
+                for (int k = 0; k < nState; k++) state[si + k] *= decayAll;
+                for (int s = 0; s < len; s++) weights[u * len + s] = decayed[s] * xbc[rows0 + s * stride + xBase + i0 + u];
+            }
+            int si0 = sBase + i0 * nState;
+            if (rowsNow == OUTPUTS) {
+                Kernels.addWeightedRows4(weights, 0, len, len, xbc, rows0 + bBase, stride, nState, state, si0, nState);
+            } else {
+                for (int u = 0; u < rowsNow; u++) Kernels.addWeightedRows(weights, u * len, len, xbc, rows0 + bBase, stride, nState, state, si0 + u * nState);
+            }
         }
     }
 }

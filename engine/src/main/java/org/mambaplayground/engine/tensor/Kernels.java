@@ -156,9 +156,9 @@ public final class Kernels {
     /** e^x through the vector exp the other kernels use (Math.exp may differ from it in the last bit). */
     public static float exp(float x) { return VectorKernels.exp(x); }
 
-    /** out[i] = a[aOff + i] * exp(c - e[i]) * b[i] for i in [0, n). */
-    public static void decayedWeights(float[] a, int aOff, float c, float[] e, float[] b, float[] out, int n) {
-        VectorKernels.decayedWeights(a, aOff, c, e, b, out, n);
+    /** out[outOff + i] = a[aOff + i] * exp(c - e[i]) * b[i] for i in [0, n). */
+    public static void decayedWeights(float[] a, int aOff, float c, float[] e, float[] b, float[] out, int outOff, int n) {
+        VectorKernels.decayedWeights(a, aOff, c, e, b, out, outOff, n);
     }
 
     /** y[yOff + i] += a[aOff + i] * b[bOff + i] for i in [0, n). */
@@ -188,6 +188,15 @@ public final class Kernels {
      */
     public static void addWeightedRows(float[] w, int wOff, int count, float[] rows, int rowOff, int stride, int n, float[] acc, int accOff) {
         VectorKernels.addWeightedRows(w, wOff, count, rows, rowOff, stride, n, acc, accOff);
+    }
+
+    /**
+     * Four {@link #addWeightedRows(float[], int, int, float[], int, int, int, float[], int)} at once, output u with
+     * weights from w[wOff + u * wStride] into acc[accOff + u * accStride]: each row is loaded once for all four.
+     */
+    public static void addWeightedRows4(float[] w, int wOff, int wStride, int count, float[] rows, int rowOff, int stride, int n,
+                                        float[] acc, int accOff, int accStride) {
+        VectorKernels.addWeightedRows4(w, wOff, wStride, count, rows, rowOff, stride, n, acc, accOff, accStride);
     }
 
     /** s[sOff + i] = decay * s[sOff + i] + alpha * b[bOff + i] for i in [0, n), then sum_i s[sOff + i] * c[cOff + i]. */

@@ -141,13 +141,13 @@ final class VectorKernels {
         acc.intoArray(c, o);
     }
 
-    /** out[i] = a[aOff + i] * exp(c - e[i]) * b[i] for i in [0, n): the SSD scan's decayed weights of a chunk's tokens. */
-    static void decayedWeights(float[] a, int aOff, float c, float[] e, float[] b, float[] out, int n) {
+    /** out[outOff + i] = a[aOff + i] * exp(c - e[i]) * b[i] for i in [0, n): the SSD scan's decayed weights of a chunk's tokens. */
+    static void decayedWeights(float[] a, int aOff, float c, float[] e, float[] b, float[] out, int outOff, int n) {
         FloatVector vc = FloatVector.broadcast(F, c);
         for (int i = 0; i < n; i += LANES) {
             var m = F.indexInRange(i, n);
             FloatVector decay = vc.sub(FloatVector.fromArray(F, e, i, m)).lanewise(VectorOperators.EXP);
-            FloatVector.fromArray(F, a, aOff + i, m).mul(decay).mul(FloatVector.fromArray(F, b, i, m)).intoArray(out, i, m);
+            FloatVector.fromArray(F, a, aOff + i, m).mul(decay).mul(FloatVector.fromArray(F, b, i, m)).intoArray(out, outOff + i, m);
         }
     }
 
@@ -223,6 +223,42 @@ final class VectorKernels {
             acc[accOff + d] = a;
         }
     }
+
+    /**
+     * Four sums of weighted rows at once, sharing each row's loads: acc[accOff + u * accStride + d] += sum over j in
+     * [0, count) of w[wOff + u * wStride + j] * rows[rowOff + j * stride + d], for u in [0, 4). Each output adds its
+     * terms in the same order as {@link #addWeightedRows}, so both give the same floats.
+     */
+    static void addWeightedRows4(float[] w, int wOff, int wStride, int count, float[] rows, int rowOff, int stride, int n,
+                                 float[] acc, int accOff, int accStride) {
+        int w0 = wOff, w1 = w0 + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
+        int d = 0;
+        for (; d + 4 * LANES <= n; d += 4 * LANES) {
+            int o0 = accOff + d, o1 = o0 + accStride, o2 = o1 + accStride, o3 = o2 + accStride;
+            FloatVector a00 = load(acc, o0), a01 = load(acc, o0 + LANES), a02 = load(acc, o0 + 2 * LANES), a03 = load(acc, o0 + 3 * LANES);
+            FloatVector a10 = load(acc, o1), a11 = load(acc, o1 + LANES), a12 = load(acc, o1 + 2 * LANES), a13 = load(acc, o1 + 3 * LANES);
+            FloatVector a20 = load(acc, o2), a21 = load(acc, o2 + LANES), a22 = load(acc, o2 + 2 * LANES), a23 = load(acc, o2 + 3 * LANES);
+            FloatVector a30 = load(acc, o3), a31 = load(acc, o3 + LANES), a32 = load(acc, o3 + 2 * LANES), a33 = load(acc, o3 + 3 * LANES);
+            for (int j = 0, r = rowOff + d; j < count; j++, r += stride) {
+                FloatVector x0 = load(rows, r), x1 = load(rows, r + LANES), x2 = load(rows, r + 2 * LANES), x3 = load(rows, r + 3 * LANES), p;
+                p = FloatVector.broadcast(F, w[w0 + j]); a00 = x0.fma(p, a00); a01 = x1.fma(p, a01); a02 = x2.fma(p, a02); a03 = x3.fma(p, a03);
+                p = FloatVector.broadcast(F, w[w1 + j]); a10 = x0.fma(p, a10); a11 = x1.fma(p, a11); a12 = x2.fma(p, a12); a13 = x3.fma(p, a13);
+                p = FloatVector.broadcast(F, w[w2 + j]); a20 = x0.fma(p, a20); a21 = x1.fma(p, a21); a22 = x2.fma(p, a22); a23 = x3.fma(p, a23);
+                p = FloatVector.broadcast(F, w[w3 + j]); a30 = x0.fma(p, a30); a31 = x1.fma(p, a31); a32 = x2.fma(p, a32); a33 = x3.fma(p, a33);
+            }
+            a00.intoArray(acc, o0); a01.intoArray(acc, o0 + LANES); a02.intoArray(acc, o0 + 2 * LANES); a03.intoArray(acc, o0 + 3 * LANES);
+            a10.intoArray(acc, o1); a11.intoArray(acc, o1 + LANES); a12.intoArray(acc, o1 + 2 * LANES); a13.intoArray(acc, o1 + 3 * LANES);
+            a20.intoArray(acc, o2); a21.intoArray(acc, o2 + LANES); a22.intoArray(acc, o2 + 2 * LANES); a23.intoArray(acc, o2 + 3 * LANES);
+            a30.intoArray(acc, o3); a31.intoArray(acc, o3 + LANES); a32.intoArray(acc, o3 + 2 * LANES); a33.intoArray(acc, o3 + 3 * LANES);
+        }
+        if (d < n) {
+            for (int u = 0; u < 4; u++) {
+                addWeightedRows(w, wOff + u * wStride, count, rows, rowOff + d, stride, n - d, acc, accOff + u * accStride + d);
+            }
+        }
+    }
+
+    private static FloatVector load(float[] a, int offset) { return FloatVector.fromArray(F, a, offset); }
 
     /**
      * The recurrent SSM update of one state row, fused into one pass over it: s = decay * s + alpha * b, then

@@ -310,8 +310,28 @@ class KernelsTest {
             Kernels.swiGlu(prod, gate, prod.length);
             for (int i = 0; i < prod.length; i++) assertThat(prod[i]).isCloseTo(prod0[i] * silu(gate[i]), close);
             float[] e = randomVector(n), out = new float[n];
-            Kernels.decayedWeights(a, 3, 0.25f, e, b, out, n);
+            Kernels.decayedWeights(a, 3, 0.25f, e, b, out, 0, n);
             for (int i = 0; i < n; i++) assertThat(out[i]).isCloseTo((float) (a[3 + i] * Math.exp(0.25 - e[i]) * b[i]), close);
+        }
+    }
+
+    /** Four weighted-row sums at once: each equals its definition and, bit for bit, the one-output kernel's sum. */
+    @Test
+    void fourWeightedRowSumsEqualFourSingleOnes() {
+        for (int n : new int[] {1, 7, 16, 37, 64, 131}) {
+            int count = 13, stride = n + 5, wStride = count + 3, accStride = n + 2;
+            float[] w = randomVector(1 + 4 * wStride), rows = randomVector(2 + count * stride + n);
+            float[] acc = randomVector(3 + 4 * accStride), single = acc.clone(), before = acc.clone();
+            Kernels.addWeightedRows4(w, 1, wStride, count, rows, 2, stride, n, acc, 3, accStride);
+            for (int u = 0; u < 4; u++) {
+                Kernels.addWeightedRows(w, 1 + u * wStride, count, rows, 2, stride, n, single, 3 + u * accStride);
+                for (int d = 0; d < n; d++) {
+                    double e = before[3 + u * accStride + d];
+                    for (int j = 0; j < count; j++) e += (double) w[1 + u * wStride + j] * rows[2 + j * stride + d];
+                    assertThat(acc[3 + u * accStride + d]).isCloseTo((float) e, org.assertj.core.data.Offset.offset(1e-5f));
+                }
+            }
+            assertThat(acc).as("n = %d", n).containsExactly(single);
         }
     }
 
