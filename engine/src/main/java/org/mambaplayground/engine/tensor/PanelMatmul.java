@@ -41,10 +41,12 @@ final class PanelMatmul {
     private PanelMatmul() {}
 
     /**
-     * Tokens from which the panel is worth its decoding and transposing (about 1 ns a weight, paid once): below
-     * it, the 2 x 4 tile that decodes each weight once per 4 tokens is as fast (measured on 2048 x 2048 BF16).
+     * Tokens from which the panel is worth its decoding and gathering (paid once a weight): below it, the 2 x 4 tile
+     * that decodes each weight once per 4 tokens is as fast. On 4096 x 4096, one thread, the panel was 1.2x the
+     * tile's speed at 64 tokens and 1.2-1.55x at 128 in BF16, Q8_0 and Q4_0; about even at 32 and 48 tokens; the
+     * tile won at 16 (tools/bench-matmul/Matmul.java, docs/measurements/prefill-stop18.txt).
      */
-    static final int MIN_TOKENS = 192;
+    static final int MIN_TOKENS = 64;
 
     static boolean worthIt(int n) { return n >= MIN_TOKENS; }
 
