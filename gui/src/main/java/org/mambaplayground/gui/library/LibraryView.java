@@ -129,7 +129,6 @@ public final class LibraryView extends BorderPane {
         Label title = new Label("Model library");
         title.getStyleClass().add(Styles.TITLE_2);
         Label hint = new Label("Built-in demo models work offline. Real models download into " + homeRelative(ctx.modelStore()));
-        hint.setMinWidth(0); // gives way to the buttons, on two lines
         hint.setWrapText(true);
         hint.getStyleClass().add(Styles.TEXT_MUTED);
         Button add = new Button("Add folder\u2026");
@@ -150,14 +149,14 @@ public final class LibraryView extends BorderPane {
         for (Button b : new Button[] {refresh, add, addFile, endpoint, download}) b.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        VBox titles = new VBox(4, title, hint);
-        title.setMinWidth(Region.USE_PREF_SIZE); // the hint wraps to give the buttons room; the title keeps its words
+        title.setMinWidth(Region.USE_PREF_SIZE); // the title keeps its words
         // the buttons go onto a second row rather than past the window's edge on a small screen
         javafx.scene.layout.FlowPane buttons = new javafx.scene.layout.FlowPane(8, 6, refresh, add, addFile, endpoint, download);
         buttons.setAlignment(javafx.geometry.Pos.TOP_RIGHT);
         buttons.setPrefWrapLength(680); // one row when the window has room
-        hint.setPrefWidth(320); // the hint wraps before the buttons do
-        return new VBox(new HBox(8, titles, spacer, buttons));
+        // The hint runs under the title and the buttons, the whole width: beside them, a small window left it a
+        // column a few words wide with the folder's path broken mid-name.
+        return new VBox(4, new HBox(8, title, spacer, buttons), hint);
     }
 
     private static String homeRelative(java.nio.file.Path path) {
