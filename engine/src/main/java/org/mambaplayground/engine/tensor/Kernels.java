@@ -235,6 +235,7 @@ public final class Kernels {
     private static void run(int rows, int cols, int tokens, Parallel.RangeBody body) {
         long work = (long) rows * cols * tokens;
         if (work < PARALLEL_THRESHOLD) body.run(0, rows);
+        else if (tokens == 1) Parallel.forRangeFinely(rows, Math.max(1, (int) (PARALLEL_THRESHOLD / cols)), body);
         else Parallel.forRange(rows, Math.max(1, (int) (PARALLEL_THRESHOLD / ((long) cols * tokens))), body);
     }
 

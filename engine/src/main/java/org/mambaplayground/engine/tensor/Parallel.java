@@ -21,6 +21,12 @@ public final class Parallel {
     private static final int THREADS = Math.max(1, Integer.getInteger("mamba.threads", Runtime.getRuntime().availableProcessors()));
     /** Chunks per thread: enough to balance uneven cores, few enough to keep hand-out cheap. */
     private static final int CHUNKS_PER_THREAD = 4;
+    /**
+     * Chunks per thread of {@link #forRangeFinely}: with 16 rather than 4, the 1 GB transformer's decode on 2 threads
+     * ran 1.00-1.14x as fast in Q4_0 (median 1.04x of six alternating pairs) and 0.96-1.10x in BF16 (1.03x), where
+     * the prefill kernel lost a little with them (docs/measurements/prefill-stop18.txt).
+     */
+    static final int FINE_CHUNKS_PER_THREAD = 16;
     /** How long an idle worker (or a waiting caller) keeps spinning before it parks: longer than the gaps in a decode. */
     private static final long SPIN_NANOS = Long.getLong("mamba.spinMicros", 200) * 1000;
     private static final ConcurrentLinkedQueue<Runnable> QUEUE = new ConcurrentLinkedQueue<>();
@@ -90,9 +96,22 @@ public final class Parallel {
 
     /** As {@link #forRange(int, int, RangeBody)} but with at most {@code maxThreads} threads. */
     public static void forRange(int n, int grain, int maxThreads, RangeBody body) {
+        forRange(n, grain, maxThreads, CHUNKS_PER_THREAD, body);
+    }
+
+    /**
+     * As {@link #forRange(int, int, RangeBody)} in {@link #FINE_CHUNKS_PER_THREAD} chunks a thread: for a loop of
+     * many short, memory-bound items, such as a decoded token's matrix-vector products, whose threads would
+     * otherwise wait at the end for the last of four large chunks.
+     */
+    public static void forRangeFinely(int n, int grain, RangeBody body) {
+        forRange(n, grain, THREADS, FINE_CHUNKS_PER_THREAD, body);
+    }
+
+    private static void forRange(int n, int grain, int maxThreads, int chunksPerThread, RangeBody body) {
         if (n <= 0) return;
         int threads = Math.min(THREADS, Math.max(1, maxThreads));
-        int chunks = (int) Math.min((n + (long) grain - 1) / Math.max(1, grain), (long) threads * CHUNKS_PER_THREAD);
+        int chunks = (int) Math.min((n + (long) grain - 1) / Math.max(1, grain), (long) threads * chunksPerThread);
         // A call from inside a chunk runs inline: waiting on the pool from a pool thread could deadlock.
         if (chunks <= 1 || threads == 1 || Thread.currentThread() instanceof Worker) {
             body.run(0, n);

@@ -459,5 +459,13 @@ class KernelsTest {
         for (int i = 0; i < n; i++) assertThat(hits[i]).isEqualTo(1);
         assertThatThrownBy(() -> Parallel.forRange(n, 10, (s, e) -> { if (s > 0) throw new IllegalStateException("boom"); }))
                 .isInstanceOf(IllegalStateException.class).hasMessage("boom");
+        // the fine split too: every index once, in at most 16 chunks a thread, and a chunk's failure rethrown
+        int[] fine = new int[n];
+        java.util.concurrent.atomic.AtomicInteger chunks = new java.util.concurrent.atomic.AtomicInteger();
+        Parallel.forRangeFinely(n, 10, (s, e) -> { chunks.incrementAndGet(); for (int i = s; i < e; i++) fine[i]++; });
+        for (int i = 0; i < n; i++) assertThat(fine[i]).isEqualTo(1);
+        assertThat(chunks.get()).isBetween(Parallel.threads() == 1 ? 1 : 2, Parallel.threads() * Parallel.FINE_CHUNKS_PER_THREAD);
+        assertThatThrownBy(() -> Parallel.forRangeFinely(n, 10, (s, e) -> { if (s > 0) throw new IllegalStateException("boom"); }))
+                .isInstanceOf(IllegalStateException.class).hasMessage("boom");
     }
 }
