@@ -102,20 +102,14 @@ final class SsdScan {
             int outputs = Math.min(OUTPUTS, len - t0), count = t0 + outputs;
             Arrays.fill(acc, 0f);
             Arrays.fill(weights, 0f);
-            int cRow0 = (start + t0) * stride + cBase;
-            if (outputs == OUTPUTS) Kernels.addWeightedRows4(xbc, cRow0, stride, nState, stateT, 0, p, p, acc, 0, p);
+            weighRows(outputs, xbc, (start + t0) * stride + cBase, stride, nState, stateT, 0, p, p, acc, 0, p);
             for (int u = 0; u < outputs; u++) {
                 int t = t0 + u;
-                if (outputs < OUTPUTS) Kernels.addWeightedRows(xbc, cRow0 + u * stride, nState, stateT, 0, p, p, acc, u * p);
                 float decayIn = (float) Math.exp(cs[t]);
                 for (int i = 0; i < p; i++) acc[u * p + i] *= decayIn;
                 Kernels.decayedWeights(cb, t * len, cs[t], cs, dtH, weights, u * len, t + 1);
             }
-            if (outputs == OUTPUTS) {
-                Kernels.addWeightedRows4(weights, 0, len, count, xbc, rows0 + xBase, stride, p, acc, 0, p);
-            } else {
-                for (int u = 0; u < outputs; u++) Kernels.addWeightedRows(weights, u * len, t0 + u + 1, xbc, rows0 + xBase, stride, p, acc, u * p);
-            }
+            weighRows(outputs, weights, 0, len, count, xbc, rows0 + xBase, stride, p, acc, 0, p);
             for (int u = 0; u < outputs; u++) {
                 int row = (start + t0 + u) * stride, yRow = (start + t0 + u) * inner + xBase;
                 for (int i = 0; i < p; i++) y[yRow + i] = acc[u * p + i] + dSkip * xbc[row + xBase + i];
@@ -135,12 +129,22 @@ final class SsdScan {
                 for (int k = 0; k < nState; k++) state[si + k] *= decayAll;
                 for (int s = 0; s < len; s++) weights[u * len + s] = decayed[s] * xbc[rows0 + s * stride + xBase + i0 + u];
             }
-            int si0 = sBase + i0 * nState;
-            if (rowsNow == OUTPUTS) {
-                Kernels.addWeightedRows4(weights, 0, len, len, xbc, rows0 + bBase, stride, nState, state, si0, nState);
-            } else {
-                for (int u = 0; u < rowsNow; u++) Kernels.addWeightedRows(weights, u * len, len, xbc, rows0 + bBase, stride, nState, state, si0 + u * nState);
-            }
+            weighRows(rowsNow, weights, 0, len, len, xbc, rows0 + bBase, stride, nState, state, sBase + i0 * nState, nState);
+        }
+    }
+
+    /**
+     * {@code outputs} (at most {@link #OUTPUTS}) weighted-row sums: output u adds weights w[wOff + u * wStride ..] of
+     * the rows into acc[accOff + u * accStride ..]; four at once when there are four, which gives the same floats.
+     */
+    private static void weighRows(int outputs, float[] w, int wOff, int wStride, int count, float[] rows, int rowOff,
+                                  int stride, int n, float[] acc, int accOff, int accStride) {
+        if (outputs == OUTPUTS) {
+            Kernels.addWeightedRows4(w, wOff, wStride, count, rows, rowOff, stride, n, acc, accOff, accStride);
+            return;
+        }
+        for (int u = 0; u < outputs; u++) {
+            Kernels.addWeightedRows(w, wOff + u * wStride, count, rows, rowOff, stride, n, acc, accOff + u * accStride);
         }
     }
 }
