@@ -118,6 +118,22 @@ class KernelsTest {
         }
     }
 
+    /** The four-row dot of decode, rows and outputs strided, at odd block counts, against the scalar definition. */
+    @ParameterizedTest
+    @MethodSource("formats")
+    void fourRowDotMatchesTheDefinition(WeightFormat format) {
+        for (int[] shape : shapes(format)) {
+            int cols = shape[1], stride = 5, rows = 2 + 3 * stride + 1;
+            Tensor w = randomTensor(format, rows, cols);
+            float[] x = randomVector(cols);
+            float[] out = new float[2 + 3 * 3 + 2];
+            format.dot4(w.data(), 2 * w.rowBytes(), stride * w.rowBytes(), x, cols, out, 2, 3);
+            for (int k = 0; k < 4; k++) assertDot(w, x, 0, 2 + k * stride, out[2 + 3 * k]);
+            assertThat(out[0]).isZero();
+            assertThat(out[out.length - 1]).isZero();
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("formats")
     void matmulMatchesScalarLoopForEveryTokenCount(WeightFormat format) {

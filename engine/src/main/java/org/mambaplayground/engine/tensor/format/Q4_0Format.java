@@ -20,6 +20,9 @@ public final class Q4_0Format implements WeightFormat {
     static final int BLOCK = 32;
     static final int HALF = BLOCK / 2;
     static final int BLOCK_BYTES = 2 + HALF;
+    /** The bits of the float 2^23 and 2^23 + 8: a nibble q or-ed into the first is 2^23 + q (see Simd.lowNibbles). */
+    private static final int FLOAT_2_23 = 0x4B000000;
+    private static final float NIBBLE_BIAS = 0x1p23f + 8;
 
     private Q4_0Format() {}
 
@@ -101,6 +104,48 @@ public final class Q4_0Format implements WeightFormat {
             acc = s0.fma(Simd.broadcast(Simd.f16(seg, o)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public boolean fourRowDot() { return LANES == HALF; }
+
+    @Override
+    public void dot4(MemorySegment seg, long offset, long rowStride, float[] x, int count, float[] out, int outOff, int outStride) {
+        Blocks.checkWhole(this, count);
+        if (LANES != HALF) {
+            WeightFormat.super.dot4(seg, offset, rowStride, x, count, out, outOff, outStride);
+            return;
+        }
+        // 16 lanes (AVX-512): a block's 16 bytes are one vector of nibble pairs, and each x vector is loaded once
+        // for four rows. Only the JDK's own (force-inlined) vector calls, Simd.lowNibbles/highNibbles written out:
+        // past C2's node budget for inlining, which four rows reach, a helper of ours is no longer inlined and
+        // every vector it returns is boxed.
+        FloatVector a0 = FloatVector.zero(Simd.F), a1 = a0, a2 = a0, a3 = a0;
+        long r0 = offset + 2, r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride;
+        for (int b = 0; b < count / BLOCK; b++) {
+            long o = (long) b * BLOCK_BYTES;
+            FloatVector lo = FloatVector.fromArray(Simd.F, x, b * BLOCK), hi = FloatVector.fromArray(Simd.F, x, b * BLOCK + HALF);
+            IntVector p = (IntVector) ByteVector.fromMemorySegment(Simd.B, seg, r0 + o, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+            a0 = p.and(0x0F).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(lo)
+                    .add(p.lanewise(VectorOperators.LSHR, 4).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(hi))
+                    .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r0 + o - 2))), a0);
+            p = (IntVector) ByteVector.fromMemorySegment(Simd.B, seg, r1 + o, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+            a1 = p.and(0x0F).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(lo)
+                    .add(p.lanewise(VectorOperators.LSHR, 4).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(hi))
+                    .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r1 + o - 2))), a1);
+            p = (IntVector) ByteVector.fromMemorySegment(Simd.B, seg, r2 + o, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+            a2 = p.and(0x0F).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(lo)
+                    .add(p.lanewise(VectorOperators.LSHR, 4).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(hi))
+                    .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r2 + o - 2))), a2);
+            p = (IntVector) ByteVector.fromMemorySegment(Simd.B, seg, r3 + o, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
+            a3 = p.and(0x0F).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(lo)
+                    .add(p.lanewise(VectorOperators.LSHR, 4).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(hi))
+                    .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r3 + o - 2))), a3);
+        }
+        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
+        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
+        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
     }
 
     @Override

@@ -3,7 +3,9 @@ package org.mambaplayground.engine.tensor.format;
 import static org.mambaplayground.engine.tensor.format.Simd.LANES;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * GGML's Q8_0: blocks of 32 weights, each an F16 scale d followed by 32 signed bytes q; a weight is d * q.
@@ -13,6 +15,7 @@ import jdk.incubator.vector.FloatVector;
 public final class Q8_0Format implements WeightFormat {
     static final Q8_0Format INSTANCE = new Q8_0Format();
     static final int BLOCK = 32;
+    static final int HALF = BLOCK / 2;
     static final int BLOCK_BYTES = 2 + BLOCK;
 
     private Q8_0Format() {}
@@ -89,6 +92,43 @@ public final class Q8_0Format implements WeightFormat {
             acc0 = s0.fma(Simd.broadcast(Simd.f16(seg, o)), acc0);
         }
         return Simd.sum(acc0.add(acc1));
+    }
+
+    @Override
+    public boolean fourRowDot() { return LANES == HALF; }
+
+    @Override
+    public void dot4(MemorySegment seg, long offset, long rowStride, float[] x, int count, float[] out, int outOff, int outStride) {
+        Blocks.checkWhole(this, count);
+        if (LANES != HALF) {
+            WeightFormat.super.dot4(seg, offset, rowStride, x, count, out, outOff, outStride);
+            return;
+        }
+        // 16 lanes (AVX-512): a block is two vectors, written out, and each x vector is loaded once for four rows.
+        // Only the JDK's own (force-inlined) vector calls: past C2's node budget for inlining, which four rows
+        // reach, a helper of ours (Simd's) is no longer inlined and every vector it returns is boxed.
+        FloatVector a0 = FloatVector.zero(Simd.F), a1 = a0, a2 = a0, a3 = a0;
+        long r0 = offset + 2, r1 = r0 + rowStride, r2 = r1 + rowStride, r3 = r2 + rowStride;
+        for (int b = 0; b < count / BLOCK; b++) {
+            long o = (long) b * BLOCK_BYTES;
+            FloatVector lo = FloatVector.fromArray(Simd.F, x, b * BLOCK), hi = FloatVector.fromArray(Simd.F, x, b * BLOCK + HALF);
+            a0 = ((FloatVector) ByteVector.fromMemorySegment(Simd.B, seg, r0 + o, Simd.LE).convertShape(VectorOperators.B2F, Simd.F, 0)).mul(lo)
+                    .add(((FloatVector) ByteVector.fromMemorySegment(Simd.B, seg, r0 + o + HALF, Simd.LE).convertShape(VectorOperators.B2F, Simd.F, 0)).mul(hi))
+                    .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r0 + o - 2))), a0);
+            a1 = ((FloatVector) ByteVector.fromMemorySegment(Simd.B, seg, r1 + o, Simd.LE).convertShape(VectorOperators.B2F, Simd.F, 0)).mul(lo)
+                    .add(((FloatVector) ByteVector.fromMemorySegment(Simd.B, seg, r1 + o + HALF, Simd.LE).convertShape(VectorOperators.B2F, Simd.F, 0)).mul(hi))
+                    .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r1 + o - 2))), a1);
+            a2 = ((FloatVector) ByteVector.fromMemorySegment(Simd.B, seg, r2 + o, Simd.LE).convertShape(VectorOperators.B2F, Simd.F, 0)).mul(lo)
+                    .add(((FloatVector) ByteVector.fromMemorySegment(Simd.B, seg, r2 + o + HALF, Simd.LE).convertShape(VectorOperators.B2F, Simd.F, 0)).mul(hi))
+                    .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r2 + o - 2))), a2);
+            a3 = ((FloatVector) ByteVector.fromMemorySegment(Simd.B, seg, r3 + o, Simd.LE).convertShape(VectorOperators.B2F, Simd.F, 0)).mul(lo)
+                    .add(((FloatVector) ByteVector.fromMemorySegment(Simd.B, seg, r3 + o + HALF, Simd.LE).convertShape(VectorOperators.B2F, Simd.F, 0)).mul(hi))
+                    .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r3 + o - 2))), a3);
+        }
+        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
+        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
+        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
+        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
     }
 
     @Override

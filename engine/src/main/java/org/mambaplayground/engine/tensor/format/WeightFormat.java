@@ -70,6 +70,23 @@ public sealed interface WeightFormat permits F32Format, F16Format, BF16Format, Q
     float dot(MemorySegment seg, long offset, float[] x, int xOff, int count);
 
     /**
+     * Decode's matrix-vector step: the dots with x of four rows stored {@code rowStride} bytes apart from
+     * {@code offset}, into out[outOff + k * outStride] for k in 0..3. Block formats override it to load each x vector
+     * once for four rows and keep four sums in flight: their dot is bound by instructions, not by memory. Callers
+     * keep the four rows pages apart: rows read side by side in one page defeat the CPU's prefetcher (on the 2-core
+     * EPYC of issue 11, two adjacent rows at once ran at half the speed of one).
+     */
+    default void dot4(MemorySegment seg, long offset, long rowStride, float[] x, int count, float[] out, int outOff, int outStride) {
+        for (int k = 0; k < 4; k++) out[outOff + k * outStride] = dot(seg, offset + k * rowStride, x, 0, count);
+    }
+
+    /**
+     * Whether {@link #dot4} is a kernel of its own, worth reading four rows at once; otherwise it is four calls of
+     * dot, and a matrix-vector product reads its rows in order (one stream, which bandwidth-bound formats need).
+     */
+    default boolean fourRowDot() { return false; }
+
+    /**
      * The prefill tile: weight rows r and r + 1 (stored at {@code row0} and {@code row0 + rowBytes}) times the
      * four token rows t0..t0+3 of x ([tokens, cols]), each weight block decoded once for all eight products;
      * stores out[t * rows + r'].
