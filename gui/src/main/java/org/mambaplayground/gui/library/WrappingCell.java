@@ -56,7 +56,8 @@ final class WrappingCell<S> extends TableCell<S, String> {
             while (width(rest, font) > width) {
                 int cut = -1;
                 for (int i = rest.indexOf('-'); i >= 0 && i < rest.length() - 1; i = rest.indexOf('-', i + 1)) {
-                    if (width(rest.substring(0, i + 1), font) <= width) cut = i + 1;
+                    if (width(rest.substring(0, i + 1), font) > width) break; // longer prefixes are wider still
+                    cut = i + 1;
                 }
                 if (cut < 0) break;
                 out.append(rest, 0, cut).append('\n');

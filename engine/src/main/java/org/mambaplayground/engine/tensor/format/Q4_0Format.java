@@ -20,9 +20,6 @@ public final class Q4_0Format implements WeightFormat {
     static final int BLOCK = 32;
     static final int HALF = BLOCK / 2;
     static final int BLOCK_BYTES = 2 + HALF;
-    /** The bits of the float 2^23 and 2^23 + 8: a nibble q or-ed into the first is 2^23 + q (see Simd.lowNibbles). */
-    private static final int FLOAT_2_23 = 0x4B000000;
-    private static final float NIBBLE_BIAS = 0x1p23f + 8;
 
     private Q4_0Format() {}
 
@@ -126,20 +123,20 @@ public final class Q4_0Format implements WeightFormat {
             long o = (long) b * BLOCK_BYTES;
             FloatVector lo = FloatVector.fromArray(Simd.F, x, b * BLOCK), hi = FloatVector.fromArray(Simd.F, x, b * BLOCK + HALF);
             IntVector p = (IntVector) ByteVector.fromMemorySegment(Simd.B, seg, r0 + o, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
-            a0 = p.and(0x0F).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(lo)
-                    .add(p.lanewise(VectorOperators.LSHR, 4).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(hi))
+            a0 = p.and(0x0F).or(0x4B000000).reinterpretAsFloats().sub(Simd.NIBBLE_BIAS).mul(lo)
+                    .add(p.lanewise(VectorOperators.LSHR, 4).or(0x4B000000).reinterpretAsFloats().sub(Simd.NIBBLE_BIAS).mul(hi))
                     .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r0 + o - 2))), a0);
             p = (IntVector) ByteVector.fromMemorySegment(Simd.B, seg, r1 + o, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
-            a1 = p.and(0x0F).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(lo)
-                    .add(p.lanewise(VectorOperators.LSHR, 4).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(hi))
+            a1 = p.and(0x0F).or(0x4B000000).reinterpretAsFloats().sub(Simd.NIBBLE_BIAS).mul(lo)
+                    .add(p.lanewise(VectorOperators.LSHR, 4).or(0x4B000000).reinterpretAsFloats().sub(Simd.NIBBLE_BIAS).mul(hi))
                     .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r1 + o - 2))), a1);
             p = (IntVector) ByteVector.fromMemorySegment(Simd.B, seg, r2 + o, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
-            a2 = p.and(0x0F).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(lo)
-                    .add(p.lanewise(VectorOperators.LSHR, 4).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(hi))
+            a2 = p.and(0x0F).or(0x4B000000).reinterpretAsFloats().sub(Simd.NIBBLE_BIAS).mul(lo)
+                    .add(p.lanewise(VectorOperators.LSHR, 4).or(0x4B000000).reinterpretAsFloats().sub(Simd.NIBBLE_BIAS).mul(hi))
                     .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r2 + o - 2))), a2);
             p = (IntVector) ByteVector.fromMemorySegment(Simd.B, seg, r3 + o, Simd.LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, Simd.I, 0);
-            a3 = p.and(0x0F).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(lo)
-                    .add(p.lanewise(VectorOperators.LSHR, 4).or(FLOAT_2_23).reinterpretAsFloats().sub(NIBBLE_BIAS).mul(hi))
+            a3 = p.and(0x0F).or(0x4B000000).reinterpretAsFloats().sub(Simd.NIBBLE_BIAS).mul(lo)
+                    .add(p.lanewise(VectorOperators.LSHR, 4).or(0x4B000000).reinterpretAsFloats().sub(Simd.NIBBLE_BIAS).mul(hi))
                     .fma(FloatVector.broadcast(Simd.F, Float.float16ToFloat(seg.get(Simd.I16_LE, r3 + o - 2))), a3);
         }
         out[outOff] = a0.reduceLanes(VectorOperators.ADD);

@@ -30,8 +30,8 @@ final class Simd {
     static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
     /** 2^112: moves a half-precision exponent (bias 15) placed in a float (bias 127) to its true value. */
     private static final float F16_REBIAS = 0x1p112f;
-    /** 2^23 + 8: see {@link #lowNibbles}. */
-    private static final float NIBBLE_BIAS = 0x1p23f + 8;
+    /** 2^23 + 8: see {@link #lowNibbles} (and Q4_0Format.dot4, which writes it out). */
+    static final float NIBBLE_BIAS = 0x1p23f + 8;
 
     private Simd() {}
 
