@@ -94,6 +94,15 @@ final class VectorKernels {
         }
     }
 
+    static float max(float[] a, int from, int to) {
+        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int j = from;
+        for (int upper = to - LANES; j <= upper; j += LANES) m = m.max(FloatVector.fromArray(F, a, j));
+        float max = m.reduceLanes(VectorOperators.MAX);
+        for (; j < to; j++) max = Math.max(max, a[j]);
+        return max;
+    }
+
     static float exp(float x) { return FloatVector.broadcast(F, x).lanewise(VectorOperators.EXP).lane(0); }
 
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
@@ -233,7 +242,9 @@ final class VectorKernels {
                                  float[] acc, int accOff, int accStride) {
         int w0 = wOff, w1 = w0 + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
         int d = 0;
-        for (; d + 4 * LANES <= n; d += 4 * LANES) {
+        // Four vectors of each output at a time take 16 sums and 4 rows in registers: AVX-512 has the 32 it needs,
+        // AVX2's 16 would spill, so there two vectors at a time (8 sums).
+        for (; LANES >= 16 && d + 4 * LANES <= n; d += 4 * LANES) {
             int o0 = accOff + d, o1 = o0 + accStride, o2 = o1 + accStride, o3 = o2 + accStride;
             FloatVector a00 = load(acc, o0), a01 = load(acc, o0 + LANES), a02 = load(acc, o0 + 2 * LANES), a03 = load(acc, o0 + 3 * LANES);
             FloatVector a10 = load(acc, o1), a11 = load(acc, o1 + LANES), a12 = load(acc, o1 + 2 * LANES), a13 = load(acc, o1 + 3 * LANES);
@@ -250,6 +261,20 @@ final class VectorKernels {
             a10.intoArray(acc, o1); a11.intoArray(acc, o1 + LANES); a12.intoArray(acc, o1 + 2 * LANES); a13.intoArray(acc, o1 + 3 * LANES);
             a20.intoArray(acc, o2); a21.intoArray(acc, o2 + LANES); a22.intoArray(acc, o2 + 2 * LANES); a23.intoArray(acc, o2 + 3 * LANES);
             a30.intoArray(acc, o3); a31.intoArray(acc, o3 + LANES); a32.intoArray(acc, o3 + 2 * LANES); a33.intoArray(acc, o3 + 3 * LANES);
+        }
+        for (; d + 2 * LANES <= n; d += 2 * LANES) {
+            int o0 = accOff + d, o1 = o0 + accStride, o2 = o1 + accStride, o3 = o2 + accStride;
+            FloatVector a00 = load(acc, o0), a01 = load(acc, o0 + LANES), a10 = load(acc, o1), a11 = load(acc, o1 + LANES);
+            FloatVector a20 = load(acc, o2), a21 = load(acc, o2 + LANES), a30 = load(acc, o3), a31 = load(acc, o3 + LANES);
+            for (int j = 0, r = rowOff + d; j < count; j++, r += stride) {
+                FloatVector x0 = load(rows, r), x1 = load(rows, r + LANES), p;
+                p = FloatVector.broadcast(F, w[w0 + j]); a00 = x0.fma(p, a00); a01 = x1.fma(p, a01);
+                p = FloatVector.broadcast(F, w[w1 + j]); a10 = x0.fma(p, a10); a11 = x1.fma(p, a11);
+                p = FloatVector.broadcast(F, w[w2 + j]); a20 = x0.fma(p, a20); a21 = x1.fma(p, a21);
+                p = FloatVector.broadcast(F, w[w3 + j]); a30 = x0.fma(p, a30); a31 = x1.fma(p, a31);
+            }
+            a00.intoArray(acc, o0); a01.intoArray(acc, o0 + LANES); a10.intoArray(acc, o1); a11.intoArray(acc, o1 + LANES);
+            a20.intoArray(acc, o2); a21.intoArray(acc, o2 + LANES); a30.intoArray(acc, o3); a31.intoArray(acc, o3 + LANES);
         }
         if (d < n) {
             for (int u = 0; u < 4; u++) {

@@ -105,28 +105,27 @@ final class CausalAttention {
             partialRows(q, k, v, start, cache, kvHead, t0, t1, keyFrom, keyTo, s, acc, accOff, max, sum, rowOff);
             return;
         }
+        // One token (decode): its group's rows see the same keys, so each block's weights are applied to four
+        // rows at a time (every value loaded once for all four) and their sums run as four chains side by side.
         float scale = (float) (1.0 / Math.sqrt(hd));
         Arrays.fill(max, rowOff, rowOff + rows, Float.NEGATIVE_INFINITY);
         for (int r = 0; r < rows; r++) { // row r's query, scaled once for all key blocks
-            int qo = (t0 + r / group) * qDim + (kvHead * group + r % group) * hd;
+            int qo = t0 * qDim + (kvHead * group + r) * hd;
             for (int d = 0; d < hd; d++) s.queries[r * hd + d] = q[qo + d] * scale;
         }
+        long i = start + t0;
         for (long b = keyFrom - keyFrom % KEY_BLOCK; b < keyTo; b += KEY_BLOCK) {
             int count = (int) Math.min(KEY_BLOCK, keyTo - b);
+            int from = (int) Math.max(Math.max(0, keyFrom - b), firstVisible(i) - b), to = (int) Math.min(count, i - b + 1);
+            if (from >= to) continue;
             decodeKeys(k, start, cache, kvHead, b, count, s);
             // every row's scores of the block's keys, keys along the lanes: score j of row r is the FMA chain over
             // the dimensions that a prompt's tile computes with its rows along the lanes
             Kernels.broadcastProduct(s.queries, 0, hd, 1, rows, hd, s.block, KEY_BLOCK, s.scores, false);
             decodeValues(v, start, cache, kvHead, b, count, s);
             for (int r = 0; r < rows; r++) {
-                long i = start + t0 + r / group;
-                int from = (int) Math.max(Math.max(0, keyFrom - b), firstVisible(i) - b), to = (int) Math.min(count, i - b + 1);
-                if (from >= to) continue;
-                int so = r * KEY_BLOCK;
-                float blockMax = Float.NEGATIVE_INFINITY;
-                for (int j = so + from; j < so + to; j++) blockMax = Math.max(blockMax, s.scores[j]);
-                int row = rowOff + r, ao = accOff + r * hd;
-                float newMax = Math.max(max[row], blockMax);
+                int so = r * KEY_BLOCK, row = rowOff + r, ao = accOff + r * hd;
+                float newMax = Math.max(max[row], Kernels.max(s.scores, so + from, so + to));
                 if (newMax > max[row] && max[row] != Float.NEGATIVE_INFINITY) {
                     // the vector exp, as the prompt's tiles take it: a decoded token weighs its keys as a prompt does
                     float rescale = Kernels.exp(max[row] - newMax);
@@ -135,10 +134,37 @@ final class CausalAttention {
                 }
                 max[row] = newMax;
                 Kernels.expShifted(s.scores, so + from, so + to, newMax);
-                Kernels.addWeightedRows(s.scores, so + from, to - from, s.block, from * hd, hd, hd, acc, ao);
-                for (int j = so + from; j < so + to; j++) sum[row] += s.scores[j]; // in key order, as the prompt's tiles add them
+            }
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) {
+                Kernels.addWeightedRows4(s.scores, r * KEY_BLOCK + from, KEY_BLOCK, to - from, s.block, from * hd, hd, hd,
+                        acc, accOff + r * hd, hd);
+                addSums4(s.scores, r * KEY_BLOCK, from, to, sum, rowOff + r);
+            }
+            for (; r < rows; r++) {
+                int so = r * KEY_BLOCK;
+                Kernels.addWeightedRows(s.scores, so + from, to - from, s.block, from * hd, hd, hd, acc, accOff + r * hd);
+                for (int j = so + from; j < so + to; j++) sum[rowOff + r] += s.scores[j]; // in key order, as the prompt's tiles add them
             }
         }
+    }
+
+    /**
+     * sum[at + u] += w[wOff + u * KEY_BLOCK + j] for j in [from, to), u in [0, 4): each sum in key order, as the
+     * prompt's tiles add them, the four chains interleaved so that each add does not wait for the one before.
+     */
+    private static void addSums4(float[] w, int wOff, int from, int to, float[] sum, int at) {
+        float s0 = sum[at], s1 = sum[at + 1], s2 = sum[at + 2], s3 = sum[at + 3];
+        for (int j = wOff + from, end = wOff + to; j < end; j++) {
+            s0 += w[j];
+            s1 += w[j + KEY_BLOCK];
+            s2 += w[j + 2 * KEY_BLOCK];
+            s3 += w[j + 3 * KEY_BLOCK];
+        }
+        sum[at] = s0;
+        sum[at + 1] = s1;
+        sum[at + 2] = s2;
+        sum[at + 3] = s3;
     }
 
     /**

@@ -331,6 +331,19 @@ class KernelsTest {
         }
     }
 
+    /** The vector maximum of a range equals Math.max folded over it, at offsets and lengths off the vector lanes. */
+    @Test
+    void maxOfARangeEqualsTheScalarFold() {
+        float[] a = randomVector(300);
+        for (int from : new int[] {0, 1, 5}) {
+            for (int to : new int[] {from, from + 1, from + 7, from + 16, from + 33, 300}) {
+                float expected = Float.NEGATIVE_INFINITY;
+                for (int j = from; j < to; j++) expected = Math.max(expected, a[j]);
+                assertThat(Kernels.max(a, from, to)).as("[%d, %d)", from, to).isEqualTo(expected);
+            }
+        }
+    }
+
     /** Four weighted-row sums at once: each equals its definition and, bit for bit, the one-output kernel's sum. */
     @Test
     void fourWeightedRowSumsEqualFourSingleOnes() {

@@ -27,6 +27,10 @@ class CausalAttentionTest {
             check(c, f, 700, 1); // one query over 701 keys: split into ranges over the threads
             check(c, f, 301, 3);
         }
+        // 2 KV heads of 6 queries: a decoded token's rows go four at a time, then the last two one by one.
+        TransformerConfig six = config(40, 12, 2, 0);
+        check(six, WeightFormat.F16, 700, 1);
+        check(six, WeightFormat.F32, 33, 1);
         TransformerConfig q8 = config(64, 8, 1, 0); // Q8_0 needs whole blocks of 32; one KV head of 8 queries
         check(q8, WeightFormat.Q8_0, 77, 21);
         check(q8, WeightFormat.Q8_0, 600, 1);
