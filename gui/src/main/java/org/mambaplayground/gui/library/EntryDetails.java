@@ -11,6 +11,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.mambaplayground.engine.load.MachineMemory;
@@ -81,13 +82,15 @@ final class EntryDetails extends ScrollPane {
         grid.setVgap(4);
         ColumnConstraints keys = new ColumnConstraints();
         keys.setMinWidth(Region.USE_PREF_SIZE);
-        grid.getColumnConstraints().addAll(keys, new ColumnConstraints());
+        ColumnConstraints values = new ColumnConstraints();
+        values.setHgrow(Priority.ALWAYS); // the values' width is the panel's, so a path can break to fit it
+        grid.getColumnConstraints().addAll(keys, values);
         int row = 0;
-        row = fact(grid, row, "Folder", e.folder() == null ? "" : e.folder().toString());
+        row = pathFact(grid, row, "Folder", e.folder() == null ? "" : e.folder().toString());
         row = fact(grid, row, "State", states.of(e));  // as the table says it, live
         row = fact(grid, row, "On disk", states.onDisk(e)); // live while it downloads
         if (e.catalog() != null) {
-            row = fact(grid, row, "Repository", e.catalog().repo() + (e.catalog().gated() ? " (gated)" : ""));
+            row = pathFact(grid, row, "Repository", e.catalog().repo() + (e.catalog().gated() ? " (gated)" : ""));
             row = fact(grid, row, "Download size", "about " + Sizes.bytes(e.catalog().approxBytes()));
         }
         if (e.spec() != null) {
@@ -100,15 +103,30 @@ final class EntryDetails extends ScrollPane {
         return fact(grid, row, name, new javafx.beans.property.SimpleStringProperty(value));
     }
 
+    /** A path or repository, broken after a separator or hyphen (not mid-name) where it is wider than the panel. */
+    private static int pathFact(GridPane grid, int row, String name, String path) {
+        Label v = factValue(grid, row, name);
+        v.setText(path);
+        v.setMaxWidth(Double.MAX_VALUE); // as wide as the column, whatever the text: breaking it cannot shrink it
+        v.widthProperty().addListener((obs, was, now) -> v.setText(LineBreaks.after(path, "/\\-", v.getFont(),
+                now.doubleValue() - v.snappedLeftInset() - v.snappedRightInset())));
+        return row + 1;
+    }
+
     private static int fact(GridPane grid, int row, String name, javafx.beans.value.ObservableValue<String> value) {
+        factValue(grid, row, name).textProperty().bind(value);
+        return row + 1;
+    }
+
+    /** Row {@code row}'s name and its empty, wrapping value label. */
+    private static Label factValue(GridPane grid, int row, String name) {
         Label k = new Label(name);
         k.getStyleClass().add(Styles.TEXT_MUTED);
         Label v = new Label();
-        v.textProperty().bind(value);
         v.setId("fact-" + name.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'));
         v.setWrapText(true);
         grid.addRow(row, k, v);
-        return row + 1;
+        return v;
     }
 
     /** Load (at the chosen precision), or Chat and Unload when this entry is the active model at that precision. */

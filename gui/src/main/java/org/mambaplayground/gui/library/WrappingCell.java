@@ -3,7 +3,6 @@ package org.mambaplayground.gui.library;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.Tooltip;
-import javafx.scene.text.Font;
 import javafx.scene.text.Text;
 
 /**
@@ -40,37 +39,6 @@ final class WrappingCell<S> extends TableCell<S, String> {
 
     private void showItem() {
         String item = getItem();
-        if (item != null && !isEmpty()) text.setText(breakAtHyphens(item, text.getFont(), text.getWrappingWidth()));
-    }
-
-    /**
-     * {@code words} with a line break after the last hyphen that lets a word too wide for {@code width} fit
-     * ("codestral-mamba-" / "demo"). JavaFX wraps only at spaces, and a single word too wide it breaks mid-word.
-     */
-    static String breakAtHyphens(String words, Font font, double width) {
-        if (width <= 0 || words.indexOf('-') < 0) return words;
-        StringBuilder out = new StringBuilder();
-        for (String word : words.split(" ", -1)) {
-            if (!out.isEmpty()) out.append(' ');
-            String rest = word;
-            while (width(rest, font) > width) {
-                int cut = -1;
-                for (int i = rest.indexOf('-'); i >= 0 && i < rest.length() - 1; i = rest.indexOf('-', i + 1)) {
-                    if (width(rest.substring(0, i + 1), font) > width) break; // longer prefixes are wider still
-                    cut = i + 1;
-                }
-                if (cut < 0) break;
-                out.append(rest, 0, cut).append('\n');
-                rest = rest.substring(cut);
-            }
-            out.append(rest);
-        }
-        return out.toString();
-    }
-
-    private static double width(String s, Font font) {
-        Text probe = new Text(s);
-        probe.setFont(font);
-        return probe.getLayoutBounds().getWidth();
+        if (item != null && !isEmpty()) text.setText(LineBreaks.after(item, "-", text.getFont(), text.getWrappingWidth()));
     }
 }
