@@ -21,10 +21,10 @@ import org.mambaplayground.assets.CatalogModel;
 import org.mambaplayground.downloader.testing.TestHub;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
-import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.download.DownloadSession.State;
 import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.testing.Fx;
+import org.mambaplayground.gui.testing.TestApp;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -259,12 +259,7 @@ class DownloadsStayVisibleTest {
     }
 
     private DownloadSession openWizard(FxRobot robot, String name) {
-        robot.interact(() -> {
-            ctx.navigate(Page.LIBRARY);
-            @SuppressWarnings("unchecked")
-            TableView<LibraryEntry> table = Fx.lookup(stage, "#library-table", TableView.class);
-            table.getSelectionModel().select(table.getItems().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow());
-        });
+        TestApp.selectInLibrary(robot, ctx, stage, name);
         WaitForAsyncUtils.waitForFxEvents();
         // fired, not clicked: the open wizard may cover the main window's button
         robot.interact(() -> ((Button) stage.getScene().getRoot().lookup("#download-model")).fire());

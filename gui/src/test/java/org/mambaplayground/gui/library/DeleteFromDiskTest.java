@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Button;
-import javafx.scene.control.TableView;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,10 +17,10 @@ import org.mambaplayground.downloader.HubClient;
 import org.mambaplayground.downloader.testing.TestHub;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
-import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.models.EngineBinding;
 import org.mambaplayground.gui.testing.Fx;
+import org.mambaplayground.gui.testing.TestApp;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -60,13 +59,7 @@ class DeleteFromDiskTest {
 
     @Test
     void deletesTheDownloadedFilesAfterConfirmingAndTheLibrarySaysNotOnDisk(FxRobot robot) throws Exception {
-        robot.interact(() -> {
-            ctx.navigate(Page.LIBRARY);
-            @SuppressWarnings("unchecked")
-            TableView<LibraryEntry> table = Fx.lookup(stage, "#library-table", TableView.class);
-            table.getSelectionModel().select(table.getItems().stream()
-                    .filter(e -> e.name().equals("Codestral Mamba 7B")).findFirst().orElseThrow());
-        });
+        TestApp.selectInLibrary(robot, ctx, stage, "Codestral Mamba 7B");
         assertThat(entry().state()).isNotEqualTo(LibraryEntry.InstallState.NOT_INSTALLED);
         robot.clickOn(Fx.lookup(stage, "#delete-model", Button.class));
         WaitForAsyncUtils.waitForFxEvents();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Label;
-import javafx.scene.control.TableView;
 import javafx.scene.text.Text;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -14,10 +13,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
-import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.Settings;
 import org.mambaplayground.gui.models.EngineBinding;
 import org.mambaplayground.gui.testing.Fx;
+import org.mambaplayground.gui.testing.TestApp;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -51,13 +50,7 @@ class FolderPathBreaksTest {
 
     @Test
     void aLongFolderBreaksAfterASeparatorAndEachLineFits(FxRobot robot) throws Exception {
-        robot.interact(() -> {
-            ctx.navigate(Page.LIBRARY);
-            @SuppressWarnings("unchecked")
-            TableView<LibraryEntry> table = Fx.lookup(stage, "#library-table", TableView.class);
-            table.getSelectionModel().select(table.getItems().stream()
-                    .filter(e -> e.name().equals("Codestral Mamba 7B")).findFirst().orElseThrow());
-        });
+        TestApp.selectInLibrary(robot, ctx, stage, "Codestral Mamba 7B");
         WaitForAsyncUtils.waitForFxEvents();
         String path = WaitForAsyncUtils.asyncFx(() -> ctx.library().entries().stream()
                 .filter(e -> e.name().equals("Codestral Mamba 7B")).findFirst().orElseThrow().folder().toString()).get();

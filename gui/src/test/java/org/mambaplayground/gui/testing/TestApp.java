@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import javafx.scene.control.TableView;
 import javafx.stage.Stage;
 import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
+import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.models.LoadTask;
+import org.testfx.api.FxRobot;
 import org.testfx.util.WaitForAsyncUtils;
 
 /** The application's window for the UI tests that run real models: shown on TestFX's stage, a model made active. */
@@ -31,5 +35,15 @@ public final class TestApp {
         Throwable failure = WaitForAsyncUtils.asyncFx(task::getException).get();
         assertThat(failure).as("loading the test model %s", folder).isNull();
         assertThat(ctx.models().getActiveModel()).isNotNull();
+    }
+
+    /** Opens the Library page and selects the row of the entry named {@code name}, in one step on the FX thread. */
+    public static void selectInLibrary(FxRobot robot, AppContext ctx, Stage stage, String name) {
+        robot.interact(() -> {
+            ctx.navigate(Page.LIBRARY);
+            @SuppressWarnings("unchecked")
+            TableView<LibraryEntry> table = Fx.lookup(stage, "#library-table", TableView.class);
+            table.getSelectionModel().select(table.getItems().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow());
+        });
     }
 }
