@@ -164,7 +164,7 @@ public final class Kernels {
         VectorKernels.softmaxBlock(s, count, w, keyPos0, lo, hi, m, l, accT, dims);
     }
 
-    /** The largest of a[from .. to - 1] (Math.max's order, which does not depend on the order of the terms); -infinity if none. */
+    /** The largest of a[from .. to - 1] by Math.max, whose result does not depend on the order of the terms; -infinity if none. */
     public static float max(float[] a, int from, int to) { return VectorKernels.max(a, from, to); }
 
     /** e^x through the vector exp the other kernels use (Math.exp may differ from it in the last bit). */
