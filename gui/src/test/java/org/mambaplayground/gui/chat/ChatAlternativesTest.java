@@ -19,7 +19,6 @@ import org.mambaplayground.engine.generate.SamplingOptions;
 import org.mambaplayground.engine.load.LoadedModel;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 import org.mambaplayground.gui.AppContext;
-import org.mambaplayground.gui.testing.Fx;
 import org.mambaplayground.gui.testing.TestApp;
 import org.mambaplayground.gui.testing.TestModels;
 import org.testfx.api.FxRobot;
@@ -51,20 +50,10 @@ class ChatAlternativesTest {
     @AfterEach
     void close() throws Exception { WaitForAsyncUtils.asyncFx(ctx::close).get(); }
 
-    private ChatView chat(FxRobot robot) {
-        Fx.click(robot, stage, "#nav-chat");
-        return Fx.lookup(stage, "#chat-view", ChatView.class);
-    }
-
-    private static void waitUntilIdle(ChatView view) throws Exception {
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !view.runningProperty().get());
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
     private static void say(FxRobot robot, ChatView view, String text) throws Exception {
         robot.clickOn(view.inputArea()).write(text);
         robot.clickOn(view.sendButton());
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
     }
 
     private LoadedModel model() { return ctx.models().getActiveModel().loaded(); }
@@ -84,7 +73,7 @@ class ChatAlternativesTest {
 
     @Test
     void regeneratedAnswersStayReachableAndTheNextMessageGoesOnFromTheOneShown(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         assertThat(view.checkpointsLabel().getText()).isEqualTo("No checkpoints yet");
         robot.interact(() -> {
             view.temperatureSlider().setValue(2.0); // varied answers
@@ -101,7 +90,7 @@ class ChatAlternativesTest {
 
         for (int i = 0; i < 2; i++) {
             robot.clickOn(view.regenerateButton());
-            waitUntilIdle(view);
+            TestApp.waitUntilIdle(view);
         }
         assertThat(view.messages()).hasSize(2); // the same answer, with three alternatives
         assertThat(view.messages().getLast()).isSameAs(answer);
@@ -163,7 +152,7 @@ class ChatAlternativesTest {
 
     @Test
     void editingAnEarlierMessageReplacesItAndReadsOnlyItsTokens(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> {
             view.temperatureSlider().setValue(0);
             view.maxTokensSpinner().getValueFactory().setValue(6);
@@ -204,7 +193,7 @@ class ChatAlternativesTest {
 
     @Test
     void aQuestionStoppedBeforeItsAnswerDoesNotMakeTheNextMessageReadTheConversationAgain(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> {
             view.temperatureSlider().setValue(0);
             view.maxTokensSpinner().getValueFactory().setValue(6);
@@ -219,7 +208,7 @@ class ChatAlternativesTest {
         WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> view.messages().size() == 4
                 && view.messages().getLast().phaseLabel().getText().startsWith("Waiting"));
         robot.clickOn(view.stopButton());
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
         held.close();
         assertThat(view.messages().getLast().text()).isEmpty();
 

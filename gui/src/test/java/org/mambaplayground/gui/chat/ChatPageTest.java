@@ -18,7 +18,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambaplayground.engine.tokenizer.ChatMessage;
 import org.mambaplayground.gui.AppContext;
-import org.mambaplayground.gui.testing.Fx;
 import org.mambaplayground.gui.testing.TestApp;
 import org.mambaplayground.gui.testing.TestModels;
 import org.testfx.api.FxRobot;
@@ -50,19 +49,9 @@ class ChatPageTest {
     @AfterEach
     void close() throws Exception { WaitForAsyncUtils.asyncFx(ctx::close).get(); }
 
-    private ChatView chat(FxRobot robot) {
-        Fx.click(robot, stage, "#nav-chat");
-        return Fx.lookup(stage, "#chat-view", ChatView.class);
-    }
-
-    private static void waitUntilIdle(ChatView view) throws Exception {
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !view.runningProperty().get());
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
     @Test
     void shiftEnterMakesATwoLinePromptThatIsSentAsTwoLines(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(4));
         robot.clickOn(view.inputArea()).write("first line");
         robot.press(KeyCode.SHIFT).type(KeyCode.ENTER).release(KeyCode.SHIFT);
@@ -70,7 +59,7 @@ class ChatPageTest {
         assertThat(view.inputArea().getText()).isEqualTo("first line\nsecond line");
         assertThat(view.runningProperty().get()).isFalse(); // Shift+Enter did not send
         robot.type(KeyCode.ENTER);
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
 
         MessageView question = view.messages().getFirst();
         assertThat(question.text()).isEqualTo("first line\nsecond line");
@@ -90,7 +79,7 @@ class ChatPageTest {
 
     @Test
     void theTranscriptFollowsTheStreamUntilTheUserScrollsUp(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> {
             view.temperatureSlider().setValue(1);
             view.maxTokensSpinner().getValueFactory().setValue(20000);
@@ -104,12 +93,12 @@ class ChatPageTest {
             if (miss == null) break;
             misses.add(miss);
             assertThat(attempt).as("answers long enough to scroll: %s", misses).isLessThan(6);
-            waitUntilIdle(view);
+            TestApp.waitUntilIdle(view);
             robot.clickOn(view.jumpToLatestButton().isVisible() ? view.jumpToLatestButton() : view.regenerateButton());
             if (!view.runningProperty().get()) robot.clickOn(view.regenerateButton());
         }
         robot.interact(view::stop);
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
 
         // "jump to latest" goes back to the end and follows again
         robot.clickOn(view.jumpToLatestButton());
@@ -179,7 +168,7 @@ class ChatPageTest {
 
     @Test
     void escStopsTheAnswer(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> {
             view.temperatureSlider().setValue(1);
             view.maxTokensSpinner().getValueFactory().setValue(20000);
@@ -190,7 +179,7 @@ class ChatPageTest {
         for (int attempt = 1; ; attempt++) {
             WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> view.answerLengthProperty().get() > 0);
             robot.type(KeyCode.ESCAPE);
-            waitUntilIdle(view);
+            TestApp.waitUntilIdle(view);
             if (view.messages().getLast().statsLabel().getText().contains("stopped")) break;
             assertThat(attempt).as("an answer still running when Esc was pressed").isLessThan(5);
             robot.clickOn(view.regenerateButton());
@@ -202,14 +191,14 @@ class ChatPageTest {
 
     @Test
     void aConversationSurvivesARestartOfTheApp(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> {
             view.temperatureSlider().setValue(0);
             view.maxTokensSpinner().getValueFactory().setValue(6);
         });
         robot.clickOn(view.inputArea()).write("Remember me");
         robot.type(KeyCode.ENTER);
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
         String answer = view.messages().getLast().text();
         String id = view.conversationId();
         assertThat(view.conversationList().getItems()).extracting(SavedConversation::title).containsExactly("Remember me");
@@ -218,7 +207,7 @@ class ChatPageTest {
         WaitForAsyncUtils.asyncFx(ctx::close).get();
         robot.interact(() -> ctx = TestApp.show(stage, home));
         TestApp.activate(ctx, TestModels.mambaFolder());
-        ChatView restored = chat(robot);
+        ChatView restored = TestApp.openChat(robot, stage);
         assertThat(restored).isNotSameAs(view);
         assertThat(restored.conversationId()).isEqualTo(id);
         assertThat(restored.messages()).extracting(MessageView::text).containsExactly("Remember me", answer);
@@ -227,7 +216,7 @@ class ChatPageTest {
         robot.interact(() -> restored.maxTokensSpinner().getValueFactory().setValue(4));
         robot.clickOn(restored.inputArea()).write("And now?");
         robot.type(KeyCode.ENTER);
-        waitUntilIdle(restored);
+        TestApp.waitUntilIdle(restored);
         assertThat(restored.messages()).hasSize(4);
         assertThat(restored.sessionMessages()).extracting(ChatMessage::content)
                 .startsWith("Remember me", answer, "And now?");
@@ -236,14 +225,14 @@ class ChatPageTest {
 
     @Test
     void inCompletionModeTheAnswerIsShownAsCodeInThePromptsLanguage(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> {
             view.instructCheckBox().setSelected(false);
             view.maxTokensSpinner().getValueFactory().setValue(12);
         });
         robot.interact(() -> view.inputArea().setText("# add two numbers\ndef add(a, b):\n    return a + b\n"));
         robot.clickOn(view.sendButton());
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
         MessageView answer = view.messages().getLast();
         assertThat(answer.codeLanguage()).map(CodeLanguage::name).contains("python");
         assertThat(answer.codeView()).isNotNull();

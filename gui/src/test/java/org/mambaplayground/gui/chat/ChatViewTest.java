@@ -48,19 +48,9 @@ class ChatViewTest {
     @AfterEach
     void close() throws Exception { WaitForAsyncUtils.asyncFx(ctx::close).get(); }
 
-    private ChatView chat(FxRobot robot) {
-        Fx.click(robot, stage, "#nav-chat");
-        return Fx.lookup(stage, "#chat-view", ChatView.class);
-    }
-
-    private static void waitUntilIdle(ChatView view) throws Exception {
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !view.runningProperty().get());
-        WaitForAsyncUtils.waitForFxEvents();
-    }
-
     @Test
     void aQuestionStreamsAnAnswerWithItsFiguresAndTheChartsGainAPoint(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> {
             view.temperatureSlider().setValue(0);
             view.maxTokensSpinner().getValueFactory().setValue(24);
@@ -71,7 +61,7 @@ class ChatViewTest {
         assertThat(view.maxTokensSpinner().getValue()).isEqualTo(24);
         robot.clickOn(view.inputArea()).write("Hello in Java?");
         robot.clickOn(view.sendButton());
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
 
         assertThat(view.messages()).hasSize(2);
         MessageView question = view.messages().getFirst();
@@ -95,7 +85,7 @@ class ChatViewTest {
         assertThat(view.messages()).isEmpty();
         robot.clickOn(view.inputArea()).write("Hello in Java?");
         robot.clickOn(view.sendButton());
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
         assertThat(view.messages().getLast().prefillShownTotal()).isGreaterThan(plainPrompt + 3);
 
         // the metrics store got the engine's figures, and the charts page plots them
@@ -112,7 +102,7 @@ class ChatViewTest {
 
     @Test
     void anAnswerWaitsWhileAnotherGenerationHoldsTheCoresThenRuns(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(8));
         // as if a sweep or a comparison were generating
         GenerationGate gate = ctx.shared(GenerationGate.class, GenerationGate::new);
@@ -125,7 +115,7 @@ class ChatViewTest {
         assertThat(view.messages().getLast().text()).isEmpty(); // nothing generated while the gate is held
         assertThat(view.runningProperty().get()).isTrue();
         held.close();
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
         assertThat(view.messages().getLast().text()).isNotEmpty();
         assertThat(view.messages().getLast().statsLabel().getText()).contains("tokens");
         assertThat(gate.busy()).isFalse();
@@ -133,7 +123,7 @@ class ChatViewTest {
 
     @Test
     void stopEndsALongAnswerWhileItStreamsAndRegenerateAnswersAgain(FxRobot robot) throws Exception {
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> {
             view.temperatureSlider().setValue(0);
             view.maxTokensSpinner().getValueFactory().setValue(20000);
@@ -149,7 +139,7 @@ class ChatViewTest {
         }));
         robot.clickOn(view.inputArea()).write("A story");
         robot.type(javafx.scene.input.KeyCode.ENTER); // Enter sends
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
         assertThat(runningWhenStopped[0]).as("text was on screen while the answer was still being generated").isTrue();
         MessageView stopped = view.messages().getLast();
         assertThat(stopped.statsLabel().getText()).contains("stopped");
@@ -157,7 +147,7 @@ class ChatViewTest {
 
         robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(8));
         robot.clickOn(view.regenerateButton());
-        waitUntilIdle(view);
+        TestApp.waitUntilIdle(view);
         assertThat(view.messages()).hasSize(2); // the new answer is another alternative of the stopped one
         assertThat(view.messages().getLast()).isSameAs(stopped);
         assertThat(stopped.alternatives()).hasSize(2);

@@ -113,11 +113,6 @@ class RemoteModelsTest {
         return WaitForAsyncUtils.asyncFx(() -> ctx.library().entries().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow()).get();
     }
 
-    private ChatView chat(FxRobot robot) {
-        Fx.click(robot, stage, "#nav-chat");
-        return Fx.lookup(stage, "#chat-view", ChatView.class);
-    }
-
     private static void say(FxRobot robot, ChatView view, String text) throws Exception {
         robot.interact(() -> {
             view.inputArea().setText(text);
@@ -152,7 +147,7 @@ class RemoteModelsTest {
         assertThat(active.measuredAt()).isEqualTo(MeasuredAt.CLIENT);
         assertThat(ctx.models().getActiveModel()).as("no local model is loaded for it").isNull();
 
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> view.maxTokensSpinner().getValueFactory().setValue(8));
         int before = requests.size();
         say(robot, view, "Hello there");
@@ -231,7 +226,7 @@ class RemoteModelsTest {
         WaitForAsyncUtils.asyncFx(() -> ctx.library().refresh()).get().get();
         LibraryEntry entry = remoteEntry("scripted-model @ scripted");
         robot.interact(() -> ctx.models().setActiveRemote(RemoteModels.of(ctx).backend(entry).orElseThrow()));
-        ChatView view = chat(robot);
+        ChatView view = TestApp.openChat(robot, stage);
         robot.interact(() -> view.instructCheckBox().setSelected(true));
         return view;
     }

@@ -10,6 +10,7 @@ import org.mambaplayground.gui.App;
 import org.mambaplayground.gui.AppContext;
 import org.mambaplayground.gui.Page;
 import org.mambaplayground.gui.Settings;
+import org.mambaplayground.gui.chat.ChatView;
 import org.mambaplayground.gui.library.LibraryEntry;
 import org.mambaplayground.gui.models.LoadTask;
 import org.testfx.api.FxRobot;
@@ -45,5 +46,17 @@ public final class TestApp {
             TableView<LibraryEntry> table = Fx.lookup(stage, "#library-table", TableView.class);
             table.getSelectionModel().select(table.getItems().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow());
         });
+    }
+
+    /** Opens the Chat page with a click on its navigation entry, as a user does, and returns its view. */
+    public static ChatView openChat(FxRobot robot, Stage stage) {
+        Fx.click(robot, stage, "#nav-chat");
+        return Fx.lookup(stage, "#chat-view", ChatView.class);
+    }
+
+    /** Waits until the chat has no answer running and the FX thread has shown what it ended with. */
+    public static void waitUntilIdle(ChatView view) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !view.runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
     }
 }
