@@ -138,7 +138,7 @@ final class EntryDetails extends ScrollPane {
             return;
         }
         LoadChoice choice = memory.choice();
-        boolean downloading = e.catalog() != null && Downloads.of(ctx).of(e.catalog()).isPresent();
+        boolean downloading = EntryText.download(e, Downloads.of(ctx)).isPresent();
         ModelHandle active = ctx.models().getActiveModel();
         boolean activeHere = active != null && e.folder() != null
                 && active.folder().toAbsolutePath().normalize().equals(e.folder().toAbsolutePath().normalize());

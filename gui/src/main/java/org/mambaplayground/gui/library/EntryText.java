@@ -62,7 +62,7 @@ final class EntryText {
     }
 
     /** The download of the entry under way or waiting, if it is a catalog model with one. */
-    private static java.util.Optional<DownloadSession> download(LibraryEntry e, Downloads downloads) {
+    static java.util.Optional<DownloadSession> download(LibraryEntry e, Downloads downloads) {
         return e.catalog() == null ? java.util.Optional.empty() : downloads.of(e.catalog());
     }
 
