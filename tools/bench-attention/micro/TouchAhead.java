@@ -7,8 +7,9 @@ import jdk.incubator.vector.*;
  * prefetcher bring the rest of it in while the FMAs run (Java has no prefetch instruction)? One thread walks 256 MB
  * in blocks of 64 kB as decode attention walks its cache (a head's 8 kB of keys, its FMAs, its 8 kB of values,
  * their FMAs), touching 0, 1, 2, 3 or all 64 lines of each 4 kB page of the next block's 16 kB first. Taking
- * turns, median of 30 rounds, microseconds a block:
- *   . tools/java-home.sh; java --add-modules jdk.incubator.vector tools/bench-attention/micro/TouchAhead.java
+ * turns, median of 30 rounds, microseconds a block (with the argument l2, the same walk over 256 kB again and again,
+ * which stays in the L2 cache):
+ *   . tools/java-home.sh; java --add-modules jdk.incubator.vector tools/bench-attention/micro/TouchAhead.java [l2]
  */
 public class TouchAhead {
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -31,7 +32,7 @@ public class TouchAhead {
         return s;
     }
     public static void main(String[] x) {
-        long SEG = 256L << 20; MemorySegment seg = Arena.ofAuto().allocate(SEG, 4096);
+        long SEG = x.length > 0 && x[0].equals("l2") ? 256L << 10 : 256L << 20; int passes = (int) ((256L << 20) / SEG); MemorySegment seg = Arena.ofAuto().allocate(SEG, 4096);
         for (long i = 0; i < SEG; i += 64) seg.set(ValueLayout.JAVA_BYTE, i, (byte) 1);
         float[] out = new float[4096], acc = new float[64];
         int[] touches = {0, 1, 2, 3, 64};
@@ -40,7 +41,7 @@ public class TouchAhead {
             for (int m0 = 0; m0 < touches.length; m0++) {
                 int m = (m0 + round) % touches.length, lines = touches[m];
                 long t0 = System.nanoTime(); int blocks = 0;
-                for (long b = 0; b + 2 * 65536 <= SEG; b += 65536) {
+                for (int pass = 0; pass < passes; pass++) for (long b = 0; b + 2 * 65536 <= SEG; b += 65536) {
                     long next = b + 65536;
                     if (lines > 0) ts += touch(seg, next, 16384, lines); // next block's K and V pages, before this block's work
                     one(seg, b, out, 4096); sink += work(out, acc); sink += work(out, acc);
