@@ -34,6 +34,46 @@ class CausalAttentionTest {
         TransformerConfig q8 = config(64, 8, 1, 0); // Q8_0 needs whole blocks of 32; one KV head of 8 queries
         check(q8, WeightFormat.Q8_0, 77, 21);
         check(q8, WeightFormat.Q8_0, 600, 1);
+        // Q8_0's token-major keys with groups of 4 and 6 queries: a decoded token's rows padded to whole vectors
+        TransformerConfig q8four = config(64, 8, 2, 0), q8six = config(32, 12, 2, 0);
+        check(q8four, WeightFormat.Q8_0, 600, 1);
+        check(q8four, WeightFormat.Q8_0, 45, 19);
+        check(q8six, WeightFormat.Q8_0, 333, 1);
+        check(q8six, WeightFormat.Q8_0, 0, 1);
+    }
+
+    @Test
+    void aPromptAndItsTokensAttendedOneByOneGiveTheSameFloats() {
+        // groups of 4 and 6 queries, contexts that end mid-block; few enough keys that a token's are not split
+        for (TransformerConfig c : new TransformerConfig[] {config(64, 8, 2, 0), config(32, 12, 2, 0), config(32, 4, 2, 20)}) {
+            for (WeightFormat f : new WeightFormat[] {WeightFormat.F16, WeightFormat.F32, WeightFormat.Q8_0}) {
+                int start = 45, n = 19, kvDim = c.kvDim(), qDim = c.qDim();
+                long tokenBytes = f.bytes(kvDim);
+                MemorySegment allK = KvCacheState.allocate((start + n) * tokenBytes), allV = KvCacheState.allocate((start + n) * tokenBytes);
+                for (int p = 0; p < start + n; p++) {
+                    f.encode(randoms(kvDim), 0, allK, p * tokenBytes, kvDim);
+                    f.encode(randoms(kvDim), 0, allV, p * tokenBytes, kvDim);
+                }
+                float[] q = randoms(n * qDim);
+                CausalAttention attention = new CausalAttention(c, 0);
+                KvCacheState prompt = new KvCacheState(c, f), oneByOne = new KvCacheState(c, f);
+                prompt.reserve(start + n);
+                oneByOne.reserve(start + n);
+                for (int p = 0; p < start; p++) {
+                    prompt.put(0, p, allK, allV, p * tokenBytes);
+                    oneByOne.put(0, p, allK, allV, p * tokenBytes);
+                }
+                float[] all = attention.attend(q, allK.asSlice(start * tokenBytes), allV.asSlice(start * tokenBytes), n, start, prompt);
+                for (int t = 0; t < n; t++) {
+                    long p = start + t;
+                    float[] one = attention.attend(java.util.Arrays.copyOfRange(q, t * qDim, (t + 1) * qDim),
+                            allK.asSlice(p * tokenBytes, tokenBytes), allV.asSlice(p * tokenBytes, tokenBytes), 1, p, oneByOne);
+                    oneByOne.put(0, p, allK, allV, p * tokenBytes);
+                    assertThat(one).as("%s window %d: token %d of the prompt", f, c.slidingWindow(), t)
+                            .containsExactly(java.util.Arrays.copyOfRange(all, t * qDim, (t + 1) * qDim));
+                }
+            }
+        }
     }
 
     @Test
@@ -42,6 +82,9 @@ class CausalAttentionTest {
         check(c, WeightFormat.F32, 130, 1);  // the window wrapped around the 50 slots more than twice
         check(c, WeightFormat.F16, 83, 17);  // a batch whose queries see partly cached, partly new keys
         check(c, WeightFormat.F32, 20, 45);  // a batch longer than what is cached, shorter than the window
+        TransformerConfig q8 = config(32, 4, 2, 50);
+        check(q8, WeightFormat.Q8_0, 130, 1);
+        check(q8, WeightFormat.Q8_0, 83, 17);
     }
 
     private static TransformerConfig config(int headDim, int heads, int kvHeads, int window) {
