@@ -1,20 +1,13 @@
 import java.lang.foreign.*;
-import java.nio.ByteOrder;
 import java.util.*;
 
 /**
  * One thread decoding F16 from memory (256 MB, out of every cache) in runs of 8, 16, 64 and 1,024 kB, each run
  * starting 64 kB or more after the last: how the length of a contiguous run sets the read speed (the hardware
  * prefetcher restarts at every jump). Taking turns, median of 30 rounds:
- *   . tools/java-home.sh; java tools/bench-attention/micro/RunLength.java
+ *   . tools/java-home.sh; java --add-modules jdk.incubator.vector tools/bench-attention/micro/RunLength.java
  */
 public class RunLength {
-    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-    static void decode(MemorySegment seg, long off, float[] out, int n) {
-        for (int c = 0; c < n; c++) out[c] = Float.float16ToFloat(seg.get(I16, off + 2L * c));
-    }
-
     public static void main(String[] a) {
         long size = 256L << 20;
         MemorySegment seg = Arena.ofAuto().allocate(size, 4096);
@@ -29,7 +22,7 @@ public class RunLength {
                 long bytes = 0, t0 = System.nanoTime();
                 for (long b = 0; b + stride <= size; b += stride) {
                     for (long o = 0; o < run; o += 8192) {
-                        decode(seg, b + o, out, 4096);
+                        CacheWalk.decode(seg, b + o, out, 4096);
                         bytes += 8192;
                     }
                 }

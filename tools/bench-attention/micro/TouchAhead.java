@@ -1,7 +1,5 @@
 import java.lang.foreign.*;
-import java.nio.ByteOrder;
 import java.util.*;
-import jdk.incubator.vector.*;
 /**
  * Can loads of a few lines of the next cache block, issued before the current block's work, make the hardware
  * prefetcher bring the rest of it in while the FMAs run (Java has no prefetch instruction)? One thread walks 256 MB
@@ -12,20 +10,6 @@ import jdk.incubator.vector.*;
  *   . tools/java-home.sh; java --add-modules jdk.incubator.vector tools/bench-attention/micro/TouchAhead.java [l2]
  */
 public class TouchAhead {
-    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    static void one(MemorySegment seg, long off, float[] out, int n) { for (int c = 0; c < n; c++) out[c] = Float.float16ToFloat(seg.get(I16, off + 2L * c)); }
-    // ~ the FMAs a block's keys get: 4 rows x 32 keys x 128 dims = 16 K FMAs, from L1
-    static float work(float[] a, float[] acc) {
-        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-        FloatVector w0 = FloatVector.broadcast(F, 1.0001f), w1 = FloatVector.broadcast(F, 0.9999f), w2 = FloatVector.broadcast(F, 1.001f), w3 = FloatVector.broadcast(F, 0.999f);
-        for (int i = 0; i < a.length; i += 2 * F.length()) {
-            FloatVector x0 = FloatVector.fromArray(F, a, i), x1 = FloatVector.fromArray(F, a, i + F.length());
-            s0 = x0.fma(w0, s0); s1 = x1.fma(w0, s1); s2 = x0.fma(w1, s2); s3 = x1.fma(w1, s3);
-            s4 = x0.fma(w2, s4); s5 = x1.fma(w2, s5); s6 = x0.fma(w3, s6); s7 = x1.fma(w3, s7);
-        }
-        return s0.add(s1).add(s2).add(s3).add(s4).add(s5).add(s6).add(s7).reduceLanes(VectorOperators.ADD);
-    }
     static long touch(MemorySegment seg, long off, int bytes, int linesPerPage) {
         long s = 0;
         for (long p = 0; p < bytes; p += 4096) for (int l = 0; l < linesPerPage; l++) s += seg.get(ValueLayout.JAVA_BYTE, off + p + 64L * l);
@@ -34,7 +18,7 @@ public class TouchAhead {
     public static void main(String[] x) {
         long SEG = x.length > 0 && x[0].equals("l2") ? 256L << 10 : 256L << 20; int passes = (int) ((256L << 20) / SEG); MemorySegment seg = Arena.ofAuto().allocate(SEG, 4096);
         for (long i = 0; i < SEG; i += 64) seg.set(ValueLayout.JAVA_BYTE, i, (byte) 1);
-        float[] out = new float[4096], acc = new float[64];
+        float[] out = new float[4096];
         int[] touches = {0, 1, 2, 3, 64};
         double[][] t = new double[touches.length][30]; float sink = 0; long ts = 0;
         for (int round = 0; round < 36; round++) {
@@ -44,8 +28,8 @@ public class TouchAhead {
                 for (int pass = 0; pass < passes; pass++) for (long b = 0; b + 2 * 65536 <= SEG; b += 65536) {
                     long next = b + 65536;
                     if (lines > 0) ts += touch(seg, next, 16384, lines); // next block's K and V pages, before this block's work
-                    one(seg, b, out, 4096); sink += work(out, acc); sink += work(out, acc);
-                    one(seg, b + 8192, out, 4096); sink += work(out, acc); sink += work(out, acc);
+                    CacheWalk.decode(seg, b, out, 4096); sink += CacheWalk.fmas(out); sink += CacheWalk.fmas(out);
+                    CacheWalk.decode(seg, b + 8192, out, 4096); sink += CacheWalk.fmas(out); sink += CacheWalk.fmas(out);
                     blocks++;
                 }
                 if (round >= 6) t[m][round - 6] = (System.nanoTime() - t0) / 1e3 / blocks;
