@@ -34,7 +34,7 @@ class CausalAttentionTest {
         TransformerConfig q8 = config(64, 8, 1, 0); // Q8_0 needs whole blocks of 32; one KV head of 8 queries
         check(q8, WeightFormat.Q8_0, 77, 21);
         check(q8, WeightFormat.Q8_0, 600, 1);
-        // Q8_0's token-major keys with groups of 4 and 6 queries: a decoded token's rows padded to whole vectors
+        // Q8_0's token-major keys with groups of 4 and 6 queries: a decoded token's rows four at a time, then the rest
         TransformerConfig q8four = config(64, 8, 2, 0), q8six = config(32, 12, 2, 0);
         check(q8four, WeightFormat.Q8_0, 600, 1);
         check(q8four, WeightFormat.Q8_0, 45, 19);
