@@ -15,7 +15,9 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
  * transposed keys, with no horizontal sums: the keys along the vector lanes for a decoded token, the query rows
  * along them in a prompt's tile, each score the same FMA chain over the dimensions either way. A few queries over a long context (decode) also
  * split their keys into ranges on separate threads, merged by their maxima and sums. The rolling buffer of a
- * sliding window is read in place through the cache's slots.
+ * sliding window is read in place through the cache's slots. A decoded token reads an F16 or BF16 cache's full
+ * blocks in place, each vector of keys or values converted beside the FMAs that use it ({@code
+ * InPlaceCacheFormat}): the same floats, with the cache's reads and the arithmetic overlapped.
  */
 final class CausalAttention {
     /** Keys decoded together: one cache block, its positions aligned to a multiple of it. */
@@ -74,12 +76,14 @@ final class CausalAttention {
      */
     private static final class Scratch {
         private static final ThreadLocal<Scratch> KEPT = new ThreadLocal<>();
-        final float[] block, scores, queries, row;
+        final float[] block, scores, weights, queries, inPlaceQueries, row;
 
         private Scratch(int hd, int rows) {
             block = new float[hd * KEY_BLOCK];
             scores = new float[rows * KEY_BLOCK];
+            weights = new float[rows * KEY_BLOCK];
             queries = new float[rows * hd];
+            inPlaceQueries = new float[rows * hd];
             row = new float[hd];
         }
 
@@ -107,22 +111,34 @@ final class CausalAttention {
         }
         // One token (decode): its group's rows see the same keys, so each block's weights are applied to four
         // rows at a time (every value loaded once for all four) and their sums run as four chains side by side.
-        float scale = (float) (1.0 / Math.sqrt(hd));
+        float scale = (float) (1.0 / Math.sqrt(hd)), inPlaceScale = cache.inPlaceScale();
         Arrays.fill(max, rowOff, rowOff + rows, Float.NEGATIVE_INFINITY);
+        // Blocks the cache reads in place take the queries and weights times its scale, a power of two: the same
+        // products, so long as no scaled query overflows.
+        boolean inPlaceRows = rows % 4 == 0;
         for (int r = 0; r < rows; r++) { // row r's query, scaled once for all key blocks
             int qo = t0 * qDim + (kvHead * group + r) * hd;
-            for (int d = 0; d < hd; d++) s.queries[r * hd + d] = q[qo + d] * scale;
+            for (int d = 0; d < hd; d++) {
+                s.queries[r * hd + d] = q[qo + d] * scale;
+                s.inPlaceQueries[r * hd + d] = s.queries[r * hd + d] * inPlaceScale;
+                inPlaceRows &= Float.isFinite(s.inPlaceQueries[r * hd + d]);
+            }
         }
         long i = start + t0;
         for (long b = keyFrom - keyFrom % KEY_BLOCK; b < keyTo; b += KEY_BLOCK) {
             int count = (int) Math.min(KEY_BLOCK, keyTo - b);
             int from = (int) Math.max(Math.max(0, keyFrom - b), firstVisible(i) - b), to = (int) Math.min(count, i - b + 1);
             if (from >= to) continue;
-            decodeKeys(k, start, cache, kvHead, b, count, s);
+            boolean inPlace = inPlaceRows && cachedOf(start, b, count) == KEY_BLOCK && cache.readsInPlace(layer, b);
             // every row's scores of the block's keys, keys along the lanes: score j of row r is the FMA chain over
             // the dimensions that a prompt's tile computes with its rows along the lanes
-            Kernels.broadcastProduct(s.queries, 0, hd, 1, rows, hd, s.block, KEY_BLOCK, s.scores, false);
-            decodeValues(v, start, cache, kvHead, b, count, s);
+            if (inPlace) {
+                for (int r = 0; r < rows; r += 4) cache.scoreInPlace(layer, b, kvHead, s.inPlaceQueries, r * hd, s.scores, r * KEY_BLOCK);
+            } else {
+                decodeKeys(k, start, cache, kvHead, b, count, s);
+                Kernels.broadcastProduct(s.queries, 0, hd, 1, rows, hd, s.block, KEY_BLOCK, s.scores, false);
+                decodeValues(v, start, cache, kvHead, b, count, s);
+            }
             for (int r = 0; r < rows; r++) {
                 int so = r * KEY_BLOCK, row = rowOff + r, ao = accOff + r * hd;
                 float newMax = Math.max(max[row], Kernels.max(s.scores, so + from, so + to));
@@ -135,6 +151,10 @@ final class CausalAttention {
                 max[row] = newMax;
                 Kernels.expShifted(s.scores, so + from, so + to, newMax);
             }
+            if (inPlace) {
+                addValuesInPlace(cache, kvHead, b, from, to, rows, s, acc, accOff, sum, rowOff);
+                continue;
+            }
             int r = 0;
             for (; r + 4 <= rows; r += 4) {
                 Kernels.addWeightedRows4(s.scores, r * KEY_BLOCK + from, KEY_BLOCK, to - from, s.block, from * hd, hd, hd,
@@ -146,6 +166,24 @@ final class CausalAttention {
                 Kernels.addWeightedRows(s.scores, so + from, to - from, s.block, from * hd, hd, hd, acc, accOff + r * hd);
                 for (int j = so + from; j < so + to; j++) sum[rowOff + r] += s.scores[j]; // in key order, as the prompt's tiles add them
             }
+        }
+    }
+
+    /**
+     * The one-row path's weighted values and sums of the block at b, its values read in place: the weights (in
+     * s.scores) times the cache's scale, four rows at a time.
+     */
+    private void addValuesInPlace(KvCacheState cache, int kvHead, long b, int from, int to, int rows, Scratch s,
+                                  float[] acc, int accOff, float[] sum, int rowOff) {
+        float[] w = s.scores;
+        float inPlaceScale = cache.inPlaceScale();
+        if (inPlaceScale != 1f) {
+            w = s.weights;
+            for (int j = 0; j < rows * KEY_BLOCK; j++) w[j] = s.scores[j] * inPlaceScale;
+        }
+        for (int r = 0; r < rows; r += 4) {
+            cache.weighInPlace(layer, b, kvHead, from, to, w, r * KEY_BLOCK, KEY_BLOCK, acc, accOff + r * c.headDim());
+            addSums4(s.scores, r * KEY_BLOCK, from, to, sum, rowOff + r);
         }
     }
 

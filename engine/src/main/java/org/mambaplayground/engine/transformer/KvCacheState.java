@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.mambaplayground.engine.model.InferenceState;
+import org.mambaplayground.engine.tensor.format.InPlaceCacheFormat;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
@@ -16,7 +17,8 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
  * and old positions are overwritten. A block holds its tokens' keys and values head by head, each KV head's keys
  * then its values, so that attention reads one head's keys and values of a block as one run of memory (decoding
  * alone, separate key and value blocks streamed at half the speed; attention over 4,096 F16 keys gained about
- * 6%). The values are [token][head_dim]; the keys of the plain float formats are transposed, [head_dim][token],
+ * 6%). The values are [token][head_dim], or for the formats decode attention reads in place (F16, BF16) chunks
+ * of 16 dimensions, each [token][16] (see {@link InPlaceCacheFormat}); the keys of the plain float formats are transposed, [head_dim][token],
  * so that attention scores a block's keys with the keys along the vector lanes (a broadcast product, no
  * horizontal sums) and a full block's keys decode with one call. Q8_0 keys stay token-major, since its blocks of
  * 32 run along head_dim.
@@ -32,6 +34,10 @@ public final class KvCacheState implements InferenceState {
     private final long headBytes;
     /** Per layer, the blocks, each holding its tokens' keys and values, in native memory (see {@link #allocate}). */
     private final List<List<MemorySegment>> blocks;
+    /** The format's in-place kernels, or null where attention decodes each block into floats first. */
+    private final InPlaceCacheFormat inPlace;
+    /** Whether every element stored so far reads in place as it decodes (false for good after one does not). */
+    private boolean readsExactlyInPlace = true;
     private int slots;
     int position;
 
@@ -41,6 +47,8 @@ public final class KvCacheState implements InferenceState {
         this.format = format;
         tokenBytes = format.bytes(config.kvDim());
         headBytes = format.bytes(config.headDim());
+        inPlace = format instanceof InPlaceCacheFormat f && f.readsInPlace(config.headDim())
+                && BLOCK % InPlaceCacheFormat.keyMultiple() == 0 ? f : null;
         blocks = new ArrayList<>();
         for (int l = 0; l < config.nLayers(); l++) blocks.add(new ArrayList<>());
     }
@@ -50,6 +58,8 @@ public final class KvCacheState implements InferenceState {
         format = other.format;
         tokenBytes = other.tokenBytes;
         headBytes = other.headBytes;
+        inPlace = other.inPlace;
+        readsExactlyInPlace = other.readsExactlyInPlace;
         blocks = deepCopy(other.blocks);
         slots = other.slots;
         position = other.position;
@@ -114,9 +124,20 @@ public final class KvCacheState implements InferenceState {
     /** Byte offset of {@code kvHead}'s keys in a block; its values follow them. */
     private long headStart(int kvHead, MemorySegment block) { return 2L * kvHead * blockTokens(block) * headBytes; }
 
-    /** Byte offset of position {@code pos}'s value for {@code kvHead} in its block: the head's values, then the token's place in them. */
-    private long valueOffset(long pos, int kvHead, MemorySegment block) {
-        return headStart(kvHead, block) + (blockTokens(block) + slot(pos) % BLOCK) * headBytes;
+    /** Byte offset of {@code kvHead}'s values in a block, after its keys. */
+    private long valuesStart(int kvHead, MemorySegment block) {
+        return headStart(kvHead, block) + blockTokens(block) * headBytes;
+    }
+
+    /**
+     * Byte offset of dimension d of position {@code pos}'s value for {@code kvHead} in its block: token-major, or
+     * in {@link InPlaceCacheFormat#VALUE_CHUNK}s of dimensions for the formats read in place.
+     */
+    private long valueOffset(long pos, int kvHead, int d, MemorySegment block) {
+        long t = slot(pos) % BLOCK;
+        if (inPlace == null) return valuesStart(kvHead, block) + t * headBytes + format.bytes(d);
+        int chunk = InPlaceCacheFormat.VALUE_CHUNK;
+        return valuesStart(kvHead, block) + format.bytes(((long) d / chunk * blockTokens(block) + t) * chunk + d % chunk);
     }
 
     /** Byte offset of position {@code pos}'s token-major key (Q8_0) for {@code kvHead} in its block. */
@@ -156,9 +177,53 @@ public final class KvCacheState implements InferenceState {
     /** Like {@link #decodeKeys}, for values: value t of the run goes to row {@code first + t} of values ([key, head_dim]). */
     int decodeValues(int layer, long pos, int kvHead, int max, float[] values, int first) {
         MemorySegment vb = block(layer, pos);
-        int run = run(pos, vb, max);
-        format.decode(vb, valueOffset(pos, kvHead, vb), values, first * config.headDim(), run * config.headDim());
+        int run = run(pos, vb, max), hd = config.headDim();
+        if (inPlace == null) {
+            format.decode(vb, valueOffset(pos, kvHead, 0, vb), values, first * hd, run * hd);
+            return run;
+        }
+        int chunk = InPlaceCacheFormat.VALUE_CHUNK;
+        for (int d = 0; d < hd; d += chunk) {
+            long o = valueOffset(pos, kvHead, d, vb), keyBytes = format.bytes(chunk);
+            for (int t = 0; t < run; t++, o += keyBytes) format.decode(vb, o, values, (first + t) * hd + d, chunk);
+        }
         return run;
+    }
+
+    /**
+     * Whether decode attention can read the whole block from position b (a multiple of the block size, every
+     * position of it already stored) in place, with {@link #scoreInPlace} and {@link #weighInPlace}, rather than
+     * decoding it.
+     */
+    boolean readsInPlace(int layer, long b) {
+        if (inPlace == null || !readsExactlyInPlace || slot(b) % BLOCK != 0) return false;
+        return blockTokens(block(layer, b)) == BLOCK;
+    }
+
+    /** What the in-place kernels' queries and weights must be multiplied by (see {@link InPlaceCacheFormat}). */
+    float inPlaceScale() { return inPlace == null ? 1f : inPlace.operandScale(); }
+
+    /**
+     * Four query rows' scores of the block from position b ({@link #readsInPlace}) for {@code kvHead}: q holds the
+     * rows (head_dim apart, multiplied by {@link #inPlaceScale}), scores gets them as [row, key] from sOff.
+     */
+    void scoreInPlace(int layer, long b, int kvHead, float[] q, int qOff, float[] scores, int sOff) {
+        MemorySegment kb = block(layer, b);
+        inPlace.scores4(kb, keyElementOffset(b, kvHead, 0, kb), BLOCK, q, qOff, config.headDim(), scores, sOff);
+    }
+
+    /**
+     * Adds to four rows of acc (head_dim apart, from accOff) the values of positions from .. to - 1 of the block at
+     * b for {@code kvHead}, weighed by w (a row's weights wStride apart, key j at wOff + u * wStride + j - b, times
+     * {@link #inPlaceScale}).
+     */
+    void weighInPlace(int layer, long b, int kvHead, int from, int to, float[] w, int wOff, int wStride,
+                      float[] acc, int accOff) {
+        MemorySegment vb = block(layer, b);
+        int hd = config.headDim();
+        long chunkBytes = format.bytes(blockTokens(vb) * InPlaceCacheFormat.VALUE_CHUNK);
+        inPlace.addWeighted4(w, wOff + from, wStride, to - from, vb, valueOffset(b + from, kvHead, 0, vb), chunkBytes, hd,
+                acc, accOff, hd);
     }
 
     /** How many positions from pos on (at most max) sit in consecutive slots of pos's block. */
@@ -174,9 +239,19 @@ public final class KvCacheState implements InferenceState {
     void put(int layer, long pos, MemorySegment k, MemorySegment v, long from) {
         MemorySegment kb = block(layer, pos);
         int hd = config.headDim(), elementBytes = format.blockBytes();
+        if (inPlace != null && readsExactlyInPlace) {
+            readsExactlyInPlace = inPlace.readsExactly(k, from, config.kvDim()) && inPlace.readsExactly(v, from, config.kvDim());
+        }
         for (int h = 0; h < config.nKvHeads(); h++) {
             long src = from + h * headBytes;
-            MemorySegment.copy(v, src, kb, valueOffset(pos, h, kb), headBytes);
+            if (inPlace == null) {
+                MemorySegment.copy(v, src, kb, valueOffset(pos, h, 0, kb), headBytes);
+            } else {
+                long chunkBytes = format.bytes(InPlaceCacheFormat.VALUE_CHUNK);
+                for (int d = 0; d < hd; d += InPlaceCacheFormat.VALUE_CHUNK) {
+                    MemorySegment.copy(v, src + format.bytes(d), kb, valueOffset(pos, h, d, kb), chunkBytes);
+                }
+            }
             if (!transposedKeys()) {
                 MemorySegment.copy(k, src, kb, keyOffset(pos, h, kb), headBytes);
                 continue;

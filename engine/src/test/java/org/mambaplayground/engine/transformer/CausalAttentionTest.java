@@ -44,35 +44,57 @@ class CausalAttentionTest {
 
     @Test
     void aPromptAndItsTokensAttendedOneByOneGiveTheSameFloats() {
-        // groups of 4 and 6 queries, contexts that end mid-block; few enough keys that a token's are not split
-        for (TransformerConfig c : new TransformerConfig[] {config(64, 8, 2, 0), config(32, 12, 2, 0), config(32, 4, 2, 20)}) {
-            for (WeightFormat f : new WeightFormat[] {WeightFormat.F16, WeightFormat.F32, WeightFormat.Q8_0}) {
-                int start = 45, n = 19, kvDim = c.kvDim(), qDim = c.qDim();
-                long tokenBytes = f.bytes(kvDim);
-                MemorySegment allK = KvCacheState.allocate((start + n) * tokenBytes), allV = KvCacheState.allocate((start + n) * tokenBytes);
-                for (int p = 0; p < start + n; p++) {
-                    f.encode(randoms(kvDim), 0, allK, p * tokenBytes, kvDim);
-                    f.encode(randoms(kvDim), 0, allV, p * tokenBytes, kvDim);
-                }
-                float[] q = randoms(n * qDim);
-                CausalAttention attention = new CausalAttention(c, 0);
-                KvCacheState prompt = new KvCacheState(c, f), oneByOne = new KvCacheState(c, f);
-                prompt.reserve(start + n);
-                oneByOne.reserve(start + n);
-                for (int p = 0; p < start; p++) {
-                    prompt.put(0, p, allK, allV, p * tokenBytes);
-                    oneByOne.put(0, p, allK, allV, p * tokenBytes);
-                }
-                float[] all = attention.attend(q, allK.asSlice(start * tokenBytes), allV.asSlice(start * tokenBytes), n, start, prompt);
-                for (int t = 0; t < n; t++) {
-                    long p = start + t;
-                    float[] one = attention.attend(java.util.Arrays.copyOfRange(q, t * qDim, (t + 1) * qDim),
-                            allK.asSlice(p * tokenBytes, tokenBytes), allV.asSlice(p * tokenBytes, tokenBytes), 1, p, oneByOne);
-                    oneByOne.put(0, p, allK, allV, p * tokenBytes);
-                    assertThat(one).as("%s window %d: token %d of the prompt", f, c.slidingWindow(), t)
-                            .containsExactly(java.util.Arrays.copyOfRange(all, t * qDim, (t + 1) * qDim));
-                }
+        // groups of 4 and 6 queries, head_dim 40 (a tail past whole pairs of vectors), contexts that end mid-block;
+        // few enough keys that a token's are not split. F16 and BF16 read their full blocks in place, decoded.
+        for (TransformerConfig c : new TransformerConfig[] {config(64, 8, 2, 0), config(32, 12, 2, 0), config(40, 8, 2, 0),
+                config(32, 4, 2, 20)}) {
+            for (WeightFormat f : new WeightFormat[] {WeightFormat.F16, WeightFormat.BF16, WeightFormat.F32, WeightFormat.Q8_0}) {
+                if (f.fitsRow(c.headDim())) assertPromptEqualsTokensOneByOne(c, f, (short) 0, 0f);
             }
+        }
+    }
+
+    @Test
+    void anF16CacheHoldingAnInfinityOrAHugeQueryStillGivesTheDecodedFloats() {
+        // An infinite value, which F16's in-place read would take for 65,536, and a query that its 2^112 operand
+        // scale would overflow: decode must give what a prompt computes from decoded halves (infinity, one-hot).
+        TransformerConfig c = config(64, 8, 2, 0);
+        assertPromptEqualsTokensOneByOne(c, WeightFormat.F16, (short) 0x7C00, 0f);
+        assertPromptEqualsTokensOneByOne(c, WeightFormat.F16, (short) 0, 1e6f);
+    }
+
+    /**
+     * A prompt of 19 tokens after 45 cached ones against the same tokens attended one at a time: equal floats.
+     * A non-zero {@code storedValue} is written as the bits of value element 0 of position 3; a non-zero
+     * {@code queryElement} replaces every token's first query element.
+     */
+    private void assertPromptEqualsTokensOneByOne(TransformerConfig c, WeightFormat f, short storedValue, float queryElement) {
+        int start = 45, n = 19, kvDim = c.kvDim(), qDim = c.qDim();
+        long tokenBytes = f.bytes(kvDim);
+        MemorySegment allK = KvCacheState.allocate((start + n) * tokenBytes), allV = KvCacheState.allocate((start + n) * tokenBytes);
+        for (int p = 0; p < start + n; p++) {
+            f.encode(randoms(kvDim), 0, allK, p * tokenBytes, kvDim);
+            f.encode(randoms(kvDim), 0, allV, p * tokenBytes, kvDim);
+        }
+        if (storedValue != 0) allV.set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, 3 * tokenBytes, storedValue);
+        float[] q = randoms(n * qDim);
+        if (queryElement != 0) for (int t = 0; t < n; t++) q[t * qDim] = queryElement;
+        CausalAttention attention = new CausalAttention(c, 0);
+        KvCacheState prompt = new KvCacheState(c, f), oneByOne = new KvCacheState(c, f);
+        prompt.reserve(start + n);
+        oneByOne.reserve(start + n);
+        for (int p = 0; p < start; p++) {
+            prompt.put(0, p, allK, allV, p * tokenBytes);
+            oneByOne.put(0, p, allK, allV, p * tokenBytes);
+        }
+        float[] all = attention.attend(q, allK.asSlice(start * tokenBytes), allV.asSlice(start * tokenBytes), n, start, prompt);
+        for (int t = 0; t < n; t++) {
+            long p = start + t;
+            float[] one = attention.attend(java.util.Arrays.copyOfRange(q, t * qDim, (t + 1) * qDim),
+                    allK.asSlice(p * tokenBytes, tokenBytes), allV.asSlice(p * tokenBytes, tokenBytes), 1, p, oneByOne);
+            oneByOne.put(0, p, allK, allV, p * tokenBytes);
+            assertThat(one).as("%s head_dim %d window %d: token %d of the prompt", f, c.headDim(), c.slidingWindow(), t)
+                    .containsExactly(java.util.Arrays.copyOfRange(all, t * qDim, (t + 1) * qDim));
         }
     }
 

@@ -6,9 +6,11 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
 /** bfloat16: the top 16 bits of a float, 2 bytes an element; stored rounding to nearest even, as PyTorch does. */
-public final class BF16Format implements WeightFormat {
+public final class BF16Format implements WeightFormat, InPlaceCacheFormat {
     static final BF16Format INSTANCE = new BF16Format();
     private static final int BYTES = 2;
+    /** In-place reads: the sign-extended half shifted into a float's place, the bits above its own masked off. */
+    private static final int IN_PLACE_SHIFT = 16, IN_PLACE_MASK = -1;
 
     private BF16Format() {}
 
@@ -17,6 +19,25 @@ public final class BF16Format implements WeightFormat {
     @Override public int blockBytes() { return BYTES; }
     @Override public int ggmlType() { return 30; }
     @Override public String toString() { return name(); }
+
+    /** Read in place by the shift decode uses: the values themselves. */
+    @Override public float operandScale() { return 1f; }
+
+    @Override public boolean readsExactly(MemorySegment seg, long offset, long count) { return true; }
+
+    @Override public boolean readsInPlace(int dims) { return HalfCacheKernels.fitsValues(dims); }
+
+    @Override
+    public void scores4(MemorySegment seg, long offset, int keys, float[] q, int qOff, int dims, float[] scores, int sOff) {
+        HalfCacheKernels.scores4(seg, offset, keys, q, qOff, dims, scores, sOff, IN_PLACE_SHIFT, IN_PLACE_MASK);
+    }
+
+    @Override
+    public void addWeighted4(float[] w, int wOff, int wStride, int count, MemorySegment seg, long offset, long chunkBytes,
+                             int dims, float[] acc, int accOff, int accStride) {
+        HalfCacheKernels.addWeighted4(w, wOff, wStride, count, seg, offset, chunkBytes, dims, acc, accOff, accStride,
+                IN_PLACE_SHIFT, IN_PLACE_MASK);
+    }
 
     @Override
     public float get(MemorySegment seg, long index) { return scalar(seg, BYTES * index); }

@@ -6,9 +6,11 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 
 /** IEEE half precision, 2 bytes an element; stored rounding to nearest even, as ggml and PyTorch do. */
-public final class F16Format implements WeightFormat {
+public final class F16Format implements WeightFormat, InPlaceCacheFormat {
     static final F16Format INSTANCE = new F16Format();
     private static final int BYTES = 2;
+    /** In-place reads: the sign-extended half shifted into a float's place, the bits above its own masked off. */
+    private static final int IN_PLACE_SHIFT = 13, IN_PLACE_MASK = 0x8FFFFFFF;
 
     private F16Format() {}
 
@@ -17,6 +19,30 @@ public final class F16Format implements WeightFormat {
     @Override public int blockBytes() { return BYTES; }
     @Override public int ggmlType() { return 1; }
     @Override public String toString() { return name(); }
+
+    /** Halves read in place are their values times 2^-112 (see {@link HalfCacheKernels}): the operands make up for it. */
+    @Override public float operandScale() { return 0x1p112f; }
+
+    /** Whether none of the halves is an infinity or NaN, which in-place reads would turn into finite numbers. */
+    @Override
+    public boolean readsExactly(MemorySegment seg, long offset, long count) {
+        for (long c = 0; c < count; c++) if ((seg.get(Simd.I16_LE, offset + BYTES * c) & 0x7C00) == 0x7C00) return false;
+        return true;
+    }
+
+    @Override public boolean readsInPlace(int dims) { return HalfCacheKernels.fitsValues(dims); }
+
+    @Override
+    public void scores4(MemorySegment seg, long offset, int keys, float[] q, int qOff, int dims, float[] scores, int sOff) {
+        HalfCacheKernels.scores4(seg, offset, keys, q, qOff, dims, scores, sOff, IN_PLACE_SHIFT, IN_PLACE_MASK);
+    }
+
+    @Override
+    public void addWeighted4(float[] w, int wOff, int wStride, int count, MemorySegment seg, long offset, long chunkBytes,
+                             int dims, float[] acc, int accOff, int accStride) {
+        HalfCacheKernels.addWeighted4(w, wOff, wStride, count, seg, offset, chunkBytes, dims, acc, accOff, accStride,
+                IN_PLACE_SHIFT, IN_PLACE_MASK);
+    }
 
     @Override
     public float get(MemorySegment seg, long index) { return scalar(seg, BYTES * index); }
