@@ -9,6 +9,7 @@ import org.mambaplayground.engine.model.Weights;
 import org.mambaplayground.engine.tensor.Kernels;
 import org.mambaplayground.engine.tensor.Tensor;
 import org.mambaplayground.engine.tensor.WeightSource;
+import org.mambaplayground.engine.tensor.format.InPlaceCacheFormat;
 import org.mambaplayground.engine.tensor.format.WeightFormat;
 
 /**
@@ -40,6 +41,8 @@ public final class TransformerModel implements Model {
      */
     public TransformerModel(TransformerConfig config, WeightSource source, WeightFormat kvFormat) {
         config.checkKvFormat(kvFormat);
+        // a first decode step after a long prompt would otherwise run them interpreted (0.35 s more at 2,048 tokens)
+        if (kvFormat instanceof InPlaceCacheFormat f) f.warmUpInBackground(config.headDim());
         this.kvFormat = kvFormat;
         this.config = config;
         this.source = source;

@@ -31,7 +31,27 @@ final class HalfCacheKernels {
      */
     private static final VectorSpecies<Byte> HALVES = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
 
+    private static final java.util.Set<InPlaceCacheFormat> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Calls of each kernel that warm it up: past C2's thresholds (5,000 calls, or loops with 40,000 turns). */
+    private static final int WARM_UP_CALLS = 12_000;
+
     private HalfCacheKernels() {}
+
+    static void warmUpInBackground(InPlaceCacheFormat f, int dims) {
+        if (!f.readsInPlace(dims) || !WARMED.add(f)) return;
+        Thread.ofPlatform().daemon().name("kv-kernels-warm-up").priority(Thread.MIN_PRIORITY).start(() -> {
+            int keys = 32;
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment block = arena.allocate(2L * keys * dims, 64); // zeros: a block of finite halves, the model's head size
+                float[] q = new float[4 * dims], scores = new float[4 * keys], acc = new float[4 * dims];
+                for (int i = 0; i < WARM_UP_CALLS; i++) {
+                    f.scores4(block, 0, keys, q, 0, dims, scores, 0);
+                    // every count of keys a block's range can have, as decode's splits and window give them
+                    f.addWeighted4(scores, 0, keys, 1 + i % keys, block, 0, 2L * keys * InPlaceCacheFormat.VALUE_CHUNK, dims, acc, 0, dims);
+                }
+            }
+        });
+    }
 
     private static FloatVector load(MemorySegment seg, long offset, int shift, int mask) {
         IntVector h = (IntVector) ByteVector.fromMemorySegment(HALVES, seg, offset, LE).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
