@@ -177,9 +177,9 @@ final class CausalAttention {
                                   float[] acc, int accOff, float[] sum, int rowOff) {
         float[] w = s.scores;
         float inPlaceScale = cache.inPlaceScale();
-        if (inPlaceScale != 1f) {
+        if (inPlaceScale != 1f) { // only the weights the block's range gives
             w = s.weights;
-            for (int j = 0; j < rows * KEY_BLOCK; j++) w[j] = s.scores[j] * inPlaceScale;
+            for (int r = 0; r < rows; r++) for (int j = r * KEY_BLOCK + from; j < r * KEY_BLOCK + to; j++) w[j] = s.scores[j] * inPlaceScale;
         }
         for (int r = 0; r < rows; r += 4) {
             cache.weighInPlace(layer, b, kvHead, from, to, w, r * KEY_BLOCK, KEY_BLOCK, acc, accOff + r * c.headDim());

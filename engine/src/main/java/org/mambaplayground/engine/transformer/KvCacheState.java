@@ -18,9 +18,9 @@ import org.mambaplayground.engine.tensor.format.WeightFormat;
  * then its values, so that attention reads one head's keys and values of a block as one run of memory (decoding
  * alone, separate key and value blocks streamed at half the speed; attention over 4,096 F16 keys gained about
  * 6%). The values are [token][head_dim], or for the formats decode attention reads in place (F16, BF16) chunks
- * of 16 dimensions, each [token][16] (see {@link InPlaceCacheFormat}); the keys of the plain float formats are transposed, [head_dim][token],
- * so that attention scores a block's keys with the keys along the vector lanes (a broadcast product, no
- * horizontal sums) and a full block's keys decode with one call. Q8_0 keys stay token-major, since its blocks of
+ * of 16 dimensions, each [token][16] (see {@link InPlaceCacheFormat}); the keys of the plain float formats are
+ * transposed, [head_dim][token], so that attention scores a block's keys with the keys along the vector lanes (a
+ * broadcast product, no horizontal sums) and a full block's keys decode with one call. Q8_0 keys stay token-major, since its blocks of
  * 32 run along head_dim.
  */
 public final class KvCacheState implements InferenceState {
@@ -183,8 +183,9 @@ public final class KvCacheState implements InferenceState {
             return run;
         }
         int chunk = InPlaceCacheFormat.VALUE_CHUNK;
+        long keyBytes = format.bytes(chunk);
         for (int d = 0; d < hd; d += chunk) {
-            long o = valueOffset(pos, kvHead, d, vb), keyBytes = format.bytes(chunk);
+            long o = valueOffset(pos, kvHead, d, vb);
             for (int t = 0; t < run; t++, o += keyBytes) format.decode(vb, o, values, (first + t) * hd + d, chunk);
         }
         return run;
